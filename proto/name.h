@@ -1,0 +1,57 @@
+/* Domain names in uncompressed wire form: length-prefixed labels ending with
+ * the root label (0).  At most DNAME_MAX (255) bytes, labels at most 63.
+ * Functions here never read past the terminating root label. */
+#ifndef DZ_NAME_H
+#define DZ_NAME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/wire.h"
+
+/* Wire length of a valid name (including the root label), or 0 if `name`
+ * is not a valid name within `max` bytes. */
+size_t dname_len(const uint8_t *name, size_t max);
+
+/* Number of labels, root not counted ("a.b." has 2). */
+unsigned dname_labels(const uint8_t *name);
+
+/* Lowercase ASCII A-Z in place (other bytes are kept). */
+void dname_lower(uint8_t *name);
+
+/* Copy `src` lowercased into `dst`; returns the length. */
+size_t dname_copy_lower(uint8_t *dst, const uint8_t *src);
+
+/* Exact byte compare of two names (case-sensitive); true if equal. */
+bool dname_equal(const uint8_t *a, const uint8_t *b);
+
+/* Case-insensitive compare; true if equal. */
+bool dname_equal_ci(const uint8_t *a, const uint8_t *b);
+
+/* True if `name` is `zone` or below it (case-insensitive). */
+bool dname_is_sub(const uint8_t *name, const uint8_t *zone);
+
+/* Pointer to the name with its first label removed (NULL for the root). */
+const uint8_t *dname_parent(const uint8_t *name);
+
+/* True if the first label is "*". */
+bool dname_is_wildcard(const uint8_t *name);
+
+/* Parse a presentation-format name ("www.example.org.", "a\.b", "\065",
+ * "@") into wire form.  A name not ending in '.' is relative and gets
+ * `origin` appended (origin NULL: relative names are an error).  "@" is the
+ * origin.  Returns the wire length, or 0 if the text is not a valid name. */
+size_t dname_from_text(uint8_t out[DNAME_MAX], const char *text, size_t textlen,
+                       const uint8_t *origin);
+
+/* Write the presentation form (absolute, with trailing dot, escaping '.',
+ * '\\', '"', ';', '(', ')', '@', '$', space and non-printing bytes as \DDD).
+ * Returns the text length (NUL written), or -1 if `cap` is too small. */
+int dname_to_text(const uint8_t *name, char *out, size_t cap);
+
+/* A fast seeded hash of `len` bytes of a name, for tables.  Case-sensitive:
+ * callers hash lowercased names. */
+uint64_t dname_hash(const uint8_t *name, size_t len, uint64_t seed);
+
+#endif

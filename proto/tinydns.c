@@ -1,0 +1,1 @@
+/* tinydns data lines and CDB records: see tinydns.h (to be written). */

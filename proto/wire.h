@@ -1,0 +1,192 @@
+/* The checked cursor: every read and write of packet bytes goes through it.
+ *
+ * A cursor covers [base, base+len).  Reads and writes check the remaining
+ * length; the first failure sets a sticky error, after which every call does
+ * nothing (reads yield zero), so a parser checks `w->err` once at the end.
+ * Integers are big-endian on the wire and go through memcpy, never a cast
+ * pointer. */
+#ifndef DZ_WIRE_H
+#define DZ_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "proto/errors.h"
+
+typedef struct wire {
+	uint8_t *base;  /* start of the whole message (compression targets) */
+	size_t len;     /* bytes readable, or capacity when writing */
+	size_t pos;     /* cursor */
+	int err;        /* sticky: 0 or a DZ_E* code */
+} wire_t;
+
+static inline void wire_init(wire_t *w, void *buf, size_t len)
+{
+	w->base = buf;
+	w->len = len;
+	w->pos = 0;
+	w->err = 0;
+}
+
+static inline size_t wire_avail(const wire_t *w)
+{
+	return w->err ? 0 : w->len - w->pos;
+}
+
+static inline void wire_fail(wire_t *w, int err)
+{
+	if (!w->err)
+		w->err = err;
+}
+
+static inline int wire_need(wire_t *w, size_t n, int err)
+{
+	if (w->err)
+		return 0;
+	if (w->len - w->pos < n) {
+		w->err = err;
+		return 0;
+	}
+	return 1;
+}
+
+static inline uint8_t wire_read_u8(wire_t *w)
+{
+	if (!wire_need(w, 1, DZ_EFORMAT))
+		return 0;
+	return w->base[w->pos++];
+}
+
+static inline uint16_t wire_read_u16(wire_t *w)
+{
+	uint16_t v;
+	if (!wire_need(w, 2, DZ_EFORMAT))
+		return 0;
+	memcpy(&v, w->base + w->pos, 2);
+	w->pos += 2;
+	return __builtin_bswap16(v);
+}
+
+static inline uint32_t wire_read_u32(wire_t *w)
+{
+	uint32_t v;
+	if (!wire_need(w, 4, DZ_EFORMAT))
+		return 0;
+	memcpy(&v, w->base + w->pos, 4);
+	w->pos += 4;
+	return __builtin_bswap32(v);
+}
+
+static inline void wire_read_bytes(wire_t *w, void *dst, size_t n)
+{
+	if (!wire_need(w, n, DZ_EFORMAT)) {
+		if (n)
+			memset(dst, 0, n);
+		return;
+	}
+	memcpy(dst, w->base + w->pos, n);
+	w->pos += n;
+}
+
+/* Pointer to the next n bytes, advancing past them; NULL on error. */
+static inline const uint8_t *wire_read_ptr(wire_t *w, size_t n)
+{
+	if (!wire_need(w, n, DZ_EFORMAT))
+		return NULL;
+	const uint8_t *p = w->base + w->pos;
+	w->pos += n;
+	return p;
+}
+
+static inline void wire_skip(wire_t *w, size_t n)
+{
+	if (wire_need(w, n, DZ_EFORMAT))
+		w->pos += n;
+}
+
+static inline void wire_write_u8(wire_t *w, uint8_t v)
+{
+	if (wire_need(w, 1, DZ_ESPACE))
+		w->base[w->pos++] = v;
+}
+
+static inline void wire_write_u16(wire_t *w, uint16_t v)
+{
+	if (!wire_need(w, 2, DZ_ESPACE))
+		return;
+	v = __builtin_bswap16(v);
+	memcpy(w->base + w->pos, &v, 2);
+	w->pos += 2;
+}
+
+static inline void wire_write_u32(wire_t *w, uint32_t v)
+{
+	if (!wire_need(w, 4, DZ_ESPACE))
+		return;
+	v = __builtin_bswap32(v);
+	memcpy(w->base + w->pos, &v, 4);
+	w->pos += 4;
+}
+
+static inline void wire_write_bytes(wire_t *w, const void *src, size_t n)
+{
+	if (!wire_need(w, n, DZ_ESPACE))
+		return;
+	memcpy(w->base + w->pos, src, n);
+	w->pos += n;
+}
+
+/* Overwrite a u16 already written at offset `at` (e.g. a count or length). */
+static inline void wire_patch_u16(wire_t *w, size_t at, uint16_t v)
+{
+	if (w->err || at + 2 > w->len) {
+		wire_fail(w, DZ_ESPACE);
+		return;
+	}
+	v = __builtin_bswap16(v);
+	memcpy(w->base + at, &v, 2);
+}
+
+/* Read a u16 at an absolute offset without moving the cursor (0 if out of
+ * range; does not set the error). */
+static inline uint16_t wire_peek_u16(const wire_t *w, size_t at)
+{
+	uint16_t v;
+	if (at + 2 > w->len)
+		return 0;
+	memcpy(&v, w->base + at, 2);
+	return __builtin_bswap16(v);
+}
+
+/* Names ------------------------------------------------------------------ */
+
+#define DNAME_MAX 255     /* wire length of a name, root label included */
+#define DLABEL_MAX 63
+#define DNAME_PTR_HOPS 64 /* cap on compression pointers followed */
+
+/* Read a possibly compressed name at the cursor into `out` (uncompressed
+ * wire form, case kept, at least DNAME_MAX bytes).  Validates label lengths,
+ * total length, that every pointer goes strictly backwards and the hop cap.
+ * Returns the wire length of the name, or 0 with w->err set. */
+size_t wire_read_name(wire_t *w, uint8_t *out);
+
+/* Skip a possibly compressed name at the cursor, validating it as above. */
+void wire_skip_name(wire_t *w);
+
+/* Compression for names written into a message.  Remembers up to
+ * WIRE_CTAB_MAX offsets of names already in the buffer; a name (or suffix)
+ * that matches one of them (ASCII case-insensitive) is written as a pointer.
+ * Only offsets < 0x4000 are usable. */
+#define WIRE_CTAB_MAX 32
+typedef struct wire_ctab {
+	uint16_t off[WIRE_CTAB_MAX];
+	unsigned n;
+} wire_ctab_t;
+
+/* Write an uncompressed wire name `name` at the cursor, compressing it
+ * against the names recorded in `ct` (may be NULL: no compression), and
+ * record the new name's suffixes in `ct`. */
+void wire_write_name(wire_t *w, const uint8_t *name, wire_ctab_t *ct);
+
+#endif
