@@ -1,1 +1,194 @@
+/* DNS query parsing and response framing.  After NSD's query.c: reject
+ * early and cap what the sender controls. */
 #include "proto/dnsmsg.h"
+
+#include "proto/name.h"
+#include "proto/rdata.h"
+
+static void read_question(wire_t *w, dns_query_t *q)
+{
+	size_t start = w->pos;
+	size_t n = wire_read_name(w, q->qname);
+	if (w->err || n == 0)
+		return;
+	q->qname_compressed = (w->pos - start) != n;
+	q->qname_len = (uint8_t)n;
+	/* lowercase and index the labels */
+	unsigned lab = 0;
+	for (size_t i = 0; q->qname[i]; i += 1 + (size_t)q->qname[i]) {
+		q->label_off[lab++] = (uint8_t)i;
+		for (uint8_t k = 1; k <= q->qname[i]; k++) {
+			uint8_t c = q->qname[i + k];
+			if (c >= 'A' && c <= 'Z')
+				q->qname[i + k] = (uint8_t)(c + 32);
+		}
+	}
+	q->nlabels = (uint8_t)lab;
+	q->qtype = wire_read_u16(w);
+	q->qclass = wire_read_u16(w);
+	if (!w->err)
+		q->question_end = (uint16_t)w->pos;
+}
+
+/* Walk the answer/authority/additional sections; find the OPT record. */
+static int read_records(wire_t *w, dns_query_t *q, unsigned an, unsigned ns,
+                        unsigned ar)
+{
+	unsigned total = an + ns + ar;
+	for (unsigned i = 0; i < total; i++) {
+		size_t owner_at = w->pos;
+		wire_skip_name(w);
+		uint16_t type = wire_read_u16(w);
+		uint16_t cls = wire_read_u16(w);
+		uint32_t ttl = wire_read_u32(w);
+		uint16_t rdlen = wire_read_u16(w);
+		wire_skip(w, rdlen);
+		if (w->err)
+			return RCODE_FORMERR;
+		if (type != RR_OPT)
+			continue;
+		/* OPT: only in the additional section, only once, owner root */
+		if (i < an + ns || q->edns || w->base[owner_at] != 0)
+			return RCODE_FORMERR;
+		q->edns = true;
+		q->edns_size = cls < DNS_UDP_MIN ? DNS_UDP_MIN : cls;
+		q->edns_version = (uint8_t)(ttl >> 16);
+		q->edns_flags = (uint16_t)ttl;
+		/* options are length-checked even though all are ignored */
+		wire_t o;
+		wire_init(&o, w->base + w->pos - rdlen, rdlen);
+		while (wire_avail(&o) > 0) {
+			(void)wire_read_u16(&o);
+			uint16_t olen = wire_read_u16(&o);
+			wire_skip(&o, olen);
+		}
+		if (o.err)
+			return RCODE_FORMERR;
+	}
+	return 0;
+}
+
+dns_verdict_t dns_query_parse(const uint8_t *pkt, size_t len, dns_query_t *q,
+                              int *rcode)
+{
+	wire_t w;
+	wire_init(&w, (uint8_t *)pkt, len);
+	q->question_end = 0;
+	q->qname_len = 0;
+	q->edns = false;
+	q->edns_version = 0;
+	q->edns_size = DNS_UDP_MIN;
+	q->edns_flags = 0;
+	*rcode = 0;
+
+	if (len < DNS_HDR)
+		return DNS_DROP;
+	q->id = wire_read_u16(&w);
+	q->flags = wire_read_u16(&w);
+	if (q->flags & DNS_QR)
+		return DNS_DROP;
+	unsigned qd = wire_read_u16(&w), an = wire_read_u16(&w);
+	unsigned ns = wire_read_u16(&w), ar = wire_read_u16(&w);
+
+	if (qd != 1) {
+		*rcode = RCODE_FORMERR;
+		return DNS_ERROR;
+	}
+	read_question(&w, q);
+	if (w.err) {
+		*rcode = RCODE_FORMERR;
+		return DNS_ERROR;
+	}
+	/* a query carries nothing in answer/authority (NOTIFY and UPDATE may;
+	 * they are refused by opcode below anyway) and at most a few additional
+	 * records (OPT, TSIG) */
+	if (ar > 4 || an + ns > 64) {
+		*rcode = RCODE_FORMERR;
+		return DNS_ERROR;
+	}
+	int rc = read_records(&w, q, an, ns, ar);
+	if (!rc && wire_avail(&w) != 0)
+		rc = RCODE_FORMERR;        /* trailing garbage */
+	if (rc) {
+		*rcode = rc;
+		return DNS_ERROR;
+	}
+	if (DNS_OPCODE(q->flags) != OPCODE_QUERY) {
+		*rcode = RCODE_NOTIMP;
+		return DNS_ERROR;
+	}
+	if (an + ns != 0) {
+		*rcode = RCODE_FORMERR;
+		return DNS_ERROR;
+	}
+	if (q->edns && q->edns_version > 0) {
+		*rcode = RCODE_BADVERS;
+		return DNS_ERROR;
+	}
+	return DNS_ANSWER;
+}
+
+void dns_resp_begin(wire_t *w, const uint8_t *pkt, const dns_query_t *q,
+                    uint16_t extra_flags, int rcode)
+{
+	uint16_t f = DNS_QR | (q->flags & (0x7800 | DNS_RD | DNS_CD));
+	f |= extra_flags;
+	f = (uint16_t)((f & ~0xF) | (rcode & 0xF));
+	wire_write_u16(w, q->id);
+	wire_write_u16(w, f);
+	wire_write_u16(w, q->question_end ? 1 : 0);
+	wire_write_u16(w, 0);
+	wire_write_u16(w, 0);
+	wire_write_u16(w, 0);
+	if (q->question_end) {
+		if (q->qname_compressed) {
+			/* never echo a pointer we did not write: write the name
+			 * out in full (original case is lost only for this
+			 * pathological case) */
+			wire_write_bytes(w, q->qname, q->qname_len);
+			wire_write_u16(w, q->qtype);
+			wire_write_u16(w, q->qclass);
+		} else {
+			wire_write_bytes(w, pkt + DNS_HDR, q->question_end - DNS_HDR);
+		}
+	}
+}
+
+void dns_resp_set_counts(wire_t *w, uint16_t an, uint16_t ns, uint16_t ar)
+{
+	wire_patch_u16(w, 6, an);
+	wire_patch_u16(w, 8, ns);
+	wire_patch_u16(w, 10, ar);
+}
+
+void dns_resp_add_flags(wire_t *w, uint16_t flags)
+{
+	wire_patch_u16(w, 2, wire_peek_u16(w, 2) | flags);
+}
+
+void dns_resp_set_rcode(wire_t *w, int rcode)
+{
+	wire_patch_u16(w, 2, (uint16_t)((wire_peek_u16(w, 2) & ~0xF) | (rcode & 0xF)));
+}
+
+void dns_resp_write_opt(wire_t *w, int rcode, uint16_t flags)
+{
+	wire_write_u8(w, 0);
+	wire_write_u16(w, RR_OPT);
+	wire_write_u16(w, EDNS_OUR_SIZE);
+	wire_write_u32(w, ((uint32_t)(rcode >> 4) << 24) | (flags & EDNS_DO));
+	wire_write_u16(w, 0);
+}
+
+size_t dns_resp_error(uint8_t *buf, size_t cap, const uint8_t *pkt,
+                      const dns_query_t *q, int rcode)
+{
+	wire_t w;
+	wire_init(&w, buf, cap);
+	dns_resp_begin(&w, pkt, q, 0, rcode);
+	if (q->edns || rcode == RCODE_BADVERS) {
+		dns_resp_write_opt(&w, rcode, q->edns_flags);
+		dns_resp_set_counts(&w, 0, 0, 1);
+	}
+	return w.err ? 0 : w.pos;
+}

@@ -1,0 +1,61 @@
+/* Configuration: `key = value` lines with `#` comments, and the same keys as
+ * `--key=value` on the command line (which win over the file; a list key
+ * given on the command line replaces the file's list).  Adding a key is
+ * one field here and one line in config.c's table. */
+#ifndef DZ_CONFIG_H
+#define DZ_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#define CONF_MAX_LISTEN 16
+#define CONF_MAX_LIST 32
+
+struct conf_addr {
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char text[64];            /* as written, for messages */
+};
+
+struct conf_addrs {
+	unsigned n;
+	struct conf_addr a[CONF_MAX_LISTEN];
+};
+
+struct conf_strs {
+	unsigned n;
+	char *s[CONF_MAX_LIST];
+};
+
+struct config {
+	char *db;                     /* SQLite database file */
+	struct conf_addrs dns_listen; /* UDP and TCP */
+	struct conf_addrs http_listen;
+	struct conf_addrs https_listen;
+	char *tls_cert, *tls_key;
+	char *user;                   /* drop privileges to this user */
+	long dns_workers;             /* UDP worker threads (0: one per CPU) */
+	long tcp_clients;             /* cap on concurrent TCP connections */
+	long tcp_idle_timeout;        /* seconds */
+	long sync_interval;           /* ms between store change checks */
+	const char *file;             /* the config file read, or NULL */
+};
+
+/* Defaults. */
+void config_init(struct config *c);
+/* Read a config file.  A missing file is an error only if `must_exist`.
+ * On error returns DZ_EINVAL with "FILE:LINE: problem" in err. */
+int config_load(struct config *c, const char *path, bool must_exist,
+                char *err, size_t errlen);
+/* Apply one "--key=value" (without the dashes: "key=value").  DZ_EINVAL
+ * with a message on error; DZ_ENOENT if key is not a config key. */
+int config_set_arg(struct config *c, const char *arg, char *err, size_t errlen);
+/* Parse "1.2.3.4:53", "[::1]:53" or a bare address (then default_port). */
+int config_parse_addr(const char *text, int default_port, struct conf_addr *out);
+/* Print every key with a one-line description (for --help). */
+void config_print_keys(FILE *f);
+void config_free(struct config *c);
+
+#endif

@@ -1,0 +1,128 @@
+/* The zone table: every name of every served zone, in memory, ready to be
+ * copied into answers.
+ *
+ * Readers (DNS workers) look names up inside an RCU read-side section and
+ * never block; the single writer (zone_sync, under the table's writer lock)
+ * builds a new node off to the side and swaps it in, so a query sees the
+ * old record set or the new one, never a mix.  Old nodes are freed after a
+ * grace period.  Each node stores its RRsets in wire form without owner:
+ * for every RR  TYPE CLASS TTL RDLENGTH RDATA  — an answer is the owner (a
+ * compression pointer) followed by a memcpy of those bytes. */
+#ifndef DZ_ZONE_H
+#define DZ_ZONE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <urcu/urcu-memb.h>
+#include <urcu/rculfhash.h>
+
+#include "proto/name.h"
+
+/* One RRset inside a node: `len` bytes at node->data + off. */
+struct zset {
+	uint16_t type;
+	uint16_t count;
+	uint32_t ttl;
+	uint32_t off;
+	uint32_t len;
+};
+
+#define ZN_APEX   0x01   /* zone apex (has SOA, NS) */
+#define ZN_DELEG  0x02   /* NS below the apex: a delegation point */
+#define ZN_CNAME  0x04   /* has a CNAME */
+#define ZSET_NEG_SOA 0   /* apex only: SOA with TTL min(ttl, minimum) */
+
+struct znode {
+	struct cds_lfht_node ht;
+	struct rcu_head rcu;
+	uint32_t zone_id;
+	uint32_t kids;        /* writer only: child nodes (keeps ENTs alive) */
+	uint16_t nsets;       /* 0: empty non-terminal */
+	uint8_t namelen;
+	uint8_t flags;
+	uint8_t *name;        /* lowercase wire name (inside this allocation) */
+	uint8_t *data;
+	struct zset sets[];   /* sorted by type; NEG_SOA (type 0) first */
+};
+
+struct zone {
+	uint32_t id;
+	uint8_t apex_len;
+	uint8_t apex_labels;
+	uint32_t ndeleg;               /* delegation points (writer-kept) */
+	struct znode *apex_node;       /* RCU pointer */
+	struct rcu_head rcu;
+	uint8_t apex[DNAME_MAX];
+};
+
+struct zlist {
+	unsigned n;
+	struct rcu_head rcu;
+	struct zone *z[];   /* longest apex first: first match is best */
+};
+
+typedef struct ztable {
+	struct cds_lfht *ht;
+	struct zlist *zones;           /* RCU pointer */
+	uint64_t seed;
+	pthread_mutex_t wlock;         /* the single writer */
+	int64_t journal_pos;           /* last journal row applied */
+	uint64_t nnodes;               /* writer-kept statistics */
+} ztable_t;
+
+/* A record handed to the writer. */
+struct zrr {
+	uint16_t type;
+	uint32_t ttl;
+	uint16_t rdlen;
+	const uint8_t *rdata;
+};
+
+/* The SOA fields of a zone (the SOA is kept in the zones row, not as a
+ * record, because its serial changes with every update). */
+struct zsoa {
+	uint8_t mname[DNAME_MAX];
+	uint8_t rname[DNAME_MAX];
+	uint32_t serial, refresh, retry, expire, minimum, ttl;
+};
+
+/* Create an empty table.  NULL on allocation failure. */
+ztable_t *zt_new(void);
+/* Free the table and every node (no readers may be left). */
+void zt_free(ztable_t *zt);
+
+/* Reader side.  Call between urcu_memb_read_lock/unlock from a registered
+ * thread; the pointers stay valid until the unlock. */
+/* The most specific zone containing the lowercase name `lname` (wire
+ * length `len`, `nlabels` labels starting at the offsets in `label_off`),
+ * or NULL. */
+const struct zone *zt_find_zone(const ztable_t *zt, const uint8_t *lname,
+                                size_t len, const uint8_t *label_off,
+                                unsigned nlabels);
+const struct znode *zt_lookup(const ztable_t *zt, uint32_t zone_id,
+                              const uint8_t *lname, size_t len);
+const struct zset *zn_find_set(const struct znode *n, uint16_t type);
+
+/* Writer side: call with zt->wlock held, between zt_write_begin/end (which
+ * register the thread with RCU if needed and take the read-side lock the
+ * hash table's update calls require). */
+void zt_write_begin(ztable_t *zt);
+void zt_write_end(ztable_t *zt);
+
+/* Add a zone (or replace its SOA) and (re)build its apex node from `rrs`
+ * (the apex's records, SOA excluded).  0 or DZ_ENOMEM / DZ_EINVAL. */
+int zt_set_zone(ztable_t *zt, uint32_t zone_id, const uint8_t *apex,
+                const struct zsoa *soa, const struct zrr *rrs, size_t n);
+/* Remove a zone and all its nodes. */
+void zt_del_zone(ztable_t *zt, uint32_t zone_id);
+/* Set the records of one name (below the apex) to exactly `rrs` (n == 0
+ * removes the name, keeping it as an empty non-terminal while it has
+ * children).  The name must be lowercase and inside the zone.  0 or
+ * DZ_ENOMEM / DZ_ENOENT (no such zone) / DZ_EINVAL. */
+int zt_set_name(ztable_t *zt, uint32_t zone_id, const uint8_t *lname,
+                const struct zrr *rrs, size_t n);
+/* The zone struct for an id, or NULL (writer side). */
+struct zone *zt_zone_by_id(ztable_t *zt, uint32_t zone_id);
+
+#endif
