@@ -277,7 +277,7 @@ static void *udp_worker(void *arg)
 	struct worker *w = arg;
 	struct epoll_event ev[16];
 
-	urcu_memb_register_thread();
+	zt_thread_register();
 	for (;;) {
 		int n = epoll_wait(w->epfd, ev, 16, -1);
 		if (n < 0 && errno != EINTR)
@@ -289,7 +289,7 @@ static void *udp_worker(void *arg)
 		}
 	}
 out:
-	urcu_memb_unregister_thread();
+	zt_thread_unregister();
 	return NULL;
 }
 
@@ -400,7 +400,7 @@ static void *tcp_thread(void *arg)
 	long nconns = 0;
 	time_t last_sweep = time(NULL);
 
-	urcu_memb_register_thread();
+	zt_thread_register();
 	if (!conns || !resp || ep < 0)
 		goto out;
 	struct epoll_event e = { .events = EPOLLIN, .data.u64 = UINT64_MAX };
@@ -485,7 +485,7 @@ out:
 	free(resp);
 	if (ep >= 0)
 		close(ep);
-	urcu_memb_unregister_thread();
+	zt_thread_unregister();
 	return NULL;
 }
 

@@ -141,15 +141,32 @@ const struct zset *zn_find_set(const struct znode *n, uint16_t type)
 
 /* Writer side ------------------------------------------------------------ */
 
+static __thread int thread_registered;
 static __thread int writer_registered;
+
+void zt_thread_register(void)
+{
+	if (!thread_registered) {
+		urcu_memb_register_thread();
+		thread_registered = 1;
+	}
+}
+
+void zt_thread_unregister(void)
+{
+	if (thread_registered) {
+		urcu_memb_unregister_thread();
+		thread_registered = 0;
+	}
+}
 
 void zt_write_begin(ztable_t *zt)
 {
 	(void)zt;
-	if (!urcu_memb_read_ongoing()) {
+	if (!thread_registered) {
 		/* threads of the HTTP server come and go: register only for
 		 * the duration of the write */
-		urcu_memb_register_thread();
+		zt_thread_register();
 		writer_registered = 1;
 	}
 	urcu_memb_read_lock();
@@ -161,7 +178,7 @@ void zt_write_end(ztable_t *zt)
 	urcu_memb_read_unlock();
 	if (writer_registered) {
 		writer_registered = 0;
-		urcu_memb_unregister_thread();
+		zt_thread_unregister();
 	}
 }
 

@@ -92,6 +92,12 @@ ztable_t *zt_new(void);
 /* Free the table and every node (no readers may be left). */
 void zt_free(ztable_t *zt);
 
+/* Register / unregister the calling thread as an RCU reader.  Every thread
+ * that looks names up (DNS workers) does this once; the writer side does
+ * it by itself for threads that are not registered. */
+void zt_thread_register(void);
+void zt_thread_unregister(void);
+
 /* Reader side.  Call between urcu_memb_read_lock/unlock from a registered
  * thread; the pointers stay valid until the unlock. */
 /* The most specific zone containing the lowercase name `lname` (wire

@@ -1,0 +1,109 @@
+/* A small zone table built directly (no store), shared by the zone unit
+ * test and the query fuzz target. */
+#ifndef DZ_ZFIXTURE_H
+#define DZ_ZFIXTURE_H
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "proto/name.h"
+#include "proto/rdata.h"
+#include "src/zone.h"
+
+static size_t fx_name(uint8_t *out, const char *text)
+{
+	static const uint8_t root[1] = { 0 };
+	return dname_from_text(out, text, strlen(text), root);
+}
+
+/* Set `name` to the records given as (type, text) pairs: A/AAAA as
+ * addresses, names for NS/CNAME, raw strings for TXT. */
+static int fx_set(ztable_t *zt, uint32_t zid, const char *name, int n,
+                  const uint16_t *types, const char *const *vals)
+{
+	uint8_t owner[DNAME_MAX], rd[24][300];
+	struct zrr rr[24];
+	fx_name(owner, name);
+	dname_lower(owner);
+	for (int i = 0; i < n; i++) {
+		size_t len = 0;
+		switch (types[i]) {
+		case RR_A: inet_pton(AF_INET, vals[i], rd[i]); len = 4; break;
+		case RR_AAAA: inet_pton(AF_INET6, vals[i], rd[i]); len = 16; break;
+		case RR_TXT: len = strlen(vals[i]); rd[i][0] = (uint8_t)len;
+			memcpy(rd[i] + 1, vals[i], len); len++; break;
+		case RR_MX: rd[i][0] = 0; rd[i][1] = 10; len = 2 + fx_name(rd[i] + 2, vals[i]); break;
+		default: len = fx_name(rd[i], vals[i]); break;
+		}
+		rr[i] = (struct zrr){ types[i], 300, (uint16_t)len, rd[i] };
+	}
+	return zt_set_name(zt, zid, owner, rr, (size_t)n);
+}
+
+/* zone "dyn.test." (id 1): NS ns1 (in zone, glue), h1 A+AAAA, *.w A,
+ * a.b ENT, alias CNAME h1, sub delegation with glue, big with 20 AAAA. */
+static ztable_t *fx_table(void)
+{
+	ztable_t *zt = zt_new();
+	uint8_t apex[DNAME_MAX], ns[DNAME_MAX];
+	struct zsoa soa;
+	memset(&soa, 0, sizeof soa);
+	fx_name(apex, "dyn.test.");
+	fx_name(soa.mname, "ns1.dyn.test.");
+	fx_name(soa.rname, "hostmaster.dyn.test.");
+	soa.serial = 7; soa.refresh = 3600; soa.retry = 600; soa.expire = 86400;
+	soa.minimum = 30; soa.ttl = 3600;
+	size_t nslen = fx_name(ns, "ns1.dyn.test.");
+	struct zrr apexrr[1] = { { RR_NS, 3600, (uint16_t)nslen, ns } };
+	zt_write_begin(zt);
+	zt_set_zone(zt, 1, apex, &soa, apexrr, 1);
+	fx_set(zt, 1, "ns1.dyn.test.", 1, (uint16_t[]){ RR_A }, (const char *[]){ "192.0.2.53" });
+	fx_set(zt, 1, "h1.dyn.test.", 2, (uint16_t[]){ RR_A, RR_AAAA },
+	       (const char *[]){ "192.0.2.1", "2001:db8::1" });
+	fx_set(zt, 1, "*.w.dyn.test.", 1, (uint16_t[]){ RR_A }, (const char *[]){ "192.0.2.9" });
+	fx_set(zt, 1, "x.a.b.dyn.test.", 1, (uint16_t[]){ RR_TXT }, (const char *[]){ "hello" });
+	fx_set(zt, 1, "alias.dyn.test.", 1, (uint16_t[]){ RR_CNAME }, (const char *[]){ "h1.dyn.test." });
+	fx_set(zt, 1, "mx.dyn.test.", 1, (uint16_t[]){ RR_MX }, (const char *[]){ "h1.dyn.test." });
+	fx_set(zt, 1, "sub.dyn.test.", 1, (uint16_t[]){ RR_NS }, (const char *[]){ "ns.sub.dyn.test." });
+	fx_set(zt, 1, "ns.sub.dyn.test.", 1, (uint16_t[]){ RR_A }, (const char *[]){ "192.0.2.54" });
+	uint16_t t60[20];
+	const char *v60[20];
+	char addrs[20][40];
+	for (int i = 0; i < 20; i++) {
+		t60[i] = RR_AAAA;
+		snprintf(addrs[i], sizeof addrs[i], "2001:db8::%x", 0x100 + i);
+		v60[i] = addrs[i];
+	}
+	fx_set(zt, 1, "big.dyn.test.", 20, t60, v60);
+	zt_write_end(zt);
+	return zt;
+}
+
+/* Build a query into buf; returns its length. */
+static size_t fx_query(uint8_t *buf, size_t cap, const char *name, uint16_t type,
+                       uint16_t flags, int edns_size)
+{
+	wire_t w;
+	uint8_t n[DNAME_MAX];
+	size_t nl = fx_name(n, name);
+	wire_init(&w, buf, cap);
+	wire_write_u16(&w, 0x1234);
+	wire_write_u16(&w, flags);
+	wire_write_u16(&w, 1);
+	wire_write_u16(&w, 0);
+	wire_write_u16(&w, 0);
+	wire_write_u16(&w, edns_size ? 1 : 0);
+	wire_write_bytes(&w, n, nl);
+	wire_write_u16(&w, type);
+	wire_write_u16(&w, 1);
+	if (edns_size) {
+		wire_write_u8(&w, 0);
+		wire_write_u16(&w, 41);
+		wire_write_u16(&w, (uint16_t)edns_size);
+		wire_write_u32(&w, 0);
+		wire_write_u16(&w, 0);
+	}
+	return w.pos;
+}
+
+#endif
