@@ -133,6 +133,17 @@ int dns_open(dns_service_t **out, const struct config *c, ztable_t *zt,
 	}
 	for (unsigned a = 0; a < d->naddrs; a++) {
 		const struct conf_addr *ca = &c->dns_listen.a[a];
+		/* SO_REUSEPORT would let us join another process's socket group
+		 * on the same port and silently take half its queries: check
+		 * first with a plain bind that the port is really free */
+		int probe = socket(ca->ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (probe < 0 || bind(probe, (const struct sockaddr *)&ca->ss, ca->len) < 0) {
+			snprintf(err, errlen, "dns-listen %s (udp): %s", ca->text, strerror(errno));
+			if (probe >= 0)
+				close(probe);
+			goto fail;
+		}
+		close(probe);
 		for (unsigned w = 0; w < d->nworkers; w++) {
 			struct udp_sock *s = &d->workers[w].socks[a];
 			s->fd = bind_socket(ca, SOCK_DGRAM, err, errlen);
