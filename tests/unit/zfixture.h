@@ -4,13 +4,14 @@
 #define DZ_ZFIXTURE_H
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "proto/name.h"
 #include "proto/rdata.h"
 #include "src/zone.h"
 
-static size_t fx_name(uint8_t *out, const char *text)
+static inline size_t fx_name(uint8_t *out, const char *text)
 {
 	static const uint8_t root[1] = { 0 };
 	return dname_from_text(out, text, strlen(text), root);
@@ -18,7 +19,7 @@ static size_t fx_name(uint8_t *out, const char *text)
 
 /* Set `name` to the records given as (type, text) pairs: A/AAAA as
  * addresses, names for NS/CNAME, raw strings for TXT. */
-static int fx_set(ztable_t *zt, uint32_t zid, const char *name, int n,
+static inline int fx_set(ztable_t *zt, uint32_t zid, const char *name, int n,
                   const uint16_t *types, const char *const *vals)
 {
 	uint8_t owner[DNAME_MAX], rd[24][300];
@@ -42,7 +43,7 @@ static int fx_set(ztable_t *zt, uint32_t zid, const char *name, int n,
 
 /* zone "dyn.test." (id 1): NS ns1 (in zone, glue), h1 A+AAAA, *.w A,
  * a.b ENT, alias CNAME h1, sub delegation with glue, big with 20 AAAA. */
-static ztable_t *fx_table(void)
+static inline ztable_t *fx_table(void)
 {
 	ztable_t *zt = zt_new();
 	uint8_t apex[DNAME_MAX], ns[DNAME_MAX];
@@ -80,7 +81,7 @@ static ztable_t *fx_table(void)
 }
 
 /* Build a query into buf; returns its length. */
-static size_t fx_query(uint8_t *buf, size_t cap, const char *name, uint16_t type,
+static inline size_t fx_query(uint8_t *buf, size_t cap, const char *name, uint16_t type,
                        uint16_t flags, int edns_size)
 {
 	wire_t w;
