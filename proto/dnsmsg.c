@@ -91,6 +91,14 @@ dns_verdict_t dns_query_parse(const uint8_t *pkt, size_t len, dns_query_t *q,
 	unsigned ns = wire_read_u16(&w), ar = wire_read_u16(&w);
 
 	if (qd != 1) {
+		/* still find the OPT, if the rest parses, so that the FORMERR
+		 * carries one (RFC 6891 §7: an OPT in a request gets one back) */
+		for (unsigned i = 0; i < qd && i < 64; i++) {
+			wire_skip_name(&w);
+			wire_skip(&w, 4);
+		}
+		if (qd <= 64 && !w.err && ar <= 4 && an + ns <= 64)
+			(void)read_records(&w, q, an, ns, ar);
 		*rcode = RCODE_FORMERR;
 		return DNS_ERROR;
 	}
