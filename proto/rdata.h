@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto/wire.h"
+
 enum {
 	RR_A = 1, RR_NS = 2, RR_CNAME = 5, RR_SOA = 6, RR_PTR = 12, RR_HINFO = 13,
 	RR_MX = 15, RR_TXT = 16, RR_AAAA = 28, RR_SRV = 33, RR_NAPTR = 35,
@@ -62,5 +64,57 @@ int rdata_check(uint16_t type, const uint8_t *rd, size_t len);
 /* For types whose RDATA holds a name that answers may need in the
  * additional section (NS, MX, SRV): the offset of that name in rd, or -1. */
 int rdata_target_offset(uint16_t type, const uint8_t *rd, size_t len);
+
+/* Presentation text ------------------------------------------------------
+ *
+ * One tokenizer serves rdata_from_text and the zone-file parser, so both
+ * agree on where a record ends.  It skips blanks (space, tab, CR), ';'
+ * comments and parentheses (a newline inside parentheses is a blank) and
+ * yields words (raw text, escapes kept), quoted strings (raw text between
+ * the quotes, escapes kept) and the end of a logical line.  A word ends at
+ * a blank, newline, '(', ')', ';' or '"' that is not escaped with '\'.
+ * Tokens point into the caller's text; nothing is copied or allocated. */
+enum rr_tok { RR_TOK_EOL, RR_TOK_WORD, RR_TOK_QSTRING, RR_TOK_ERR };
+
+typedef struct rr_lex {
+	const char *p, *end;  /* unread text */
+	unsigned line;        /* line of p (1-based) */
+	unsigned tok_line;    /* line of the last token */
+	unsigned paren;       /* open parentheses */
+	int at_eol;           /* the last token was RR_TOK_EOL */
+	const char *tok;      /* last word or string (raw) */
+	size_t toklen;
+	const char *errmsg;   /* static reason, after RR_TOK_ERR */
+} rr_lex_t;
+
+/* Start tokenizing `len` bytes of `text`; `line` is the number of its first
+ * line. */
+void rr_lex_init(rr_lex_t *lx, const char *text, size_t len, unsigned line);
+
+/* Next token.  RR_TOK_EOL at a newline outside parentheses and (repeatedly)
+ * at the end of the text.  RR_TOK_ERR with lx->errmsg set for an
+ * unterminated quoted string, an unbalanced ')' or a '(' left open at the
+ * end of the text; the tokenizer can be called again after an error. */
+enum rr_tok rr_lex_next(rr_lex_t *lx);
+
+/* Skip the rest of the current logical line (nothing if the last token was
+ * its end).  Used to recover after an error. */
+void rr_lex_skip_line(rr_lex_t *lx);
+
+/* rdata_from_text over a tokenizer: parses one record's RDATA from the
+ * tokens up to and including the end of the logical line.  Same results
+ * and messages as rdata_from_text.  On failure the tokenizer is left inside
+ * the line (rr_lex_skip_line moves past it). */
+int rdata_from_lex(uint16_t type, rr_lex_t *lx, const uint8_t *origin,
+                   uint8_t *out, size_t cap, size_t *outlen,
+                   const char **errmsg);
+
+/* dname_from_text (proto/name.h) with a reason on failure: returns the wire
+ * length, or 0 with *errmsg pointing at a short static reason ("empty
+ * label", "label longer than 63 bytes", "name longer than 255 bytes", "bad
+ * escape in name", "relative name and no origin"). */
+size_t rdata_name_from_text(uint8_t out[DNAME_MAX], const char *text,
+                            size_t len, const uint8_t *origin,
+                            const char **errmsg);
 
 #endif

@@ -38,7 +38,12 @@ typedef struct zf_opts {
 
 /* Parse `len` bytes of `text`.  Returns 0 if every line was taken, the
  * number of lines reported (> 0) if some were not, or the callback's
- * non-zero return (negative) if it stopped the parse. */
+ * non-zero return (negative) if it stopped the parse; DZ_EINVAL if
+ * opts->origin is not a valid name.  The record passed to `cb` (owner and
+ * RDATA included) is valid only during the call.  Without $TTL, a record
+ * that gives no TTL takes the last TTL given (RFC 1035), else the minimum
+ * of the SOA seen, else 3600.  Errors are reported with the line of the
+ * token that was refused. */
 int zonefile_parse(const char *text, size_t len, const zf_opts_t *opts,
                    zf_record_cb cb, zf_error_cb ecb, void *ctx);
 
