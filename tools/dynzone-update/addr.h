@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "http.h"
+#include "proto/errors.h"
 
 #define ADDR_TEXT_MAX 46      /* INET6_ADDRSTRLEN */
 #define ADDR_LOCAL_MAX 256    /* addresses of this machine we look at */

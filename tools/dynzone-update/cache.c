@@ -46,6 +46,7 @@ struct field {
                             sizeof(((struct cache_entry *)0)->m), fam }
 static const struct field fields[] = {
 	FLD("ident", F_U64HEX, ident, 0),
+	FLD("conf", F_U64HEX, whole, 0),
 	FLD("v4", F_STR_ADDR, addr[0], AF_INET),
 	FLD("v6", F_STR_ADDR, addr[1], AF_INET6),
 	FLD("seen4", F_STR_ADDR, seen[0], AF_INET),

@@ -19,6 +19,7 @@
 struct cache_entry {
 	char name[CONF_NAME_MAX];
 	uint64_t ident;               /* conf ident the state belongs to */
+	uint64_t whole;               /* conf whole at the last run */
 	char addr[2][ADDR_TEXT_MAX];  /* acknowledged by the server; [0] v4 */
 	char seen[2][ADDR_TEXT_MAX];  /* last found by check-IP or command */
 	int64_t cnext[2];             /* when to ask that source again */

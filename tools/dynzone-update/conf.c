@@ -57,6 +57,7 @@ struct parser {
 	struct host_conf defaults;
 	struct host_conf *cur;   /* the section being read, or &defaults */
 	unsigned line;
+	unsigned sect_line;      /* where the current section began */
 	char *err;
 	size_t errcap;
 };
@@ -203,14 +204,28 @@ static uint64_t host_ident(const struct host_conf *h)
 	return util_hash(id, &h->combined, sizeof h->combined);
 }
 
+static uint64_t host_whole(const struct host_conf *h)
+{
+	/* Any change at all: lifts a stop (the user did something). */
+	const unsigned nums[] = { h->src[0].kind, h->src[1].kind, h->v6_temporary,
+	                          h->allow_plain, h->check_interval, h->timeout,
+	                          h->backoff_min, h->backoff_max };
+	uint64_t w = util_hash(h->ident, nums, sizeof nums);
+	w = util_hash(w, h->src[0].arg, strlen(h->src[0].arg) + 1);
+	w = util_hash(w, h->src[1].arg, strlen(h->src[1].arg) + 1);
+	return util_hash(w, h->tls_ca, strlen(h->tls_ca) + 1);
+}
+
 /* Check the section just read and give it its protocol. */
 static int end_host(struct parser *p)
 {
 	struct host_conf *h = p->cur;
+	unsigned line = p->line;
 	char msg[200];
 
 	if (h == &p->defaults)
 		return 0;
+	p->line = p->sect_line;   /* errors below are about the whole section */
 	h->proto = updproto_find(h->protocol);
 	if (!h->proto)
 		return fail(p, "[host %s]: unknown protocol '%s' (known: %s)",
@@ -250,6 +265,8 @@ static int end_host(struct parser *p)
 			return fail(p, "[host %s]: bad check-IP URL '%s'", h->name, s->arg);
 	}
 	h->ident = host_ident(h);
+	h->whole = host_whole(h);
+	p->line = line;
 	return 0;
 }
 
@@ -288,6 +305,7 @@ static int begin_host(struct parser *p, const char *s, size_t n)
 	*h = p->defaults;
 	memcpy(h->name, name, n + 1);
 	p->cur = h;
+	p->sect_line = p->line;
 	return 0;
 }
 

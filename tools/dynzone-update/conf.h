@@ -44,6 +44,7 @@ struct host_conf {
 	unsigned timeout;                  /* seconds per HTTP exchange */
 	unsigned backoff_min, backoff_max; /* network-error back-off bounds */
 	uint64_t ident;                    /* hash of what the server sees */
+	uint64_t whole;                    /* hash of every setting */
 };
 
 struct conf {

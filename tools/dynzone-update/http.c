@@ -462,7 +462,8 @@ int http_get(const struct url *u, const struct http_opts *o,
 	}
 	err = http_parse_response(buf, got, util_now(), r);
 	if (err < 0) {
-		util_fmt(r->why, sizeof r->why, "malformed HTTP reply from %s", u->host);
+		util_fmt(r->why, sizeof r->why, got ? "malformed HTTP reply from %s"
+		         : "no reply from %s (connection closed)", u->host);
 		goto fail;
 	}
 	tls_end(tls);

@@ -214,7 +214,14 @@ int run_host(struct run *r, const struct host_conf *h, struct run_report *rep)
 			         e->pol.stop);
 		memset(&e->ident, 0, sizeof *e - offsetof(struct cache_entry, ident));
 		e->ident = h->ident;
+	} else if (e->whole != h->whole && e->pol.stop[0]) {
+		/* Another setting changed (allow-plain-http, tls-ca...): the user
+		 * acted on the stop, so try again; the server state still holds. */
+		log_info("%s: configuration changed; resuming after %s", h->name,
+		         e->pol.stop);
+		e->pol.stop[0] = '\0';
 	}
+	e->whole = h->whole;
 	net_changed = e->fp != r->fp;
 	e->fp = r->fp;
 	if (e->pol.next > r->now + MAX_AHEAD)
