@@ -409,6 +409,10 @@ int http_get(const struct url *u, const struct http_opts *o,
 	if (u->tls) {
 		err = tls_start(&tls, fd, deadline, u->host, o->ca_file, r->why,
 		                sizeof r->why);
+		/* An untrusted certificate may be renewed or fixed: to the caller
+		 * it is a failed connection (back off), not a refusal (stop). */
+		if (err == DZ_EAUTH)
+			err = DZ_EIO;
 		if (err < 0)
 			goto fail;
 		err = tls_send(tls, req, reqlen);

@@ -45,10 +45,9 @@ int http_parse_url(const char *text, struct url *u);
 
 /* GET `u` and read the reply into `r` (status, Retry-After, body).
  * Returns 0 once a reply was read, whatever its status; DZ_EIO when no
- * reply came (resolve, connect, TLS, time-out); DZ_EAUTH when the server's
- * certificate did not verify or when `o->secret` would go over plain HTTP
- * to a non-loopback address without `o->allow_plain` (nothing is sent
- * then); DZ_EFORMAT or DZ_ELIMIT for a malformed or oversized reply.
+ * reply came (resolve, connect, TLS, an untrusted certificate, time-out);
+ * DZ_EAUTH when `o->secret` would go over plain HTTP to a non-loopback
+ * address without `o->allow_plain` (nothing is sent then); DZ_EFORMAT or DZ_ELIMIT for a malformed or oversized reply.
  * r->why explains every failure. */
 int http_get(const struct url *u, const struct http_opts *o,
              struct http_resp *r);

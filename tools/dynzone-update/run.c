@@ -118,7 +118,7 @@ static enum policy_action send_one(struct run *r, const struct host_conf *h,
 {
 	struct policy_limits lim = { h->backoff_min, h->backoff_max };
 	struct upd_call call;
-	struct http_resp resp;
+	struct http_resp resp = { .retry_after = -1 };
 	struct url u;
 	struct http_opts o = {
 		.family = AF_UNSPEC, .timeout = h->timeout, .ca_file = h->tls_ca,
@@ -133,7 +133,6 @@ static enum policy_action send_one(struct run *r, const struct host_conf *h,
 		log_error("%s: cannot build the %s request (URL too long?)", h->name,
 		          h->proto->name);
 		res = UPD_BADREPLY;
-		resp.retry_after = -1;
 		goto apply;
 	}
 	o.user = call.user;
@@ -159,9 +158,13 @@ apply:
 		log_info("%s: %s %s", h->name, policy_result_name(res), addrs);
 		break;
 	case POL_WAIT:
-		log_warn("%s: %s (HTTP %d); next try in %llds", h->name,
-		         policy_result_name(res), resp.status,
-		         (long long)(e->pol.next - r->now));
+		if (resp.status > 0)
+			log_warn("%s: %s (HTTP %d); next try in %llds", h->name,
+			         policy_result_name(res), resp.status,
+			         (long long)(e->pol.next - r->now));
+		else
+			log_warn("%s: %s; next try in %llds", h->name,
+			         policy_result_name(res), (long long)(e->pol.next - r->now));
 		break;
 	case POL_STOP:
 		log_error("%s: %s: stopped; nothing more is sent for this host "

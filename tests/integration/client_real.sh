@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# dynzone-update against the real `dynzone serve`: the first run updates
+# (and DNS answers with the addresses), a second run sends nothing, an
+# address change sends one update; a wrong token stops the host; HTTPS with
+# the test CA is verified, with a wrong CA refused.
+. tests/lib.sh
+. tests/client/lib.sh
+
+bash tests/client/mkcerts.sh "$TMP/pki"
+HP=$(free_port)
+dz_config real "https-listen = 127.0.0.1:$HP" "tls-cert = $TMP/pki/server.pem" \
+	"tls-key = $TMP/pki/server.key"
+check "zone added" dz zone add dyn.test --ns ns1.dyn.test=127.0.0.1
+printf 'pw\n' | dz user add alice >/dev/null
+check "user added" test $? -eq 0
+TOKEN=$(dz host add h1.dyn.test --user alice | tail -1)
+like "$TOKEN" "^[A-Za-z0-9_-]{16,}$" "host added, token printed"
+dz_start
+check "dynzone serve is running" kill -0 "$DZ_PID"
+
+C=$TMP/c.conf
+conf() { # SERVER-URL [KEY=VALUE...]
+	local url=$1 kv
+	shift
+	{
+		echo "cache = $TMP/state/cache"
+		echo "server = $url"
+		echo "[host h1.dyn.test]"
+		echo "token = $TOKEN"
+		echo "ipv4 = command cat $TMP/v4"
+		echo "ipv6 = command cat $TMP/v6"
+		for kv in "$@"; do echo "${kv%%=*} = ${kv#*=}"; done
+	} >"$C"
+	chmod 600 "$C"
+}
+# Lines of the server's log about our host (each update request leaves one).
+seen() { grep -c 'h1\.dyn\.test' "$DZ_DIR/serve.log"; }
+
+echo 192.0.2.10 >"$TMP/v4"
+echo 2001:db8::10 >"$TMP/v6"
+conf "http://127.0.0.1:$DZ_HTTP_PORT"
+n0=$(seen)
+du_once "$C" $T0
+is "$RC" 0 "first run: exit 0"
+is "$OUT" "h1.dyn.test updated 192.0.2.10,2001:db8::10" "first run: updated both families"
+n1=$(seen)
+check "first run: the server logged the request ($n0 -> $n1 lines)" test "$n1" -gt "$n0"
+is "$(qs h1.dyn.test A)" "192.0.2.10" "DNS: A"
+is "$(qs h1.dyn.test AAAA)" "2001:db8::10" "DNS: AAAA"
+
+du_once "$C" $((T0 + 60))
+is "$OUT" "h1.dyn.test current 192.0.2.10,2001:db8::10" "second run: current"
+is "$(seen)" "$n1" "second run: the server log shows nothing new"
+
+echo 192.0.2.11 >"$TMP/v4"
+du_once "$C" $((T0 + 120))
+is "$OUT" "h1.dyn.test updated 192.0.2.11,2001:db8::10" "address change: updated"
+n2=$(seen)
+check "address change: one more request in the server log" test "$n2" -gt "$n1"
+is "$(qs h1.dyn.test A)" "192.0.2.11" "DNS: new A"
+is "$(qs h1.dyn.test AAAA)" "2001:db8::10" "DNS: AAAA kept"
+
+# The server's /checkip (over loopback it sees 127.0.0.1).
+cat >"$TMP/ck.conf" <<EOC
+cache = $TMP/ckstate/cache
+server = http://127.0.0.1:$DZ_HTTP_PORT
+[host h1.dyn.test]
+token = $TOKEN
+ipv6 = off
+EOC
+chmod 600 "$TMP/ck.conf"
+du_once "$TMP/ck.conf" $T0 --dry-run
+is "$OUT" "h1.dyn.test would-update 127.0.0.1" "dynzone's /checkip answers the caller's address"
+
+# A wrong token: badauth, stopped.
+cat >"$TMP/bad.conf" <<EOC
+cache = $TMP/badstate/cache
+server = http://127.0.0.1:$DZ_HTTP_PORT
+[host h1.dyn.test]
+token = not-the-token
+ipv4 = command echo 192.0.2.99
+ipv6 = off
+EOC
+chmod 600 "$TMP/bad.conf"
+du_once "$TMP/bad.conf" $T0
+is "$RC" 3 "wrong token: exit 3"
+is "$OUT" "h1.dyn.test stopped badauth" "wrong token: badauth stops the host"
+is "$(qs h1.dyn.test A)" "192.0.2.11" "wrong token: DNS unchanged"
+
+# HTTPS with the test CA, then with a wrong one.
+echo 192.0.2.12 >"$TMP/v4"
+conf "https://localhost:$HP" "tls-ca=$TMP/pki/ca.pem"
+du_once "$C" $((T0 + 180))
+is "$OUT" "h1.dyn.test updated 192.0.2.12,2001:db8::10" "HTTPS with the test CA: updated"
+is "$(qs h1.dyn.test A)" "192.0.2.12" "HTTPS: DNS follows"
+echo 192.0.2.13 >"$TMP/v4"
+conf "https://localhost:$HP" "tls-ca=$TMP/pki/wrong-ca.pem"
+du_once "$C" $((T0 + 240))
+like "$OUT" "^h1.dyn.test waiting [0-9]+ network-error$" "HTTPS with a wrong CA: refused"
+like "$ERR" "certificate of localhost not trusted" "wrong CA: the log says why"
+is "$(qs h1.dyn.test A)" "192.0.2.12" "wrong CA: DNS unchanged"
+t_done
