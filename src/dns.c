@@ -330,6 +330,7 @@ static bool conn_flush(struct tcp_conn *c)
 			return false;
 		}
 		c->outoff += (size_t)r;
+		c->last = time(NULL);   /* a peer taking its answers is not idle */
 	}
 	if (c->outoff == c->outlen)
 		c->outoff = c->outlen = 0;
@@ -338,11 +339,21 @@ static bool conn_flush(struct tcp_conn *c)
 
 static bool conn_queue(struct tcp_conn *c, const uint8_t *msg, size_t len)
 {
+	if (c->outoff) {
+		/* drop what was sent, so the cap counts only unsent bytes */
+		memmove(c->out, c->out + c->outoff, c->outlen - c->outoff);
+		c->outlen -= c->outoff;
+		c->outoff = 0;
+	}
 	if (c->outlen + 2 + len > c->outcap) {
 		size_t nc = c->outcap ? c->outcap : 4096;
 		while (nc < c->outlen + 2 + len)
 			nc *= 2;
+		/* the cap: what conn_answer lets pile up plus one answer (the
+		 * doubling alone would overshoot it and drop the connection) */
 		if (nc > TCP_OUT_MAX + 2 + TCP_MSG_MAX)
+			nc = TCP_OUT_MAX + 2 + TCP_MSG_MAX;
+		if (nc < c->outlen + 2 + len)
 			return false;
 		uint8_t *no = realloc(c->out, nc);
 		if (!no)
@@ -357,13 +368,50 @@ static bool conn_queue(struct tcp_conn *c, const uint8_t *msg, size_t len)
 	return true;
 }
 
-/* Read and answer every complete message; false if the connection is to
- * be closed. */
+/* Answer the complete messages in c->in while the peer keeps up with
+ * reading (at most TCP_OUT_MAX bytes unsent); the rest stay buffered until
+ * it does.  False if the connection is to be closed. */
+static bool conn_answer(dns_service_t *d, struct tcp_conn *c, uint8_t *resp)
+{
+	size_t off = 0;
+	bool alive = true;
+	while (c->inlen - off >= 2 && c->outlen - c->outoff <= TCP_OUT_MAX) {
+		size_t mlen = ((size_t)c->in[off] << 8) | c->in[off + 1];
+		if (mlen == 0) {
+			alive = false;
+			break;
+		}
+		if (c->inlen - off < 2 + mlen)
+			break;
+		size_t len = answer_query(d->zt, c->in + off + 2, mlen, resp,
+		                          TCP_MSG_MAX, true, &d->tcp_st);
+		if (len && !conn_queue(c, resp, len)) {
+			alive = false;
+			break;
+		}
+		off += 2 + mlen;
+	}
+	if (off) {
+		memmove(c->in, c->in + off, c->inlen - off);
+		c->inlen -= off;
+	}
+	return alive;
+}
+
+/* Answer what is buffered, then read and answer until the socket is
+ * drained or the peer stops taking answers; false if the connection is to
+ * be closed.  Called on every event of the connection, so that messages
+ * held back for a slow reader are answered once it has read. */
 static bool conn_read(dns_service_t *d, struct tcp_conn *c, uint8_t *resp)
 {
 	for (;;) {
+		if (!conn_answer(d, c, resp) || !conn_flush(c))
+			return false;
 		if (c->outlen - c->outoff > TCP_OUT_MAX)
 			return true;   /* the peer is not reading: stop reading too */
+		if (c->inlen >= 2 &&
+		    c->inlen >= 2 + (((size_t)c->in[0] << 8) | c->in[1]))
+			continue;      /* held back, and the flush made room */
 		ssize_t r = recv(c->fd, c->in + c->inlen, sizeof c->in - c->inlen,
 		                 MSG_DONTWAIT);
 		if (r == 0) {
@@ -379,25 +427,6 @@ static bool conn_read(dns_service_t *d, struct tcp_conn *c, uint8_t *resp)
 		}
 		c->inlen += (size_t)r;
 		c->last = time(NULL);
-		size_t off = 0;
-		while (c->inlen - off >= 2) {
-			size_t mlen = ((size_t)c->in[off] << 8) | c->in[off + 1];
-			if (mlen == 0)
-				return false;
-			if (c->inlen - off < 2 + mlen)
-				break;
-			size_t len = answer_query(d->zt, c->in + off + 2, mlen, resp,
-			                          TCP_MSG_MAX, true, &d->tcp_st);
-			if (len && !conn_queue(c, resp, len))
-				return false;
-			off += 2 + mlen;
-		}
-		if (off) {
-			memmove(c->in, c->in + off, c->inlen - off);
-			c->inlen -= off;
-		}
-		if (!conn_flush(c))
-			return false;
 	}
 }
 
@@ -463,7 +492,7 @@ static void *tcp_thread(void *arg)
 				alive = false;
 			if (alive && (ev[i].events & EPOLLOUT))
 				alive = conn_flush(*slot);
-			if (alive && (ev[i].events & EPOLLIN))
+			if (alive && (ev[i].events & (EPOLLIN | EPOLLOUT)))
 				alive = conn_read(d, *slot, resp);
 			if (!alive) {
 				conn_close(ep, slot);
