@@ -21,7 +21,8 @@ Commands:
   seq     N queries one after another on one TCP connection
   idle    open a TCP connection, send nothing, print closed_after=SECONDS
   cap     open N TCP connections and hold them; print answered=K for how
-          many answered a query, then closed=M for how many the server shut
+          many answered a query and closed=M for how many of the others
+          the server shut
 """
 import argparse
 import random
@@ -321,6 +322,8 @@ def cmd_pipe(a):
     data = b"".join(frame(build_query(a, i)) for i in ids)
     s = tcp_connect(a)
     s.sendall(data)
+    if a.shut:
+        s.shutdown(socket.SHUT_WR)   # the answers must still come
     got = []
     for _ in ids:
         r = tcp_read_msg(s)
@@ -339,7 +342,14 @@ def cmd_seq(a):
     ok = 0
     for _ in range(a.count):
         qid = random.randrange(65536)
-        s.sendall(frame(build_query(a, qid)))
+        msg = frame(build_query(a, qid))
+        if a.split:
+            # the length, then the message in two pieces, apart in time
+            for piece in (msg[:1], msg[1:2], msg[2:9], msg[9:]):
+                s.sendall(piece)
+                time.sleep(0.1)
+        else:
+            s.sendall(msg)
         if answered_ok(tcp_read_msg(s), qid):
             ok += 1
         if a.pause:
@@ -375,7 +385,8 @@ def cmd_idle(a):
 
 def cmd_cap(a):
     held = [tcp_connect(a) for _ in range(a.count)]
-    answered = 0
+    time.sleep(0.3)   # let the server accept them all, in order
+    answered = closed = 0
     for s in held:
         # connections over the cap are closed by the server at once
         qid = random.randrange(65536)
@@ -383,9 +394,12 @@ def cmd_cap(a):
             s.sendall(frame(build_query(a, qid)))
             if answered_ok(tcp_read_msg(s), qid):
                 answered += 1
+                continue
         except (BrokenPipeError, ConnectionResetError):
             pass
-    emit({"answered": answered})
+        if wait_closed(s, 1.0) >= 0:
+            closed += 1
+    emit({"answered": answered, "closed": closed})
     for s in held:
         s.close()
 
@@ -415,6 +429,10 @@ def main():
     p.add_argument("--kind", choices=BAD_KINDS)
     p.add_argument("--count", type=int, default=2)
     p.add_argument("--pause", type=float, default=0.0)
+    p.add_argument("--split", action="store_true",
+                   help="seq: send each message in pieces, 0.1 s apart")
+    p.add_argument("--shut", action="store_true",
+                   help="pipe: shut down our sending side after the queries")
     p.add_argument("--wait", type=float, default=10.0)
     p.add_argument("--first", action="store_true",
                    help="idle: send one query before going idle")

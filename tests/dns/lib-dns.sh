@@ -56,6 +56,14 @@ probe() {
 }
 # field KEY: the value of KEY in probe output on stdin.
 field() { sed -n "s/^$1=//p" | head -1; }
+# pv KEY... -- PROBE ARGS: selected fields of one probe as "k=v k=v ".
+pv() {
+	local keys=() k out
+	while [ "$1" != -- ]; do keys+=("$1"); shift; done
+	shift
+	out=$(probe "$@")
+	for k in "${keys[@]}"; do printf '%s=%s ' "$k" "$(field "$k" <<<"$out")"; done
+}
 
 # dns_fixture: create the test zones through the CLI (the path every other
 # writer takes) in the current config's store.  example.org holds one of
@@ -102,4 +110,17 @@ EOF
 	done
 	dz zone add 2.0.192.in-addr.arpa --ns ns1.example.org >/dev/null || return 1
 	dz record add 10.2.0.192.in-addr.arpa PTR www.example.org. --ttl 300
+}
+
+# dns_serve NAME [key=value...]: a fresh config (dz_config), the fixture
+# zones, and a running server; on failure reports it and ends the test.
+dns_serve() {
+	dz_config "$@"
+	if ! dns_fixture; then
+		notok "create the test zones with the CLI"
+		t_done
+		exit 1
+	fi
+	dz_start || { notok "dynzone serve starts"; t_done; exit 1; }
+	ok "dynzone serve starts with the test zones"
 }

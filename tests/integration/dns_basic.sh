@@ -8,14 +8,7 @@
 . "$(dirname "$0")/../dns/lib-dns.sh"
 
 EXTRA_PORT=$(free_port)
-dz_config basic "dns-listen = 127.0.0.2:$EXTRA_PORT"
-if ! dns_fixture; then
-	notok "create the test zones with the CLI"
-	t_done
-	exit 1
-fi
-dz_start || { notok "dynzone serve starts"; t_done; exit 1; }
-ok "dynzone serve starts with the test zones"
+dns_serve basic "dns-listen = 127.0.0.2:$EXTRA_PORT"
 
 serial=$(dz zone list | awk '$1 == "example.org." { print $3 }')
 like "$serial" '^[0-9]+$' "zone list shows the serial of example.org"

@@ -6,23 +6,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../dns/lib-dns.sh"
 
-dz_config edns
-if ! dns_fixture; then
-	notok "create the test zones with the CLI"
-	t_done
-	exit 1
-fi
-dz_start || { notok "dynzone serve starts"; t_done; exit 1; }
-ok "dynzone serve starts with the test zones"
-
-# pv KEY... -- PROBE ARGS: selected fields of one probe, "k=v k=v".
-pv() {
-	local keys=() k out
-	while [ "$1" != -- ]; do keys+=("$1"); shift; done
-	shift
-	out=$(probe "$@")
-	for k in "${keys[@]}"; do printf '%s=%s ' "$k" "$(field "$k" <<<"$out")"; done
-}
+dns_serve edns
 
 for tr in $TRANSPORTS; do
 	use "$tr"
