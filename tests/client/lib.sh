@@ -36,6 +36,20 @@ reply() {
 	mv "$dir/reply.tmp" "$dir/reply"
 }
 
+# du_conf FILE SERVER HOST [KEY=VALUE...]: a one-host config, mode 0600,
+# with its cache at $DU_CACHE (default $TMP/state/cache).
+du_conf() {
+	local f=$1 server=$2 host=$3 kv
+	shift 3
+	{
+		echo "cache = ${DU_CACHE:-$TMP/state/cache}"
+		echo "server = $server"
+		echo "[host $host]"
+		for kv in "$@"; do echo "${kv%%=*} = ${kv#*=}"; done
+	} >"$f"
+	chmod 600 "$f"
+}
+
 # Counts and contents of what the scripted server in DIR received.
 updates() { grep -vc ' /checkip' "$1/requests.log"; }
 checkips() { grep -c ' /checkip' "$1/requests.log"; }

@@ -16,16 +16,9 @@ C=$TMP/c.conf
 
 # conf FILE KEY=VALUE...: a one-host config against the scripted server.
 conf() {
-	local f=$1 kv
+	local f=$1
 	shift
-	{
-		echo "cache = $TMP/state/cache"
-		echo "server = http://127.0.0.1:$FAKE_PORT"
-		echo "[host h1.dyn.test]"
-		echo "token = tok-1"
-		for kv in "$@"; do echo "${kv%%=*} = ${kv#*=}"; done
-	} >"$f"
-	chmod 600 "$f"
+	du_conf "$f" "http://127.0.0.1:$FAKE_PORT" h1.dyn.test token=tok-1 "$@"
 }
 fresh() { rm -rf "$TMP/state"; : >"$S/requests.log"; }
 

@@ -20,18 +20,10 @@ check "dynzone serve is running" kill -0 "$DZ_PID"
 
 C=$TMP/c.conf
 conf() { # SERVER-URL [KEY=VALUE...]
-	local url=$1 kv
+	local url=$1
 	shift
-	{
-		echo "cache = $TMP/state/cache"
-		echo "server = $url"
-		echo "[host h1.dyn.test]"
-		echo "token = $TOKEN"
-		echo "ipv4 = command cat $TMP/v4"
-		echo "ipv6 = command cat $TMP/v6"
-		for kv in "$@"; do echo "${kv%%=*} = ${kv#*=}"; done
-	} >"$C"
-	chmod 600 "$C"
+	du_conf "$C" "$url" h1.dyn.test "token=$TOKEN" "ipv4=command cat $TMP/v4" \
+		"ipv6=command cat $TMP/v6" "$@"
 }
 # Lines of the server's log about our host (each update request leaves one).
 seen() { grep -c 'h1\.dyn\.test' "$DZ_DIR/serve.log"; }
@@ -61,27 +53,14 @@ is "$(qs h1.dyn.test A)" "192.0.2.11" "DNS: new A"
 is "$(qs h1.dyn.test AAAA)" "2001:db8::10" "DNS: AAAA kept"
 
 # The server's /checkip (over loopback it sees 127.0.0.1).
-cat >"$TMP/ck.conf" <<EOC
-cache = $TMP/ckstate/cache
-server = http://127.0.0.1:$DZ_HTTP_PORT
-[host h1.dyn.test]
-token = $TOKEN
-ipv6 = off
-EOC
-chmod 600 "$TMP/ck.conf"
+DU_CACHE=$TMP/ckstate/cache du_conf "$TMP/ck.conf" "http://127.0.0.1:$DZ_HTTP_PORT" \
+	h1.dyn.test "token=$TOKEN" ipv6=off
 du_once "$TMP/ck.conf" $T0 --dry-run
 is "$OUT" "h1.dyn.test would-update 127.0.0.1" "dynzone's /checkip answers the caller's address"
 
 # A wrong token: badauth, stopped.
-cat >"$TMP/bad.conf" <<EOC
-cache = $TMP/badstate/cache
-server = http://127.0.0.1:$DZ_HTTP_PORT
-[host h1.dyn.test]
-token = not-the-token
-ipv4 = command echo 192.0.2.99
-ipv6 = off
-EOC
-chmod 600 "$TMP/bad.conf"
+DU_CACHE=$TMP/badstate/cache du_conf "$TMP/bad.conf" "http://127.0.0.1:$DZ_HTTP_PORT" \
+	h1.dyn.test token=not-the-token "ipv4=command echo 192.0.2.99" ipv6=off
 du_once "$TMP/bad.conf" $T0
 is "$RC" 3 "wrong token: exit 3"
 is "$OUT" "h1.dyn.test stopped badauth" "wrong token: badauth stops the host"

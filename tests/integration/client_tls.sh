@@ -15,17 +15,9 @@ fake_start "$S" --tls "$TMP/pki/server.pem" "$TMP/pki/server.key"
 C=$TMP/c.conf
 
 conf() { # SERVER-URL [KEY=VALUE...]
-	local url=$1 kv
+	local url=$1
 	shift
-	{
-		echo "cache = $TMP/state/cache"
-		echo "server = $url"
-		echo "[host h1.dyn.test]"
-		echo "token = tls-tok"
-		echo "ipv6 = off"
-		for kv in "$@"; do echo "${kv%%=*} = ${kv#*=}"; done
-	} >"$C"
-	chmod 600 "$C"
+	du_conf "$C" "$url" h1.dyn.test token=tls-tok ipv6=off "$@"
 	rm -rf "$TMP/state"
 	: >"$S/requests.log"
 }

@@ -257,8 +257,14 @@ static int daemon_loop(struct conf **cp, struct cache *cache, const struct opts 
 				log_debug("address change noticed");
 				event_at = util_mono_ms() + DEBOUNCE_MS;
 			}
-			if (changed < 0)
-				log_warn("rtnetlink: %s", strerror(errno));
+			if (changed < 0) {
+				/* Do not spin on a broken socket: fall back to looking
+				 * every IDLE_MAX_S. */
+				log_warn("rtnetlink: %s; no more address notifications",
+				         strerror(errno));
+				close(nl);
+				nl = -1;
+			}
 			continue;
 		}
 		if (event_at >= 0 && util_mono_ms() >= event_at) {
@@ -268,7 +274,12 @@ static int daemon_loop(struct conf **cp, struct cache *cache, const struct opts 
 			run_all(c, cache, o, NULL, wake, false);
 			continue;
 		}
-		run_all(c, cache, o, wake, wake, false);
+		/* A timer: the hosts that asked for it, or all of them when it
+		 * was only the periodic look. */
+		bool any_due = false;
+		for (size_t i = 0; i < c->nhosts; i++)
+			any_due |= wake[i] <= util_now();
+		run_all(c, cache, o, any_due ? wake : NULL, wake, false);
 	}
 	log_info("stopping");
 	if (nl >= 0)
