@@ -253,6 +253,8 @@ int cmd_record_add(struct cmd_ctx *ctx, int argc, char **argv)
 		why = "a CNAME cannot stand beside other records at the same name";
 	else if (type != RR_CNAME && count_types(st, z.id, owner, RR_CNAME, false) > 0)
 		why = "the name has a CNAME, which cannot have other records beside it";
+	else if (type == RR_CNAME && count_types(st, z.id, owner, RR_CNAME, false) > 0)
+		why = "the name has a CNAME already, and a name has at most one";
 	else if (type == RR_CNAME && dname_equal_ci(owner, z.apex))
 		why = "a zone apex cannot have a CNAME";
 	if (why) {
