@@ -124,3 +124,18 @@ dns_serve() {
 	dz_start || { notok "dynzone serve starts"; t_done; exit 1; }
 	ok "dynzone serve starts with the test zones"
 }
+
+# within SECONDS WANT CMD...: run CMD every 50 ms until its output is WANT
+# or SECONDS have passed.  Succeeds if it got there; WITHIN_MS is set to
+# the milliseconds it took.
+within() {
+	local secs=$1 want=$2 t0 now; shift 2
+	t0=$(date +%s%N)
+	while :; do
+		now=$(date +%s%N)
+		WITHIN_MS=$(((now - t0) / 1000000))
+		[ "$("$@")" = "$want" ] && return 0
+		[ "$WITHIN_MS" -gt $((secs * 1000)) ] && return 1
+		sleep 0.05
+	done
+}
