@@ -418,8 +418,13 @@ static int import_record(void *ctx, const zf_record_t *r)
 			return 0;
 		}
 		int rc = store_zone_find(im->st, r->owner, &z);
-		if (rc == 0 && dname_equal_ci(z.apex, r->owner))
+		if (rc == 0 && dname_equal_ci(z.apex, r->owner)) {
+			/* a served serial never goes back (RFC 1982 order):
+			 * secondaries would keep the old zone */
+			if ((int32_t)(soa.serial - z.soa.serial) < 0)
+				soa.serial = z.soa.serial;
 			rc = store_zone_set_soa(im->st, z.id, &soa);
+		}
 		else if (rc == 0 || rc == DZ_ENOENT)
 			rc = store_zone_add(im->st, r->owner, &soa, 60, NULL);
 		if (rc)
