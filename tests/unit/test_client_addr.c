@@ -167,9 +167,13 @@ static void cache(void)
 		"host b.example v4=192.0.2.3 future=1 fails=2\n"
 		"host c.example fails=x\n"
 		"garbage\n"
-		"host d.example next=99999999999999999999999\n";
+		"host d.example next=99999999999999999999999\n"
+		"host b.example fails=7\n"
+		"host e.example fails=1\n"
+		"host b.example fails=x\n";
 	cache_parse(&c2, damaged, strlen(damaged));
-	is_int(c2.n, 1, "damaged lines are dropped, unknown keys ignored");
+	is_int(c2.n, 2, "damaged lines are dropped, unknown keys ignored");
+	is_str(c2.e[1].name, "e.example", "a repeated host does not displace another");
 	is_str(c2.e[0].name, "b.example", "the good line stays");
 	is_int(c2.e[0].pol.fails, 2, "with its values");
 

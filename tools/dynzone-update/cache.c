@@ -195,6 +195,9 @@ static void parse_line(struct cache *c, const char *s, const char *e)
 		we = e;
 	if (util_copy(name, sizeof name, w, (size_t)(we - w)) < 0 || !*name)
 		return;
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->e[i].name, name) == 0)
+			return;   /* a repeated host is damage: the first line wins */
 	ent = cache_entry(c, name);
 	if (!ent)
 		return;
@@ -218,7 +221,7 @@ static void parse_line(struct cache *c, const char *s, const char *e)
 	}
 	return;
 fail:
-	c->n--;   /* the entry was the last one added (names are unique) */
+	c->n--;   /* the entry just added is the last one */
 }
 
 int cache_parse(struct cache *c, const char *text, size_t len)
