@@ -8,7 +8,8 @@ man=man/dynzone-update.1
 src=tools/dynzone-update
 warn=$(groff -t -man -ww -z "$man" 2>&1)
 is "$warn" "" "man page renders without groff warnings"
-text=$(MANWIDTH=200 man -l "$man" 2>/dev/null)
+text=$(groff -t -man -Tascii -rLL=200n -P-cbou "$man" 2>/dev/null)
+like "$text" "dynzone-update - keep dynamic DNS names" "man page renders"
 
 keys=$(sed -n 's/^\tH[KU]("\([a-z0-9-]*\)".*/\1/p' "$src/conf.c")
 check "config keys found in conf.c ($(echo $keys | wc -w))" test "$(echo $keys | wc -w)" -ge 15
