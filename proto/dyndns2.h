@@ -1,0 +1,120 @@
+/* The dyndns2 update protocol (shared/reference/dyndns2.md): parsing the
+ * query string of GET /nic/update as real clients send it, Basic
+ * credentials, addresses, and the reply lines.  No I/O, no allocation: the
+ * caller owns every buffer, and every buffer here has a fixed cap. */
+#ifndef DZ_DYNDNS2_H
+#define DZ_DYNDNS2_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/name.h"
+
+#define DD2_QUERY_MAX 8192     /* bytes of query string looked at */
+#define DD2_HOSTS_MAX 32       /* hostnames kept; more sets too_many */
+#define DD2_HOST_TEXT 256      /* one hostname as given, with NUL */
+#define DD2_TXT_MAX 4          /* txt= values kept per request */
+#define DD2_TXT_LEN 255        /* one TXT value (one <character-string>) */
+#define DD2_CRED_LEN 256       /* user name or password, with NUL */
+#define DD2_ADDR_TEXT 46       /* INET6_ADDRSTRLEN */
+#define DD2_REPLY_MAX 64       /* one reply line, CRLF and NUL included */
+
+/* Reply codes, in the order of the reference's table. */
+enum dd2_code {
+	DD2_GOOD, DD2_NOCHG, DD2_BADAUTH, DD2_NOTFQDN, DD2_NOHOST, DD2_NUMHOST,
+	DD2_ABUSE, DD2_BADAGENT, DD2_DNSERR, DD2_911,
+};
+
+/* One address: family 4 or 6, the bytes in network order. */
+struct dd2_addr {
+	uint8_t family;
+	uint8_t a[16];
+};
+
+/* The addresses of a host: at most one of each family. */
+struct dd2_addrs {
+	bool has4, has6;
+	uint8_t v4[4];
+	uint8_t v6[16];
+};
+
+/* A parsed update request.  Zero it (dd2_req_init) before use. */
+struct dd2_req {
+	unsigned nhosts;                       /* hostnames kept */
+	bool too_many;                         /* more than DD2_HOSTS_MAX */
+	bool hostname_given;                   /* a hostname= parameter was seen */
+	char hosts[DD2_HOSTS_MAX][DD2_HOST_TEXT];
+	struct dd2_addrs addrs;                /* from myip, myipv6, myip6, ipv6 */
+	bool addr_given;                       /* any address parameter was present */
+	int offline;                           /* -1 not given, 0 NO, 1 YES */
+	bool txt_given;                        /* a txt= parameter was present */
+	unsigned ntxt;                         /* non-empty txt values kept */
+	char txt[DD2_TXT_MAX][DD2_TXT_LEN + 1];
+	char user[DD2_CRED_LEN], pass[DD2_CRED_LEN];   /* from the query */
+	const char *why;                       /* first problem (static text) */
+};
+
+void dd2_req_init(struct dd2_req *r);
+
+/* Decode `len` bytes of application/x-www-form-urlencoded text (%XX and
+ * '+' for space) into out (cap bytes, NUL written).  DZ_EFORMAT for a bad
+ * escape or an encoded NUL, DZ_ESPACE if it does not fit.  *outlen gets
+ * the decoded length. */
+int dd2_decode(const char *in, size_t len, char *out, size_t cap, size_t *outlen);
+
+/* Parse a raw query string ("hostname=a.b&myip=1.2.3.4", without '?'):
+ * split on '&', decode keys and values, and file each with
+ * dd2_param.  Returns 0, or DZ_EFORMAT with r->why set for the first value
+ * that cannot be taken (a bad address, a bad escape, conflicting
+ * addresses, a TXT value over 255 bytes...).  Unknown and legacy
+ * parameters (system, wildcard, mx, backmx, ...) are accepted and
+ * ignored.  More than DD2_QUERY_MAX bytes is DZ_ELIMIT. */
+int dd2_parse_query(struct dd2_req *r, const char *q, size_t len);
+
+/* File one decoded parameter.  Same results as dd2_parse_query. */
+int dd2_param(struct dd2_req *r, const char *key, size_t klen,
+              const char *val, size_t vlen);
+
+/* Parse one address: IPv4 or IPv6, with an optional "/prefix" (checked,
+ * then dropped: the address itself is kept).  IPv4-mapped IPv6 becomes
+ * IPv4.  The unspecified and multicast addresses are refused.  0 or
+ * DZ_EFORMAT. */
+int dd2_addr_parse(const char *s, size_t len, struct dd2_addr *out);
+
+/* Add an address to a set: a second, different address of the same family
+ * is DZ_EEXIST; 0 otherwise. */
+int dd2_addrs_add(struct dd2_addrs *set, const struct dd2_addr *a);
+
+/* Write the address set as "v4,v6" (either may be missing; "" if none).
+ * Returns the length or -1 if cap is too small. */
+int dd2_addrs_text(const struct dd2_addrs *set, char *out, size_t cap);
+
+/* True if both sets hold the same addresses. */
+bool dd2_addrs_equal(const struct dd2_addrs *a, const struct dd2_addrs *b);
+
+/* A hostname as a fully qualified name: letters, digits, '-' and '_' in
+ * labels of 1..63 bytes, at least two labels, an optional trailing dot.
+ * Writes the lowercase wire form and returns its length; 0 if the text is
+ * not such a name. */
+size_t dd2_hostname(const char *text, size_t len, uint8_t out[DNAME_MAX]);
+
+/* Split an Authorization header value "Basic BASE64(user:pass)" (scheme
+ * in any case).  0, or DZ_EFORMAT if it is not Basic or not well formed,
+ * DZ_ESPACE if a part does not fit its buffer. */
+int dd2_basic_auth(const char *header, char *user, size_t ucap, char *pass,
+                   size_t pcap);
+
+/* The word for a code ("good", "badauth", "911"). */
+const char *dd2_code_text(enum dd2_code c);
+/* The HTTP status clients understand for a code (200, or 401 for
+ * badauth). */
+unsigned dd2_code_status(enum dd2_code c);
+
+/* Append one reply line to buf (cap bytes, *len bytes used, kept
+ * NUL-terminated): the code, for good and nochg a space and the addresses
+ * (when any are set), then CRLF.  0 or DZ_ESPACE (buf unchanged). */
+int dd2_reply_line(char *buf, size_t cap, size_t *len, enum dd2_code c,
+                   const struct dd2_addrs *addrs);
+
+#endif
