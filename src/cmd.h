@@ -69,5 +69,17 @@ int cmd_record_add(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_record_del(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_record_list(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_import_zone(struct cmd_ctx *ctx, int argc, char **argv);
+/* src/hostcmd.c: users, hosts, update tokens */
+int cmd_user_add(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_user_list(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_user_del(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_user_allow(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_user_deny(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_host_add(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_host_list(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_host_del(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_token_new(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_token_revoke(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_token_list(struct cmd_ctx *ctx, int argc, char **argv);
 
 #endif

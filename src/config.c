@@ -44,6 +44,32 @@ static const struct key keys[] = {
 	  "seconds before an idle DNS TCP connection is closed" },
 	{ "sync-interval", K_INT, F(sync_interval), 10, 60000,
 	  "milliseconds between checks for changes made by other processes" },
+	{ "http-threads", K_INT, F(http_threads), 1, 64,
+	  "HTTP threads per listen address" },
+	{ "http-max-connections", K_INT, F(http_max_connections), 1, 65536,
+	  "most concurrent HTTP connections per listen address" },
+	{ "http-max-per-ip", K_INT, F(http_max_per_ip), 0, 65536,
+	  "most concurrent HTTP connections per client address (0: no cap)" },
+	{ "http-timeout", K_INT, F(http_timeout), 1, 3600,
+	  "seconds before an idle HTTP connection is closed" },
+	{ "http-max-request", K_INT, F(http_max_request), 4096, 1048576,
+	  "bytes of HTTP request line and headers (connection memory)" },
+	{ "trusted-proxy", K_STRS, F(trusted_proxy), 0, 0,
+	  "ADDRESS[/BITS] of a reverse proxy whose X-Forwarded-For is believed (repeatable)" },
+	{ "update-path", K_STRS, F(update_path), 0, 0,
+	  "URL path of the update API (repeatable; default /nic/update and /v3/update)" },
+	{ "update-rate-token", K_INT, F(update_rate_token), 0, 1000000,
+	  "updates per minute per token, sustained (0: no limit)" },
+	{ "update-burst-token", K_INT, F(update_burst_token), 1, 1000000,
+	  "updates per token allowed at once" },
+	{ "update-rate-client", K_INT, F(update_rate_client), 0, 1000000,
+	  "update and checkip requests per minute per client address (0: no limit)" },
+	{ "update-burst-client", K_INT, F(update_burst_client), 1, 1000000,
+	  "requests per client address allowed at once" },
+	{ "update-max-hosts", K_INT, F(update_max_hosts), 1, 32,
+	  "hostnames in one update request (more: numhost)" },
+	{ "update-log-days", K_INT, F(update_log_days), 1, 36500,
+	  "days the update log is kept" },
 };
 #undef F
 
@@ -55,6 +81,17 @@ void config_init(struct config *c)
 	c->tcp_clients = 256;
 	c->tcp_idle_timeout = 10;
 	c->sync_interval = 200;
+	c->http_threads = 2;
+	c->http_max_connections = 1024;
+	c->http_max_per_ip = 64;
+	c->http_timeout = 10;
+	c->http_max_request = 16384;
+	c->update_rate_token = 6;
+	c->update_burst_token = 12;
+	c->update_rate_client = 120;
+	c->update_burst_client = 240;
+	c->update_max_hosts = 20;
+	c->update_log_days = 90;
 }
 
 void config_free(struct config *c)

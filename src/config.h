@@ -40,6 +40,18 @@ struct config {
 	long tcp_clients;             /* cap on concurrent TCP connections */
 	long tcp_idle_timeout;        /* seconds */
 	long sync_interval;           /* ms between store change checks */
+	/* HTTP service and update API */
+	long http_threads;            /* pool threads per listen address */
+	long http_max_connections;    /* per listen address */
+	long http_max_per_ip;         /* connections per client address (0: no cap) */
+	long http_timeout;            /* seconds of inactivity */
+	long http_max_request;        /* bytes of request line + headers */
+	struct conf_strs trusted_proxy;  /* ADDRESS[/BITS]: X-Forwarded-For believed */
+	struct conf_strs update_path; /* update URL paths (none: /nic/update, /v3/update) */
+	long update_rate_token, update_burst_token;    /* per minute; 0: no limit */
+	long update_rate_client, update_burst_client;
+	long update_max_hosts;        /* hostnames per request (more: numhost) */
+	long update_log_days;         /* update log rows kept */
 	const char *file;             /* the config file read, or NULL */
 };
 

@@ -40,6 +40,40 @@ static const struct command commands[] = {
 	  "the SOA of an existing one); every other record is added as a static "
 	  "record.  Lines that cannot be taken are reported with their line "
 	  "numbers and nothing is written." },
+	{ "user add", cmd_user_add, "USER [--admin]",
+	  "Create an account.  The password is read from the first line of "
+	  "standard input (at least 8 characters) and stored as an argon2id "
+	  "hash.  --admin makes the account an administrator." },
+	{ "user list", cmd_user_list, "",
+	  "List the accounts with their hosts and the zones opened to them." },
+	{ "user del", cmd_user_del, "USER",
+	  "Delete an account, its hosts (and their records) and its tokens." },
+	{ "user allow", cmd_user_allow, "USER ZONE [--max-hosts N]",
+	  "Let USER create hosts in ZONE (from the dashboard), at most N." },
+	{ "user deny", cmd_user_deny, "USER ZONE",
+	  "Take ZONE away from USER (existing hosts stay)." },
+	{ "host add", cmd_host_add, "FQDN --user USER [--ttl TTL]",
+	  "Create a dynamic host owned by USER and print a new update token for "
+	  "it (the only line on standard output; it is shown once and stored "
+	  "only as a hash).  FQDN must be a host name below a zone's apex.  "
+	  "A and AAAA records already at the name are taken over.  The TTL of "
+	  "its records defaults to the zone's default (60)." },
+	{ "host list", cmd_host_list, "[--user USER]",
+	  "List the dynamic hosts with owner, TTL, state, last change, "
+	  "addresses and number of tokens." },
+	{ "host del", cmd_host_del, "FQDN",
+	  "Delete a dynamic host, its records, its log and the tokens that "
+	  "covered only it." },
+	{ "token new", cmd_token_new, "FQDN [FQDN...]",
+	  "Print a new update token covering the given hosts (all of one "
+	  "user: a client that updates several hosts in one request, as "
+	  "ddclient does, needs one token for all of them)." },
+	{ "token revoke", cmd_token_revoke, "FQDN [TOKEN-ID]",
+	  "Revoke every token that covers FQDN, or only the one with that id "
+	  "(the first 8 characters of the token, shown by 'token list')." },
+	{ "token list", cmd_token_list, "[FQDN]",
+	  "List the tokens (id, owner, created, last used, hosts), of one host "
+	  "or of all." },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

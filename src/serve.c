@@ -9,8 +9,10 @@
 #include "proto/errors.h"
 #include "src/cmd.h"
 #include "src/dns.h"
+#include "src/http.h"
 #include "src/log.h"
 #include "src/priv.h"
+#include "src/update.h"
 
 int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -21,6 +23,8 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	dns_service_t *dns = NULL;
 	ztable_t *zt = NULL;
 	store_t *follow = NULL;
+	http_t *http = NULL;
+	update_t *upd = NULL;
 	sigset_t sigs;
 
 	if (cmd_parse(ctx, argc, argv, NULL, pos, 0, 0, &np))
@@ -48,6 +52,10 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 		log_err("%s", err);
 		goto out;
 	}
+	if (http_open(&http, c, err, sizeof err)) {
+		log_err("%s", err);
+		goto out;
+	}
 	if (priv_drop(c->user, err, sizeof err)) {
 		log_err("%s", err);
 		goto out;
@@ -68,6 +76,11 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (dns_start(dns)) {
 		log_err("starting DNS threads: %s", strerror(errno));
+		goto out;
+	}
+	if (http && (update_start(&upd, http, c, zt, err, sizeof err) ||
+	             http_start(http, err, sizeof err))) {
+		log_err("%s", err);
 		goto out;
 	}
 	log_info("loaded %llu names in %.3f s",
@@ -94,6 +107,11 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	rc = 0;
 out:
+	/* updates in flight finish (and are answered) before HTTP stops */
+	http_quiesce(http);
+	update_stop(upd);
+	http_close(http);
+	update_free(upd);
 	dns_close(dns);
 	store_close(follow);
 	zt_free(zt);

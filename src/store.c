@@ -56,6 +56,62 @@ static const char *const migrations[] = {
 	"  op INTEGER NOT NULL,"
 	"  owner BLOB, type INTEGER, ttl INTEGER, rdata BLOB,"
 	"  time INTEGER NOT NULL);",
+	/* 2: users, the zones opened to them, their dynamic hosts, update
+	 * tokens (hash only) and the update log */
+	"CREATE TABLE users("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  password TEXT NOT NULL,"             /* argon2id encoded form */
+	"  admin INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL);"
+	"CREATE TABLE zone_access("
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  zone_id INTEGER NOT NULL REFERENCES zones(id) ON DELETE CASCADE,"
+	"  max_hosts INTEGER,"                  /* NULL: no cap */
+	"  PRIMARY KEY(user_id, zone_id)) WITHOUT ROWID;"
+	"CREATE INDEX zone_access_zone ON zone_access(zone_id);"
+	"CREATE TABLE hosts("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  zone_id INTEGER NOT NULL REFERENCES zones(id) ON DELETE CASCADE,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  name BLOB NOT NULL UNIQUE,"          /* lowercase wire form */
+	"  text TEXT NOT NULL,"                 /* presentation, trailing dot */
+	"  ttl INTEGER NOT NULL,"
+	"  ipv4 BLOB, ipv6 BLOB,"               /* last addresses set (kept offline) */
+	"  offline INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL,"
+	"  updated INTEGER);"                   /* last change */
+	"CREATE INDEX hosts_user ON hosts(user_id);"
+	"CREATE INDEX hosts_zone ON hosts(zone_id);"
+	"CREATE TABLE tokens("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  tid TEXT NOT NULL UNIQUE,"           /* public id: the token's first characters */
+	"  hash BLOB NOT NULL,"                 /* SHA-256 of the whole token */
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  created INTEGER NOT NULL,"
+	"  last_used INTEGER);"
+	"CREATE INDEX tokens_user ON tokens(user_id);"
+	"CREATE TABLE token_hosts("
+	"  token_id INTEGER NOT NULL REFERENCES tokens(id) ON DELETE CASCADE,"
+	"  host_id INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY(token_id, host_id)) WITHOUT ROWID;"
+	"CREATE INDEX token_hosts_host ON token_hosts(host_id);"
+	"CREATE TABLE host_txt("                /* ACME TXT values, oldest first */
+	"  host_id INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,"
+	"  value BLOB NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  UNIQUE(host_id, value));"
+	"CREATE TABLE update_log("
+	"  id INTEGER PRIMARY KEY,"
+	"  time INTEGER NOT NULL,"
+	"  host_id INTEGER REFERENCES hosts(id) ON DELETE CASCADE,"
+	"  host TEXT NOT NULL,"                 /* as the request named it */
+	"  addrs TEXT NOT NULL,"
+	"  client TEXT NOT NULL,"
+	"  agent TEXT NOT NULL,"
+	"  result TEXT NOT NULL);"
+	"CREATE INDEX update_log_host ON update_log(host_id, time);"
+	"CREATE INDEX update_log_time ON update_log(time);",
 };
 
 static void seterr(char *buf, size_t len, const char *what, sqlite3 *db)
