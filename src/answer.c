@@ -109,12 +109,78 @@ static void put_additional(struct actx *a, const struct znode *n,
 	}
 }
 
+enum zfind { ZF_NONE, ZF_NODE, ZF_DELEG };
+
+/* RFC 1034 §4.3.2 step 3 for `name` (lowercase wire, `len` bytes, labels
+ * at `off[0..nlabels)`) in zone a->z: a delegation on the way down (except
+ * for DS at the cut itself: that is the parent's), else the name, else the
+ * wildcard at its closest encloser (RFC 4592).  *out gets the node, or the
+ * cut for ZF_DELEG with *cut_labels its label count. */
+static enum zfind zone_find(const struct actx *a, const uint8_t *name,
+                            size_t len, const uint8_t *off, unsigned nlabels,
+                            const struct znode **out, unsigned *cut_labels)
+{
+	const struct zone *z = a->z;
+	const ztable_t *zt = a->zt;
+	unsigned below = nlabels - z->apex_labels;   /* labels under apex */
+
+	if (z->ndeleg) {
+		for (unsigned i = below; i-- > 0;) {
+			const struct znode *n = zt_lookup(zt, z->id, name + off[i],
+			                                  len - off[i]);
+			if (!n)
+				break;
+			if ((n->flags & ZN_DELEG) && !(i == 0 && a->q->qtype == RR_DS)) {
+				*out = n;
+				*cut_labels = nlabels - i;
+				return ZF_DELEG;
+			}
+		}
+	}
+	if ((*out = zt_lookup(zt, z->id, name, len)) != NULL)
+		return ZF_NODE;
+	for (unsigned i = 1; i <= below; i++) {
+		unsigned o = i == nlabels ? (unsigned)len - 1u : off[i];
+		size_t celen = len - o;
+		const struct znode *ce = i == below ? rcu_dereference(z->apex_node)
+		                       : zt_lookup(zt, z->id, name + o, celen);
+		if (!ce)
+			continue;
+		uint8_t wname[DNAME_MAX];
+		if (celen + 2 > DNAME_MAX)
+			break;
+		wname[0] = 1;
+		wname[1] = '*';
+		memcpy(wname + 2, name + o, celen);
+		*out = zt_lookup(zt, z->id, wname, celen + 2);
+		return *out ? ZF_NODE : ZF_NONE;
+	}
+	return ZF_NONE;
+}
+
+/* A referral to the delegation at node `cut`, its owner written as `ptr`
+ * or `owner`. */
+static void answer_referral(struct actx *a, const struct znode *cut,
+                            uint16_t ptr, const uint8_t *owner)
+{
+	const struct zset *s = zn_find_set(cut, RR_NS);
+	if (!put_set(a, ptr, owner, cut, s)) {
+		a->tc = true;
+		return;
+	}
+	a->ns += s->count;
+	put_additional(a, cut, s);
+}
+
 /* The answer for a name that exists (node n, owner written as `ptr` or
- * `owner`).  Follows CNAMEs inside the zone.  Sets the rcode. */
+ * `owner`).  Follows CNAMEs inside the zone, to names, wildcards and
+ * delegations alike, stopping at a loop.  Sets the rcode. */
 static int answer_node(struct actx *a, const struct znode *n, uint16_t ptr,
                        const uint8_t *owner, bool tcp)
 {
 	const dns_query_t *q = a->q;
+	const struct znode *seen[MAX_CNAME_CHAIN + 1];
+	seen[0] = n;
 	for (int hop = 0; ; hop++) {
 		if (q->qtype == RR_ANY) {
 			/* RFC 8482: over UDP one RRset is enough; TCP gets all */
@@ -147,81 +213,54 @@ static int answer_node(struct actx *a, const struct znode *n, uint16_t ptr,
 		s = zn_find_set(n, RR_CNAME);
 		if (!put_answer(a, ptr, owner, n, s))
 			return RCODE_NOERROR;
-		/* chase the target if it is in this zone */
+		/* chase the target if it is in this zone (not in a zone
+		 * below it that we also serve) */
 		const uint8_t *target = n->data + s->off + 10;
-		uint8_t lt[DNAME_MAX];
+		uint8_t lt[DNAME_MAX], off[128];
 		size_t tlen = dname_copy_lower(lt, target);
-		if (hop >= MAX_CNAME_CHAIN || !dname_is_sub(lt, a->z->apex))
+		unsigned nl = 0;
+		for (size_t i = 0; lt[i]; i += 1 + (size_t)lt[i])
+			off[nl++] = (uint8_t)i;
+		if (hop >= MAX_CNAME_CHAIN || !dname_is_sub(lt, a->z->apex) ||
+		    zt_find_zone(a->zt, lt, tlen, off, nl) != a->z)
 			return RCODE_NOERROR;
-		const struct znode *t = zt_lookup(a->zt, a->z->id, lt, tlen);
-		if (!t) {
+		const struct znode *t;
+		unsigned cut;
+		switch (zone_find(a, lt, tlen, off, nl, &t, &cut)) {
+		case ZF_NONE:
 			put_neg_soa(a);
 			return RCODE_NXDOMAIN;
-		}
-		if (t->flags & ZN_DELEG)
+		case ZF_DELEG:
+			answer_referral(a, t, 0, target + off[nl - cut]);
 			return RCODE_NOERROR;
+		case ZF_NODE:
+			break;
+		}
+		for (int k = 0; k <= hop; k++)
+			if (seen[k] == t)
+				return RCODE_NOERROR;   /* a loop: what was written is all */
+		seen[hop + 1] = t;
 		n = t;
 		ptr = 0;
 		owner = target;
 	}
 }
 
-/* A referral to the delegation at node `cut` (`cut_labels` labels). */
-static void answer_referral(struct actx *a, const struct znode *cut,
-                            unsigned cut_labels)
-{
-	const struct zset *s = zn_find_set(cut, RR_NS);
-	if (!put_set(a, qptr(a->q, cut_labels), NULL, cut, s)) {
-		a->tc = true;
-		return;
-	}
-	a->ns += s->count;
-	put_additional(a, cut, s);
-}
-
 static int answer_in_zone(struct actx *a, bool tcp, bool *aa)
 {
 	const dns_query_t *q = a->q;
-	const struct zone *z = a->z;
-	const ztable_t *zt = a->zt;
-	unsigned below = q->nlabels - z->apex_labels;   /* labels under apex */
+	const struct znode *n;
+	unsigned cut;
 
-	/* a delegation on the way down wins (except DS at the cut itself) */
-	if (z->ndeleg) {
-		for (unsigned i = below; i-- > 0;) {
-			unsigned off = q->label_off[i];
-			const struct znode *n = zt_lookup(zt, z->id, q->qname + off,
-			                                  q->qname_len - off);
-			if (!n)
-				break;
-			if ((n->flags & ZN_DELEG) && !(i == 0 && q->qtype == RR_DS)) {
-				*aa = false;
-				answer_referral(a, n, q->nlabels - i);
-				return RCODE_NOERROR;
-			}
-		}
-	}
-	const struct znode *n = zt_lookup(zt, z->id, q->qname, q->qname_len);
-	if (n)
+	switch (zone_find(a, q->qname, q->qname_len, q->label_off, q->nlabels,
+	                  &n, &cut)) {
+	case ZF_DELEG:
+		*aa = false;
+		answer_referral(a, n, qptr(q, cut), NULL);
+		return RCODE_NOERROR;
+	case ZF_NODE:
 		return answer_node(a, n, qptr(q, q->nlabels), NULL, tcp);
-
-	/* RFC 4592: find the closest encloser, then its wildcard */
-	for (unsigned i = 1; i <= below; i++) {
-		unsigned off = i == q->nlabels ? q->qname_len - 1u : q->label_off[i];
-		size_t celen = q->qname_len - off;
-		const struct znode *ce = i == below ? rcu_dereference(z->apex_node)
-		                       : zt_lookup(zt, z->id, q->qname + off, celen);
-		if (!ce)
-			continue;
-		uint8_t wname[DNAME_MAX];
-		if (celen + 2 > DNAME_MAX)
-			break;
-		wname[0] = 1;
-		wname[1] = '*';
-		memcpy(wname + 2, q->qname + off, celen);
-		const struct znode *w = zt_lookup(zt, z->id, wname, celen + 2);
-		if (w)
-			return answer_node(a, w, qptr(q, q->nlabels), NULL, tcp);
+	case ZF_NONE:
 		break;
 	}
 	put_neg_soa(a);
