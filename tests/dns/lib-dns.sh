@@ -95,8 +95,13 @@ a.b.c.example.org A 192.0.2.60
 *.wild.example.org A 192.0.2.40
 *.wild.example.org TXT "wild"
 exists.wild.example.org A 192.0.2.41
+towild.example.org CNAME foo.wild.example.org.
 sub.example.org NS ns.sub.example.org.
 ns.sub.example.org A 192.0.2.50
+todeleg.example.org CNAME host.sub.example.org.
+loop1.example.org CNAME loop2.example.org.
+loop2.example.org CNAME loop1.example.org.
+tochild.example.org CNAME www.child.example.org.
 EOF
 	# 6 x 250 bytes: more than the 1232 bytes we send over UDP
 	big=$(head -c 250 /dev/zero | tr '\0' b)
@@ -109,7 +114,10 @@ EOF
 		dz record add mid.example.org TXT "\"$i$mid\"" --ttl 300 || return 1
 	done
 	dz zone add 2.0.192.in-addr.arpa --ns ns1.example.org >/dev/null || return 1
-	dz record add 10.2.0.192.in-addr.arpa PTR www.example.org. --ttl 300
+	dz record add 10.2.0.192.in-addr.arpa PTR www.example.org. --ttl 300 || return 1
+	# a zone of its own below example.org (no delegation to it)
+	dz zone add child.example.org --ns ns1.example.org >/dev/null || return 1
+	dz record add www.child.example.org A 192.0.2.70 --ttl 300
 }
 
 # dns_serve NAME [key=value...]: a fresh config (dz_config), the fixture

@@ -88,6 +88,24 @@ for tr in $TRANSPORTS; do
 		"$tr: CNAME to a missing in-zone name: NXDOMAIN with the CNAME"
 	is "$(dsec authority alias.example.org MX)" "$NEG" \
 		"$tr: CNAME to a name without the type: NODATA SOA"
+	is "$(dstatus towild.example.org A)/$(dans towild.example.org A)" \
+		"NOERROR/foo.wild.example.org. 300 IN A 192.0.2.40 | towild.example.org. 300 IN CNAME foo.wild.example.org." \
+		"$tr: CNAME to a name a wildcard covers: the synthesised answer follows"
+	is "$(dstatus todeleg.example.org A)/$(dans todeleg.example.org A)" \
+		"NOERROR/todeleg.example.org. 300 IN CNAME host.sub.example.org." \
+		"$tr: CNAME into a delegation: NOERROR with the CNAME"
+	is "$(dsec authority todeleg.example.org A)" "sub.example.org. 300 IN NS ns.sub.example.org." \
+		"$tr: CNAME into a delegation: the referral in authority"
+	is "$(dstatus loop1.example.org A)/$(dans loop1.example.org A)" \
+		"NOERROR/loop1.example.org. 300 IN CNAME loop2.example.org. | loop2.example.org. 300 IN CNAME loop1.example.org." \
+		"$tr: CNAME loop: each CNAME once, then stop"
+	is "$(dstatus tochild.example.org A)/$(dans tochild.example.org A)" \
+		"NOERROR/tochild.example.org. 300 IN CNAME www.child.example.org." \
+		"$tr: CNAME into another zone (even a child we serve): the CNAME only"
+	is "$(dans www.child.example.org A)" "www.child.example.org. 300 IN A 192.0.2.70" \
+		"$tr: a name in a child zone is answered from the child"
+	like "$(dsec authority nosuch.child.example.org A)" '^child\.example\.org\. [0-9]+ IN SOA ' \
+		"$tr: NXDOMAIN in the child zone carries the child's SOA"
 
 	# --- wildcards (RFC 4592) -------------------------------------------
 	is "$(dans x.wild.example.org A)" "x.wild.example.org. 300 IN A 192.0.2.40" \
