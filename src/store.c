@@ -1,6 +1,7 @@
 /* The SQLite store and its change journal. */
 #include "src/store.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -747,6 +748,133 @@ static int load_zone_cb(void *ctx, const struct store_zone *z)
 	return load_apex(a[0], a[1], z, a[2]);
 }
 
+/* Loading names is a pipeline of two threads: a reader steps SQLite and
+ * packs rows into chunks, the caller builds nodes from them.  Each side is
+ * about half of the work, and the machine has at least two cores. */
+#define LOAD_CHUNK (1 << 20)
+#define LOAD_QUEUE 4
+
+struct load_chunk {
+	struct load_chunk *next;
+	size_t used;
+	uint8_t data[LOAD_CHUNK];
+};
+
+struct load_pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct load_chunk *head, *tail;
+	unsigned queued;
+	bool done, stop;
+	int rc;
+	store_t *st;
+	int64_t zone_id;
+};
+
+static void pipe_push(struct load_pipe *p, struct load_chunk *c)
+{
+	pthread_mutex_lock(&p->mu);
+	while (p->queued >= LOAD_QUEUE && !p->stop)
+		pthread_cond_wait(&p->cv, &p->mu);
+	c->next = NULL;
+	if (p->tail)
+		p->tail->next = c;
+	else
+		p->head = c;
+	p->tail = c;
+	p->queued++;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* The next chunk, or NULL at the end. */
+static struct load_chunk *pipe_pop(struct load_pipe *p)
+{
+	pthread_mutex_lock(&p->mu);
+	while (!p->head && !p->done)
+		pthread_cond_wait(&p->cv, &p->mu);
+	struct load_chunk *c = p->head;
+	if (c) {
+		p->head = c->next;
+		if (!p->head)
+			p->tail = NULL;
+		p->queued--;
+		pthread_cond_broadcast(&p->cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return c;
+}
+
+/* Row layout in a chunk: zone_id(8) owner_len(1) owner type(2) ttl(4)
+ * rdlen(2) rdata. */
+static void *load_reader(void *arg)
+{
+	struct load_pipe *p = arg;
+	struct load_chunk *c = NULL;
+	int rc = 0, src;
+	sqlite3_stmt *s = store_stmt(p->st, p->zone_id
+		? "SELECT zone_id, owner, type, ttl, rdata FROM records WHERE zone_id = ?1 "
+		  "ORDER BY zone_id, owner"
+		: "SELECT zone_id, owner, type, ttl, rdata FROM records ORDER BY zone_id, owner");
+	if (!s) {
+		rc = DZ_EDB;
+		goto out;
+	}
+	if (p->zone_id)
+		sqlite3_bind_int64(s, 1, p->zone_id);
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		const uint8_t *o = sqlite3_column_blob(s, 1);
+		int olen = sqlite3_column_bytes(s, 1);
+		const uint8_t *rd = sqlite3_column_blob(s, 4);
+		int rdlen = sqlite3_column_bytes(s, 4);
+		if (!o || olen <= 0 || olen > DNAME_MAX || rdlen > 65535 ||
+		    dname_len(o, (size_t)olen) != (size_t)olen)
+			continue;   /* not a record we can serve */
+		size_t need = 8 + 1 + (size_t)olen + 2 + 4 + 2 + (size_t)rdlen;
+		if (c && c->used + need > LOAD_CHUNK) {
+			pipe_push(p, c);
+			c = NULL;
+		}
+		if (!c) {
+			if (p->stop)
+				break;
+			c = malloc(sizeof *c);
+			if (!c) {
+				rc = DZ_ENOMEM;
+				break;
+			}
+			c->used = 0;
+		}
+		uint8_t *w = c->data + c->used;
+		int64_t zid = sqlite3_column_int64(s, 0);
+		uint16_t type = (uint16_t)sqlite3_column_int(s, 2);
+		uint32_t ttl = (uint32_t)sqlite3_column_int64(s, 3);
+		uint16_t rl = (uint16_t)rdlen;
+		memcpy(w, &zid, 8);
+		w[8] = (uint8_t)olen;
+		memcpy(w + 9, o, (size_t)olen);
+		w += 9 + olen;
+		memcpy(w, &type, 2);
+		memcpy(w + 2, &ttl, 4);
+		memcpy(w + 6, &rl, 2);
+		if (rdlen)
+			memcpy(w + 8, rd, (size_t)rdlen);
+		c->used += need;
+	}
+	if (!rc && !p->stop && src != SQLITE_DONE)
+		rc = DZ_EDB;
+	sqlite3_reset(s);
+out:
+	if (c)
+		pipe_push(p, c);
+	pthread_mutex_lock(&p->mu);
+	p->rc = rc;
+	p->done = true;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
 /* Load the names (apex excluded) of one zone, or of all (zone_id 0), in
  * primary key order (zone, owner): one pass, one node per name. */
 static int load_names(store_t *st, ztable_t *zt, int64_t zone_id, struct rrbuf *bp)
@@ -756,60 +884,90 @@ static int load_names(store_t *st, ztable_t *zt, int64_t zone_id, struct rrbuf *
 	size_t curlen = 0;
 	int64_t curzone = 0;
 	int rc = 0;
-	sqlite3_stmt *s = store_stmt(st, zone_id
-		? "SELECT zone_id, owner, type, ttl, rdata FROM records WHERE zone_id = ?1 "
-		  "ORDER BY zone_id, owner"
-		: "SELECT zone_id, owner, type, ttl, rdata FROM records ORDER BY zone_id, owner");
-	if (!s)
-		return DZ_EDB;
-	if (zone_id)
-		sqlite3_bind_int64(s, 1, zone_id);
+	struct load_pipe p = { .st = st, .zone_id = zone_id };
+	pthread_t th;
+
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.cv, NULL);
+	if (pthread_create(&th, NULL, load_reader, &p)) {
+		pthread_mutex_destroy(&p.mu);
+		pthread_cond_destroy(&p.cv);
+		return DZ_EIO;
+	}
 	b.n = b.dlen = 0;
-	int src;
-	for (;;) {
-		src = sqlite3_step(s);
-		int64_t zid = 0;
-		const uint8_t *o = NULL;
-		int olen = 0;
-		if (src == SQLITE_ROW) {
-			zid = sqlite3_column_int64(s, 0);
-			o = sqlite3_column_blob(s, 1);
-			olen = sqlite3_column_bytes(s, 1);
-			if (!o || olen <= 0 || olen > DNAME_MAX || dname_len(o, (size_t)olen) != (size_t)olen)
-				continue;
-		}
-		if (curlen && (src != SQLITE_ROW || zid != curzone ||
-		               (size_t)olen != curlen || memcmp(o, cur, curlen) != 0)) {
-			rrbuf_finish(&b);
-			struct zone *z = zt_zone_by_id(zt, (uint32_t)curzone);
-			if (z && curlen != z->apex_len) {
-				rc = zt_set_name(zt, (uint32_t)curzone, cur, b.rr, b.n);
-				if (rc == DZ_EINVAL)
-					rc = 0;   /* a bad record: leave the name out */
+	struct load_chunk *c;
+	while ((c = pipe_pop(&p)) != NULL) {
+		const uint8_t *r = c->data, *end = c->data + c->used;
+		for (; r <= end; ) {
+			bool last = r == end;
+			int64_t zid = 0;
+			const uint8_t *o = NULL;
+			size_t olen = 0;
+			if (!last) {
+				memcpy(&zid, r, 8);
+				olen = r[8];
+				o = r + 9;
 			}
-			b.n = b.dlen = 0;
-			curlen = 0;
-			if (rc)
+			/* a name is complete when the next row is another name;
+			 * the last row of a chunk waits for the next chunk */
+			if (curlen && !last && (zid != curzone || olen != curlen ||
+			                        memcmp(o, cur, curlen) != 0)) {
+				rrbuf_finish(&b);
+				struct zone *z = zt_zone_by_id(zt, (uint32_t)curzone);
+				if (z && curlen != z->apex_len) {
+					rc = zt_set_name(zt, (uint32_t)curzone, cur, b.rr, b.n);
+					if (rc == DZ_EINVAL)
+						rc = 0;   /* a bad record: leave the name out */
+				}
+				b.n = b.dlen = 0;
+				curlen = 0;
+				if (rc)
+					break;
+			}
+			if (last)
 				break;
+			if (!curlen) {
+				memcpy(cur, o, olen);
+				curlen = olen;
+				curzone = zid;
+			}
+			uint16_t type, rdlen;
+			uint32_t ttl;
+			const uint8_t *f = o + olen;
+			memcpy(&type, f, 2);
+			memcpy(&ttl, f + 2, 4);
+			memcpy(&rdlen, f + 6, 2);
+			if (type != RR_SOA && (rc = rrbuf_add(&b, type, ttl, f + 8, rdlen)) != 0)
+				break;
+			r = f + 8 + rdlen;
 		}
-		if (src != SQLITE_ROW)
-			break;
-		if (!curlen) {
-			memcpy(cur, o, (size_t)olen);
-			curlen = (size_t)olen;
-			curzone = zid;
-		}
-		uint16_t type = (uint16_t)sqlite3_column_int(s, 2);
-		const uint8_t *rd = sqlite3_column_blob(s, 4);
-		if (type != RR_SOA &&
-		    (rc = rrbuf_add(&b, type, (uint32_t)sqlite3_column_int64(s, 3),
-		                    rd ? rd : (const uint8_t *)"",
-		                    (size_t)sqlite3_column_bytes(s, 4))) != 0)
+		free(c);
+		if (rc)
 			break;
 	}
-	if (!rc && src != SQLITE_DONE)
-		rc = DZ_EDB;
-	sqlite3_reset(s);
+	if (rc) {
+		/* stop the reader and drain what it queued */
+		pthread_mutex_lock(&p.mu);
+		p.stop = true;
+		pthread_cond_broadcast(&p.cv);
+		pthread_mutex_unlock(&p.mu);
+		while ((c = pipe_pop(&p)) != NULL)
+			free(c);
+	}
+	pthread_join(th, NULL);
+	if (!rc && curlen) {
+		rrbuf_finish(&b);
+		struct zone *z = zt_zone_by_id(zt, (uint32_t)curzone);
+		if (z && curlen != z->apex_len) {
+			rc = zt_set_name(zt, (uint32_t)curzone, cur, b.rr, b.n);
+			if (rc == DZ_EINVAL)
+				rc = 0;
+		}
+	}
+	if (!rc)
+		rc = p.rc;
+	pthread_mutex_destroy(&p.mu);
+	pthread_cond_destroy(&p.cv);
 	*bp = b;
 	return rc;
 }
@@ -821,6 +979,13 @@ int store_load(store_t *st, ztable_t *zt)
 	sqlite3_stmt *s;
 
 	pthread_mutex_lock(&zt->wlock);
+	/* size the hash table once rather than growing it name by name
+	 * (a host has an A and an AAAA: about two records a name) */
+	s = store_stmt(st, "SELECT count(*) FROM records");
+	if (s && sqlite3_step(s) == SQLITE_ROW)
+		zt_reserve(zt, (unsigned long)sqlite3_column_int64(s, 0) / 2 + 64);
+	if (s)
+		sqlite3_reset(s);
 	zt_write_begin(zt);
 	if (exec(st->db, "BEGIN")) {
 		rc = DZ_EDB;

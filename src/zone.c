@@ -53,6 +53,23 @@ ztable_t *zt_new(void)
 	return zt;
 }
 
+int zt_reserve(ztable_t *zt, unsigned long n)
+{
+	unsigned long size = 1 << 12;
+	if (zt->nnodes || !zt->zones || zt->zones->n)
+		return 0;   /* only an empty table, before any reader starts */
+	while (size < n && size < (1ul << 30))
+		size <<= 1;
+	struct cds_lfht *ht = cds_lfht_new_flavor(size, 1 << 12, 0,
+	                                          CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING,
+	                                          &urcu_memb_flavor, NULL);
+	if (!ht)
+		return DZ_ENOMEM;
+	cds_lfht_destroy(zt->ht, NULL);
+	zt->ht = ht;
+	return 0;
+}
+
 static void node_free_rcu(struct rcu_head *h)
 {
 	free(caa_container_of(h, struct znode, rcu));
@@ -206,7 +223,7 @@ static struct znode *node_build(uint32_t zone_id, const uint8_t *lname,
                                 size_t namelen, const struct zrr *rrs, size_t n,
                                 const struct zsoa *soa)
 {
-	const struct zrr **ord = NULL;
+	const struct zrr *ord_small[32], **ord = ord_small;
 	struct znode *node = NULL;
 	uint8_t soard[2 * DNAME_MAX + 20];
 	struct zrr soarr;
@@ -234,15 +251,23 @@ static struct znode *node_build(uint32_t zone_id, const uint8_t *lname,
 		datalen += 10 + (size_t)soarr.rdlen;   /* the negative SOA copy */
 		nsets++;
 	}
-	if (total) {
-		ord = malloc(total * sizeof *ord);
-		if (!ord)
-			return NULL;
-		for (size_t i = 0; i < n; i++)
-			ord[i] = &rrs[i];
-		if (soa)
-			ord[n] = &soarr;
+	if (total > 32 && !(ord = malloc(total * sizeof *ord)))
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		ord[i] = &rrs[i];
+	if (soa)
+		ord[n] = &soarr;
+	if (total > 32) {
 		qsort(ord, total, sizeof *ord, cmp_rr_type);
+	} else {
+		/* a host has a handful of records: insertion sort, stable */
+		for (size_t i = 1; i < total; i++) {
+			const struct zrr *x = ord[i];
+			size_t j = i;
+			for (; j > 0 && ord[j - 1]->type > x->type; j--)
+				ord[j] = ord[j - 1];
+			ord[j] = x;
+		}
 	}
 	for (size_t i = 0; i < total; i++) {
 		datalen += 10 + (size_t)ord[i]->rdlen;
@@ -298,11 +323,13 @@ static struct znode *node_build(uint32_t zone_id, const uint8_t *lname,
 	}
 	if (w.err || si != nsets || w.pos != datalen)
 		goto fail;
-	free(ord);
+	if (ord != ord_small)
+		free(ord);
 	return node;
 fail:
 	free(node);
-	free(ord);
+	if (ord != ord_small)
+		free(ord);
 	return NULL;
 }
 
@@ -384,6 +411,20 @@ static void unlink_up(ztable_t *zt, struct zone *z, const uint8_t *lname)
 	}
 }
 
+/* Is the lowercase name strictly below the zone's apex?  (Cheaper than
+ * dname_is_sub: both are lowercase, so compare the tail once at the label
+ * boundary that leaves apex_len bytes.) */
+static bool below_apex(const struct zone *z, const uint8_t *lname, size_t len)
+{
+	size_t off = 0;
+	if (len <= z->apex_len)
+		return false;
+	while (len - off > z->apex_len)
+		off += 1 + (size_t)lname[off];
+	return len - off == z->apex_len &&
+	       memcmp(lname + off, z->apex, z->apex_len) == 0;
+}
+
 int zt_set_name(ztable_t *zt, uint32_t zone_id, const uint8_t *lname,
                 const struct zrr *rrs, size_t n)
 {
@@ -393,7 +434,7 @@ int zt_set_name(ztable_t *zt, uint32_t zone_id, const uint8_t *lname,
 
 	if (!z)
 		return DZ_ENOENT;
-	if (!len || len == z->apex_len || !dname_is_sub(lname, z->apex))
+	if (!len || !below_apex(z, lname, len))
 		return DZ_EINVAL;
 	struct znode *old = lookup_node(zt, zone_id, lname, len, &it);
 	int was_deleg = old && (old->flags & ZN_DELEG);

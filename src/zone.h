@@ -89,6 +89,9 @@ struct zsoa {
 
 /* Create an empty table.  NULL on allocation failure. */
 ztable_t *zt_new(void);
+/* Size an EMPTY table for about n names (call before any reader starts;
+ * a no-op once names are in).  0 or DZ_ENOMEM. */
+int zt_reserve(ztable_t *zt, unsigned long n);
 /* Free the table and every node (no readers may be left). */
 void zt_free(ztable_t *zt);
 
