@@ -137,6 +137,11 @@ int dns_open(dns_service_t **out, const struct config *c, ztable_t *zt,
 		 * on the same port and silently take half its queries: check
 		 * first with a plain bind that the port is really free */
 		int probe = socket(ca->ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		int v6only = 1;
+		/* v6-only like the real socket, or [::] collides with our own
+		 * 0.0.0.0 bound just before */
+		if (probe >= 0 && ca->ss.ss_family == AF_INET6)
+			setsockopt(probe, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only);
 		if (probe < 0 || bind(probe, (const struct sockaddr *)&ca->ss, ca->len) < 0) {
 			snprintf(err, errlen, "dns-listen %s (udp): %s", ca->text, strerror(errno));
 			if (probe >= 0)
