@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Wildcard listen addresses (0.0.0.0 and [::]) in a network namespace of
-# its own: every address of the host answers, and each UDP reply leaves from
-# the address the query was sent to (dig ignores a reply from any other).
-# The namespace keeps port 53 and the wildcard binds away from the host.
+# In a network namespace of its own (port 53 and wildcard binds stay away
+# from the host): wildcard listen addresses (0.0.0.0 and [::]) answer on
+# every address, each UDP reply leaving from the address the query was sent
+# to (dig ignores a reply from any other); and `user`: port 53 is bound as
+# root, then the server runs as that user.
 if [ -z "${DZ_IN_NETNS:-}" ]; then
 	DZ_IN_NETNS=1 exec unshare --net bash "$0" "$@"
 	echo "not ok 1 - unshare --net (a network namespace) is needed: run as root"
@@ -33,4 +34,26 @@ done
 out=$(dig @127.0.0.9 -p 53 +norec +time=2 +tries=1 +notcp +ignore +bufsize=4096 big.example.org TXT)
 like "$out" 'SERVER: 127\.0\.0\.9#53' "wildcard listen: a larger UDP answer also comes from the address asked"
 check "the server is still running" kill -0 "$DZ_PID"
+dz_stop
+
+# bind port 53 as root, then run as `user`: the store must then be the
+# user's to write
+nobody_uid=$(id -u nobody)
+chown -R nobody: "$DZ_DIR" && chmod 755 "$TMP"
+dz_start --dns-listen=127.0.0.1:53 --user=nobody || notok "serve with user = nobody"
+uid=$(awk '/^Uid:/ { print $2 "/" $3 "/" $4 }' "/proc/$DZ_PID/status")
+is "$uid" "$nobody_uid/$nobody_uid/$nobody_uid" "user = nobody: real, effective and saved uid dropped"
+unlike "$(cat "$DZ_DIR/serve.log")" "running as root" "user = nobody: no warning about running as root"
+is "$(dig @127.0.0.1 -p 53 +norec +time=2 +tries=1 +short www.example.org A)" 192.0.2.10 \
+	"user = nobody: port 53 bound before the drop, answering"
+runuser -u nobody -- "$DYNZONE" -c "$DZ_CONF" record add new.example.org A 192.0.2.11
+if within 1 192.0.2.11 dig @127.0.0.1 -p 53 +norec +time=2 +tries=1 +short new.example.org A; then
+	ok "user = nobody: a change by the same user is served within a second (${WITHIN_MS} ms)"
+else
+	notok "user = nobody: a change by the same user is served within a second"
+fi
+dz_stop
+out=$("$DYNZONE" -c "$DZ_CONF" serve --dns-listen=127.0.0.1:53 --user=no-such-user-here 2>&1); rc=$?
+check "user = an unknown user: serve fails" test "$rc" -ne 0
+like "$out" "no-such-user-here" "user = an unknown user: the message names it"
 t_done
