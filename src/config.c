@@ -70,6 +70,10 @@ static const struct key keys[] = {
 	  "hostnames in one update request (more: numhost)" },
 	{ "update-log-days", K_INT, F(update_log_days), 1, 36500,
 	  "days the update log is kept" },
+	{ "export-cdb", K_STR, F(export_cdb), 0, 0,
+	  "tinydns data.cdb to rewrite within a second of every change" },
+	{ "export-merge", K_STRS, F(export_merge), 0, 0,
+	  "tinydns data file merged into export-cdb (repeatable)" },
 };
 #undef F
 

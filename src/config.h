@@ -52,6 +52,8 @@ struct config {
 	long update_rate_client, update_burst_client;
 	long update_max_hosts;        /* hostnames per request (more: numhost) */
 	long update_log_days;         /* update log rows kept */
+	char *export_cdb;             /* tinydns data.cdb rewritten on every change */
+	struct conf_strs export_merge; /* tinydns data files merged into it */
 	const char *file;             /* the config file read, or NULL */
 };
 

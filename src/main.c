@@ -9,6 +9,7 @@
 #include "proto/errors.h"
 #include "proto/zonefile.h"
 #include "src/cmd.h"
+#include "src/export.h"
 
 static const struct command commands[] = {
 	{ "serve", cmd_serve, "",
@@ -40,6 +41,21 @@ static const struct command commands[] = {
 	  "the SOA of an existing one); every other record is added as a static "
 	  "record.  Lines that cannot be taken are reported with their line "
 	  "numbers and nothing is written." },
+	{ "import tinydns", cmd_import_tinydns, "DATAFILE",
+	  "Load a tinydns-data `data` file (lines . & = + @ ' ^ C Z : S %) as "
+	  "static records.  The first SOA of a name without a location or TTD "
+	  "makes it a zone (serial by tinydns-data's rule: the file's mtime for "
+	  "`.` lines).  Records dynzone cannot serve (outside every zone, "
+	  "tagged with a location other than the default `%` one, with a TTD, "
+	  "malformed, a second SOA) are kept for 'export cdb' only, with a note.  "
+	  "Lines that cannot be taken are reported with their line numbers and "
+	  "nothing is written." },
+	{ "export cdb", cmd_export_cdb, "[OUT] [--merge DATAFILE]...",
+	  "Write every zone, static and dynamic record of the store as a tinydns "
+	  "data.cdb at OUT, exactly as tinydns-data would write those records, "
+	  "plus the records of each --merge data file; published atomically "
+	  "(temporary file, fsync, rename).  Without OUT: export-cdb, merged with "
+	  "the export-merge files unless --merge is given." },
 	{ "user add", cmd_user_add, "USER [--admin]",
 	  "Create an account.  The password is read from the first line of "
 	  "standard input (at least 8 characters) and stored as an argon2id "

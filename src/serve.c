@@ -9,6 +9,7 @@
 #include "proto/errors.h"
 #include "src/cmd.h"
 #include "src/dns.h"
+#include "src/export.h"
 #include "src/http.h"
 #include "src/log.h"
 #include "src/priv.h"
@@ -25,6 +26,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	store_t *follow = NULL;
 	http_t *http = NULL;
 	update_t *upd = NULL;
+	exporter_t *exporter = NULL;
 	sigset_t sigs;
 
 	if (cmd_parse(ctx, argc, argv, NULL, pos, 0, 0, &np))
@@ -83,6 +85,8 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 		log_err("%s", err);
 		goto out;
 	}
+	if (export_start(c, &exporter, err, sizeof err))
+		log_err("export: %s (serving without it)", err);
 	log_info("loaded %llu names in %.3f s",
 	         (unsigned long long)zt->nnodes,
 	         (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
@@ -112,6 +116,7 @@ out:
 	update_stop(upd);
 	http_close(http);
 	update_free(upd);
+	export_stop(exporter);
 	dns_close(dns);
 	store_close(follow);
 	zt_free(zt);

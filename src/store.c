@@ -113,6 +113,22 @@ static const char *const migrations[] = {
 	"  result TEXT NOT NULL);"
 	"CREATE INDEX update_log_host ON update_log(host_id, time);"
 	"CREATE INDEX update_log_time ON update_log(time);",
+	/* 3: tinydns data kept for the data.cdb export only (see src/export.h):
+	 * records dynzone does not serve, and `%` location lines */
+	"CREATE TABLE tinydns_extra("
+	"  id INTEGER PRIMARY KEY,"
+	"  owner BLOB NOT NULL,"                /* lowercase wire form, '*' kept */
+	"  type INTEGER NOT NULL,"
+	"  rdata BLOB NOT NULL,"
+	"  loc TEXT NOT NULL DEFAULT '',"
+	"  ttl INTEGER NOT NULL,"
+	"  ttd INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE(owner, type, rdata, loc, ttd));"
+	"CREATE TABLE tinydns_loc("
+	"  id INTEGER PRIMARY KEY,"
+	"  code BLOB NOT NULL,"                 /* 2 bytes, 00 00: none */
+	"  prefix BLOB NOT NULL,"               /* IPv4 prefix bytes */
+	"  UNIQUE(prefix, code));",
 };
 
 static void seterr(char *buf, size_t len, const char *what, sqlite3 *db)
