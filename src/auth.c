@@ -469,9 +469,10 @@ unsigned auth_failures_delay(auth_failures_t *f, const void *key, size_t klen, u
 	pthread_mutex_lock(&f->t.lock);
 	/* look without claiming: a clean address must not evict a guilty one */
 	struct slot *s = table_get(&f->t, key, klen, false, &fresh);
-	double score = s ? decayed(s, now_ms) : 0;
-	if (score >= AUTH_FAIL_FREE) {
-		unsigned steps = (unsigned)(score - AUTH_FAIL_FREE);
+	/* failures, counted to the nearest whole one after decay */
+	unsigned n = s ? (unsigned)(decayed(s, now_ms) + 0.5) : 0;
+	if (n >= AUTH_FAIL_FREE) {
+		unsigned steps = n - AUTH_FAIL_FREE;
 		delay = steps >= 5 ? AUTH_FAIL_MAX_DELAY_MS : 250u << steps;
 		if (delay > AUTH_FAIL_MAX_DELAY_MS)
 			delay = AUTH_FAIL_MAX_DELAY_MS;
