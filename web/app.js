@@ -1,0 +1,849 @@
+/* dynzone dashboard: plain JS, no framework, no outside requests.
+ *
+ * Rules kept throughout: whatever came from a user or the server is put on
+ * the page with textContent / setAttribute only (never innerHTML), every
+ * state-changing request carries the session's CSRF token in X-CSRF-Token,
+ * and every control is a real button, link or labelled input. */
+'use strict';
+
+(function () {
+	const API = '/api/v1';
+	const POLL_MS = 2500;
+	const state = {
+		user: null,          // {name, admin}
+		csrf: '',
+		signup: 'closed',    // open | invite | closed
+		zones: [],           // zones the user may create hosts in
+		hosts: new Map(),    // name -> {data, el}
+		view: '',
+		timer: 0,
+		polling: false,
+	};
+
+	const $ = (id) => document.getElementById(id);
+
+	/* Build an element: h('p', {class: 'x'}, 'text', child...).  Strings
+	 * become text nodes, so nothing here can inject markup. */
+	function h(tag, attrs, ...kids) {
+		const el = document.createElement(tag);
+		for (const [k, v] of Object.entries(attrs || {})) {
+			if (v === false || v === null || v === undefined) continue;
+			if (k === 'text') el.textContent = v;
+			else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+			else el.setAttribute(k, v === true ? '' : String(v));
+		}
+		for (const kid of kids) {
+			if (kid === null || kid === undefined || kid === false) continue;
+			el.append(kid instanceof Node ? kid : document.createTextNode(String(kid)));
+		}
+		return el;
+	}
+
+	function setText(el, text) {
+		if (el.textContent !== text) el.textContent = text;
+	}
+
+	/* ---- talking to the server ------------------------------------- */
+
+	class ApiError extends Error {
+		constructor(status, code, message) {
+			super(message);
+			this.status = status;
+			this.code = code;
+		}
+	}
+
+	async function api(method, path, body) {
+		const opt = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+		if (method !== 'GET') opt.headers['X-CSRF-Token'] = state.csrf;
+		if (body !== undefined) {
+			opt.headers['Content-Type'] = 'application/json';
+			opt.body = JSON.stringify(body);
+		}
+		let r;
+		try {
+			r = await fetch(API + path, opt);
+		} catch (e) {
+			throw new ApiError(0, 'network', 'The server cannot be reached.');
+		}
+		let data = null;
+		if (r.status !== 204) {
+			try { data = await r.json(); } catch (e) { data = null; }
+		}
+		if (!r.ok) {
+			const err = data && data.error ? data.error : {};
+			const ex = new ApiError(r.status, err.code || 'http_' + r.status,
+				err.message || 'The server answered ' + r.status + '.');
+			if (r.status === 401 && state.user && path !== '/login') sessionLost();
+			throw ex;
+		}
+		return data;
+	}
+
+	function sessionLost() {
+		state.user = null;
+		state.csrf = '';
+		flash('Your session has ended. Please log in again.', true);
+		location.hash = '#/login';
+	}
+
+	/* ---- little helpers -------------------------------------------- */
+
+	let flashTimer = 0;
+	function flash(msg, bad) {
+		const f = $('flash');
+		f.textContent = msg;
+		f.classList.toggle('bad', !!bad);
+		f.hidden = false;
+		clearTimeout(flashTimer);
+		flashTimer = setTimeout(() => { f.hidden = true; }, 6000);
+	}
+
+	function showError(id, err) {
+		const el = $(id);
+		if (!err) { el.hidden = true; el.textContent = ''; return; }
+		el.textContent = err.message || String(err);
+		el.hidden = false;
+	}
+
+	function ago(t) {
+		if (!t) return 'never';
+		const s = Math.max(0, Math.round(Date.now() / 1000 - t));
+		if (s < 5) return 'just now';
+		if (s < 60) return s + ' s ago';
+		if (s < 3600) return Math.floor(s / 60) + ' min ago';
+		if (s < 86400) return Math.floor(s / 3600) + ' h ago';
+		return Math.floor(s / 86400) + ' d ago';
+	}
+
+	function when(t) {
+		if (!t) return '';
+		const d = new Date(t * 1000);
+		return d.toLocaleString();
+	}
+
+	function timeEl(t) {
+		const el = h('time', { datetime: new Date(t * 1000).toISOString(), title: when(t) }, ago(t));
+		el.dataset.t = String(t);
+		return el;
+	}
+
+	async function copyText(text, btn) {
+		let done = false;
+		try {
+			if (navigator.clipboard && window.isSecureContext) {
+				await navigator.clipboard.writeText(text);
+				done = true;
+			}
+		} catch (e) { done = false; }
+		if (!done) {
+			/* plain http on a non-local address: the old way */
+			const ta = h('textarea', { readonly: true, class: 'offscreen' });
+			ta.value = text;
+			document.body.append(ta);
+			ta.select();
+			try { done = document.execCommand('copy'); } catch (e) { done = false; }
+			ta.remove();
+		}
+		if (btn) {
+			const old = btn.dataset.label || btn.textContent;
+			btn.dataset.label = old;
+			btn.textContent = done ? 'Copied' : 'Copy failed';
+			btn.classList.toggle('copied', done);
+			setTimeout(() => { btn.textContent = old; btn.classList.remove('copied'); }, 1800);
+		}
+		return done;
+	}
+
+	function fqdn(name) {
+		return name.endsWith('.') ? name.slice(0, -1) : name;
+	}
+
+	/* ---- client settings shown with a new token --------------------- */
+
+	function snippets(host, token) {
+		const server = location.host;
+		const tls = location.protocol === 'https:';
+		const scheme = tls ? 'https' : 'http';
+		const base = scheme + '://' + server;
+		const upd = base + '/nic/update';
+		const bare = location.hostname.replace(/^\[|\]$/g, '');
+		const port = location.port;
+		return [
+			{
+				id: 'curl', label: 'curl',
+				blocks: [
+					{ note: 'Update to the address the request comes from:',
+					  text: "curl -u '" + host + ':' + token + "' '" + upd + '?hostname=' + host + "'" },
+					{ note: 'Or give the addresses (IPv4, IPv6 or both):',
+					  text: "curl -u '" + host + ':' + token + "' '" + upd + '?hostname=' + host +
+						"&myip=203.0.113.7,2001:db8::7'" },
+				],
+			},
+			{
+				id: 'ddclient', label: 'ddclient',
+				blocks: [{ note: 'In /etc/ddclient.conf (ddclient 3.10 or later):',
+					text: [
+						'daemon=300',
+						'protocol=dyndns2',
+						'use=web, web=' + base + '/checkip',
+						'server=' + server,
+						'ssl=' + (tls ? 'yes' : 'no'),
+						'login=' + host,
+						"password='" + token + "'",
+						host,
+					].join('\n') }],
+			},
+			{
+				id: 'inadyn', label: 'inadyn',
+				blocks: [{ note: 'In /etc/inadyn.conf (inadyn 2.x):',
+					text: [
+						'period = 300',
+						'custom dynzone {',
+						'    ssl            = ' + (tls ? 'true' : 'false'),
+						'    username       = ' + host,
+						'    password       = ' + token,
+						'    ddns-server    = ' + server,
+						'    ddns-path      = "/nic/update?hostname=%h&myip=%i"',
+						'    checkip-server = ' + server,
+						'    checkip-path   = /checkip',
+						'    checkip-ssl    = ' + (tls ? 'true' : 'false'),
+						'    hostname       = ' + host,
+						'}',
+					].join('\n') }],
+			},
+			{
+				id: 'fritzbox', label: 'FRITZ!Box',
+				intro: 'Internet → Permit Access → DynDNS, provider "User-defined":',
+				fields: [
+					['Update-URL', upd + '?hostname=<domain>&myip=<ipaddr>,<ip6addr>'],
+					['Domain name', host],
+					['User name', host],
+					['Password', token],
+				],
+			},
+			{
+				id: 'openwrt', label: 'OpenWrt',
+				blocks: [{ note: 'In /etc/config/ddns (package ddns-scripts), then /etc/init.d/ddns restart:',
+					text: ['4', '6'].map((fam) => [
+						"config service 'dynzone_v" + fam + "'",
+						"\toption enabled '1'",
+						"\toption use_ipv6 '" + (fam === '6' ? 1 : 0) + "'",
+						"\toption lookup_host '" + host + "'",
+						"\toption domain '" + host + "'",
+						"\toption username '" + host + "'",
+						"\toption password '" + token + "'",
+						"\toption update_url '" + scheme + '://[USERNAME]:[PASSWORD]@' + server +
+							"/nic/update?hostname=[DOMAIN]&myip=[IP]'",
+						tls ? "\toption use_https '1'" : null,
+						"\toption ip_source 'network'",
+						"\toption ip_network '" + (fam === '6' ? 'wan6' : 'wan') + "'",
+						"\toption interface '" + (fam === '6' ? 'wan6' : 'wan') + "'",
+						"\toption check_interval '5'",
+						"\toption check_unit 'minutes'",
+					].filter((l) => l !== null).join('\n')).join('\n\n') }],
+			},
+		].map((s) => Object.assign(s, { server: bare, port }));
+	}
+
+	let tokenSeq = 0;
+	/* Show a new token once, with copy buttons and settings per client.
+	 * slot: the element to put the panel in. */
+	function showToken(slot, host, token) {
+		const tpl = $('tpl-token').content.firstElementChild.cloneNode(true);
+		const seq = ++tokenSeq;
+		tpl.setAttribute('aria-labelledby', 'token-h-' + seq);
+		tpl.querySelector('h2').id = 'token-h-' + seq;
+		setText(tpl.querySelector('h2'), 'New update token for ' + host);
+		const val = tpl.querySelector('.token-value');
+		val.textContent = token;
+		const copyBtn = tpl.querySelector('.copy-token');
+		copyBtn.addEventListener('click', () => copyText(token, copyBtn));
+		const tabs = tpl.querySelector('.tabs');
+		const panels = tpl.querySelector('.tabpanels');
+		const list = snippets(host, token);
+		const tabEls = [];
+		list.forEach((s, i) => {
+			const tabId = 'tab-' + seq + '-' + s.id;
+			const panelId = 'panel-' + seq + '-' + s.id;
+			const tab = h('button', { type: 'button', class: 'tab', role: 'tab', id: tabId,
+				'aria-controls': panelId, 'aria-selected': i === 0 ? 'true' : 'false',
+				tabindex: i === 0 ? '0' : '-1', 'data-client': s.id }, s.label);
+			const panel = h('div', { class: 'tabpanel', role: 'tabpanel', id: panelId,
+				'aria-labelledby': tabId, tabindex: '0', hidden: i !== 0 });
+			if (s.intro) panel.append(h('p', {}, s.intro));
+			for (const b of s.blocks || []) {
+				panel.append(h('p', {}, b.note));
+				const btn = h('button', { type: 'button', class: 'btn btn-small copy-snippet',
+					'aria-label': 'Copy ' + s.label + ' settings' }, 'Copy');
+				btn.addEventListener('click', () => copyText(b.text, btn));
+				panel.append(h('div', { class: 'snippet' }, h('pre', { 'data-client': s.id }, b.text), btn));
+			}
+			if (s.fields) {
+				const dl = h('dl', { class: 'kv' });
+				for (const [k, v] of s.fields) {
+					const btn = h('button', { type: 'button', class: 'btn btn-small',
+						'aria-label': 'Copy ' + k }, 'Copy');
+					btn.addEventListener('click', () => copyText(v, btn));
+					dl.append(h('dt', {}, k), h('dd', { class: 'fieldcopy' },
+						h('code', { class: 'break' }, v), ' ', btn));
+				}
+				panel.append(dl);
+			}
+			tabs.append(tab);
+			panels.append(panel);
+			tabEls.push([tab, panel]);
+		});
+		function select(i, focus) {
+			tabEls.forEach(([t, p], j) => {
+				t.setAttribute('aria-selected', i === j ? 'true' : 'false');
+				t.tabIndex = i === j ? 0 : -1;
+				p.hidden = i !== j;
+			});
+			if (focus) tabEls[i][0].focus();
+		}
+		tabEls.forEach(([t], i) => {
+			t.addEventListener('click', () => select(i, false));
+			t.addEventListener('keydown', (e) => {
+				const n = tabEls.length;
+				if (e.key === 'ArrowRight') { select((i + 1) % n, true); e.preventDefault(); }
+				else if (e.key === 'ArrowLeft') { select((i + n - 1) % n, true); e.preventDefault(); }
+				else if (e.key === 'Home') { select(0, true); e.preventDefault(); }
+				else if (e.key === 'End') { select(n - 1, true); e.preventDefault(); }
+			});
+		});
+		tpl.querySelector('.close-token').addEventListener('click', () => {
+			tpl.remove();
+			$('main').focus();
+		});
+		slot.replaceChildren(tpl);
+		tpl.scrollIntoView({ block: 'nearest' });
+		tpl.focus();
+	}
+
+	/* ---- views ------------------------------------------------------ */
+
+	const views = ['auth', 'hosts', 'host', 'admin'];
+	function showView(name) {
+		for (const v of views) $('view-' + v).hidden = v !== name;
+		state.view = name;
+		$('nav').hidden = !state.user;
+		for (const a of document.querySelectorAll('#nav a')) {
+			if (a.dataset.view === name || (name === 'host' && a.dataset.view === 'hosts'))
+				a.setAttribute('aria-current', 'page');
+			else
+				a.removeAttribute('aria-current');
+		}
+	}
+
+	function afterLogin(data) {
+		state.user = data.user;
+		state.csrf = data.csrf;
+		state.zones = data.zones || [];
+		setText($('who'), data.user.name);
+		$('nav-admin').hidden = !data.user.admin;
+	}
+
+	/* log in / sign up */
+	function renderAuth(mode) {
+		showView('auth');
+		const signup = mode === 'signup' && state.signup !== 'closed';
+		$('login-form').hidden = signup;
+		$('signup-form').hidden = !signup;
+		$('to-signup-p').hidden = state.signup === 'closed';
+		$('signup-closed').hidden = !(mode === 'signup' && state.signup === 'closed');
+		$('invite-field').hidden = state.signup !== 'invite';
+		setText($('auth-title'), signup ? 'Create an account' : 'Log in');
+		document.title = (signup ? 'Sign up' : 'Log in') + ' – dynzone';
+		(signup ? $('signup-user') : $('login-user')).focus();
+	}
+
+	async function onLogin(e) {
+		e.preventDefault();
+		showError('login-error', null);
+		const body = { user: $('login-user').value.trim(), password: $('login-password').value };
+		const btn = e.submitter || e.target.querySelector('button[type=submit]');
+		btn.disabled = true;
+		try {
+			const data = await api('POST', '/login', body);
+			afterLogin(data);
+			$('login-password').value = '';
+			location.hash = '#/hosts';
+			route();
+		} catch (err) {
+			showError('login-error', err);
+		} finally {
+			btn.disabled = false;
+		}
+	}
+
+	async function onSignup(e) {
+		e.preventDefault();
+		showError('signup-error', null);
+		const body = { user: $('signup-user').value.trim(), password: $('signup-password').value };
+		if (state.signup === 'invite') body.invite = $('signup-invite').value.trim();
+		const btn = e.target.querySelector('button[type=submit]');
+		btn.disabled = true;
+		try {
+			const data = await api('POST', '/signup', body);
+			afterLogin(data);
+			$('signup-password').value = '';
+			flash('Welcome, ' + data.user.name + '! Add your first host below.');
+			location.hash = '#/hosts';
+			route();
+		} catch (err) {
+			showError('signup-error', err);
+		} finally {
+			btn.disabled = false;
+		}
+	}
+
+	async function onLogout() {
+		try { await api('POST', '/logout'); } catch (e) { /* gone anyway */ }
+		state.user = null;
+		state.csrf = '';
+		state.hosts.clear();
+		$('hosts').replaceChildren();
+		location.hash = '#/login';
+	}
+
+	/* the host list ------------------------------------------------- */
+
+	function hostHref(name) {
+		return '#/host/' + encodeURIComponent(name);
+	}
+
+	function seenText(d) {
+		const last = d.last_update;
+		if (!last) return d.updated ? 'Changed ' + ago(d.updated) : 'Never updated';
+		let s = 'Last updated ' + ago(last.time);
+		if (last.client) s += ' from ' + last.client;
+		return s;
+	}
+
+	function fillValue(dd, value) {
+		const text = value || 'none';
+		if (dd.textContent !== text) {
+			const had = dd.textContent !== '';
+			dd.textContent = text;
+			dd.classList.toggle('none', !value);
+			if (had && value) flashEl(dd);
+		}
+	}
+
+	/* Highlight a changed value once (the class goes when the animation
+	 * ends, so showing the view again does not replay it). */
+	function flashEl(el) {
+		el.classList.remove('flashy');
+		void el.offsetWidth;      /* restart the animation */
+		el.classList.add('flashy');
+	}
+	document.addEventListener('animationend', (e) => e.target.classList.remove('flashy'));
+
+	function renderHostCard(entry, d) {
+		const el = entry.el;
+		fillValue(el.querySelector('.v4'), d.ipv4);
+		fillValue(el.querySelector('.v6'), d.ipv6);
+		const txt = (d.txt || []).join('  ');
+		el.querySelector('.txt-row').hidden = !txt;
+		fillValue(el.querySelector('.txt'), txt);
+		el.querySelector('.badge').hidden = !d.offline;
+		const seen = el.querySelector('.seen');
+		setText(seen, seenText(d));
+		if (d.last_update) seen.title = when(d.last_update.time) + (d.last_update.agent ? ' · ' + d.last_update.agent : '');
+		entry.data = d;
+	}
+
+	function newHostCard(d) {
+		const el = $('tpl-host').content.firstElementChild.cloneNode(true);
+		const name = fqdn(d.name);
+		const a = el.querySelector('.host-name');
+		a.textContent = name;
+		a.setAttribute('href', hostHref(name));
+		el.querySelector('.link-details').setAttribute('href', hostHref(name));
+		el.querySelector('.link-details').setAttribute('aria-label', 'Details of ' + name);
+		el.dataset.host = name;
+		const rot = el.querySelector('.act-rotate');
+		rot.setAttribute('aria-label', 'Rotate the token of ' + name);
+		rot.addEventListener('click', () => rotate(name, $('token-panel-slot'), rot));
+		const del = el.querySelector('.act-delete');
+		del.setAttribute('aria-label', 'Delete ' + name);
+		del.addEventListener('click', () => removeHost(name));
+		return { el, data: null };
+	}
+
+	function renderHosts(list) {
+		const ul = $('hosts');
+		const seen = new Set();
+		let prev = null;
+		for (const d of list) {
+			const name = fqdn(d.name);
+			seen.add(name);
+			let entry = state.hosts.get(name);
+			if (!entry) {
+				entry = newHostCard(d);
+				state.hosts.set(name, entry);
+			}
+			renderHostCard(entry, d);
+			/* keep server order without moving focused nodes needlessly */
+			const want = prev ? prev.nextSibling : ul.firstChild;
+			if (want !== entry.el) ul.insertBefore(entry.el, want);
+			prev = entry.el;
+		}
+		for (const [name, entry] of state.hosts) {
+			if (!seen.has(name)) {
+				entry.el.remove();
+				state.hosts.delete(name);
+			}
+		}
+		$('hosts-empty').hidden = list.length !== 0;
+	}
+
+	async function loadHosts() {
+		const data = await api('GET', '/hosts');
+		renderHosts(data.hosts);
+		setLive(true);
+	}
+
+	function fillZones() {
+		const sel = $('add-zone');
+		const cur = sel.value;
+		sel.replaceChildren(...state.zones.map((z) => h('option', { value: fqdn(z) }, fqdn(z))));
+		if (state.zones.some((z) => fqdn(z) === cur)) sel.value = cur;
+		const none = state.zones.length === 0;
+		$('no-zones').hidden = !none;
+		for (const el of $('add-form').querySelectorAll('input, select, button')) el.disabled = none;
+	}
+
+	async function renderHostsView() {
+		showView('hosts');
+		document.title = 'Hosts – dynzone';
+		fillZones();
+		try {
+			await loadHosts();
+		} catch (err) {
+			if (err.status !== 401) flash(err.message, true);
+		}
+	}
+
+	async function onAdd(e) {
+		e.preventDefault();
+		showError('add-error', null);
+		const input = $('add-name');
+		const label = input.value.trim().toLowerCase();
+		input.setAttribute('aria-invalid', 'false');
+		if (!label) {
+			input.setAttribute('aria-invalid', 'true');
+			showError('add-error', new Error('Give the host a name.'));
+			input.focus();
+			return;
+		}
+		const btn = e.target.querySelector('button[type=submit]');
+		btn.disabled = true;
+		try {
+			const data = await api('POST', '/hosts', { name: label, zone: $('add-zone').value });
+			input.value = '';
+			await loadHosts();
+			showToken($('token-panel-slot'), fqdn(data.host.name), data.token);
+		} catch (err) {
+			if (err.code === 'invalid_name' || err.code === 'exists') input.setAttribute('aria-invalid', 'true');
+			showError('add-error', err);
+			input.focus();
+		} finally {
+			btn.disabled = false;
+		}
+	}
+
+	async function rotate(name, slot, btn) {
+		if (btn) btn.disabled = true;
+		try {
+			const data = await api('POST', '/hosts/' + encodeURIComponent(name) + '/tokens/rotate');
+			showToken(slot, name, data.token);
+			flash('Old tokens of ' + name + ' revoked (' + data.revoked + ').');
+			if (state.view === 'host') loadHost(name);
+		} catch (err) {
+			flash(err.message, true);
+		} finally {
+			if (btn) btn.disabled = false;
+		}
+	}
+
+	async function removeHost(name) {
+		if (!window.confirm('Delete ' + name + '? Its records, tokens and history are removed.')) return;
+		try {
+			await api('DELETE', '/hosts/' + encodeURIComponent(name));
+			flash(name + ' deleted.');
+			if (state.view === 'host') location.hash = '#/hosts';
+			else await loadHosts();
+		} catch (err) {
+			flash(err.message, true);
+		}
+	}
+
+	/* one host ------------------------------------------------------ */
+
+	let hostName = '';
+	let hostSig = '';
+	function kvRow(dl, key, value, mono) {
+		dl.append(h('dt', {}, key), h('dd', { class: (mono ? 'mono ' : '') + (value ? '' : 'none') }, value || 'none'));
+	}
+
+	async function loadHost(name) {
+		const enc = encodeURIComponent(name);
+		const all = $('history-all').checked ? '?all=1' : '';
+		const [hd, hist] = await Promise.all([
+			api('GET', '/hosts/' + enc),
+			api('GET', '/hosts/' + enc + '/history' + all),
+		]);
+		if (name !== hostName) return;
+		const d = hd.host;
+		const sig = JSON.stringify([d, hist.history]);
+		setLive(true);
+		if (sig === hostSig) { refreshTimes(); return; }
+		const first = hostSig === '';
+		hostSig = sig;
+		const dl = $('host-values');
+		dl.replaceChildren();
+		kvRow(dl, 'A', d.ipv4, true);
+		kvRow(dl, 'AAAA', d.ipv6, true);
+		kvRow(dl, 'TXT', (d.txt || []).join('  '), true);
+		kvRow(dl, 'Status', d.offline ? 'offline (addresses withheld)' : 'online');
+		kvRow(dl, 'TTL', d.ttl + ' s');
+		const last = d.last_update;
+		kvRow(dl, 'Last update', last ? ago(last.time) + ' from ' + last.client + (last.agent ? ' · ' + last.agent : '') : 'never');
+		kvRow(dl, 'Created', when(d.created));
+		if (!first) {
+			const old = dl.dataset.vals ? JSON.parse(dl.dataset.vals) : [];
+			dl.querySelectorAll('dd.mono').forEach((dd, i) => { if (old[i] !== dd.textContent) flashEl(dd); });
+		}
+		dl.dataset.vals = JSON.stringify(Array.from(dl.querySelectorAll('dd.mono'), (dd) => dd.textContent));
+
+		const ul = $('host-tokens');
+		ul.replaceChildren();
+		for (const t of d.tokens || []) {
+			const btn = h('button', { type: 'button', class: 'btn btn-small btn-danger',
+				'aria-label': 'Revoke token ' + t.id }, 'Revoke');
+			btn.addEventListener('click', () => revokeToken(name, t.id));
+			ul.append(h('li', {},
+				h('div', {}, h('code', {}, t.id + '…'),
+					h('div', { class: 'tmeta muted' }, 'created ' + when(t.created) + ' · ' +
+						(t.last_used ? 'last used ' + ago(t.last_used) : 'never used'))),
+				btn));
+		}
+		if (!(d.tokens || []).length) ul.append(h('li', { class: 'muted' }, 'No token: this host cannot be updated until you make one.'));
+
+		const ol = $('history');
+		ol.replaceChildren();
+		for (const r of hist.history) {
+			const cls = r.result === 'good' ? 'r-good' : r.result === 'nochg' ? 'r-nochg' : 'r-bad';
+			ol.append(h('li', { class: cls },
+				h('div', { class: 't-when' }, timeEl(r.time), h('span', { class: 'result' }, r.result)),
+				h('div', { class: 't-what' }, r.addrs || '(no address)'),
+				h('div', { class: 't-from' }, 'from ' + (r.client || '?') + (r.agent ? ' · ' + r.agent : ''))));
+		}
+		$('history-empty').hidden = hist.history.length !== 0;
+	}
+
+	function refreshTimes() {
+		for (const t of document.querySelectorAll('time[data-t]')) setText(t, ago(Number(t.dataset.t)));
+	}
+
+	async function revokeToken(name, id) {
+		if (!window.confirm('Revoke token ' + id + '? Devices using it stop updating.')) return;
+		try {
+			await api('DELETE', '/hosts/' + encodeURIComponent(name) + '/tokens/' + encodeURIComponent(id));
+			flash('Token ' + id + ' revoked.');
+			hostSig = '';
+			await loadHost(name);
+		} catch (err) {
+			flash(err.message, true);
+		}
+	}
+
+	async function renderHostView(name) {
+		showView('host');
+		document.title = name + ' – dynzone';
+		if (hostName !== name) {
+			$('host-token-slot').replaceChildren();
+			$('host-values').replaceChildren();
+			$('history').replaceChildren();
+			$('host-tokens').replaceChildren();
+		}
+		hostName = name;
+		hostSig = '';
+		setText($('host-title'), name);
+		try {
+			await loadHost(name);
+		} catch (err) {
+			if (err.status === 404) {
+				flash('No such host: ' + name, true);
+				location.hash = '#/hosts';
+			} else if (err.status !== 401) {
+				flash(err.message, true);
+			}
+		}
+	}
+
+	async function hostNewToken() {
+		const btn = $('host-newtoken');
+		btn.disabled = true;
+		try {
+			const data = await api('POST', '/hosts/' + encodeURIComponent(hostName) + '/tokens');
+			showToken($('host-token-slot'), hostName, data.token);
+			hostSig = '';
+			await loadHost(hostName);
+		} catch (err) {
+			flash(err.message, true);
+		} finally {
+			btn.disabled = false;
+		}
+	}
+
+	/* admin --------------------------------------------------------- */
+
+	async function renderAdmin() {
+		if (!state.user.admin) { location.hash = '#/hosts'; return; }
+		showView('admin');
+		document.title = 'Admin – dynzone';
+		try {
+			const [z, u] = await Promise.all([api('GET', '/zones'), api('GET', '/users')]);
+			const zb = $('zones-table').tBodies[0];
+			zb.replaceChildren(...z.zones.map((r) => h('tr', {},
+				h('td', { class: 'mono' }, fqdn(r.name)), h('td', {}, r.serial),
+				h('td', {}, r.hosts), h('td', {}, r.open ? 'yes' : 'no'))));
+			const ub = $('users-table').tBodies[0];
+			ub.replaceChildren(...u.users.map((r) => h('tr', {},
+				h('td', {}, r.name), h('td', {}, r.admin ? 'admin' : 'user'),
+				h('td', {}, r.hosts), h('td', { class: 'mono' }, r.zones.map(fqdn).join(', ') || '–'),
+				h('td', {}, when(r.created)))));
+			const keep = (sel, opts) => {
+				const cur = sel.value;
+				sel.replaceChildren(...opts.map((o) => h('option', { value: o }, o)));
+				if (opts.includes(cur)) sel.value = cur;
+			};
+			keep($('grant-user'), u.users.map((r) => r.name));
+			keep($('grant-zone'), z.zones.map((r) => fqdn(r.name)));
+		} catch (err) {
+			if (err.status !== 401) flash(err.message, true);
+		}
+	}
+
+	async function onZone(e) {
+		e.preventDefault();
+		showError('zone-error', null);
+		try {
+			await api('POST', '/zones', { name: $('zone-name').value.trim(), ns: $('zone-ns').value.trim() });
+			$('zone-name').value = '';
+			$('zone-ns').value = '';
+			flash('Zone added.');
+			renderAdmin();
+		} catch (err) {
+			showError('zone-error', err);
+		}
+	}
+
+	async function grant(on) {
+		showError('grant-error', null);
+		const user = $('grant-user').value, zone = $('grant-zone').value;
+		try {
+			if (on) await api('POST', '/users/' + encodeURIComponent(user) + '/zones', { zone });
+			else await api('DELETE', '/users/' + encodeURIComponent(user) + '/zones/' + encodeURIComponent(zone));
+			flash((on ? 'Granted ' : 'Revoked ') + zone + (on ? ' to ' : ' from ') + user + '.');
+			renderAdmin();
+		} catch (err) {
+			showError('grant-error', err);
+		}
+	}
+
+	async function onInvite() {
+		try {
+			const data = await api('POST', '/invites');
+			$('invite-code').textContent = data.code;
+			$('invite-out').hidden = false;
+		} catch (err) {
+			flash(err.message, true);
+		}
+	}
+
+	/* ---- live view: poll while the page is visible ------------------ */
+
+	function setLive(ok) {
+		for (const el of document.querySelectorAll('.live')) {
+			el.classList.toggle('stale', !ok);
+			el.lastChild.textContent = ok ? 'live' : 'offline';
+		}
+	}
+
+	async function poll() {
+		state.timer = 0;
+		if (document.visibilityState === 'visible' && state.user && !state.polling) {
+			state.polling = true;
+			try {
+				if (state.view === 'hosts') await loadHosts();
+				else if (state.view === 'host') await loadHost(hostName);
+			} catch (err) {
+				setLive(false);
+			} finally {
+				state.polling = false;
+			}
+		}
+		schedule();
+	}
+
+	function schedule() {
+		clearTimeout(state.timer);
+		state.timer = setTimeout(poll, POLL_MS);
+	}
+
+	/* ---- routing ---------------------------------------------------- */
+
+	async function route() {
+		const hash = location.hash || '#/hosts';
+		const parts = hash.slice(2).split('/');
+		if (!state.user) {
+			renderAuth(parts[0] === 'signup' ? 'signup' : 'login');
+			return;
+		}
+		if (parts[0] === 'host' && parts[1]) renderHostView(decodeURIComponent(parts[1]));
+		else if (parts[0] === 'admin') renderAdmin();
+		else {
+			if (hash !== '#/hosts') history.replaceState(null, '', '#/hosts');
+			renderHostsView();
+		}
+	}
+
+	async function start() {
+		$('login-form').addEventListener('submit', onLogin);
+		$('signup-form').addEventListener('submit', onSignup);
+		$('logout').addEventListener('click', onLogout);
+		$('add-form').addEventListener('submit', onAdd);
+		$('host-newtoken').addEventListener('click', hostNewToken);
+		$('host-rotate').addEventListener('click', () => rotate(hostName, $('host-token-slot'), $('host-rotate')));
+		$('host-delete').addEventListener('click', () => removeHost(hostName));
+		$('history-all').addEventListener('change', () => { hostSig = ''; loadHost(hostName).catch(() => {}); });
+		$('zone-form').addEventListener('submit', onZone);
+		$('grant-form').addEventListener('submit', (e) => { e.preventDefault(); grant(true); });
+		$('revoke-btn').addEventListener('click', () => grant(false));
+		$('invite-btn').addEventListener('click', onInvite);
+		$('invite-copy').addEventListener('click', () => copyText($('invite-code').textContent, $('invite-copy')));
+		window.addEventListener('hashchange', route);
+		document.addEventListener('visibilitychange', () => {
+			if (document.visibilityState === 'visible') poll();
+		});
+
+		try {
+			const info = await api('GET', '/info');
+			state.signup = info.signup;
+		} catch (e) { /* keep 'closed' */ }
+		try {
+			afterLogin(await api('GET', '/me'));
+		} catch (e) {
+			state.user = null;
+		}
+		document.body.classList.add('ready');
+		route();
+		schedule();
+	}
+
+	start();
+})();
