@@ -74,6 +74,14 @@ static const struct key keys[] = {
 	  "tinydns data.cdb to rewrite within a second of every change" },
 	{ "export-merge", K_STRS, F(export_merge), 0, 0,
 	  "tinydns data file merged into export-cdb (repeatable)" },
+	{ "signup", K_STR, F(signup), 0, 0,
+	  "dashboard sign-up: open, invite (needs a code from an admin) or closed" },
+	{ "signup-zones", K_STRS, F(signup_zones), 0, 0,
+	  "zone every dashboard user may create hosts in (repeatable)" },
+	{ "signup-max-hosts", K_INT, F(signup_max_hosts), 0, 100000,
+	  "hosts per user in each signup-zones zone (0: no cap)" },
+	{ "session-lifetime", K_INT, F(session_lifetime), 2, 31536000,
+	  "seconds an unused dashboard session stays valid (each use extends it)" },
 };
 #undef F
 
@@ -85,6 +93,8 @@ void config_init(struct config *c)
 	c->tcp_clients = 256;
 	c->tcp_idle_timeout = 10;
 	c->sync_interval = 200;
+	c->signup_max_hosts = 10;
+	c->session_lifetime = 7 * 86400;
 	c->http_threads = 2;
 	c->http_max_connections = 1024;
 	c->http_max_per_ip = 64;

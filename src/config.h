@@ -54,6 +54,11 @@ struct config {
 	long update_log_days;         /* update log rows kept */
 	char *export_cdb;             /* tinydns data.cdb rewritten on every change */
 	struct conf_strs export_merge; /* tinydns data files merged into it */
+	/* dashboard */
+	char *signup;                 /* open | invite | closed */
+	struct conf_strs signup_zones; /* zones every user may create hosts in */
+	long signup_max_hosts;        /* hosts per user in each of those (0: no cap) */
+	long session_lifetime;        /* seconds a dashboard session lives unused */
 	const char *file;             /* the config file read, or NULL */
 };
 

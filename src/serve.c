@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "proto/errors.h"
+#include "src/api.h"
 #include "src/cmd.h"
 #include "src/dns.h"
 #include "src/export.h"
@@ -26,6 +27,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	store_t *follow = NULL;
 	http_t *http = NULL;
 	update_t *upd = NULL;
+	api_t *api = NULL;
 	exporter_t *exporter = NULL;
 	sigset_t sigs;
 
@@ -81,6 +83,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (http && (update_start(&upd, http, c, zt, err, sizeof err) ||
+	             api_start(&api, http, c, update_committer(upd), err, sizeof err) ||
 	             http_start(http, err, sizeof err))) {
 		log_err("%s", err);
 		goto out;
@@ -113,8 +116,10 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 out:
 	/* updates in flight finish (and are answered) before HTTP stops */
 	http_quiesce(http);
+	api_stop(api);
 	update_stop(upd);
 	http_close(http);
+	api_free(api);
 	update_free(upd);
 	export_stop(exporter);
 	dns_close(dns);

@@ -129,6 +129,23 @@ static const char *const migrations[] = {
 	"  code BLOB NOT NULL,"                 /* 2 bytes, 00 00: none */
 	"  prefix BLOB NOT NULL,"               /* IPv4 prefix bytes */
 	"  UNIQUE(prefix, code));",
+	/* 3: dashboard sessions (the id's hash only) and invite codes */
+	"CREATE TABLE sessions("
+	"  key BLOB PRIMARY KEY,"               /* SHA-256 of the cookie value */
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  csrf TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL,"
+	"  extended INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX sessions_user ON sessions(user_id, created);"
+	"CREATE INDEX sessions_expires ON sessions(expires);"
+	"CREATE TABLE invites("
+	"  hash BLOB PRIMARY KEY,"              /* SHA-256 of the code */
+	"  created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+	"  created INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL,"
+	"  used_by INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+	"  used INTEGER) WITHOUT ROWID;",
 };
 
 static void seterr(char *buf, size_t len, const char *what, sqlite3 *db)
