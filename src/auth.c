@@ -130,13 +130,14 @@ fail:
 }
 
 int auth_token_check(store_t *st, const char *token, int64_t *token_id,
-                     int64_t *user_id)
+                     int64_t *user_id, int64_t *last_used)
 {
 	uint8_t hash[AUTH_HASH_LEN];
 	int rc;
 	if (!auth_token_wellformed(token))
 		return DZ_EAUTH;
-	sqlite3_stmt *s = store_stmt(st, "SELECT id, user_id, hash FROM tokens WHERE tid = ?1");
+	sqlite3_stmt *s = store_stmt(st,
+		"SELECT id, user_id, hash, coalesce(last_used, 0) FROM tokens WHERE tid = ?1");
 	if (!s)
 		return DZ_EDB;
 	sqlite3_bind_text(s, 1, token, AUTH_TID_LEN, SQLITE_STATIC);
@@ -147,6 +148,7 @@ int auth_token_check(store_t *st, const char *token, int64_t *token_id,
 		if (h && sqlite3_column_bytes(s, 2) == AUTH_HASH_LEN && auth_hash_equal(h, hash)) {
 			*token_id = sqlite3_column_int64(s, 0);
 			*user_id = sqlite3_column_int64(s, 1);
+			*last_used = sqlite3_column_int64(s, 3);
 			rc = 0;
 		} else {
 			rc = DZ_EAUTH;
@@ -171,8 +173,10 @@ bool auth_token_covers(store_t *st, int64_t token_id, int64_t host_id)
 	return yes;
 }
 
-int auth_token_touch(store_t *st, int64_t token_id, int64_t now)
+int auth_token_touch(store_t *st, int64_t token_id, int64_t last_used, int64_t now)
 {
+	if (last_used && now - last_used < AUTH_TOUCH_S && now >= last_used)
+		return 0;
 	sqlite3_stmt *s = store_stmt(st, "UPDATE tokens SET last_used = ?2 WHERE id = ?1");
 	if (!s)
 		return DZ_EDB;

@@ -50,14 +50,17 @@ bool auth_hash_equal(const uint8_t *a, const uint8_t *b);
 int auth_token_create(store_t *st, int64_t user_id, const int64_t *hosts,
                       size_t n, char token[AUTH_TOKEN_LEN + 1]);
 /* Check a presented token: well-formed, known id, hash equal.  On success
- * 0 with the token's row id and user in *token_id / *user_id; DZ_EAUTH
- * otherwise; DZ_EDB on a store failure.  Does not write. */
+ * 0 with the token's row id, user and last use (0: never) in *token_id,
+ * *user_id, *last_used; DZ_EAUTH otherwise; DZ_EDB on a store failure.
+ * Does not write. */
 int auth_token_check(store_t *st, const char *token, int64_t *token_id,
-                     int64_t *user_id);
+                     int64_t *user_id, int64_t *last_used);
 /* True if the token covers the host. */
 bool auth_token_covers(store_t *st, int64_t token_id, int64_t host_id);
-/* Note the token's use (last_used = now). */
-int auth_token_touch(store_t *st, int64_t token_id, int64_t now);
+/* Note the token's use at `now`, to the minute: no write if last_used is
+ * less than AUTH_TOUCH_S old (a busy token costs no write per update). */
+#define AUTH_TOUCH_S 60
+int auth_token_touch(store_t *st, int64_t token_id, int64_t last_used, int64_t now);
 /* Revoke the tokens that cover a host: all of them (tid NULL) or the one
  * with that public id.  *n gets the count.  0 or DZ_EDB. */
 int auth_token_revoke(store_t *st, int64_t host_id, const char *tid, unsigned *n);

@@ -48,12 +48,13 @@ static void host_row(sqlite3_stmt *s, struct host *h)
 
 int host_find(store_t *st, const uint8_t *name, struct host *out)
 {
-	static char sql[512];
 	uint8_t l[DNAME_MAX];
 	size_t len = dname_copy_lower(l, name);
-	if (!sql[0])
-		snprintf(sql, sizeof sql, "%sWHERE h.name = ?1", HOST_COLS);
-	sqlite3_stmt *s = store_stmt(st, sql);
+	/* the update path's lookup: the columns of HOST_COLS without the
+	 * owner's name and the token count, which only listings show */
+	sqlite3_stmt *s = store_stmt(st,
+		"SELECT id, zone_id, user_id, name, text, ttl, ipv4, ipv6, offline, created, "
+		"coalesce(updated, 0), '', 0 FROM hosts WHERE name = ?1");
 	if (!s)
 		return DZ_EDB;
 	sqlite3_bind_blob(s, 1, l, (int)len, SQLITE_STATIC);

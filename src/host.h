@@ -33,7 +33,8 @@ struct host {
 	unsigned ntokens;            /* host_list only */
 };
 
-/* Find a host by (wire) name, any case.  0, DZ_ENOENT or DZ_EDB. */
+/* Find a host by (wire) name, any case (user and ntokens are left
+ * empty).  0, DZ_ENOENT or DZ_EDB. */
 int host_find(store_t *st, const uint8_t *name, struct host *out);
 
 /* Add a host for a user (inside a transaction).  The name must be a host

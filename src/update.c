@@ -102,19 +102,26 @@ static void joined_hosts(const struct upd_job *j, char *out, size_t cap)
 	}
 }
 
-/* Is the Basic user name right for this token: its owner's account name,
- * or the name of a host it covers? */
-static int user_ok(store_t *st, const char *user, int64_t token_id, int64_t user_id)
+/* Is the Basic user name right for this token: the name of a host it
+ * covers, or its owner's account name?  hosts[0..n) are the request's
+ * hosts already looked up (covered[i] true if the token covers them), so
+ * the usual case, the user name being the host updated, costs no query. */
+static int user_ok(store_t *st, const char *user, int64_t token_id, int64_t user_id,
+                   const struct host *hosts, const bool *covered, unsigned n)
 {
 	char owner[AUTH_NAME_MAX];
 	uint8_t wire[DNAME_MAX];
 	struct host h;
+	bool is_name = dd2_hostname(user, strlen(user), wire) != 0;
+	for (unsigned i = 0; is_name && i < n; i++)
+		if (covered[i] && dname_equal(hosts[i].name, wire))
+			return 0;
 	int rc = auth_user_name(st, user_id, owner);
 	if (rc)
 		return rc == DZ_ENOENT ? DZ_EAUTH : rc;
 	if (strcmp(owner, user) == 0)
 		return 0;
-	if (!dd2_hostname(user, strlen(user), wire))
+	if (!is_name)
 		return DZ_EAUTH;
 	rc = host_find(st, wire, &h);
 	if (rc)
@@ -122,12 +129,25 @@ static int user_ok(store_t *st, const char *user, int64_t token_id, int64_t user
 	return auth_token_covers(st, token_id, h.id) ? 0 : DZ_EAUTH;
 }
 
+/* One account-wide answer, logged once for all the request's names. */
+static int refuse(store_t *st, struct upd_job *j, enum dd2_code c, int64_t now)
+{
+	char all[DD2_HOSTS_MAX * 32];
+	j->set_once = true;
+	j->once = c;
+	joined_hosts(j, all, sizeof all);
+	log_row(st, j, 0, all, "", c, now);
+	return 0;
+}
+
 static int job_run(struct commit_job *cj, store_t *st)
 {
 	struct upd_job *j = (struct upd_job *)cj;
 	update_t *u = j->u;
-	int64_t now = (int64_t)time(NULL), token_id = 0, user_id = 0;
-	char all[DD2_HOSTS_MAX * 32];
+	int64_t now = (int64_t)time(NULL), token_id = 0, user_id = 0, last_used = 0;
+	struct host hosts[DD2_HOSTS_MAX];
+	bool covered[DD2_HOSTS_MAX] = { false };
+	unsigned n = j->req.nhosts;
 	int rc;
 
 	if (now - u->last_prune > PRUNE_EVERY_S) {
@@ -135,57 +155,53 @@ static int job_run(struct commit_job *cj, store_t *st)
 		if (host_log_prune(st, now - u->log_keep_s))
 			log_warn("pruning the update log: %s", store_errmsg(st));
 	}
-	rc = auth_token_check(st, j->token, &token_id, &user_id);
+	rc = auth_token_check(st, j->token, &token_id, &user_id, &last_used);
+	/* look the hosts up once: for the user name check and the updates */
+	for (unsigned i = 0; !rc && i < n; i++) {
+		uint8_t wire[DNAME_MAX];
+		const char *name = j->req.hosts[i];
+		j->code[i] = DD2_NOHOST;
+		if (!dd2_hostname(name, strlen(name), wire)) {
+			j->code[i] = DD2_NOTFQDN;
+			continue;
+		}
+		int frc = host_find(st, wire, &hosts[i]);
+		if (frc == DZ_EDB)
+			return frc;
+		/* the same answer whether the name is unknown or not this
+		 * token's: no probing for other users' names */
+		covered[i] = frc == 0 && auth_token_covers(st, token_id, hosts[i].id);
+	}
 	if (!rc)
-		rc = user_ok(st, j->user, token_id, user_id);
+		rc = user_ok(st, j->user, token_id, user_id, hosts, covered, n);
 	if (rc == DZ_EDB)
 		return rc;
 	if (rc) {
 		auth_failures_note(u->failures, j->addr_key, j->addr_klen, auth_now_ms());
-		j->set_once = true;
-		j->once = DD2_BADAUTH;
-		joined_hosts(j, all, sizeof all);
-		log_row(st, j, 0, all, "", DD2_BADAUTH, now);
-		return 0;
+		return refuse(st, j, DD2_BADAUTH, now);
 	}
-	if (auth_limiter_take(u->per_token, j->token, AUTH_TID_LEN, auth_now_ms(),
-	                      &j->retry_after)) {
-		j->set_once = true;
-		j->once = DD2_ABUSE;
-		joined_hosts(j, all, sizeof all);
-		log_row(st, j, 0, all, "", DD2_ABUSE, now);
-		return 0;
-	}
-	for (unsigned i = 0; i < j->req.nhosts; i++) {
-		uint8_t wire[DNAME_MAX];
-		struct host h;
+	if (auth_limiter_take(u->per_token, j->token, AUTH_TID_LEN, auth_now_ms(), &j->retry_after))
+		return refuse(st, j, DD2_ABUSE, now);
+	for (unsigned i = 0; i < n; i++) {
 		char at[2 * DD2_ADDR_TEXT + 2] = "";
-		const char *name = j->req.hosts[i];
 		bool changed;
-		if (!dd2_hostname(name, strlen(name), wire)) {
-			j->code[i] = DD2_NOTFQDN;
-			log_row(st, j, 0, name, "", DD2_NOTFQDN, now);
+		if (!covered[i]) {
+			log_row(st, j, 0, j->req.hosts[i], "", j->code[i], now);
 			continue;
 		}
-		rc = host_find(st, wire, &h);
-		if (rc == DZ_EDB)
-			return rc;
-		if (rc || !auth_token_covers(st, token_id, h.id)) {
-			/* the same answer whether the name is unknown or not
-			 * this token's: no probing for other users' names */
-			j->code[i] = DD2_NOHOST;
-			log_row(st, j, 0, name, "", DD2_NOHOST, now);
-			continue;
-		}
-		rc = host_apply(st, &h, &j->change, now, &changed);
+		/* a name twice in one request: the second sees the first's change */
+		for (unsigned k = 0; k < i; k++)
+			if (covered[k] && hosts[k].id == hosts[i].id)
+				hosts[i] = hosts[k];
+		rc = host_apply(st, &hosts[i], &j->change, now, &changed);
 		if (rc == DZ_EDB)
 			return rc;
 		j->code[i] = rc ? DD2_DNSERR : changed ? DD2_GOOD : DD2_NOCHG;
-		j->addrs[i] = h.addrs;
-		dd2_addrs_text(&h.addrs, at, sizeof at);
-		log_row(st, j, h.id, h.text, at, j->code[i], now);
+		j->addrs[i] = hosts[i].addrs;
+		dd2_addrs_text(&hosts[i].addrs, at, sizeof at);
+		log_row(st, j, hosts[i].id, hosts[i].text, at, j->code[i], now);
 	}
-	return auth_token_touch(st, token_id, now);
+	return auth_token_touch(st, token_id, last_used, now);
 }
 
 static void job_done(struct commit_job *cj, int rc)
