@@ -324,38 +324,6 @@ fail:
 	return rc;
 }
 
-/* `dynzone export cdb` ------------------------------------------------------ */
-
-int cmd_export_cdb(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	const char *pos[1], *merge[CONF_MAX_LIST];
-	int np, nmerge = 0;
-	struct cmd_opt opts[] = {
-		{ "merge", 1, NULL, NULL, merge, &nmerge, CONF_MAX_LIST },
-		{ 0 },
-	};
-	struct export_stats s;
-	char err[1024];
-	const char *out;
-
-	if (cmd_parse(ctx, argc, argv, opts, pos, 0, 1, &np))
-		return 2;
-	out = np ? pos[0] : ctx->cfg.export_cdb;
-	if (!out || !*out)
-		return cmd_fail("export cdb: give OUT or set export-cdb in the config");
-	if (!np && !nmerge)
-		for (unsigned i = 0; i < ctx->cfg.export_merge.n; i++)
-			merge[nmerge++] = ctx->cfg.export_merge.s[i];
-	store_t *st = cmd_store(ctx);
-	if (export_cdb(st, out, merge, (unsigned)nmerge, &s, err, sizeof err))
-		return cmd_fail("export cdb: %s", err);
-	printf("%s: %lu records: %lu zones (SOA), %lu zone records, %lu kept for "
-	       "the export only, %lu locations, %lu from merge files\n", out,
-	       s.zones + s.records + s.extra + s.locs + s.merged, s.zones,
-	       s.records, s.extra, s.locs, s.merged);
-	return 0;
-}
-
 /* Automatic export ----------------------------------------------------------- */
 
 #define POLL_MS 100        /* how often the store and merge files are checked */

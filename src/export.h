@@ -92,7 +92,7 @@ int export_start(const struct config *c, exporter_t **out, char *err,
  * connection and free `e`.  NULL is fine. */
 void export_stop(exporter_t *e);
 
-/* `dynzone export cdb` and `dynzone import tinydns` (src/tdimport.c). */
+/* `dynzone export cdb` and `dynzone import tinydns` (src/tdcmd.c). */
 int cmd_export_cdb(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_import_tinydns(struct cmd_ctx *ctx, int argc, char **argv);
 

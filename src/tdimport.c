@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "src/tdimport.h"
+
 #include "proto/errors.h"
 #include "proto/name.h"
 #include "proto/rdata.h"
@@ -32,8 +34,8 @@
 #define NOTES_SHOWN 50     /* per kind of message */
 #define TOUCH_BATCH 64     /* zones per serial fix-up transaction */
 
-/* Why a record is kept for the export only. */
-enum { X_OUTSIDE, X_LOC, X_TTD, X_BAD, X_SOA, X_KINDS };
+enum { X_OUTSIDE = TDI_OUTSIDE, X_LOC = TDI_LOC, X_TTD = TDI_TTD, X_BAD = TDI_BAD,
+       X_SOA = TDI_SOA, X_KINDS = TDI_KINDS };
 
 struct tdzone {
 	uint8_t apex[DNAME_MAX];
@@ -46,13 +48,14 @@ struct tdzone {
 struct tdimp {
 	store_t *st;
 	const char *file;
+	FILE *msgs;
 	unsigned long line;
 	struct tdzone *z;
 	size_t nz, capz;
 	uint8_t defloc[2];
 	bool have_defloc;
 	unsigned errors, notes[X_KINDS + 1];
-	unsigned long added, dup, extra[X_KINDS], locs, zones_new;
+	struct tdimport_stats *stats;
 	unsigned long errline;     /* the last line reported as refused */
 	int rc;                    /* a store failure in a sink */
 };
@@ -65,14 +68,14 @@ static void report(struct tdimp *im, unsigned *count, const char *fmt, ...)
 	va_list ap;
 	if (++*count > NOTES_SHOWN) {
 		if (*count == NOTES_SHOWN + 1)
-			fprintf(stderr, "%s: more messages like this one not shown\n", im->file);
+			fprintf(im->msgs, "%s: more messages like this one not shown\n", im->file);
 		return;
 	}
-	fprintf(stderr, "%s:%lu: ", im->file, im->line);
+	fprintf(im->msgs, "%s:%lu: ", im->file, im->line);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(im->msgs, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fputc('\n', im->msgs);
 }
 
 static void bad_line(void *ctx, unsigned long line, const char *why)
@@ -201,7 +204,7 @@ static int set_zone(struct tdimp *im, struct tdzone *z, uint32_t step)
 	}
 	if (rc && rc != DZ_ENOENT)
 		return rc;
-	im->zones_new++;
+	im->stats->zones_new++;
 	return store_zone_add(im->st, z->apex, &soa, 60, &z->id);
 }
 
@@ -266,13 +269,13 @@ static int add_extra(struct tdimp *im, const tinydns_rr_t *rr, int why)
 		return DZ_EDB;
 	if (sqlite3_changes(store_db(im->st)) == 0)
 		return DZ_EEXIST;
-	im->extra[why]++;
+	im->stats->extra[why]++;
 	return 0;
 }
 
 static void note_dup(struct tdimp *im)
 {
-	im->dup++;
+	im->stats->dup++;
 	report(im, &im->notes[X_KINDS], "note: same name, type, data and location "
 	       "as an earlier record: stored once (tinydns-data would write it twice)");
 }
@@ -342,7 +345,7 @@ static int file_rr(void *ctx, const tinydns_rr_t *rr)
 	}
 	if (rc)
 		return im->rc = rc;
-	im->added++;
+	im->stats->added++;
 	return 0;
 }
 
@@ -363,110 +366,91 @@ static int file_loc(void *ctx, const tinydns_loc_t *loc)
 	if (sqlite3_changes(store_db(im->st)) == 0)
 		note_dup(im);
 	else
-		im->locs++;
+		im->stats->locs++;
 	return 0;
 }
 
-/* The command --------------------------------------------------------------- */
+/* The import ---------------------------------------------------------------- */
 
-int cmd_import_tinydns(struct cmd_ctx *ctx, int argc, char **argv)
+int tdimport_file(store_t *st, const char *file, FILE *msgs,
+                  struct tdimport_stats *stats, char *err, size_t errlen)
 {
-	const char *pos[1];
-	int np, fd = -1, rc = 1;
-	struct stat sb;
 	struct tdimp im;
 	tinydns_parser_t *p = NULL;
-	char err[1200];
-	struct timespec t0, t1;
+	struct stat sb;
+	int rc, fd;
 
 	memset(&im, 0, sizeof im);
-	if (cmd_parse(ctx, argc, argv, NULL, pos, 1, 1, &np))
-		return 2;
-	im.file = pos[0];
-	store_t *st = im.st = cmd_store(ctx);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	fd = open(pos[0], O_RDONLY | O_CLOEXEC);
+	memset(stats, 0, sizeof *stats);
+	im.st = st;
+	im.file = file;
+	im.msgs = msgs;
+	im.stats = stats;
+	fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &sb) < 0) {
-		cmd_fail("%s: %s", pos[0], strerror(errno));
+		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		rc = DZ_EIO;
 		goto out;
 	}
 	if (!(p = malloc(sizeof *p))) {
-		cmd_fail("out of memory");
+		snprintf(err, errlen, "out of memory");
+		rc = DZ_ENOMEM;
 		goto out;
 	}
 
 	/* pass 1: check every line, find zones and the default location */
-	if (stored_defloc(&im)) {
-		cmd_fail("store: %s", store_errmsg(st));
-		goto out;
-	}
+	if ((rc = stored_defloc(&im)) != 0)
+		goto dberr;
 	tinydns_sink_t scan = { scan_rr, scan_loc, &im };
-	if (export_read_data(fd, pos[0], (int64_t)sb.st_mtime, p, &scan, &im.line,
-	                     bad_line, &im, err, sizeof err)) {
-		cmd_fail("%s", err);
+	rc = export_read_data(fd, file, (int64_t)sb.st_mtime, p, &scan, &im.line,
+	                      bad_line, &im, err, errlen);
+	if (rc)
 		goto out;
-	}
 	if (im.errors) {
-		cmd_fail("%s: %u line%s could not be taken; nothing was imported",
-		         pos[0], im.errors, im.errors == 1 ? "" : "s");
+		stats->errors = im.errors;
+		snprintf(err, errlen, "%s: %u line%s could not be taken; nothing was "
+		         "imported", file, im.errors, im.errors == 1 ? "" : "s");
+		rc = DZ_EFORMAT;
 		goto out;
 	}
 
 	/* pass 2: zones, then every record, in one transaction */
 	if (lseek(fd, 0, SEEK_SET) < 0) {
-		cmd_fail("%s: %s", pos[0], strerror(errno));
+		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		rc = DZ_EIO;
 		goto out;
 	}
-	if (store_begin(st)) {
-		cmd_fail("store: %s", store_errmsg(st));
-		goto out;
-	}
+	if ((rc = store_begin(st)) != 0)
+		goto dberr;
 	store_set_bulk(st, true);
-	for (size_t i = 0; i < im.nz; i++) {
-		if (set_zone(&im, &im.z[i], 1)) {
-			store_rollback(st);
-			cmd_fail("store: %s", store_errmsg(st));
-			goto out;
-		}
-	}
-	tinydns_sink_t file = { file_rr, file_loc, &im };
-	int prc = export_read_data(fd, pos[0], (int64_t)sb.st_mtime, p, &file, &im.line,
-	                           NULL, NULL, err, sizeof err);
-	if (prc || im.rc) {
+	for (size_t i = 0; i < im.nz && !rc; i++)
+		rc = set_zone(&im, &im.z[i], 1);
+	tinydns_sink_t put = { file_rr, file_loc, &im };
+	if (!rc)
+		rc = export_read_data(fd, file, (int64_t)sb.st_mtime, p, &put, &im.line,
+		                      NULL, NULL, err, errlen);
+	if (!rc && im.rc)
+		rc = im.rc;
+	if (rc) {
 		store_rollback(st);
-		if (im.rc == DZ_EDB || prc == DZ_EDB)
-			cmd_fail("store: %s", store_errmsg(st));
-		else
-			cmd_fail("%s", prc ? err : dz_strerror(im.rc));
+		if (rc == DZ_EDB || rc == DZ_EEXIST)
+			goto dberr;
 		goto out;
 	}
-	if (store_commit(st)) {
-		cmd_fail("store: %s", store_errmsg(st));
-		goto out;
-	}
-	unsigned wrong = fix_serials(&im);
-	if (wrong)
-		fprintf(stderr, "%s: warning: %u zone%s did not keep the file's SOA "
-		        "serial\n", pos[0], wrong, wrong == 1 ? "" : "s");
+	if ((rc = store_commit(st)) != 0)
+		goto dberr;
+	stats->zones = im.nz;
+	stats->wrong_serials = fix_serials(&im);
 	for (size_t i = 0; i < im.nz; i++) {
 		char name[1100];
 		if (im.z[i].soa.serial == 0 && dname_to_text(im.z[i].apex, name, sizeof name) > 0)
-			fprintf(stderr, "%s: warning: %s: dynzone serials skip 0: serial 0 "
-			        "became 1\n", pos[0], name);
+			fprintf(msgs, "%s: warning: %s: dynzone serials skip 0: serial 0 "
+			        "became 1\n", file, name);
 	}
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	unsigned long nextra = 0;
-	for (int k = 0; k < X_KINDS; k++)
-		nextra += im.extra[k];
-	printf("%s: %zu zone%s (%lu new), %lu records served, %lu kept for the "
-	       "CDB export only (%lu in no zone, %lu other locations, %lu with a "
-	       "TTD, %lu malformed, %lu extra SOAs), %lu locations, %lu duplicates "
-	       "skipped, in %.2f s\n", pos[0], im.nz, im.nz == 1 ? "" : "s",
-	       im.zones_new, im.added, nextra, im.extra[X_OUTSIDE], im.extra[X_LOC],
-	       im.extra[X_TTD], im.extra[X_BAD], im.extra[X_SOA], im.locs, im.dup,
-	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-	rc = 0;
+	goto out;
+dberr:
+	snprintf(err, errlen, "store: %s", store_errmsg(st));
+	rc = DZ_EDB;
 out:
 	if (fd >= 0)
 		close(fd);
