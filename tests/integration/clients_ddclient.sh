@@ -63,6 +63,13 @@ like "$(sent v6b)" 'myip=2001:db8::46' "an IPv6 address given as myip (over IPv6
 like "$OUT" 'SUCCESS: +updating h6\.dyn\.test: good' "good"
 is "$(qs h6.dyn.test AAAA)" "2001:db8::46" "AAAA is the address ddclient sent"
 
+# --- the address from /checkip ---------------------------------------------------
+ddc web "ssl=no" "protocol=dyndns2" "use=web, web=http://dz4.test:$DZ_HTTP_PORT/checkip" \
+	"server=dz4.test:$DZ_HTTP_PORT" "login=h1.dyn.test" "password=$T1" "h1.dyn.test"
+like "$OUT" 'GET /checkip' "ddclient asks /checkip for its address"
+like "$OUT" 'SUCCESS: +updating h1\.dyn\.test: good: IP address set to 127\.0\.0\.1' "and sends what it was told"
+is "$(qs h1.dyn.test A)" "127.0.0.1" "served"
+
 # --- two hosts in one request ---------------------------------------------------
 ddc two "ssl=no" "protocol=dyndns2" "use=ip, ip=192.0.2.47" "server=dz4.test:$DZ_HTTP_PORT" \
 	"login=alice" "password=$T12" "h1.dyn.test,h2.dyn.test"
@@ -104,6 +111,6 @@ like "$OUT" 'FAILED' "ddclient reports the refusal"
 unlike "$OUT" 'SUCCESS' "and no success"
 is "$(qs h1.dyn.test A)" "192.0.2.49" "DNS unchanged"
 is "$(sqlite3 "$DZ_DIR/dynzone.db" "SELECT count(*) FROM update_log WHERE agent LIKE 'ddclient/3.10%' AND result = 'good'")" \
-	"10" "every good update logged with ddclient's user agent"
+	"11" "every good update logged with ddclient's user agent"
 dz_stop
 t_done

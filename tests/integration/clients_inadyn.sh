@@ -11,6 +11,7 @@ clients_setup inadyn
 T1=$(dz host add h1.dyn.test --user alice)
 T3=$(dz host add h3.dyn.test --user alice)
 T4=$(dz host add h4.dyn.test --user alice)
+T5=$(dz host add h5.dyn.test --user alice)
 T6=$(dz host add h6.dyn.test --user alice)
 dz host add h2.dyn.test --user alice >/dev/null
 T12=$(dz token new h1.dyn.test h2.dyn.test)
@@ -69,6 +70,27 @@ like "$OUT" 'GET /nic/update\?hostname=h6\.dyn\.test HTTP' "no myip sent"
 like "$OUT" 'Successful alias table update' "success"
 is "$(qs h6.dyn.test AAAA)" "::1" "myip left out over IPv6: the connection's address"
 
+# --- the address from /checkip ---------------------------------------------------
+{
+	head_conf
+	echo "custom ck {"
+	echo "    ssl = false"
+	echo "    username = h5.dyn.test"
+	echo "    password = $T5"
+	echo "    ddns-server = dz6.test:$DZ_HTTP_PORT"
+	echo '    ddns-path = "/nic/update?hostname=%h&myip=%i"'
+	echo "    checkip-server = dz6.test:$DZ_HTTP_PORT"
+	echo "    checkip-path = /checkip"
+	echo "    checkip-ssl = false"
+	echo "    hostname = h5.dyn.test"
+	echo "}"
+} >"$TMP/ck.conf"
+ina ck
+like "$OUT" 'GET /checkip' "inadyn asks /checkip for its address"
+like "$OUT" 'myip=%3a%3a1' "and sends what it was told (::1)"
+like "$OUT" 'Successful alias table update for h5\.dyn\.test' "success"
+is "$(qs h5.dyn.test AAAA)" "::1" "served"
+
 # --- two hosts ---------------------------------------------------------------
 { head_conf; section two alice "$T12" "dz4.test:$DZ_HTTP_PORT" "{ h1.dyn.test, h2.dyn.test }" 192.0.2.51 "ssl = false"; } >"$TMP/two.conf"
 ina two
@@ -107,6 +129,6 @@ like "$OUT" '401 Unauthorized' "inadyn sees 401"
 unlike "$OUT" 'Successful alias table update' "and reports no success"
 is "$(qs h1.dyn.test A)" "192.0.2.51" "DNS unchanged"
 is "$(sqlite3 "$DZ_DIR/dynzone.db" "SELECT count(*) FROM update_log WHERE agent LIKE 'inadyn/2.10%' AND result = 'good'")" \
-	"9" "every good update logged with inadyn's user agent"
+	"10" "every good update logged with inadyn's user agent"
 dz_stop
 t_done
