@@ -457,6 +457,28 @@ static int import_record(void *ctx, const zf_record_t *r)
 	}
 	if (rc)
 		return im->rc = DZ_EDB;
+	/* the CNAME rules of record add (RFC 2181 §10.1), against the file's
+	 * earlier lines and the store alike; the record is in, so a second
+	 * CNAME counts 2 */
+	const char *why = NULL;
+	int cn = count_types(im->st, im->zone_id, r->owner, RR_CNAME, false);
+	int other = r->type == RR_CNAME
+	          ? count_types(im->st, im->zone_id, r->owner, RR_CNAME, true) : 0;
+	if (cn < 0 || other < 0)
+		return im->rc = DZ_EDB;
+	if (r->type == RR_CNAME && (other > 0 || dname_equal_ci(r->owner, im->zapex)))
+		why = "a CNAME cannot stand beside other records at the same name";
+	else if (r->type == RR_CNAME && cn > 1)
+		why = "a second CNAME at the name (a name has at most one)";
+	else if (r->type != RR_CNAME && cn > 0)
+		why = "the name has a CNAME, which cannot have other records beside it";
+	if (why) {
+		char name[1100];
+		dname_to_text(r->owner, name, sizeof name);
+		snprintf(msg, sizeof msg, "%s: %s", name, why);
+		import_error(im, r->line, msg);
+		return 0;
+	}
 	im->added++;
 	return 0;
 }
