@@ -154,6 +154,32 @@ like "$out" "nothing was imported" "bad file: says nothing was imported"
 unlike "$(dz zone list)" 'bad\.test' "bad file: the zone was not created"
 is "$(dstatus ns1.bad.test A)" REFUSED "bad file: nothing of it is served"
 
+# the CNAME rules of record add hold for imports too
+cat >cname.zone <<'EOF'
+$ORIGIN cn.test.
+$TTL 300
+@ SOA ns1 hm 1 2 3 4 5
+  NS ns1
+ns1 A 192.0.2.1
+a A 192.0.2.2
+a CNAME ns1
+b CNAME ns1
+b TXT "x"
+c CNAME ns1
+c CNAME a
+d CNAME ns1
+d CNAME ns1
+@ CNAME ns1
+EOF
+out=$(dz import zone cname.zone 2>&1); rc=$?
+check "CNAME conflicts: non-zero exit" test "$rc" -ne 0
+like "$out" "^cname.zone:7: a.cn.test.: a CNAME cannot stand beside" "CNAME after an A at the name: line 7"
+like "$out" "^cname.zone:9: b.cn.test.: the name has a CNAME" "TXT after a CNAME at the name: line 9"
+like "$out" "^cname.zone:11: c.cn.test.: a second CNAME" "a second CNAME at the name: line 11"
+like "$out" "^cname.zone:14: cn.test.: a CNAME cannot stand beside" "CNAME at the apex: line 14"
+unlike "$out" "cname.zone:1[23]:" "the same CNAME twice is a duplicate, not a conflict"
+unlike "$(dz zone list)" 'cn\.test' "CNAME conflicts: nothing imported"
+
 cat >noorigin.zone <<'EOF'
 www A 192.0.2.1
 EOF
