@@ -112,4 +112,30 @@ like "$(td_ans 127.0.0.1 "$DZ_PORT" loc.sbs.test A)" '^NOERROR \| loc\.sbs\.test
 like "$(td_ans 127.0.0.1 53 many.sbs.test A | tr '|' '\n' | grep -c ' A ')" '^8$' "8 A records at one name"
 
 dz_stop
+
+# The other set-up (README "Running with djbdns", 1): tinydns keeps the
+# parent zone and delegates a subzone to dynzone on another address, port 53.
+mkdir -p parent
+cat >parent/data <<'EOF'
+.example.org:127.0.0.1:a:259200
++www.example.org:192.0.2.80:300
+&dyn.example.org:127.0.0.2:ns1.dyn.example.org:3600
+EOF
+(cd parent && tinydns-data) && mv parent/data.cdb root/data.cdb
+dz_config beside
+sed -i '/^dns-listen/d' "$DZ_CONF"
+echo 'dns-listen = 127.0.0.2:53' >>"$DZ_CONF"
+dz zone add dyn.example.org --ns ns1.dyn.example.org=127.0.0.2 >/dev/null
+dz record add home.dyn.example.org A 192.0.2.44 --ttl 60
+dz_start || { notok "dynzone serve on 127.0.0.2:53"; t_done; exit 1; }
+ref=$(dig @127.0.0.1 +norec +notcp home.dyn.example.org A)
+like "$(echo "$ref" | grep -A1 'AUTHORITY SECTION' | tail -1)" 'dyn\.example\.org\.[[:space:]]+3600[[:space:]]+IN[[:space:]]+NS[[:space:]]+ns1\.dyn\.example\.org\.' \
+	"beside: tinydns refers dyn.example.org to dynzone"
+like "$(echo "$ref" | grep -A1 'ADDITIONAL SECTION' | tail -1)" 'ns1\.dyn\.example\.org\.[[:space:]]+3600[[:space:]]+IN[[:space:]]+A[[:space:]]+127\.0\.0\.2' \
+	"beside: with glue for dynzone's address"
+unlike "$(echo "$ref" | grep 'flags:')" ' aa' "beside: the referral is not authoritative"
+like "$(dig @127.0.0.2 +norec home.dyn.example.org A | grep -E 'flags:|^home' | tr '\n' ' ')" 'flags: qr aa.*home\.dyn\.example\.org\.[[:space:]]+60[[:space:]]+IN[[:space:]]+A[[:space:]]+192\.0\.2\.44' \
+	"beside: dynzone on the glue address answers, authoritative"
+like "$(td_ans 127.0.0.1 53 www.example.org A)" '^NOERROR \| www\.example\.org\. 300 A 192\.0\.2\.80$' "beside: tinydns still serves the parent"
+dz_stop
 t_done
