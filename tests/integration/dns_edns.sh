@@ -76,6 +76,12 @@ for tr in $TRANSPORTS; do
 	like "$(dq +opcode=15 www.example.org A)" 'status: NOTIMP' "$tr: dig +opcode=15: NOTIMP"
 	is "$(pv rcode opt -- query --name www.example.org --opcode 15 --edns)" "rcode=NOTIMP opt=1 " \
 		"$tr: NOTIMP to an EDNS query carries an OPT"
+	is "$(pv rcode opt -- query --name www.example.com --edns)" "rcode=REFUSED opt=1 " \
+		"$tr: REFUSED to an EDNS query carries an OPT"
+	is "$(pv rcode opt ns -- query --name nosuch.example.org --edns)" "rcode=NXDOMAIN opt=1 ns=1 " \
+		"$tr: NXDOMAIN to an EDNS query carries an OPT and the SOA"
+	is "$(pv rcode opt -- bad --kind trailing --name www.example.org)" "rcode=FORMERR opt=0 " \
+		"$tr: FORMERR to a query without EDNS has no OPT"
 	like "$(dq +header-only)" 'status: FORMERR' "$tr: header-only query: FORMERR"
 	like "$(dq +header-only)" 'EDNS: version: 0' "$tr: header-only EDNS query: FORMERR with OPT"
 
