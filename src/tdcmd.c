@@ -64,10 +64,12 @@ int cmd_import_tinydns(struct cmd_ctx *ctx, int argc, char **argv)
 		nextra += s.extra[k];
 	printf("%s: %zu zone%s (%lu new), %lu records served, %lu kept for the "
 	       "CDB export only (%lu in no zone, %lu other locations, %lu with a "
-	       "TTD, %lu malformed, %lu extra SOAs), %lu locations, %lu duplicates "
+	       "TTD, %lu malformed, %lu CNAME conflicts, %lu extra SOAs), %lu "
+	       "locations, %lu duplicates "
 	       "skipped, in %.2f s\n", pos[0], s.zones, s.zones == 1 ? "" : "s",
 	       s.zones_new, s.added, nextra, s.extra[TDI_OUTSIDE], s.extra[TDI_LOC],
-	       s.extra[TDI_TTD], s.extra[TDI_BAD], s.extra[TDI_SOA], s.locs, s.dup,
+	       s.extra[TDI_TTD], s.extra[TDI_BAD], s.extra[TDI_CNAME], s.extra[TDI_SOA],
+	       s.locs, s.dup,
 	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	return 0;
 }

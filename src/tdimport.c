@@ -34,8 +34,6 @@
 #define NOTES_SHOWN 50     /* per kind of message */
 #define TOUCH_BATCH 64     /* zones per serial fix-up transaction */
 
-enum { X_OUTSIDE = TDI_OUTSIDE, X_LOC = TDI_LOC, X_TTD = TDI_TTD, X_BAD = TDI_BAD,
-       X_SOA = TDI_SOA, X_KINDS = TDI_KINDS };
 
 struct tdzone {
 	uint8_t apex[DNAME_MAX];
@@ -54,7 +52,7 @@ struct tdimp {
 	size_t nz, capz;
 	uint8_t defloc[2];
 	bool have_defloc;
-	unsigned errors, notes[X_KINDS + 1];
+	unsigned errors, notes[TDI_KINDS + 1];
 	struct tdimport_stats *stats;
 	unsigned long errline;     /* the last line reported as refused */
 	int rc;                    /* a store failure in a sink */
@@ -276,16 +274,52 @@ static int add_extra(struct tdimp *im, const tinydns_rr_t *rr, int why)
 static void note_dup(struct tdimp *im)
 {
 	im->stats->dup++;
-	report(im, &im->notes[X_KINDS], "note: same name, type, data and location "
+	report(im, &im->notes[TDI_KINDS], "note: same name, type, data and location "
 	       "as an earlier record: stored once (tinydns-data would write it twice)");
+}
+
+/* RFC 2181 §10.1, as `record add` and `import zone` apply it: a CNAME is
+ * alone at its name and never at an apex.  Returns 1 if `rr` would break
+ * that next to the records already served (the first comes first; the
+ * same record again is not a conflict but a duplicate), 0 if not, or
+ * DZ_EDB. */
+static int cname_conflict(struct tdimp *im, const struct store_zone *z,
+                          const tinydns_rr_t *rr, const char *loc)
+{
+	bool cname = rr->type == RR_CNAME;
+	sqlite3_stmt *s;
+	int src, n = 0;
+
+	if (cname && dname_equal(rr->owner, z->apex))
+		return 1;
+	s = store_stmt(im->st, cname
+		? "SELECT count(*) FROM records WHERE zone_id = ?1 AND owner = ?2 "
+		  "AND NOT (type = 5 AND rdata = ?3 AND loc = ?4)"
+		: "SELECT count(*) FROM records WHERE zone_id = ?1 AND owner = ?2 AND type = 5");
+	if (!s)
+		return DZ_EDB;
+	sqlite3_bind_int64(s, 1, z->id);
+	sqlite3_bind_blob(s, 2, rr->owner, (int)dname_len(rr->owner, DNAME_MAX), SQLITE_STATIC);
+	if (cname) {
+		sqlite3_bind_blob(s, 3, rr->rdlen ? rr->rdata : (const uint8_t *)"",
+		                  (int)rr->rdlen, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, loc, -1, SQLITE_STATIC);
+	}
+	src = sqlite3_step(s);
+	if (src == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	if (src != SQLITE_ROW)
+		return DZ_EDB;
+	return n > 0;
 }
 
 static int file_rr(void *ctx, const tinydns_rr_t *rr)
 {
 	struct tdimp *im = ctx;
 	struct store_zone z;
-	char name[1100], type[16];
-	int why = -1, rc;
+	char name[1100], type[16], loc[3];
+	int why = -1, rc, cc = 0;
 
 	if (rr->type == RR_SOA && !rr->wildcard && untagged(rr)) {
 		struct tdzone *tz = zone_of_apex(im, rr->owner);
@@ -295,20 +329,25 @@ static int file_rr(void *ctx, const tinydns_rr_t *rr)
 			return 0;
 		}
 	}
+	export_loc_text(rr->loc, loc);   /* checked in pass 1 */
 	rc = store_zone_find(im->st, rr->owner, &z);
 	if (rc && rc != DZ_ENOENT)
 		return im->rc = rc;
 	if (rc == DZ_ENOENT)
-		why = X_OUTSIDE;
+		why = TDI_OUTSIDE;
 	else if (rr->type == RR_SOA)
-		why = X_SOA;
+		why = TDI_SOA;
 	else if (rr->ttd)
-		why = X_TTD;
+		why = TDI_TTD;
 	else if ((rr->loc[0] || rr->loc[1]) &&
 	         !(im->have_defloc && memcmp(rr->loc, im->defloc, 2) == 0))
-		why = X_LOC;
+		why = TDI_LOC;
 	else if (!rr_type_is_data(rr->type) || rdata_check(rr->type, rr->rdata, rr->rdlen))
-		why = X_BAD;
+		why = TDI_BAD;
+	else if ((cc = cname_conflict(im, &z, rr, loc)) != 0)
+		why = TDI_CNAME;
+	if (cc < 0)
+		return im->rc = cc;
 
 	if (why >= 0) {
 		rc = add_extra(im, rr, why);
@@ -320,21 +359,23 @@ static int file_rr(void *ctx, const tinydns_rr_t *rr)
 			return im->rc = rc;
 		if (dname_to_text(rr->owner, name, sizeof name) < 0)
 			snprintf(name, sizeof name, "?");
-		if (why == X_OUTSIDE)
+		if (why == TDI_OUTSIDE)
 			report(im, &im->notes[why], "note: %s is in no zone: kept for the "
 			       "CDB export only (dynzone does not answer for it)", name);
-		else if (why == X_BAD)
+		else if (why == TDI_BAD)
 			report(im, &im->notes[why], "note: %s %s is malformed for its type: "
 			       "kept for the CDB export only", name,
 			       rr_type_to_text(rr->type, type));
-		else if (why == X_SOA)
+		else if (why == TDI_CNAME)
+			report(im, &im->notes[why], "note: %s: a CNAME cannot stand beside "
+			       "other records (or at a zone apex): this %s is kept for the "
+			       "CDB export only", name, rr_type_to_text(rr->type, type));
+		else if (why == TDI_SOA)
 			report(im, &im->notes[why], "note: %s has a zone SOA already: this "
 			       "one is kept for the CDB export only", name);
 		return 0;
 	}
 
-	char loc[3];
-	export_loc_text(rr->loc, loc);
 	struct store_rr r = { .zone_id = z.id, .owner = rr->owner, .type = rr->type,
 	                      .ttl = rr->ttl, .rdata = rr->rdata, .rdlen = rr->rdlen,
 	                      .loc = loc };

@@ -9,7 +9,7 @@
 #include "src/store.h"
 
 /* Why a record is kept for the export only (not served). */
-enum { TDI_OUTSIDE, TDI_LOC, TDI_TTD, TDI_BAD, TDI_SOA, TDI_KINDS };
+enum { TDI_OUTSIDE, TDI_LOC, TDI_TTD, TDI_BAD, TDI_CNAME, TDI_SOA, TDI_KINDS };
 
 struct tdimport_stats {
 	size_t zones;              /* names made zones by an SOA of the file */

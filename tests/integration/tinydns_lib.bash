@@ -87,7 +87,8 @@ EOF
 
 td_dump() {
 	cdb -d "$1" | python3 -c '
-import sys
+import signal, sys
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)   # cmp may stop reading at a difference
 d = sys.stdin.buffer.read()
 i, recs = 0, []
 while i < len(d) and d[i:i + 1] == b"+":

@@ -78,6 +78,26 @@ printf 'Zedge.test:ns1.edge.test.:hm.edge.test.:1:2:3:4:5:6\n&edge.test::ns1.edg
 dz import tinydns ref3/data >/dev/null 2>&1
 like "$(dz zone list)" 'edge\.test\. +serial 1 ' "an existing zone takes the file's SOA, serial 1 kept"
 
+# records dynzone does not serve (CNAME conflicts, second SOAs) still round-trip
+mkdir -p ref4
+cat >ref4/data <<'EOF'
+.c.test::a:3600
+.c.test::b:3600
+Cc.test:x.c.test:60
+Cx.c.test:y.c.test:60
++x.c.test:192.0.2.9:60
++y.c.test:192.0.2.9:60
+Cy.c.test:x.c.test:60
+Cy.c.test:z.c.test:60
+EOF
+touch -d "@$MTIME" ref4/data
+compile ref4
+dz_config rt4
+err=$(dz import tinydns ref4/data 2>&1)
+like "$err" 'ref4/data:5: note: x\.c\.test\.: a CNAME cannot stand beside other records' "a CNAME conflict is named"
+dz export cdb mine4.cdb >/dev/null
+check "CNAME conflicts and a second SOA: export == tinydns-data" cmp <(dump ref4/data.cdb) <(dump mine4.cdb)
+
 # -- merge ------------------------------------------------------------------
 dz_config merge
 dz zone add dyn2.example.test --ns ns1.dyn2.example.test=192.0.2.1 --ns ns2.example.net >/dev/null

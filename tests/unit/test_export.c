@@ -405,7 +405,14 @@ static void test_import(void)
 		"+h.a.test:192.0.2.3:60::ex\n"
 		"%ex\n"
 		":bad.a.test:28:\\001\n"
-		"+out.test:192.0.2.4\n";
+		"+out.test:192.0.2.4\n"
+		"Ca.test:h.a.test:60\n"                  /* CNAME at an apex */
+		"Cc1.a.test:h.a.test:60\n"
+		"+c1.a.test:192.0.2.9:60\n"               /* beside a CNAME */
+		"Cc1.a.test:h.a.test:60\n"                /* duplicate */
+		"Cc1.a.test:x.a.test:60\n"                /* a second CNAME */
+		"+c2.a.test:192.0.2.9:60\n"
+		"Cc2.a.test:h.a.test:60\n";               /* CNAME beside an A */
 	write_file("i1", data, sizeof data - 1);
 	char msgs[2048];
 	is_int(import("i.db", "i1", msgs, sizeof msgs), 0, "import succeeds");
@@ -416,6 +423,9 @@ static void test_import(void)
 	ok(strstr(msgs, "i1:12: note: out.test. is in no zone") != NULL,
 	   "a name in no zone is noted with its line");
 	ok(strstr(msgs, "b.test.: dynzone serials skip 0") != NULL, "serial 0: a warning");
+	ok(strstr(msgs, "i1:13: note: a.test.: a CNAME cannot stand beside other records") != NULL,
+	   "a CNAME conflict is noted with its line");
+	ok(strstr(msgs, "i1:16: note: same name") != NULL, "the same CNAME again is a duplicate");
 	store_t *st = new_store("i.db");
 	if (!st)
 		return;
@@ -424,16 +434,21 @@ static void test_import(void)
 	is_int(q1(st, "SELECT serial FROM zones WHERE name = 'c.test.'"), 4294967295LL, "serial 2^32-1 kept");
 	is_int(q1(st, "SELECT count(*) FROM zones"), 3, "three zones (an SOA with a TTD makes none)");
 	is_int(q1(st, "SELECT soa_ttl FROM zones WHERE name = 'a.test.'"), 6, "the Z line's TTL is the SOA TTL");
-	is_int(q1(st, "SELECT count(*) FROM records WHERE type = 1"), 2,
-	       "served: the plain A (once) and the default location's");
+	is_int(q1(st, "SELECT count(*) FROM records WHERE type = 1"), 3,
+	       "served: the plain A (once), the default location's, c2's");
 	is_int(q1(st, "SELECT count(*) FROM records WHERE loc = 'ex'"), 1, "... which keeps its location");
 	is_int(q1(st, "SELECT count(*) FROM tinydns_extra WHERE type = 6"), 2,
 	       "export only: the second SOA and the SOA with a TTD");
 	is_int(q1(st, "SELECT count(*) FROM tinydns_extra WHERE loc = 'in'"), 1, "export only: another location");
 	is_int(q1(st, "SELECT count(*) FROM tinydns_extra WHERE type = 28"), 1, "export only: a 1-byte AAAA");
-	is_int(q1(st, "SELECT count(*) FROM tinydns_extra WHERE type = 1 AND loc = ''"), 1,
+	is_int(q1(st, "SELECT count(*) FROM tinydns_extra WHERE type = 1 AND ttl = 86400"), 1,
 	       "export only: a name in no zone");
 	is_int(q1(st, "SELECT count(*) FROM tinydns_loc"), 1, "one location line");
+	is_int(q1(st, "SELECT count(*) FROM records WHERE type = 5"), 1, "one CNAME served (c1)");
+	is_int(q1(st, "SELECT count(*) FROM tinydns_extra WHERE type = 5"), 3,
+	       "export only: CNAMEs at the apex, second at c1, beside c2's A");
+	is_int(q1(st, "SELECT count(*) FROM tinydns_extra WHERE type = 1 AND ttl = 60 AND loc = ''"), 1,
+	       "export only: the A beside c1's CNAME");
 	store_close(st);
 
 	st = new_store("i.db");
