@@ -1215,6 +1215,10 @@ static void dispatch(struct call *c)
 		int rc = session_cookie_get(http_req_header(c->rq, "Cookie"), id);
 		if (!rc)
 			rc = session_find(c->st, id, c->now, c->a->cfg->session_lifetime, &c->sess);
+		/* the cookie's Max-Age slides with the session */
+		if (!rc && c->sess.extended)
+			session_cookie_set(c->cookie, sizeof c->cookie, id,
+			                   c->a->cfg->session_lifetime, http_req_tls(c->rq));
 		explicit_bzero(id, sizeof id);
 		if (rc == DZ_EAUTH) {
 			session_cookie_set(c->cookie, sizeof c->cookie, NULL, 0, http_req_tls(c->rq));
