@@ -47,7 +47,8 @@ static const struct command commands[] = {
 	  "makes it a zone (serial by tinydns-data's rule: the file's mtime for "
 	  "`.` lines).  Records dynzone cannot serve (outside every zone, "
 	  "tagged with a location other than the default `%` one, with a TTD, "
-	  "malformed, a second SOA) are kept for 'export cdb' only, with a note.  "
+	  "malformed, a CNAME conflict, a second SOA) are kept for 'export cdb' "
+	  "only, with a note.  "
 	  "Lines that cannot be taken are reported with their line numbers and "
 	  "nothing is written." },
 	{ "export cdb", cmd_export_cdb, "[OUT] [--merge DATAFILE]...",
