@@ -47,11 +47,13 @@ struct dnsupdate_sha256 {
 	size_t fill;
 };
 
+/* Rotate right. */
 static inline uint32_t dnsupdate_ror(uint32_t x, unsigned n)
 {
 	return x >> n | x << (32 - n);
 }
 
+/* One 64-byte block into the state (FIPS 180-4 6.2.2). */
 static inline void dnsupdate_sha256_block(struct dnsupdate_sha256 *s, const uint8_t *p)
 {
 	static const uint32_t k[64] = {
@@ -94,6 +96,7 @@ static inline void dnsupdate_sha256_block(struct dnsupdate_sha256 *s, const uint
 		s->h[i] += v[i];
 }
 
+/* A fresh SHA-256 state. */
 static inline void dnsupdate_sha256_init(struct dnsupdate_sha256 *s)
 {
 	static const uint32_t iv[8] = {
@@ -105,6 +108,7 @@ static inline void dnsupdate_sha256_init(struct dnsupdate_sha256 *s)
 	s->fill = 0;
 }
 
+/* Hash len more bytes. */
 static inline void dnsupdate_sha256_add(struct dnsupdate_sha256 *s, const void *data, size_t len)
 {
 	const uint8_t *p = data;
@@ -123,6 +127,7 @@ static inline void dnsupdate_sha256_add(struct dnsupdate_sha256 *s, const void *
 	}
 }
 
+/* Pad, finish and write the 32-byte digest; the state is spent. */
 static inline void dnsupdate_sha256_end(struct dnsupdate_sha256 *s, uint8_t out[32])
 {
 	uint64_t bits = s->bytes * 8;
@@ -230,6 +235,7 @@ static inline void dnsupdate_skip_name(wire_t *w)
 
 /* Messages ---------------------------------------------------------------- */
 
+/* A TSIG key: its name (wire form, lowercase) and secret. */
 struct dnsupdate_key {
 	uint8_t name[DNSUPDATE_NAME_MAX];   /* wire, lowercase */
 	size_t name_len;

@@ -21,7 +21,9 @@
  *            UDP socket per client, kept for the whole run.
  *
  * RATE > 0 paces requests open-loop (request i is due at i/RATE seconds,
- * hosts taken round robin); at most CLIENTS (default 256) are outstanding,
+ * hosts taken round robin, so with fewer hosts than requests in flight two
+ * may be for one host and a check may see the other's address); at most
+ * CLIENTS (default 256) are outstanding,
  * and a request that falls due while all are busy is counted as `behind`
  * and skipped, so a slow server shows up as missed rate rather than as a
  * slower clock.  RATE 0 is closed-loop, as fast as possible: CLIENTS
