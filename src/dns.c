@@ -45,6 +45,7 @@ struct tcp_conn {
 	size_t outlen, outoff;
 	uint8_t *out;
 	size_t outcap;
+	bool eof;             /* the peer shut its side: answer, then close */
 	uint8_t in[2 + TCP_MSG_MAX];
 };
 
@@ -417,11 +418,14 @@ static bool conn_read(dns_service_t *d, struct tcp_conn *c, uint8_t *resp)
 		if (c->inlen >= 2 &&
 		    c->inlen >= 2 + (((size_t)c->in[0] << 8) | c->in[1]))
 			continue;      /* held back, and the flush made room */
+		if (c->eof)
+			return c->outlen > c->outoff;   /* open until all is sent */
 		ssize_t r = recv(c->fd, c->in + c->inlen, sizeof c->in - c->inlen,
 		                 MSG_DONTWAIT);
 		if (r == 0) {
-			(void)conn_flush(c);   /* best effort: the peer closed */
-			return false;
+			/* the queries before a FIN still get their answers */
+			c->eof = true;
+			continue;
 		}
 		if (r < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
