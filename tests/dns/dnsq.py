@@ -320,10 +320,19 @@ def cmd_pipe(a):
     # every query written in one send: the server must answer each
     ids = random.sample(range(65536), a.count)
     data = b"".join(frame(build_query(a, i)) for i in ids)
-    s = tcp_connect(a)
+    if a.rcvbuf:
+        # a small window: the server cannot push its answers out at once
+        s = socket.socket(family(a.server), socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, a.rcvbuf)
+        s.settimeout(a.timeout)
+        s.connect((a.server, a.port))
+    else:
+        s = tcp_connect(a)
     s.sendall(data)
     if a.shut:
         s.shutdown(socket.SHUT_WR)   # the answers must still come
+    if a.delay:
+        time.sleep(a.delay)          # a client slow to read
     got = []
     for _ in ids:
         r = tcp_read_msg(s)
@@ -433,6 +442,10 @@ def main():
                    help="seq: send each message in pieces, 0.1 s apart")
     p.add_argument("--shut", action="store_true",
                    help="pipe: shut down our sending side after the queries")
+    p.add_argument("--rcvbuf", type=int, default=0,
+                   help="pipe: our socket's receive buffer (bytes)")
+    p.add_argument("--delay", type=float, default=0.0,
+                   help="pipe: seconds to wait before reading the answers")
     p.add_argument("--wait", type=float, default=10.0)
     p.add_argument("--first", action="store_true",
                    help="idle: send one query before going idle")

@@ -28,6 +28,9 @@ for tr in tcp4 tcp6; do
 	is "$(pv answered ids_ok -- pipe --count 2000 --name big.example.org --type TXT --timeout 10)" \
 		"answered=2000 ids_ok=1 " \
 		"$tr: 2000 pipelined queries (3 MB of answers, read late): held back, then every one answered"
+	is "$(pv answered ids_ok -- pipe --count 1000 --name big.example.org --type TXT --shut --rcvbuf 2048 --delay 1 --timeout 10)" \
+		"answered=1000 ids_ok=1 " \
+		"$tr: 1000 pipelined queries, FIN, a small window and a slow reader: every one answered"
 
 	# idle timeout: a quiet connection is closed after about IDLE seconds;
 	# one that keeps asking more often than that stays open
