@@ -388,7 +388,7 @@ static bool merge_changed(exporter_t *e)
 	bool changed = false;
 	for (unsigned i = 0; i < e->nmerge; i++) {
 		struct stat sb;
-		struct mstat m = { 0 };
+		struct mstat m = { 0 }, *o = &e->ms[i];
 		if (stat(e->merge[i], &sb) == 0) {
 			m.dev = sb.st_dev;
 			m.ino = sb.st_ino;
@@ -397,9 +397,11 @@ static bool merge_changed(exporter_t *e)
 		} else {
 			m.err = errno;
 		}
-		if (memcmp(&m, &e->ms[i], sizeof m) != 0)
+		if (m.dev != o->dev || m.ino != o->ino || m.size != o->size ||
+		    m.mtime.tv_sec != o->mtime.tv_sec || m.mtime.tv_nsec != o->mtime.tv_nsec ||
+		    m.err != o->err)
 			changed = true;
-		e->ms[i] = m;
+		*o = m;
 	}
 	return changed;
 }
