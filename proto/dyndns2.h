@@ -55,6 +55,7 @@ struct dd2_req {
 	const char *why;                       /* first problem (static text) */
 };
 
+/* Empty a request (no hosts, no addresses, offline not given). */
 void dd2_req_init(struct dd2_req *r);
 
 /* Decode `len` bytes of application/x-www-form-urlencoded text (%XX and

@@ -95,6 +95,7 @@ typedef struct auth_limiter auth_limiter_t;
 /* `per_minute` tokens refill per minute up to `burst`.  per_minute 0: no
  * limit (every take succeeds).  NULL on allocation failure. */
 auth_limiter_t *auth_limiter_new(unsigned slots, unsigned per_minute, unsigned burst);
+/* Free a limiter (NULL: no-op). */
 void auth_limiter_free(auth_limiter_t *l);
 /* Take one from the key's bucket at time `now_ms` (monotonic).  0 if
  * allowed; DZ_ELIMIT with *retry_after (seconds, >= 1) if not. */
@@ -112,8 +113,10 @@ int auth_limiter_take(auth_limiter_t *l, const void *key, size_t klen,
 #define AUTH_FAIL_HALFLIFE_S 600
 #define AUTH_FAIL_MAX_DELAY_MS 8000
 typedef struct auth_failures auth_failures_t;
+/* A table of `slots` entries; NULL on allocation failure. */
 auth_failures_t *auth_failures_new(unsigned slots);
 void auth_failures_free(auth_failures_t *f);
+/* Count one failure for the key at time now_ms (monotonic). */
 void auth_failures_note(auth_failures_t *f, const void *key, size_t klen, uint64_t now_ms);
 /* Milliseconds to hold a request from this key (0: none). */
 unsigned auth_failures_delay(auth_failures_t *f, const void *key, size_t klen, uint64_t now_ms);

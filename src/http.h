@@ -58,7 +58,9 @@ void http_quiesce(http_t *h);
 /* Stop the daemons and free.  No request may be left suspended. */
 void http_close(http_t *h);
 
-/* The request (valid until the reply has been sent). */
+/* The request (strings owned by the request, valid until the reply has
+ * been sent).  The method ("GET"), and the path as received, not decoded,
+ * without the query. */
 const char *http_req_method(const http_req_t *rq);
 const char *http_req_path(const http_req_t *rq);
 /* The raw query string, not decoded, without '?' ("" if none). */
@@ -72,10 +74,12 @@ const char *http_req_body(const http_req_t *rq, size_t *len);
 const struct sockaddr *http_req_client(const http_req_t *rq);
 /* The same as text ("192.0.2.1", "2001:db8::1"). */
 const char *http_req_client_text(const http_req_t *rq);
+/* True if the request came over HTTPS. */
 bool http_req_tls(const http_req_t *rq);
 /* Per-request data for the handler, freed with `free_fn` (if not NULL)
  * when the request is done. */
 void http_req_set_data(http_req_t *rq, void *data, void (*free_fn)(void *));
+/* The data set with http_req_set_data, or NULL. */
 void *http_req_data(const http_req_t *rq);
 
 /* Set the reply (status, content type, body copied).  Call once, from the
