@@ -520,6 +520,10 @@
 		document.title = 'Hosts – dynzone';
 		fillZones();
 		try {
+			/* an admin may have opened a zone since the log-in */
+			const me = await api('GET', '/me');
+			state.zones = me.zones || [];
+			fillZones();
 			await loadHosts();
 		} catch (err) {
 			if (err.status !== 401) flash(err.message, true);
