@@ -1,4 +1,5 @@
 /* dyndns2 request parsing and reply formatting. */
+#include "proto/hex.h"
 #include "proto/dyndns2.h"
 
 #include <arpa/inet.h>
@@ -13,17 +14,6 @@ void dd2_req_init(struct dd2_req *r)
 	r->offline = -1;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int dd2_decode(const char *in, size_t len, char *out, size_t cap, size_t *outlen)
 {
 	size_t o = 0;
@@ -33,7 +23,7 @@ int dd2_decode(const char *in, size_t len, char *out, size_t cap, size_t *outlen
 		char c = in[i];
 		if (c == '%') {
 			int h, l;
-			if (len - i < 3 || (h = hexval(in[i + 1])) < 0 || (l = hexval(in[i + 2])) < 0)
+			if (len - i < 3 || (h = hex_digit(in[i + 1])) < 0 || (l = hex_digit(in[i + 2])) < 0)
 				return DZ_EFORMAT;
 			c = (char)(h << 4 | l);
 			i += 2;

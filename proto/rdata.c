@@ -4,6 +4,7 @@
  * cursor, so an over-long RDATA is caught by the cursor, not by arithmetic
  * here.  Every parsed RDATA is finally run through the same check that
  * rdata_to_text uses, so whatever we accept we can print natively again. */
+#include "proto/hex.h"
 #include "proto/rdata.h"
 
 #include <arpa/inet.h>
@@ -566,17 +567,6 @@ static int rp_text(rp_t *r, bool counted, const char *missing,
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Hex digits from the rest of the line's words (blanks between digits are
  * allowed, as BIND does).  At least one byte unless `may_be_empty`. */
 static int rp_hex_rest(rp_t *r, bool may_be_empty, const char *missing)
@@ -589,7 +579,7 @@ static int rp_hex_rest(rp_t *r, bool may_be_empty, const char *missing)
 		if (rp_word(r, missing, "bad hex digit"))
 			return -1;
 		for (size_t i = 0; i < r->lx->toklen; i++) {
-			int v = hexval(r->lx->tok[i]);
+			int v = hex_digit(r->lx->tok[i]);
 			if (v < 0)
 				return rp_fail(r, "bad hex digit");
 			if (r->odd)
