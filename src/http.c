@@ -314,12 +314,26 @@ void http_suspend(http_req_t *rq)
 void http_resume(http_req_t *rq)
 {
 	pthread_mutex_lock(&rq->lock);
-	if (rq->state == RQ_SUSPENDED)
-		MHD_resume_connection(rq->conn);
-	/* RQ_SUSPENDING: the handler has not returned yet and will see this
-	 * and reply without suspending */
+	enum rq_state was = rq->state;
+	/* RQ_RESUMED before MHD may run the connection again: were it set
+	 * after, MHD's thread could call on_request while the state still
+	 * said suspended, get no reply and poll again at once until this
+	 * thread ran (on one core, a whole time slice of busy polling).
+	 * RQ_SUSPENDING: the handler has not returned yet and will see this
+	 * and reply without suspending. */
 	rq->state = RQ_RESUMED;
+	if (was == RQ_SUSPENDED)
+		MHD_resume_connection(rq->conn);
 	pthread_mutex_unlock(&rq->lock);
+}
+
+/* The state, as the committer thread last left it. */
+static enum rq_state req_state(http_req_t *rq)
+{
+	pthread_mutex_lock(&rq->lock);
+	enum rq_state s = rq->state;
+	pthread_mutex_unlock(&rq->lock);
+	return s;
 }
 
 static void req_free(http_req_t *rq)
@@ -484,7 +498,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		pthread_mutex_unlock(&rq->lock);
 		return send_reply(rq);
 	}
-	if (rq->state == RQ_RESUMED)
+	if (req_state(rq) == RQ_RESUMED)
 		return send_reply(rq);
 	/* RQ_DONE: called again after the reply was queued; a body still
 	 * coming is dropped */
