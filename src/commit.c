@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "proto/errors.h"
 #include "src/log.h"
@@ -23,6 +24,15 @@ struct committer {
 	ztable_t *zt;
 	unsigned max_batch;
 	struct commit_stats stats;
+	/* The syncer: committed batches wait here for the fdatasync of the
+	 * WAL that makes them durable, while the committer runs the next.
+	 * wal_fd < 0: commits are synchronous=FULL and done is called on the
+	 * committer thread. */
+	int wal_fd;
+	pthread_t syncer;
+	bool syncer_started, sync_stopping;
+	pthread_cond_t sync_cond;
+	struct commit_job *sync_head, **sync_tail;
 };
 
 static uint64_t now_ms(void)
@@ -42,7 +52,51 @@ static int sql(store_t *st, const char *q)
 	return rc == SQLITE_DONE ? 0 : DZ_EDB;
 }
 
-/* Run one batch (list linked by next) and call every done. */
+/* Call every done of a list; rc, if set, overrides the jobs' own. */
+static void finish(struct commit_job *list, int rc)
+{
+	while (list) {
+		struct commit_job *j = list;
+		list = j->next;
+		j->next = NULL;
+		j->done(j, rc ? rc : j->rc);
+	}
+}
+
+/* The syncer thread: one fdatasync of the WAL for every batch committed
+ * since the last one, then their replies.  A batch is acknowledged only
+ * after a sync that began after its COMMIT returned. */
+static void *syncer_main(void *arg)
+{
+	committer_t *c = arg;
+	pthread_mutex_lock(&c->lock);
+	for (;;) {
+		if (!c->sync_head) {
+			if (c->sync_stopping)
+				break;
+			pthread_cond_wait(&c->sync_cond, &c->lock);
+			continue;
+		}
+		struct commit_job *list = c->sync_head;
+		c->sync_head = NULL;
+		c->sync_tail = &c->sync_head;
+		pthread_mutex_unlock(&c->lock);
+		int rc = 0;
+		if (fdatasync(c->wal_fd)) {
+			/* committed, but not known to be on disk: say so */
+			log_err("syncing the database's WAL: %s", strerror(errno));
+			rc = DZ_EDB;
+		}
+		finish(list, rc);
+		pthread_mutex_lock(&c->lock);
+		c->stats.syncs++;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return NULL;
+}
+
+/* Run one batch (list linked by next) and hand it on: to the syncer, or
+ * (synchronous commits) straight to every done. */
 static void run_batch(committer_t *c, struct commit_job *batch, unsigned n)
 {
 	int txn = store_begin(c->st);
@@ -80,13 +134,18 @@ static void run_batch(committer_t *c, struct commit_job *batch, unsigned n)
 	c->stats.jobs += n;
 	if (n > c->stats.largest)
 		c->stats.largest = n;
-	pthread_mutex_unlock(&c->lock);
-	while (batch) {
-		struct commit_job *j = batch;
-		batch = j->next;
-		j->next = NULL;
-		j->done(j, j->rc);
+	if (c->wal_fd >= 0) {
+		/* durable after the syncer's next fdatasync; a failed batch
+		 * waits too, which costs nothing and keeps replies in order */
+		*c->sync_tail = batch;
+		while (*c->sync_tail)
+			c->sync_tail = &(*c->sync_tail)->next;
+		pthread_cond_signal(&c->sync_cond);
+		pthread_mutex_unlock(&c->lock);
+		return;
 	}
+	pthread_mutex_unlock(&c->lock);
+	finish(batch, 0);
 }
 
 static void *committer_main(void *arg)
@@ -163,11 +222,26 @@ int commit_start(committer_t **out, const char *db, ztable_t *zt,
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&c->cond, &ca);
 	pthread_condattr_destroy(&ca);
+	pthread_cond_init(&c->sync_cond, NULL);
 	c->tail = &c->head;
+	c->sync_tail = &c->sync_head;
+	c->wal_fd = -1;
 	c->zt = zt;
 	c->max_batch = max_batch ? max_batch : 1;
 	if (store_open(db, &c->st, err, errlen))
 		goto fail;
+	/* fsync on its own thread, so that the next batch runs meanwhile;
+	 * if that cannot be set up, every commit syncs (slower, as safe) */
+	if (store_defer_sync(c->st, &c->wal_fd) == 0) {
+		int rc = pthread_create(&c->syncer, NULL, syncer_main, c);
+		if (rc) {
+			snprintf(err, errlen, "starting the syncer: %s", strerror(rc));
+			goto fail;
+		}
+		c->syncer_started = true;
+	} else {
+		log_warn("committer: WAL syncs on the commit thread (%s)", store_errmsg(c->st));
+	}
 	int rc = pthread_create(&c->thread, NULL, committer_main, c);
 	if (rc) {
 		snprintf(err, errlen, "starting the committer: %s", strerror(rc));
@@ -203,21 +277,41 @@ void commit_submit(committer_t *c, struct commit_job *job)
 	pthread_mutex_unlock(&c->lock);
 }
 
+/* Let the syncer finish what it holds, and join it. */
+static void stop_syncer(committer_t *c)
+{
+	if (!c->syncer_started)
+		return;
+	pthread_mutex_lock(&c->lock);
+	c->sync_stopping = true;
+	pthread_cond_signal(&c->sync_cond);
+	pthread_mutex_unlock(&c->lock);
+	pthread_join(c->syncer, NULL);
+	c->syncer_started = false;
+}
+
 void commit_stop(committer_t *c)
 {
-	if (!c || !c->started)
+	if (!c)
 		return;
+	if (!c->started) {
+		stop_syncer(c);    /* commit_start failed after starting it */
+		return;
+	}
 	pthread_mutex_lock(&c->lock);
 	c->stopping = true;
 	pthread_cond_signal(&c->cond);
 	pthread_mutex_unlock(&c->lock);
 	pthread_join(c->thread, NULL);
 	c->started = false;
+	stop_syncer(c);
 	store_close(c->st);
 	c->st = NULL;
-	log_debug("committer: %llu jobs in %llu transactions (largest %u), %llu failed",
+	log_debug("committer: %llu jobs in %llu transactions (largest %u), %llu failed, "
+	          "%llu WAL syncs",
 	          (unsigned long long)c->stats.jobs, (unsigned long long)c->stats.batches,
-	          c->stats.largest, (unsigned long long)c->stats.failed);
+	          c->stats.largest, (unsigned long long)c->stats.failed,
+	          (unsigned long long)c->stats.syncs);
 }
 
 void commit_free(committer_t *c)
@@ -225,6 +319,9 @@ void commit_free(committer_t *c)
 	if (!c)
 		return;
 	commit_stop(c);
+	if (c->wal_fd >= 0)
+		close(c->wal_fd);
+	pthread_cond_destroy(&c->sync_cond);
 	pthread_cond_destroy(&c->cond);
 	pthread_mutex_destroy(&c->lock);
 	free(c);

@@ -1,10 +1,15 @@
 /* The group committer: one writer thread with its own store connection
  * and a queue of jobs.  The thread takes every job queued (up to a cap),
- * runs them all in one transaction (BEGIN IMMEDIATE .. COMMIT: one fsync
- * for the lot), applies the journal to the zone table (store_sync), and
- * only then calls each job's `done`.  So a job's effect is durable and
- * already served by DNS when its submitter hears back, and N concurrent
- * updates cost one commit, not N.
+ * runs them all in one transaction (BEGIN IMMEDIATE .. COMMIT) and applies
+ * the journal to the zone table (store_sync).  A second thread, the
+ * syncer, then makes the batch durable with one fdatasync of the WAL,
+ * shared by every batch committed since its last one, and only then calls
+ * each job's `done`; meanwhile the committer already runs the next batch.
+ * So a job's effect is durable and already served by DNS when its
+ * submitter hears back, N concurrent updates cost one commit, and the
+ * disk's flush latency is not paid between batches.  (DNS may serve a
+ * change up to one fdatasync before it is durable; its submitter has not
+ * been told yet, and hears 911 if the sync fails.)
  *
  * A job can ask to be held until a time (the failed-auth slow-down); held
  * jobs wait in the committer, not in a thread. */
@@ -24,11 +29,12 @@ struct commit_job {
 	 * non-zero return undoes this job's own writes (a savepoint) and is
 	 * passed on to done. */
 	int (*run)(struct commit_job *job, store_t *st);
-	/* Runs on the committer thread once the batch is committed and the
-	 * zone table synced.  rc: run's result, or DZ_EDB if the commit
-	 * failed, or DZ_ENOTSUP if the committer had stopped (then it may run
-	 * on the submitter's thread, from commit_submit).  Must not block;
-	 * the job belongs to its submitter again from here on. */
+	/* Runs on the syncer thread (the committer thread if there is none)
+	 * once the batch is committed, on disk and the zone table synced.
+	 * rc: run's result, or DZ_EDB if the commit or the sync failed, or
+	 * DZ_ENOTSUP if the committer had stopped (then it may run on the
+	 * submitter's thread, from commit_submit).  Must not block; the job
+	 * belongs to its submitter again from here on. */
 	void (*done)(struct commit_job *job, int rc);
 	uint64_t not_before;       /* monotonic ms (auth_now_ms); 0: at once */
 	/* private */
@@ -40,6 +46,7 @@ struct commit_stats {
 	uint64_t jobs;             /* jobs finished */
 	uint64_t batches;          /* transactions committed */
 	uint64_t failed;           /* transactions that failed */
+	uint64_t syncs;            /* fdatasyncs of the WAL by the syncer */
 	unsigned largest;          /* most jobs in one batch */
 };
 

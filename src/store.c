@@ -1,6 +1,9 @@
 /* The SQLite store and its change journal. */
 #include "src/store.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -232,6 +235,38 @@ void store_close(store_t *st)
 		sqlite3_finalize(st->cache[i].st);
 	sqlite3_close(st->db);
 	free(st);
+}
+
+int store_defer_sync(store_t *st, int *wal_fd)
+{
+	const char *db = sqlite3_db_filename(st->db, "main");
+	char path[4096];
+	if (!db || !db[0] || snprintf(path, sizeof path, "%s-wal", db) >= (int)sizeof path)
+		return DZ_EIO;
+	/* the WAL file exists: store_open read the schema in WAL mode */
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return DZ_EIO;
+	/* its directory entry may be new: make it durable once, as SQLite's
+	 * first sync of a new WAL file would */
+	char *slash = strrchr(path, '/');
+	if (slash) {
+		*slash = 0;
+		int dfd = open(slash == path ? "/" : path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0 || fsync(dfd)) {
+			if (dfd >= 0)
+				close(dfd);
+			close(fd);
+			return DZ_EIO;
+		}
+		close(dfd);
+	}
+	if (exec(st->db, "PRAGMA synchronous=NORMAL")) {
+		close(fd);
+		return DZ_EDB;
+	}
+	*wal_fd = fd;
+	return 0;
 }
 
 sqlite3 *store_db(store_t *st)

@@ -48,6 +48,15 @@ enum { JOURNAL_ADD = 1, JOURNAL_DEL = 2, JOURNAL_SOA = 3, JOURNAL_ZONE_DEL = 4,
  * NULL, a message in it. */
 int store_open(const char *path, store_t **out, char *errbuf, size_t errlen);
 void store_close(store_t *st);
+/* Let this connection's commits return once their WAL frames are written,
+ * before they are on disk (synchronous=NORMAL), and give a descriptor of
+ * the WAL file: fdatasync on it, from any thread, makes every commit that
+ * had returned before the call durable, as synchronous=FULL would have
+ * made each one (NORMAL still syncs around checkpoints).  For a writer
+ * that syncs a group of commits on another thread while it runs the next.
+ * The caller closes the descriptor.  0, or DZ_EIO/DZ_EDB with nothing
+ * changed. */
+int store_defer_sync(store_t *st, int *wal_fd);
 
 /* The underlying connection, for modules that keep their own tables
  * (users, hosts, tokens...).  Use prepared statements only. */
