@@ -132,7 +132,7 @@ static const char *const migrations[] = {
 	"  code BLOB NOT NULL,"                 /* 2 bytes, 00 00: none */
 	"  prefix BLOB NOT NULL,"               /* IPv4 prefix bytes */
 	"  UNIQUE(prefix, code));",
-	/* 3: dashboard sessions (the id's hash only) and invite codes */
+	/* 4: dashboard sessions (the id's hash only) and invite codes */
 	"CREATE TABLE sessions("
 	"  key BLOB PRIMARY KEY,"               /* SHA-256 of the cookie value */
 	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
@@ -149,6 +149,11 @@ static const char *const migrations[] = {
 	"  expires INTEGER NOT NULL,"
 	"  used_by INTEGER REFERENCES users(id) ON DELETE SET NULL,"
 	"  used INTEGER) WITHOUT ROWID;",
+	/* 5: two indexes that cost a page write per update and served no
+	 * query: nothing looks records up by host_id, and the logs are pruned
+	 * oldest-id first (store_log_prune), not by a time index */
+	"DROP INDEX IF EXISTS records_host;"
+	"DROP INDEX IF EXISTS update_log_time;",
 };
 
 static void seterr(char *buf, size_t len, const char *what, sqlite3 *db)
@@ -314,9 +319,16 @@ static int step_done(sqlite3_stmt *s)
 	return DZ_EDB;
 }
 
+/* BEGIN and COMMIT run for every batch: prepared once, like the rest */
+static int step_stmt(store_t *st, const char *sql)
+{
+	sqlite3_stmt *s = store_stmt(st, sql);
+	return s ? step_done(s) : DZ_EDB;
+}
+
 int store_begin(store_t *st)
 {
-	if (exec(st->db, "BEGIN IMMEDIATE"))
+	if (step_stmt(st, "BEGIN IMMEDIATE"))
 		return DZ_EDB;
 	st->in_txn = true;
 	st->ntouched = 0;
@@ -399,7 +411,7 @@ int store_commit(store_t *st)
 		for (unsigned i = 0; i < st->ntouched && !rc; i++)
 			rc = bump_serial(st, st->touched[i]);
 	}
-	if (rc || exec(st->db, "COMMIT")) {
+	if (rc || step_stmt(st, "COMMIT")) {
 		store_rollback(st);
 		return DZ_EDB;
 	}
@@ -585,6 +597,41 @@ int store_zone_list(store_t *st, store_zone_cb cb, void *ctx)
 		rc = DZ_EDB;
 	sqlite3_reset(s);
 	return rc;
+}
+
+/* Logs ----------------------------------------------------------------- */
+
+int store_log_prune(store_t *st, enum store_log which, int64_t before, unsigned max,
+                    unsigned *n)
+{
+	/* rows go in in time order, so the old ones are the lowest ids: look
+	 * at most `max` ids past the oldest for the first row to keep, and
+	 * never delete the newest row (ids must not be reused: its id is the
+	 * high mark that followers and the export watch) */
+	static const char *const sql[] = {
+		[STORE_LOG_JOURNAL] =
+			"DELETE FROM journal WHERE id < min(coalesce("
+			"(SELECT id FROM journal WHERE id < (SELECT min(id) FROM journal) + ?2 "
+			"AND time >= ?1 ORDER BY id LIMIT 1), "
+			"(SELECT min(id) FROM journal) + ?2), (SELECT max(id) FROM journal))",
+		[STORE_LOG_UPDATES] =
+			"DELETE FROM update_log WHERE id < min(coalesce("
+			"(SELECT id FROM update_log WHERE id < (SELECT min(id) FROM update_log) + ?2 "
+			"AND time >= ?1 ORDER BY id LIMIT 1), "
+			"(SELECT min(id) FROM update_log) + ?2), (SELECT max(id) FROM update_log))",
+	};
+	*n = 0;
+	if ((unsigned)which >= sizeof sql / sizeof sql[0])
+		return DZ_EINVAL;
+	sqlite3_stmt *s = store_stmt(st, sql[which]);
+	if (!s)
+		return DZ_EDB;
+	sqlite3_bind_int64(s, 1, before);
+	sqlite3_bind_int64(s, 2, max);
+	if (step_done(s))
+		return DZ_EDB;
+	*n = (unsigned)sqlite3_changes(st->db);
+	return 0;
 }
 
 /* Records -------------------------------------------------------------- */

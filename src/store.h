@@ -58,6 +58,15 @@ void store_close(store_t *st);
  * changed. */
 int store_defer_sync(store_t *st, int *wal_fd);
 
+/* The append-only logs: the change journal and the update log. */
+enum store_log { STORE_LOG_JOURNAL, STORE_LOG_UPDATES };
+/* Delete, oldest first, at most `max` rows of a log whose time is before
+ * `before` (epoch seconds); the newest row always stays.  *n: rows
+ * deleted (== max: there may be more).  Inside the caller's transaction if
+ * one is open.  0, DZ_EINVAL or DZ_EDB. */
+int store_log_prune(store_t *st, enum store_log which, int64_t before, unsigned max,
+                    unsigned *n);
+
 /* The underlying connection, for modules that keep their own tables
  * (users, hosts, tokens...).  Use prepared statements only. */
 sqlite3 *store_db(store_t *st);

@@ -14,7 +14,9 @@
 
 #define AGENT_MAX 128
 #define LIMITER_SLOTS 16384
-#define PRUNE_EVERY_S 3600
+#define PRUNE_EVERY_S 60
+#define PRUNE_CHUNK 5000           /* rows per log per batch: a few ms */
+#define JOURNAL_KEEP_S 86400       /* the change journal keeps a day */
 #define MAX_BATCH 512
 #define REPLY_MAX (DD2_HOSTS_MAX * DD2_REPLY_MAX)
 
@@ -140,6 +142,18 @@ static int refuse(store_t *st, struct upd_job *j, enum dd2_code c, int64_t now)
 	return 0;
 }
 
+/* Old rows of the update log and the journal go a chunk at a time; while
+ * a chunk comes back full, the next batch takes another. */
+static void prune_logs(update_t *u, store_t *st, int64_t now)
+{
+	unsigned nlog = 0, njournal = 0;
+	if (store_log_prune(st, STORE_LOG_UPDATES, now - u->log_keep_s, PRUNE_CHUNK, &nlog) ||
+	    store_log_prune(st, STORE_LOG_JOURNAL, now - JOURNAL_KEEP_S, PRUNE_CHUNK, &njournal))
+		log_warn("pruning the logs: %s", store_errmsg(st));
+	if (nlog < PRUNE_CHUNK && njournal < PRUNE_CHUNK)
+		u->last_prune = now;
+}
+
 static int job_run(struct commit_job *cj, store_t *st)
 {
 	struct upd_job *j = (struct upd_job *)cj;
@@ -150,11 +164,8 @@ static int job_run(struct commit_job *cj, store_t *st)
 	unsigned n = j->req.nhosts;
 	int rc;
 
-	if (now - u->last_prune > PRUNE_EVERY_S) {
-		u->last_prune = now;
-		if (host_log_prune(st, now - u->log_keep_s))
-			log_warn("pruning the update log: %s", store_errmsg(st));
-	}
+	if (now - u->last_prune > PRUNE_EVERY_S)
+		prune_logs(u, st, now);
 	rc = auth_token_check(st, j->token, &token_id, &user_id, &last_used);
 	/* look the hosts up once: for the user name check and the updates */
 	for (unsigned i = 0; !rc && i < n; i++) {

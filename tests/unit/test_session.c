@@ -8,6 +8,7 @@
 #include "proto/errors.h"
 #include "src/session.h"
 #include "tests/unit/tap.h"
+#include "tests/unit/tmpdb.h"
 
 static const char ID[] = "abcdefghijklmnopqrstuvwxyz012345";   /* 32, base64url */
 
@@ -151,17 +152,13 @@ static void test_throttle(void)
 
 int main(void)
 {
-	char path[] = "/tmp/dz-test-session-XXXXXX";
-	char db[64], err[256] = "", enc[AUTH_PW_ENCODED];
+	char db[128], err[256] = "", enc[AUTH_PW_ENCODED];
 	store_t *st = NULL;
 	int64_t uid = 0;
-	int fd = mkstemp(path);
 
 	test_cookies();
 	test_throttle();
-	if (fd >= 0)
-		close(fd);
-	snprintf(db, sizeof db, "%s.db", path);
+	tmpdb_path("session", db, sizeof db);
 	int orc = store_open(db, &st, err, sizeof err);
 	ok(orc == 0, "a store for the session tests");
 	if (st) {
@@ -173,11 +170,6 @@ int main(void)
 		test_passwords_invites(st, uid);
 		store_close(st);
 	}
-	unlink(path);
-	unlink(db);
-	snprintf(db, sizeof db, "%s.db-wal", path);
-	unlink(db);
-	snprintf(db, sizeof db, "%s.db-shm", path);
-	unlink(db);
+	tmpdb_remove(db);
 	return tap_done();
 }
