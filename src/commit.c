@@ -35,6 +35,8 @@ struct committer {
 	struct commit_job *sync_head, **sync_tail;
 };
 
+#define CHECKPOINT_FRAMES "10000"   /* WAL frames (pages) between checkpoints */
+
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
@@ -230,6 +232,13 @@ int commit_start(committer_t **out, const char *db, ztable_t *zt,
 	c->max_batch = max_batch ? max_batch : 1;
 	if (store_open(db, &c->st, err, errlen))
 		goto fail;
+	/* checkpoint every ~40 MB of WAL, not SQLite's 4 MB: the hot pages
+	 * (the journal's and the update log's tails, the zone's serial) are
+	 * rewritten by every batch and copied back once per checkpoint (at
+	 * 8 clients, 16% more updates/s than at the default) */
+	if (sqlite3_exec(store_db(c->st), "PRAGMA wal_autocheckpoint=" CHECKPOINT_FRAMES,
+	                 NULL, NULL, NULL) != SQLITE_OK)
+		log_warn("committer: %s", store_errmsg(c->st));
 	/* fsync on its own thread, so that the next batch runs meanwhile;
 	 * if that cannot be set up, every commit syncs (slower, as safe) */
 	if (store_defer_sync(c->st, &c->wal_fd) == 0) {
