@@ -34,6 +34,9 @@ struct worker {
 	pthread_t thread;
 	struct udp_sock *socks;   /* one per listen address */
 	unsigned nsocks;
+	/* recvmmsg/sendmmsg batches: allocated with the worker in dns_open,
+	 * freed in dns_close, never on the query path */
+	uint8_t (*inbuf)[UDP_BUF], (*outbuf)[EDNS_OUR_SIZE];
 	struct answer_stats st;
 	int epfd;
 } __attribute__((aligned(64)));
@@ -127,7 +130,9 @@ int dns_open(dns_service_t **out, const struct config *c, ztable_t *zt,
 		d->workers[w].d = d;
 		d->workers[w].epfd = -1;
 		d->workers[w].socks = calloc(d->naddrs, sizeof(struct udp_sock));
-		if (!d->workers[w].socks)
+		d->workers[w].inbuf = calloc(BATCH, UDP_BUF);
+		d->workers[w].outbuf = calloc(BATCH, EDNS_OUR_SIZE);
+		if (!d->workers[w].socks || !d->workers[w].inbuf || !d->workers[w].outbuf)
 			goto enomem;
 		for (unsigned a = 0; a < d->naddrs; a++)
 			d->workers[w].socks[a].fd = -1;
@@ -220,18 +225,12 @@ static void fix_pktinfo(struct msghdr *h)
 
 static void udp_drain(struct worker *w, struct udp_sock *s)
 {
-	static __thread uint8_t (*inbuf)[UDP_BUF], (*outbuf)[EDNS_OUR_SIZE];
+	uint8_t (*inbuf)[UDP_BUF] = w->inbuf, (*outbuf)[EDNS_OUR_SIZE] = w->outbuf;
 	struct mmsghdr in[BATCH], out[BATCH];
 	struct iovec iin[BATCH], iout[BATCH];
 	struct sockaddr_storage peer[BATCH];
 	union ctrl ctl[BATCH];
 
-	if (!inbuf) {
-		inbuf = calloc(BATCH, UDP_BUF);
-		outbuf = calloc(BATCH, EDNS_OUR_SIZE);
-		if (!inbuf || !outbuf)
-			return;
-	}
 	for (int round = 0; round < 64; round++) {
 		for (int i = 0; i < BATCH; i++) {
 			iin[i].iov_base = inbuf[i];
@@ -579,6 +578,8 @@ void dns_close(dns_service_t *d)
 			if (wk->socks[a].fd >= 0)
 				close(wk->socks[a].fd);
 		free(wk->socks);
+		free(wk->inbuf);
+		free(wk->outbuf);
 	}
 	if (d->tcp_started)
 		pthread_join(d->tcp_thread, NULL);
