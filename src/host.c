@@ -7,11 +7,13 @@
 #include "proto/errors.h"
 #include "proto/rdata.h"
 
-static const char HOST_COLS[] =
-	"SELECT h.id, h.zone_id, h.user_id, h.name, h.text, h.ttl, h.ipv4, h.ipv6, "
-	"h.offline, h.created, coalesce(h.updated, 0), u.name, "
-	"(SELECT count(*) FROM token_hosts t WHERE t.host_id = h.id) "
-	"FROM hosts h JOIN users u ON u.id = h.user_id ";
+/* a string literal, so that host_list's statements are compile-time
+ * constants too (no shared buffer built at run time) */
+#define HOST_COLS \
+	"SELECT h.id, h.zone_id, h.user_id, h.name, h.text, h.ttl, h.ipv4, h.ipv6, " \
+	"h.offline, h.created, coalesce(h.updated, 0), u.name, " \
+	"(SELECT count(*) FROM token_hosts t WHERE t.host_id = h.id) " \
+	"FROM hosts h JOIN users u ON u.id = h.user_id "
 
 static void col_text(sqlite3_stmt *s, int col, char *out, size_t cap)
 {
@@ -67,13 +69,10 @@ int host_find(store_t *st, const uint8_t *name, struct host *out)
 
 int host_list(store_t *st, int64_t user_id, host_cb cb, void *ctx)
 {
-	static char sql_all[512], sql_user[512];
+	static const char sql_all[] = HOST_COLS "ORDER BY h.text";
+	static const char sql_user[] = HOST_COLS "WHERE h.user_id = ?1 ORDER BY h.text";
 	struct host h;
 	int rc = 0, src;
-	if (!sql_all[0]) {
-		snprintf(sql_all, sizeof sql_all, "%sORDER BY h.text", HOST_COLS);
-		snprintf(sql_user, sizeof sql_user, "%sWHERE h.user_id = ?1 ORDER BY h.text", HOST_COLS);
-	}
 	sqlite3_stmt *s = store_stmt(st, user_id ? sql_user : sql_all);
 	if (!s)
 		return DZ_EDB;
