@@ -52,4 +52,21 @@ printf '%s\n' "$t5" | sed -n '/# \/etc\/dynzone\/dynzone.conf/,/^ *signup-zones/
 check "dynzone.conf.5: the example was extracted" grep -q '^dns-listen = ' example.conf
 out=$("$DYNZONE" -c example.conf --db="$TMP/ex.db" zone list 2>&1); rc=$?
 is "$rc/$out" "0/" "dynzone.conf.5: the example configuration loads"
+
+# meson install puts the three pages in their sections under the prefix
+B=${DZ_BUILD:?DZ_BUILD must point at the build directory}
+prefix=$(meson introspect "$B" --buildoptions |
+	python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"))')
+like "$prefix" '^/' "meson introspect gives the install prefix"
+out=$(meson install -C "$B" --destdir "$TMP/dest" --quiet 2>&1); rc=$?
+is "$rc" 0 "meson install --destdir succeeds"
+[ "$rc" -eq 0 ] || diag "$out"
+for pg in dynzone.8:man8 dynzone.conf.5:man5 dynzone-update.1:man1; do
+	f=${pg%%:*}
+	check "meson install: $f in share/man/${pg#*:}, as written" \
+		cmp -s "$top/man/$f" "$TMP/dest$prefix/share/man/${pg#*:}/$f"
+done
+is "$(cd "$TMP/dest$prefix/share/man" 2>/dev/null && find . -type f | sort | tr '\n' ' ')" \
+	"./man1/dynzone-update.1 ./man5/dynzone.conf.5 ./man8/dynzone.8 " \
+	"meson install: the man pages and nothing else under share/man"
 t_done
