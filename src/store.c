@@ -152,8 +152,7 @@ static const char *const migrations[] = {
 	/* 5: two indexes that cost a page write per update and served no
 	 * query: nothing looks records up by host_id, and the logs are pruned
 	 * oldest-id first (store_log_prune), not by a time index */
-	"DROP INDEX IF EXISTS records_host;"
-	"DROP INDEX IF EXISTS update_log_time;",
+	"DROP INDEX IF EXISTS records_host; DROP INDEX IF EXISTS update_log_time;",
 };
 
 static void seterr(char *buf, size_t len, const char *what, sqlite3 *db)
