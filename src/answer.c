@@ -147,7 +147,7 @@ static enum zfind zone_find(const struct actx *a, const uint8_t *name,
 		if (!ce)
 			continue;
 		uint8_t wname[DNAME_MAX];
-		if (celen + 2 > DNAME_MAX)
+		if (celen + 2 > DNAME_MAX || !__atomic_load_n(&z->nwild, __ATOMIC_RELAXED))
 			break;
 		wname[0] = 1;
 		wname[1] = '*';

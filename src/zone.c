@@ -364,6 +364,20 @@ static void node_remove(ztable_t *zt, struct znode *old)
 	}
 }
 
+static bool is_wild(const uint8_t *lname)
+{
+	return lname[0] == 1 && lname[1] == '*';
+}
+
+/* A name came (+1) or went (-1): keep the zone's wildcard count.  Readers
+ * read it without a lock: a stale value only means a query answered as it
+ * would have been a moment earlier. */
+static void count_wild(struct zone *z, const uint8_t *lname, int d)
+{
+	if (is_wild(lname))
+		__atomic_store_n(&z->nwild, z->nwild + (uint32_t)d, __ATOMIC_RELAXED);
+}
+
 /* A new name appeared below `zone`: count it in its parent, creating empty
  * non-terminals up to the apex as needed. */
 static int link_up(ztable_t *zt, struct zone *z, const uint8_t *lname)
@@ -384,6 +398,7 @@ static int link_up(ztable_t *zt, struct zone *z, const uint8_t *lname)
 			return DZ_ENOMEM;
 		pn->kids = 1;
 		node_replace(zt, NULL, pn, &it);
+		count_wild(z, p, 1);
 		p = dname_parent(p);
 	}
 	return 0;
@@ -407,6 +422,7 @@ static void unlink_up(ztable_t *zt, struct zone *z, const uint8_t *lname)
 		if (pn->kids || pn->nsets)
 			return;
 		node_remove(zt, pn);
+		count_wild(z, p, -1);
 		p = dname_parent(p);
 	}
 }
@@ -442,6 +458,7 @@ int zt_set_name(ztable_t *zt, uint32_t zone_id, const uint8_t *lname,
 		return 0;
 	if (n == 0 && old->kids == 0) {
 		node_remove(zt, old);
+		count_wild(z, lname, -1);
 		unlink_up(zt, z, lname);
 		if (was_deleg)
 			z->ndeleg--;
@@ -452,6 +469,7 @@ int zt_set_name(ztable_t *zt, uint32_t zone_id, const uint8_t *lname,
 		return n ? DZ_EINVAL : DZ_ENOMEM;
 	node_replace(zt, old, nw, &it);
 	if (!old) {
+		count_wild(z, lname, 1);
 		int rc = link_up(zt, z, lname);
 		if (rc)
 			return rc;

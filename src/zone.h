@@ -51,6 +51,8 @@ struct zone {
 	uint8_t apex_len;
 	uint8_t apex_labels;
 	uint32_t ndeleg;               /* delegation points (writer-kept) */
+	uint32_t nwild;                /* names whose first label is '*' (writer-kept;
+	                                  0: no wildcard lookup for a miss) */
 	struct znode *apex_node;       /* RCU pointer */
 	struct rcu_head rcu;
 	uint8_t apex[DNAME_MAX];

@@ -117,6 +117,30 @@ int main(void)
 	r = ask(zt, "b.dyn.test.", RR_A, 0, false);
 	is_int(r.rcode, RCODE_NXDOMAIN, "ENT gone with its last child");
 
+	/* the wildcard count that lets a miss skip the wildcard lookup */
+	struct zone *z = zt_zone_by_id(zt, 1);
+	is_int(z->nwild, 1, "one wildcard name in the fixture (*.w)");
+	zt_write_begin(zt);
+	fx_set(zt, 1, "*.dyn.test.", 1, (uint16_t[]){ RR_A }, (const char *[]){ "192.0.2.9" });
+	fx_set(zt, 1, "a.*.w.dyn.test.", 1, (uint16_t[]){ RR_A }, (const char *[]){ "192.0.2.8" });
+	zt_write_end(zt);
+	is_int(z->nwild, 2, "a wildcard at the apex counts; a name below one does not");
+	r = ask(zt, "nope.dyn.test.", RR_A, 0, false);
+	ok(r.rcode == 0 && r.an == 1, "a miss under the apex now gets the apex wildcard");
+	zt_write_begin(zt);
+	fx_set(zt, 1, "*.dyn.test.", 0, NULL, NULL);
+	fx_set(zt, 1, "*.w.dyn.test.", 0, NULL, NULL);
+	zt_write_end(zt);
+	is_int(z->nwild, 1, "*.w stays as the ENT above a.*.w");
+	r = ask(zt, "foo.w.dyn.test.", RR_A, 0, false);
+	ok(r.rcode == 0 && r.an == 0, "an empty wildcard ENT matches with no data (RFC 4592)");
+	zt_write_begin(zt);
+	fx_set(zt, 1, "a.*.w.dyn.test.", 0, NULL, NULL);
+	zt_write_end(zt);
+	is_int(z->nwild, 0, "its last child gone, so is the wildcard ENT");
+	r = ask(zt, "nope.dyn.test.", RR_A, 0, false);
+	is_int(r.rcode, RCODE_NXDOMAIN, "no wildcards left: a miss is NXDOMAIN");
+
 	zt_free(zt);
 	zt_thread_unregister();
 	return tap_done();
