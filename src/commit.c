@@ -101,10 +101,17 @@ static void *syncer_main(void *arg)
  * (synchronous commits) straight to every done. */
 static void run_batch(committer_t *c, struct commit_job *batch, unsigned n)
 {
+	/* a job alone needs no savepoint: if it fails, the whole
+	 * transaction is its own to undo */
+	bool alone = n == 1, undone = false;
 	int txn = store_begin(c->st);
 	for (struct commit_job *j = batch; j; j = j->next) {
 		if (txn) {
 			j->rc = DZ_EDB;
+			continue;
+		}
+		if (alone) {
+			j->rc = j->run(j, c->st);
 			continue;
 		}
 		if (sql(c->st, "SAVEPOINT job")) {
@@ -116,16 +123,19 @@ static void run_batch(committer_t *c, struct commit_job *batch, unsigned n)
 			sql(c->st, "ROLLBACK TO job");
 		sql(c->st, "RELEASE job");
 	}
-	if (!txn && store_commit(c->st)) {
+	if (!txn && alone && batch->rc) {
+		store_rollback(c->st);
+		undone = true;
+	} else if (!txn && store_commit(c->st)) {
 		log_err("update commit failed: %s", store_errmsg(c->st));
 		txn = DZ_EDB;
 	}
 	if (txn) {
 		for (struct commit_job *j = batch; j; j = j->next)
 			j->rc = DZ_EDB;
-	} else if (store_sync(c->st, c->zt, NULL)) {
-		/* committed and durable; the daemon's follower applies it on
-		 * its next tick */
+	} else if (!undone && store_sync(c->st, c->zt, NULL)) {
+		/* committed (durable once synced); the daemon's follower
+		 * applies it on its next tick */
 		log_err("applying updates to the zone table: %s", store_errmsg(c->st));
 	}
 	pthread_mutex_lock(&c->lock);
