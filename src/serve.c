@@ -14,6 +14,7 @@
 #include "src/http.h"
 #include "src/log.h"
 #include "src/priv.h"
+#include "src/thp.h"
 #include "src/update.h"
 
 int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
@@ -82,6 +83,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 		log_err("starting DNS threads: %s", strerror(errno));
 		goto out;
 	}
+	thp_collapse_heap();
 	if (http && (update_start(&upd, http, c, zt, err, sizeof err) ||
 	             api_start(&api, http, c, update_committer(upd), err, sizeof err) ||
 	             http_start(http, err, sizeof err))) {

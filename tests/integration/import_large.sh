@@ -72,5 +72,28 @@ else
 fi
 rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$DZ_PID/status")
 diag "server RSS after the queries: ${rss} KiB"
+
+# the zone table's heap goes over to huge pages after start-up (src/thp.h),
+# wherever the kernel offers them.  (Under ASan the nodes are in ASan's own
+# mappings, not in [heap]: then the heap is small and there is nothing to
+# collapse.)
+thp=$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)
+# FIELD summed over the [heap] mappings (madvise splits the one into three)
+heap_sum() {
+	awk -v k="$1:" '/^[0-9a-f]+-[0-9a-f]+ / { f = / \[heap\]$/ } f && $1 == k { n += $2 }
+		END { print n + 0 }' "/proc/$DZ_PID/smaps"
+}
+heap_kb() { heap_sum Size; }
+heap_huge_kb() { heap_sum AnonHugePages; }
+hk=$(heap_kb)
+if [ -z "$thp" ] || [[ $thp == *"[never]"* ]]; then
+	is "$(heap_huge_kb)" 0 "transparent huge pages are off here ('${thp:-absent}'): the heap stays on small pages"
+elif [ "${hk:-0}" -lt 8192 ]; then
+	ok "the heap is ${hk:-0} KiB (sanitizer allocator?): under two huge pages, nothing to collapse"
+elif within 10 yes eval '[ "$(heap_huge_kb)" -ge 4096 ] && echo yes'; then
+	ok "the ${hk} KiB heap is in huge pages within 10 s of start-up ($(heap_huge_kb) KiB; THP '$thp')"
+else
+	notok "the ${hk} KiB heap is in huge pages within 10 s of start-up ($(heap_huge_kb) KiB; THP '$thp')"
+fi
 check "the server is still running" kill -0 "$DZ_PID"
 t_done
