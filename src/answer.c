@@ -73,12 +73,19 @@ static bool put_answer(struct actx *a, uint16_t ptr, const uint8_t *owner,
 	return true;
 }
 
+/* The SOA a negative answer carries (RFC 2308).  If it does not fit, the
+ * answer is truncated: without the SOA a resolver cannot cache the
+ * negative answer, so it must retry over TCP (RFC 2181 §9). */
 static void put_neg_soa(struct actx *a)
 {
 	const struct znode *apex = rcu_dereference(a->z->apex_node);
 	const struct zset *s = zn_find_set(apex, ZSET_NEG_SOA);
-	if (s && put_set(a, qptr(a->q, a->z->apex_labels), NULL, apex, s))
+	if (!s)
+		return;
+	if (put_set(a, qptr(a->q, a->z->apex_labels), NULL, apex, s))
 		a->ns += s->count;
+	else
+		a->tc = true;
 }
 
 /* Additional section: A and AAAA of in-zone names that NS, MX and SRV

@@ -141,6 +141,34 @@ int main(void)
 	r = ask(zt, "nope.dyn.test.", RR_A, 0, false);
 	is_int(r.rcode, RCODE_NXDOMAIN, "no wildcards left: a miss is NXDOMAIN");
 
+	/* a negative answer whose SOA does not fit is truncated, not sent
+	 * without its SOA: a zone with 200-byte SOA names, a 200-byte qname */
+	{
+		char lab[64], mname[256], rname[256], qname[256];
+		uint8_t apex[DNAME_MAX];
+		struct zsoa soa = { .serial = 1, .refresh = 3600, .retry = 600,
+		                    .expire = 86400, .minimum = 30, .ttl = 3600 };
+		memset(lab, 'm', 63);
+		lab[63] = 0;
+		snprintf(mname, sizeof mname, "%s.%s.%s.long.test.", lab, lab, lab);
+		snprintf(rname, sizeof rname, "r%s.%s.%s.long.test.", lab + 1, lab, lab + 1);
+		snprintf(qname, sizeof qname, "q%s.%s.%s.long.test.", lab + 1, lab, lab + 1);
+		fx_name(apex, "long.test.");
+		fx_name(soa.mname, mname);
+		fx_name(soa.rname, rname);
+		zt_write_begin(zt);
+		is_int(zt_set_zone(zt, 2, apex, &soa, NULL, 0), 0, "a zone with long SOA names");
+		zt_write_end(zt);
+		r = ask(zt, qname, RR_A, 0, false);
+		ok((r.flags & DNS_TC) && r.rcode == RCODE_NXDOMAIN && r.ns == 0,
+		   "its NXDOMAIN over 512 bytes: TC, no authority (%u bytes)", (unsigned)r.len);
+		r = ask(zt, qname, RR_A, 1232, false);
+		ok(!(r.flags & DNS_TC) && r.rcode == RCODE_NXDOMAIN && r.ns == 1,
+		   "with EDNS 1232 the SOA fits (%u bytes)", (unsigned)r.len);
+		r = ask(zt, qname, RR_A, 0, true);
+		ok(!(r.flags & DNS_TC) && r.ns == 1, "and over TCP");
+	}
+
 	zt_free(zt);
 	zt_thread_unregister();
 	return tap_done();
