@@ -9,6 +9,7 @@
 #include "proto/errors.h"
 #include "proto/zonefile.h"
 #include "src/cmd.h"
+#include "src/log.h"
 #include "src/export.h"
 
 static const struct command commands[] = {
@@ -96,13 +97,14 @@ static const struct command commands[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: dynzone [-c FILE] [--KEY=VALUE]... COMMAND [ARGS]\n\n"
+	fprintf(f, "usage: dynzone [-c FILE] [-d] [--KEY=VALUE]... COMMAND [ARGS]\n\n"
 	           "Commands (each takes --help):\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  dynzone %s %s\n", commands[i].name, commands[i].usage);
 	fprintf(f, "\nOptions:\n"
 	           "  -c FILE            config file (default /etc/dynzone/dynzone.conf,\n"
 	           "                     which may be absent)\n"
+	           "  -d, --debug        log debug messages too\n"
 	           "  --KEY=VALUE        any config key, overriding the file:\n");
 	config_print_keys(f);
 	fprintf(f, "\nSee dynzone(8) and dynzone.conf(5).\n");
@@ -246,6 +248,8 @@ int main(int argc, char **argv)
 			conf = argv[i];
 		} else if (strncmp(a, "--config=", 9) == 0) {
 			conf = a + 9;
+		} else if (strcmp(a, "-d") == 0 || strcmp(a, "--debug") == 0) {
+			log_level = LOG_LVL_DEBUG;
 		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			usage(stdout);
 			return 0;

@@ -44,11 +44,32 @@ is "$(dig @::1 -p "$DZ_PORT" +norec +time=2 +tries=1 +short www.example.org A)" 
 stop_with TERM
 is "$STOP_RC" 0 "SIGTERM after SIGHUP: exit 0"
 
+unlike "$(cat "$DZ_DIR/serve.log")" 'debug: ' "without -d, no debug messages"
+
+# -d: debug messages too (here: a change the daemon takes from the journal)
+: >"$DZ_DIR/serve.log"
+"$DYNZONE" -c "$DZ_CONF" -d serve >>"$DZ_DIR/serve.log" 2>&1 &
+DZ_PID=$!
+PIDS+=("$DZ_PID")
+if within 10 yes eval 'grep -q "info: ready" "$DZ_DIR/serve.log" && echo yes'; then
+	dz record add dbg.example.org A 192.0.2.11 >/dev/null
+	if within 5 yes eval 'grep -q "debug: applied [0-9]* changes" "$DZ_DIR/serve.log" && echo yes'; then
+		ok "-d serve logs, at debug level, the change it applied from the journal"
+	else
+		notok "-d serve logs, at debug level, the change it applied from the journal"
+	fi
+	stop_with TERM
+	is "$STOP_RC" 0 "-d serve stops with status 0"
+else
+	notok "-d serve starts"
+fi
+
 # --- the command line -----------------------------------------------------------
 out=$("$DYNZONE" --version); rc=$?
 like "$rc/$out" '^0/dynzone [0-9]+\.[0-9]+' "--version"
 out=$("$DYNZONE" --help); rc=$?
 like "$rc/$out" '^0/usage: dynzone ' "--help: usage, exit 0"
+like "$out" '^  -d, --debug ' "--help lists -d"
 for c in "serve" "zone add" "zone list" "zone del" "record add" "record del" "record list" "import zone"; do
 	like "$out" "^  dynzone $c( |$)" "--help lists '$c'"
 	out2=$("$DYNZONE" -c "$DZ_CONF" $c --help); rc=$?
