@@ -31,6 +31,11 @@ struct committer {
 	int wal_fd;
 	pthread_t syncer;
 	bool syncer_started, sync_stopping;
+	/* An fdatasync failed: after that, a sync that succeeds does not
+	 * prove earlier writes reached the disk (Linux reports a writeback
+	 * error once), so no update is acknowledged until a restart lets
+	 * SQLite recover from what the disk really has. */
+	bool sync_failed;
 	pthread_cond_t sync_cond;
 	struct commit_job *sync_head, **sync_tail;
 };
@@ -82,15 +87,20 @@ static void *syncer_main(void *arg)
 		struct commit_job *list = c->sync_head;
 		c->sync_head = NULL;
 		c->sync_tail = &c->sync_head;
+		bool failed = c->sync_failed;
 		pthread_mutex_unlock(&c->lock);
-		int rc = 0;
-		if (fdatasync(c->wal_fd)) {
-			/* committed, but not known to be on disk: say so */
-			log_err("syncing the database's WAL: %s", strerror(errno));
+		int rc = failed ? DZ_EDB : 0;
+		if (!failed && fdatasync(c->wal_fd)) {
+			/* committed, but not known to be on disk: say so, and
+			 * take no more updates (see sync_failed) */
+			log_err("syncing the database's WAL: %s; refusing updates until restarted",
+			        strerror(errno));
 			rc = DZ_EDB;
+			failed = true;
 		}
 		finish(list, rc);
 		pthread_mutex_lock(&c->lock);
+		c->sync_failed = failed;
 		c->stats.syncs++;
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -280,9 +290,10 @@ void commit_submit(committer_t *c, struct commit_job *job)
 {
 	job->next = NULL;
 	pthread_mutex_lock(&c->lock);
-	if (c->stopping) {
+	if (c->stopping || c->sync_failed) {
+		int rc = c->stopping ? DZ_ENOTSUP : DZ_EDB;
 		pthread_mutex_unlock(&c->lock);
-		job->done(job, DZ_ENOTSUP);
+		job->done(job, rc);
 		return;
 	}
 	if (job->not_before) {

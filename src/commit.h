@@ -9,7 +9,8 @@
  * submitter hears back, N concurrent updates cost one commit, and the
  * disk's flush latency is not paid between batches.  (DNS may serve a
  * change up to one fdatasync before it is durable; its submitter has not
- * been told yet, and hears 911 if the sync fails.)
+ * been told yet, and hears 911 if the sync fails; after a failed sync no
+ * job is run or acknowledged until the daemon restarts.)
  *
  * A job can ask to be held until a time (the failed-auth slow-down); held
  * jobs wait in the committer, not in a thread. */
@@ -32,8 +33,9 @@ struct commit_job {
 	/* Runs on the syncer thread (the committer thread if there is none)
 	 * once the batch is committed, on disk and the zone table synced.
 	 * rc: run's result, or DZ_EDB if the commit or the sync failed, or
-	 * DZ_ENOTSUP if the committer had stopped (then it may run on the
-	 * submitter's thread, from commit_submit).  Must not block; the job
+	 * DZ_ENOTSUP if the committer had stopped, or DZ_EDB if a sync had
+	 * failed (then it runs on the submitter's thread, from
+	 * commit_submit).  Must not block; the job
 	 * belongs to its submitter again from here on. */
 	void (*done)(struct commit_job *job, int rc);
 	uint64_t not_before;       /* monotonic ms (auth_now_ms); 0: at once */
