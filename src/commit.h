@@ -32,11 +32,10 @@ struct commit_job {
 	int (*run)(struct commit_job *job, store_t *st);
 	/* Runs on the syncer thread (the committer thread if there is none)
 	 * once the batch is committed, on disk and the zone table synced.
-	 * rc: run's result, or DZ_EDB if the commit or the sync failed, or
-	 * DZ_ENOTSUP if the committer had stopped, or DZ_EDB if a sync had
-	 * failed (then it runs on the submitter's thread, from
-	 * commit_submit).  Must not block; the job
-	 * belongs to its submitter again from here on. */
+	 * rc: run's result, or DZ_EDB if the commit or the sync failed.
+	 * From commit_submit, on the submitter's thread: DZ_ENOTSUP if the
+	 * committer had stopped, DZ_EDB if an earlier sync had failed.  Must
+	 * not block; the job belongs to its submitter again from here on. */
 	void (*done)(struct commit_job *job, int rc);
 	uint64_t not_before;       /* monotonic ms (auth_now_ms); 0: at once */
 	/* private */

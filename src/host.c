@@ -395,12 +395,3 @@ int host_log(store_t *st, int64_t host_id, const char *host, const char *addrs,
 	sqlite3_bind_text(s, 7, result, -1, SQLITE_STATIC);
 	return auth_sql_done(s) ? DZ_EDB : 0;
 }
-
-int host_log_prune(store_t *st, int64_t before)
-{
-	sqlite3_stmt *s = store_stmt(st, "DELETE FROM update_log WHERE time < ?1");
-	if (!s)
-		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, before);
-	return auth_sql_done(s) ? DZ_EDB : 0;
-}

@@ -78,7 +78,5 @@ int host_apply(store_t *st, struct host *h, const struct host_change *c,
 int host_log(store_t *st, int64_t host_id, const char *host, const char *addrs,
              const char *client, const char *agent, const char *result,
              int64_t now);
-/* Delete log rows older than `before` (unix time).  0 or DZ_EDB. */
-int host_log_prune(store_t *st, int64_t before);
 
 #endif

@@ -2,13 +2,12 @@
 #include "src/store.h"
 
 #include <fcntl.h>
-#include <unistd.h>
-
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "proto/errors.h"
 #include "proto/rdata.h"
