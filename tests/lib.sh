@@ -79,11 +79,13 @@ dz_config() {
 # dz ARGS...: run the dynzone command against the current config.
 dz() { "$DYNZONE" -c "$DZ_CONF" "$@"; }
 
-# dz_start: start `dynzone serve` for the current config in the background
-# and wait until it says it is ready.  Sets DZ_PID.  Log in $DZ_DIR/serve.log.
+# dz_start [ARGS]: start `dynzone serve ARGS` for the current config in the
+# background and wait until it says it is ready.  Sets DZ_PID.  Log in
+# $DZ_DIR/serve.log.  Global options (before `serve`) from $DZ_GLOBAL_OPTS.
 dz_start() {
 	: >"$DZ_DIR/serve.log"
-	"$DYNZONE" -c "$DZ_CONF" serve "$@" >>"$DZ_DIR/serve.log" 2>&1 &
+	# shellcheck disable=SC2086  # a word list on purpose
+	"$DYNZONE" -c "$DZ_CONF" ${DZ_GLOBAL_OPTS:-} serve "$@" >>"$DZ_DIR/serve.log" 2>&1 &
 	DZ_PID=$!
 	PIDS+=("$DZ_PID")
 	local i

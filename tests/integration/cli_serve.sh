@@ -47,11 +47,7 @@ is "$STOP_RC" 0 "SIGTERM after SIGHUP: exit 0"
 unlike "$(cat "$DZ_DIR/serve.log")" 'debug: ' "without -d, no debug messages"
 
 # -d: debug messages too (here: a change the daemon takes from the journal)
-: >"$DZ_DIR/serve.log"
-"$DYNZONE" -c "$DZ_CONF" -d serve >>"$DZ_DIR/serve.log" 2>&1 &
-DZ_PID=$!
-PIDS+=("$DZ_PID")
-if within 10 yes eval 'grep -q "info: ready" "$DZ_DIR/serve.log" && echo yes'; then
+if DZ_GLOBAL_OPTS=-d dz_start; then
 	dz record add dbg.example.org A 192.0.2.11 >/dev/null
 	if within 5 yes eval 'grep -q "debug: applied [0-9]* changes" "$DZ_DIR/serve.log" && echo yes'; then
 		ok "-d serve logs, at debug level, the change it applied from the journal"
