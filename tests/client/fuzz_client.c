@@ -7,10 +7,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "tools/dynzone-update/addr.h"
-#include "tools/dynzone-update/cache.h"
-#include "tools/dynzone-update/http.h"
-#include "tools/dynzone-update/updproto.h"
+#include "client/addr.h"
+#include "client/cache.h"
+#include "client/http.h"
+#include "client/updproto.h"
 
 static struct cache c1, c2;
 static char f1[CACHE_FILE_MAX], f2[CACHE_FILE_MAX];

@@ -2,7 +2,7 @@
  * response assembly), UDP and TCP sizes. */
 #include <stdlib.h>
 
-#include "src/answer.h"
+#include "src/dns/answer.h"
 #include "../unit/zfixture.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -5,7 +5,7 @@
 . tests/lib.sh
 
 man=man/dynzone-update.1
-src=tools/dynzone-update
+src=client
 warn=$(groff -t -man -ww -z "$man" 2>&1)
 is "$warn" "" "man page renders without groff warnings"
 text=$(groff -t -man -Tascii -rLL=200n -P-cbou "$man" 2>/dev/null)

@@ -73,7 +73,7 @@ fi
 rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$DZ_PID/status")
 diag "server RSS after the queries: ${rss} KiB"
 
-# the zone table's heap goes over to huge pages after start-up (src/thp.h),
+# the zone table's heap goes over to huge pages after start-up (src/common/thp.h),
 # wherever the kernel offers them.  (Under ASan the nodes are in ASan's own
 # mappings, not in [heap]: then the heap is small and there is nothing to
 # collapse.)

@@ -15,7 +15,7 @@
 
 #include "proto/errors.h"
 #include "proto/tinydns.h"
-#include "src/cdbout.h"
+#include "src/tinydns/cdbout.h"
 
 typedef struct out {
 	cdbout_t *cdb;      /* compile mode */

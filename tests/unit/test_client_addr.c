@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tools/dynzone-update/addr.h"
-#include "tools/dynzone-update/cache.h"
+#include "client/addr.h"
+#include "client/cache.h"
 #include "tests/unit/tap.h"
 
 static struct addr_local L(const char *ifname, const char *text, unsigned flags)

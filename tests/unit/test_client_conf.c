@@ -4,8 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tools/dynzone-update/conf.h"
-#include "tools/dynzone-update/updproto.h"
+#include "client/conf.h"
+#include "client/updproto.h"
 #include "tests/unit/tap.h"
 
 static struct conf c;

@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tools/dynzone-update/conf.h"
-#include "tools/dynzone-update/http.h"
-#include "tools/dynzone-update/updproto.h"
-#include "tools/dynzone-update/util.h"
+#include "client/conf.h"
+#include "client/http.h"
+#include "client/updproto.h"
+#include "client/util.h"
 #include "tests/unit/tap.h"
 
 static void urls(void)

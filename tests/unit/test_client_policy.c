@@ -1,6 +1,6 @@
 /* dynzone-update: the stop, wait and back-off rules, with the clock and the
  * jitter supplied by the test. */
-#include "tools/dynzone-update/policy.h"
+#include "client/policy.h"
 #include "tests/unit/tap.h"
 
 static const struct policy_limits lim = { 60, 3600 };

@@ -13,8 +13,8 @@
 #include "proto/errors.h"
 #include "proto/name.h"
 #include "proto/rdata.h"
-#include "src/export.h"
-#include "src/tdimport.h"
+#include "src/tinydns/export.h"
+#include "src/tinydns/tdimport.h"
 #include "tap.h"
 
 #define Z8 "0000000000000000"   /* no TTD */

@@ -1,4 +1,4 @@
-/* Unit tests for src/session.c: cookies, sessions (hashed, sliding, expired,
+/* Unit tests for src/api/session.c: cookies, sessions (hashed, sliding, expired,
  * capped per user), CSRF tokens, passwords, invite codes, the log-in
  * slow-down. */
 #include <netinet/in.h>
@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "proto/errors.h"
-#include "src/session.h"
+#include "src/api/session.h"
 #include "tests/unit/tap.h"
 #include "tests/unit/tmpdb.h"
 

@@ -2,7 +2,7 @@
  * old rows oldest first, a chunk at a time, and always keep the newest row;
  * and for migration 5 (the two write-only indexes are gone). */
 #include "proto/errors.h"
-#include "src/store.h"
+#include "src/db/store.h"
 #include "tests/unit/tap.h"
 #include "tests/unit/tmpdb.h"
 

@@ -13,7 +13,7 @@
 #include "proto/errors.h"
 #include "proto/name.h"
 #include "proto/tinydns.h"
-#include "src/cdbout.h"
+#include "src/tinydns/cdbout.h"
 #include "tap.h"
 
 #define MTIME 1700000000

@@ -1,5 +1,5 @@
 /* The zone table and the answer logic, without sockets. */
-#include "src/answer.h"
+#include "src/dns/answer.h"
 #include "proto/dnsmsg.h"
 #include "tap.h"
 #include "zfixture.h"

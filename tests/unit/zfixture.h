@@ -9,7 +9,7 @@
 
 #include "proto/name.h"
 #include "proto/rdata.h"
-#include "src/zone.h"
+#include "src/zonetable/zone.h"
 
 static inline size_t fx_name(uint8_t *out, const char *text)
 {

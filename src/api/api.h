@@ -1,0 +1,47 @@
+/* The dashboard: its JSON API under /api/v1/ (docs/api.md) and its
+ * embedded files (web/) at /.
+ *
+ * An API request is suspended on the HTTP thread and queued to a small
+ * pool of API workers, each with its own store connection: password
+ * hashing (argon2id, tens of milliseconds) and the store's reads then never
+ * hold an HTTP thread.  Every change to a host, its records or its tokens
+ * is run by the group committer (src/write/commit.h), so it is journalled,
+ * durable and served before the reply goes out; sessions, users, grants and
+ * invites are written on the worker's own connection.  A log-in from an
+ * account or address with recent failures is held in the queue (no thread
+ * waits) before it is looked at.
+ *
+ * Static files are answered straight from the HTTP thread, from memory,
+ * with a strong ETag and a strict Content-Security-Policy. */
+#ifndef DZ_API_H
+#define DZ_API_H
+
+#include <stddef.h>
+
+#include "src/write/commit.h"
+#include "src/common/config.h"
+#include "src/http/http.h"
+
+#define API_PREFIX "/api/v1/"
+#define API_BODY_MAX 16384        /* JSON request body */
+#define API_WORKERS 2
+#define API_QUEUE_MAX 256         /* requests waiting; more get 503 */
+
+typedef struct api api_t;
+
+/* Check the dashboard's config keys (signup, signup-zones, ...), open the
+ * workers' store connections on c->db, start them, and add the /api/v1/
+ * and static-file routes to h.  `cm` is the committer that host changes
+ * go through (NULL: the workers commit themselves; for tests).  The config
+ * must outlive the service.  0, or DZ_EINVAL/DZ_EDB/DZ_ENOMEM/DZ_EIO with
+ * a message in err. */
+int api_start(api_t **out, http_t *h, const struct config *c, committer_t *cm,
+              char *err, size_t errlen);
+/* Answer every queued request (held log-ins without waiting) and stop the
+ * workers.  Call after http_quiesce and before the committer stops.  NULL
+ * is a no-op. */
+void api_stop(api_t *a);
+/* Free a stopped service (NULL: no-op). */
+void api_free(api_t *a);
+
+#endif

@@ -1,0 +1,496 @@
+/* The user, host and token commands. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proto/errors.h"
+#include "src/db/auth.h"
+#include "src/cli/cmd.h"
+#include "src/db/host.h"
+
+#define PW_MIN 8
+#define PW_MAX 1024
+#define TOKEN_HOSTS_MAX 32
+
+static void when(int64_t t, char *out, size_t cap)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	if (!t || !gmtime_r(&tt, &tm) || !strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, cap, "-");
+}
+
+/* Run `fn` inside a transaction; commit if it returns 0. */
+static int in_txn(store_t *st, int (*fn)(store_t *, void *), void *arg)
+{
+	if (store_begin(st))
+		return cmd_fail("cannot write to the store: %s", store_errmsg(st));
+	int rc = fn(st, arg);
+	if (rc) {
+		store_rollback(st);
+		return rc;
+	}
+	if (store_commit(st))
+		return cmd_fail("commit failed: %s", store_errmsg(st));
+	return 0;
+}
+
+static int find_user(store_t *st, const char *name, int64_t *id)
+{
+	int rc = auth_user_find(st, name, id, NULL);
+	if (rc == DZ_ENOENT)
+		return cmd_fail("no user '%s'", name);
+	if (rc)
+		return cmd_fail("store: %s", store_errmsg(st));
+	return 0;
+}
+
+static int find_host(store_t *st, const char *text, struct host *h)
+{
+	uint8_t name[DNAME_MAX];
+	if (!cmd_name(text, name))
+		return cmd_fail("'%s' is not a valid name", text);
+	int rc = host_find(st, name, h);
+	if (rc == DZ_ENOENT)
+		return cmd_fail("no host '%s'", text);
+	if (rc)
+		return cmd_fail("store: %s", store_errmsg(st));
+	return 0;
+}
+
+/* Users ------------------------------------------------------------------- */
+
+struct user_add { const char *name; char *pw; bool admin; };
+
+static int do_user_add(store_t *st, void *arg)
+{
+	struct user_add *a = arg;
+	char enc[AUTH_PW_ENCODED];
+	int rc = auth_password_hash(a->pw, enc);
+	if (rc)
+		return cmd_fail("hashing the password: %s", dz_strerror(rc));
+	rc = auth_user_add(st, a->name, enc, a->admin, NULL);
+	if (rc == DZ_EEXIST)
+		return cmd_fail("user '%s' exists", a->name);
+	if (rc)
+		return cmd_fail("store: %s", store_errmsg(st));
+	return 0;
+}
+
+int cmd_user_add(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[1];
+	int np;
+	bool admin = false;
+	char pw[PW_MAX + 2];
+	const struct cmd_opt opts[] = { { "admin", 0, NULL, &admin, NULL, NULL, 0 }, { 0 } };
+	if (cmd_parse(ctx, argc, argv, opts, pos, 1, 1, &np))
+		return 2;
+	if (!auth_user_name_ok(pos[0]))
+		return cmd_fail("user names are 1 to %d letters, digits, '.', '-', '_' or '@'",
+		                AUTH_NAME_MAX - 1);
+	if (isatty(STDIN_FILENO))
+		fprintf(stderr, "password for %s: ", pos[0]);
+	if (!fgets(pw, sizeof pw, stdin))
+		return cmd_fail("no password on standard input");
+	size_t n = strlen(pw);
+	if (n && pw[n - 1] == '\n')
+		pw[--n] = 0;
+	if (n && pw[n - 1] == '\r')
+		pw[--n] = 0;
+	if (n > PW_MAX)
+		return cmd_fail("password longer than %d bytes", PW_MAX);
+	if (n < PW_MIN)
+		return cmd_fail("password shorter than %d characters", PW_MIN);
+	struct user_add a = { pos[0], pw, admin };
+	int rc = in_txn(cmd_store(ctx), do_user_add, &a);
+	explicit_bzero(pw, sizeof pw);
+	if (rc)
+		return rc;
+	fprintf(stderr, "user %s added%s\n", pos[0], admin ? " (admin)" : "");
+	return 0;
+}
+
+int cmd_user_list(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[1];
+	int np, rc;
+	if (cmd_parse(ctx, argc, argv, NULL, pos, 0, 0, &np))
+		return 2;
+	store_t *st = cmd_store(ctx);
+	sqlite3_stmt *s = store_stmt(st,
+		"SELECT u.name, u.admin, u.created, "
+		"(SELECT count(*) FROM hosts h WHERE h.user_id = u.id), "
+		"(SELECT group_concat(z.name, ',') FROM zone_access a JOIN zones z ON z.id = a.zone_id "
+		" WHERE a.user_id = u.id) FROM users u ORDER BY u.name");
+	if (!s)
+		return cmd_fail("store: %s", store_errmsg(st));
+	printf("%-24s %-5s %-20s %5s %s\n", "USER", "ADMIN", "CREATED", "HOSTS", "ZONES");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		char created[32];
+		const unsigned char *zones = sqlite3_column_text(s, 4);
+		when(sqlite3_column_int64(s, 2), created, sizeof created);
+		printf("%-24s %-5s %-20s %5d %s\n", (const char *)sqlite3_column_text(s, 0),
+		       sqlite3_column_int(s, 1) ? "yes" : "no", created, sqlite3_column_int(s, 3),
+		       zones ? (const char *)zones : "-");
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : cmd_fail("store: %s", store_errmsg(st));
+}
+
+/* The hosts of a user, gathered before any is deleted (a statement's
+ * rows must not change under it). */
+struct host_vec { struct host *v; size_t n, cap; };
+
+static int gather_cb(void *ctx, const struct host *h)
+{
+	struct host_vec *hv = ctx;
+	if (hv->n == hv->cap) {
+		size_t nc = hv->cap ? 2 * hv->cap : 16;
+		struct host *nv = realloc(hv->v, nc * sizeof *nv);
+		if (!nv)
+			return DZ_ENOMEM;
+		hv->v = nv;
+		hv->cap = nc;
+	}
+	hv->v[hv->n++] = *h;
+	return 0;
+}
+
+struct user_ref { int64_t id; int64_t zone_id; long max_hosts; bool has_max; };
+
+static int do_user_del(store_t *st, void *arg)
+{
+	struct user_ref *u = arg;
+	/* hosts first, so their records leave DNS through the journal */
+	struct host_vec hv = { 0 };
+	int rc = host_list(st, u->id, gather_cb, &hv);
+	for (size_t i = 0; i < hv.n && !rc; i++)
+		rc = host_del(st, &hv.v[i]);
+	free(hv.v);
+	if (rc)
+		return cmd_fail("deleting hosts: %s", rc == DZ_EDB ? store_errmsg(st) : dz_strerror(rc));
+	sqlite3_stmt *s = store_stmt(st, "DELETE FROM users WHERE id = ?1");
+	if (!s)
+		return cmd_fail("store: %s", store_errmsg(st));
+	sqlite3_bind_int64(s, 1, u->id);
+	return auth_sql_done(s) ? cmd_fail("store: %s", store_errmsg(st)) : 0;
+}
+
+int cmd_user_del(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[1];
+	int np;
+	struct user_ref u = { 0 };
+	if (cmd_parse(ctx, argc, argv, NULL, pos, 1, 1, &np))
+		return 2;
+	store_t *st = cmd_store(ctx);
+	if (find_user(st, pos[0], &u.id))
+		return 1;
+	return in_txn(st, do_user_del, &u);
+}
+
+static int zone_of(store_t *st, const char *text, int64_t *id)
+{
+	uint8_t apex[DNAME_MAX];
+	struct store_zone z;
+	if (!cmd_name(text, apex))
+		return cmd_fail("'%s' is not a valid name", text);
+	int rc = store_zone_find(st, apex, &z);
+	if (rc == 0 && !dname_equal_ci(apex, z.apex))
+		rc = DZ_ENOENT;
+	if (rc == DZ_ENOENT)
+		return cmd_fail("no zone '%s'", text);
+	if (rc)
+		return cmd_fail("store: %s", store_errmsg(st));
+	*id = z.id;
+	return 0;
+}
+
+static int do_user_allow(store_t *st, void *arg)
+{
+	struct user_ref *u = arg;
+	sqlite3_stmt *s = store_stmt(st,
+		"INSERT INTO zone_access(user_id, zone_id, max_hosts) VALUES(?1, ?2, ?3) "
+		"ON CONFLICT(user_id, zone_id) DO UPDATE SET max_hosts = excluded.max_hosts");
+	if (!s)
+		return cmd_fail("store: %s", store_errmsg(st));
+	sqlite3_bind_int64(s, 1, u->id);
+	sqlite3_bind_int64(s, 2, u->zone_id);
+	if (u->has_max)
+		sqlite3_bind_int64(s, 3, u->max_hosts);
+	return auth_sql_done(s) ? cmd_fail("store: %s", store_errmsg(st)) : 0;
+}
+
+int cmd_user_allow(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[2], *max = NULL;
+	int np;
+	struct user_ref u = { 0 };
+	const struct cmd_opt opts[] = { { "max-hosts", 1, &max, NULL, NULL, NULL, 0 }, { 0 } };
+	if (cmd_parse(ctx, argc, argv, opts, pos, 2, 2, &np))
+		return 2;
+	if (max) {
+		char *end;
+		u.max_hosts = strtol(max, &end, 10);
+		if (*end || end == max || u.max_hosts < 0 || u.max_hosts > 1000000)
+			return cmd_fail("--max-hosts must be a number from 0 to 1000000");
+		u.has_max = true;
+	}
+	store_t *st = cmd_store(ctx);
+	if (find_user(st, pos[0], &u.id) || zone_of(st, pos[1], &u.zone_id))
+		return 1;
+	return in_txn(st, do_user_allow, &u);
+}
+
+static int do_user_deny(store_t *st, void *arg)
+{
+	struct user_ref *u = arg;
+	sqlite3_stmt *s = store_stmt(st, "DELETE FROM zone_access WHERE user_id = ?1 AND zone_id = ?2");
+	if (!s)
+		return cmd_fail("store: %s", store_errmsg(st));
+	sqlite3_bind_int64(s, 1, u->id);
+	sqlite3_bind_int64(s, 2, u->zone_id);
+	return auth_sql_done(s) ? cmd_fail("store: %s", store_errmsg(st)) : 0;
+}
+
+int cmd_user_deny(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[2];
+	int np;
+	struct user_ref u = { 0 };
+	if (cmd_parse(ctx, argc, argv, NULL, pos, 2, 2, &np))
+		return 2;
+	store_t *st = cmd_store(ctx);
+	if (find_user(st, pos[0], &u.id) || zone_of(st, pos[1], &u.zone_id))
+		return 1;
+	return in_txn(st, do_user_deny, &u);
+}
+
+/* Hosts -------------------------------------------------------------------- */
+
+struct host_add {
+	const char *text;
+	uint8_t name[DNAME_MAX];
+	int64_t user_id;
+	uint32_t ttl;
+	char token[AUTH_TOKEN_LEN + 1];
+};
+
+static int do_host_add(store_t *st, void *arg)
+{
+	struct host_add *a = arg;
+	struct host h;
+	int rc = host_add(st, a->name, a->user_id, a->ttl, &h);
+	if (rc == DZ_ENOENT)
+		return cmd_fail("%s is in no zone served here", a->text);
+	if (rc == DZ_EINVAL)
+		return cmd_fail("%s cannot be a host: it must be a host name (letters, digits, "
+		                "'-', '_') below a zone apex, with no CNAME", a->text);
+	if (rc == DZ_EEXIST)
+		return cmd_fail("host %s exists", a->text);
+	if (rc)
+		return cmd_fail("store: %s", store_errmsg(st));
+	rc = auth_token_create(st, a->user_id, &h.id, 1, a->token);
+	if (rc)
+		return cmd_fail("making a token: %s", rc == DZ_EDB ? store_errmsg(st) : dz_strerror(rc));
+	return 0;
+}
+
+int cmd_host_add(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[1], *user = NULL, *ttl = NULL;
+	int np;
+	struct host_add a;
+	const struct cmd_opt opts[] = {
+		{ "user", 1, &user, NULL, NULL, NULL, 0 },
+		{ "ttl", 1, &ttl, NULL, NULL, NULL, 0 },
+		{ 0 },
+	};
+	memset(&a, 0, sizeof a);
+	if (cmd_parse(ctx, argc, argv, opts, pos, 1, 1, &np))
+		return 2;
+	if (!user)
+		return cmd_fail("host add needs --user USER");
+	if (ttl && !cmd_ttl(ttl, &a.ttl))
+		return cmd_fail("bad TTL '%s'", ttl);
+	if (ttl && a.ttl == 0)
+		return cmd_fail("a host's TTL must be at least 1");
+	a.text = pos[0];
+	if (!cmd_name(pos[0], a.name))
+		return cmd_fail("'%s' is not a valid name", pos[0]);
+	store_t *st = cmd_store(ctx);
+	if (find_user(st, user, &a.user_id))
+		return 1;
+	int rc = in_txn(st, do_host_add, &a);
+	if (rc)
+		return rc;
+	/* the token, once: the last line of stdout, nothing else there */
+	printf("%s\n", a.token);
+	explicit_bzero(a.token, sizeof a.token);
+	return 0;
+}
+
+static int list_cb(void *ctx, const struct host *h)
+{
+	char at[2 * DD2_ADDR_TEXT + 2], upd[32];
+	if (dd2_addrs_text(&h->addrs, at, sizeof at) <= 0)
+		snprintf(at, sizeof at, "-");
+	when(h->updated, upd, sizeof upd);
+	printf("%-40s %-16s %6u %-7s %-20s %-40s %u\n", h->text, h->user, h->ttl,
+	       h->offline ? "offline" : "online", upd, at, h->ntokens);
+	return 0;
+}
+
+int cmd_host_list(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[1], *user = NULL;
+	int np;
+	int64_t uid = 0;
+	const struct cmd_opt opts[] = { { "user", 1, &user, NULL, NULL, NULL, 0 }, { 0 } };
+	if (cmd_parse(ctx, argc, argv, opts, pos, 0, 0, &np))
+		return 2;
+	store_t *st = cmd_store(ctx);
+	if (user && find_user(st, user, &uid))
+		return 1;
+	printf("%-40s %-16s %6s %-7s %-20s %-40s %s\n", "HOST", "USER", "TTL", "STATE",
+	       "UPDATED", "ADDRESSES", "TOKENS");
+	if (host_list(st, uid, list_cb, NULL))
+		return cmd_fail("store: %s", store_errmsg(st));
+	return 0;
+}
+
+static int do_host_del(store_t *st, void *arg)
+{
+	return host_del(st, arg) ? cmd_fail("store: %s", store_errmsg(st)) : 0;
+}
+
+int cmd_host_del(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[1];
+	int np;
+	struct host h;
+	if (cmd_parse(ctx, argc, argv, NULL, pos, 1, 1, &np))
+		return 2;
+	store_t *st = cmd_store(ctx);
+	if (find_host(st, pos[0], &h))
+		return 1;
+	return in_txn(st, do_host_del, &h);
+}
+
+/* Tokens ------------------------------------------------------------------- */
+
+struct token_new {
+	int64_t user_id;
+	int64_t hosts[TOKEN_HOSTS_MAX];
+	size_t n;
+	char token[AUTH_TOKEN_LEN + 1];
+};
+
+static int do_token_new(store_t *st, void *arg)
+{
+	struct token_new *t = arg;
+	int rc = auth_token_create(st, t->user_id, t->hosts, t->n, t->token);
+	if (rc)
+		return cmd_fail("making a token: %s", rc == DZ_EDB ? store_errmsg(st) : dz_strerror(rc));
+	return 0;
+}
+
+int cmd_token_new(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[TOKEN_HOSTS_MAX];
+	int np;
+	struct token_new t;
+	memset(&t, 0, sizeof t);
+	if (cmd_parse(ctx, argc, argv, NULL, pos, 1, TOKEN_HOSTS_MAX, &np))
+		return 2;
+	store_t *st = cmd_store(ctx);
+	for (int i = 0; i < np; i++) {
+		struct host h;
+		if (find_host(st, pos[i], &h))
+			return 1;
+		if (i && h.user_id != t.user_id)
+			return cmd_fail("%s belongs to another user than %s: a token covers "
+			                "one user's hosts", pos[i], pos[0]);
+		t.user_id = h.user_id;
+		t.hosts[t.n++] = h.id;
+	}
+	int rc = in_txn(st, do_token_new, &t);
+	if (rc)
+		return rc;
+	printf("%s\n", t.token);
+	explicit_bzero(t.token, sizeof t.token);
+	return 0;
+}
+
+struct token_revoke { int64_t host_id; const char *tid; unsigned n; };
+
+static int do_token_revoke(store_t *st, void *arg)
+{
+	struct token_revoke *r = arg;
+	if (auth_token_revoke(st, r->host_id, r->tid, &r->n))
+		return cmd_fail("store: %s", store_errmsg(st));
+	return 0;
+}
+
+int cmd_token_revoke(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[2];
+	int np;
+	struct host h;
+	if (cmd_parse(ctx, argc, argv, NULL, pos, 1, 2, &np))
+		return 2;
+	store_t *st = cmd_store(ctx);
+	if (find_host(st, pos[0], &h))
+		return 1;
+	/* a whole token given instead of its id works too */
+	char tid[AUTH_TID_LEN + 1];
+	if (np > 1) {
+		snprintf(tid, sizeof tid, "%s", pos[1]);
+		if (strlen(pos[1]) != AUTH_TID_LEN && !auth_token_wellformed(pos[1]))
+			return cmd_fail("'%s' is not a token id", pos[1]);
+	}
+	struct token_revoke r = { h.id, np > 1 ? tid : NULL, 0 };
+	int rc = in_txn(st, do_token_revoke, &r);
+	if (rc)
+		return rc;
+	if (np > 1 && r.n == 0)
+		return cmd_fail("no token %s for %s", tid, pos[0]);
+	fprintf(stderr, "%u token%s revoked\n", r.n, r.n == 1 ? "" : "s");
+	return 0;
+}
+
+int cmd_token_list(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[1];
+	int np, rc;
+	struct host h = { 0 };
+	if (cmd_parse(ctx, argc, argv, NULL, pos, 0, 1, &np))
+		return 2;
+	store_t *st = cmd_store(ctx);
+	if (np && find_host(st, pos[0], &h))
+		return 1;
+	sqlite3_stmt *s = store_stmt(st,
+		"SELECT t.tid, u.name, t.created, coalesce(t.last_used, 0), "
+		"(SELECT group_concat(h.text, ',') FROM token_hosts th JOIN hosts h ON h.id = th.host_id "
+		" WHERE th.token_id = t.id) FROM tokens t JOIN users u ON u.id = t.user_id "
+		"WHERE ?1 = 0 OR t.id IN (SELECT token_id FROM token_hosts WHERE host_id = ?1) "
+		"ORDER BY t.created, t.id");
+	if (!s)
+		return cmd_fail("store: %s", store_errmsg(st));
+	sqlite3_bind_int64(s, 1, h.id);
+	printf("%-8s %-16s %-20s %-20s %s\n", "TOKEN-ID", "USER", "CREATED", "LAST-USED", "HOSTS");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		char created[32], used[32];
+		const unsigned char *hosts = sqlite3_column_text(s, 4);
+		when(sqlite3_column_int64(s, 2), created, sizeof created);
+		when(sqlite3_column_int64(s, 3), used, sizeof used);
+		printf("%-8s %-16s %-20s %-20s %s\n", (const char *)sqlite3_column_text(s, 0),
+		       (const char *)sqlite3_column_text(s, 1), created, used,
+		       hosts ? (const char *)hosts : "-");
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : cmd_fail("store: %s", store_errmsg(st));
+}

@@ -1,0 +1,365 @@
+/* Configuration file and command-line keys. */
+#include <stdio.h>
+
+#include "src/common/config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/errors.h"
+
+enum ktype { K_STR, K_INT, K_ADDRS, K_STRS };
+
+struct key {
+	const char *name;
+	enum ktype type;
+	size_t off;
+	long min, max;           /* K_INT range; K_ADDRS default port */
+	const char *help;
+};
+
+#define F(x) offsetof(struct config, x)
+static const struct key keys[] = {
+	{ "db", K_STR, F(db), 0, 0, "SQLite database file" },
+	{ "dns-listen", K_ADDRS, F(dns_listen), 53, 0,
+	  "DNS address:port, UDP and TCP (repeatable; [v6]:port)" },
+	{ "http-listen", K_ADDRS, F(http_listen), 8053, 0,
+	  "HTTP address:port for the update API and dashboard (repeatable)" },
+	{ "https-listen", K_ADDRS, F(https_listen), 8443, 0,
+	  "HTTPS address:port (repeatable; needs tls-cert and tls-key)" },
+	{ "tls-cert", K_STR, F(tls_cert), 0, 0, "PEM certificate chain for HTTPS" },
+	{ "tls-key", K_STR, F(tls_key), 0, 0, "PEM private key for HTTPS" },
+	{ "user", K_STR, F(user), 0, 0,
+	  "after binding, drop root privileges to this user" },
+	{ "dns-workers", K_INT, F(dns_workers), 0, 64,
+	  "UDP worker threads (0: one per CPU)" },
+	{ "tcp-clients", K_INT, F(tcp_clients), 1, 65536,
+	  "most concurrent DNS TCP connections" },
+	{ "tcp-idle-timeout", K_INT, F(tcp_idle_timeout), 1, 3600,
+	  "seconds before an idle DNS TCP connection is closed" },
+	{ "sync-interval", K_INT, F(sync_interval), 10, 60000,
+	  "milliseconds between checks for changes made by other processes" },
+	{ "http-threads", K_INT, F(http_threads), 1, 64,
+	  "HTTP threads per listen address" },
+	{ "http-max-connections", K_INT, F(http_max_connections), 1, 65536,
+	  "most concurrent HTTP connections per listen address" },
+	{ "http-max-per-ip", K_INT, F(http_max_per_ip), 0, 65536,
+	  "most concurrent HTTP connections per client address (0: no cap)" },
+	{ "http-timeout", K_INT, F(http_timeout), 1, 3600,
+	  "seconds before an idle HTTP connection is closed" },
+	{ "http-max-request", K_INT, F(http_max_request), 4096, 1048576,
+	  "bytes of HTTP request line and headers (connection memory)" },
+	{ "trusted-proxy", K_STRS, F(trusted_proxy), 0, 0,
+	  "ADDRESS[/BITS] of a reverse proxy whose X-Forwarded-For is believed (repeatable)" },
+	{ "update-path", K_STRS, F(update_path), 0, 0,
+	  "URL path of the update API (repeatable; default /nic/update and /v3/update)" },
+	{ "update-rate-token", K_INT, F(update_rate_token), 0, 1000000,
+	  "updates per minute per token, sustained (0: no limit)" },
+	{ "update-burst-token", K_INT, F(update_burst_token), 1, 1000000,
+	  "updates per token allowed at once" },
+	{ "update-rate-client", K_INT, F(update_rate_client), 0, 1000000,
+	  "update and checkip requests per minute per client address (0: no limit)" },
+	{ "update-burst-client", K_INT, F(update_burst_client), 1, 1000000,
+	  "requests per client address allowed at once" },
+	{ "update-max-hosts", K_INT, F(update_max_hosts), 1, 32,
+	  "hostnames in one update request (more: numhost)" },
+	{ "update-log-days", K_INT, F(update_log_days), 1, 36500,
+	  "days the update log is kept" },
+	{ "export-cdb", K_STR, F(export_cdb), 0, 0,
+	  "tinydns data.cdb to rewrite within a second of every change" },
+	{ "export-merge", K_STRS, F(export_merge), 0, 0,
+	  "tinydns data file merged into export-cdb (repeatable)" },
+	{ "signup", K_STR, F(signup), 0, 0,
+	  "dashboard sign-up: open, invite (needs a code from an admin) or closed" },
+	{ "signup-zones", K_STRS, F(signup_zones), 0, 0,
+	  "zone every dashboard user may create hosts in (repeatable)" },
+	{ "signup-max-hosts", K_INT, F(signup_max_hosts), 0, 100000,
+	  "hosts per user in each signup-zones zone (0: no cap)" },
+	{ "session-lifetime", K_INT, F(session_lifetime), 2, 31536000,
+	  "seconds an unused dashboard session stays valid (each use extends it)" },
+};
+#undef F
+
+void config_init(struct config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->db = strdup("/var/lib/dynzone/dynzone.db");
+	c->dns_workers = 0;
+	c->tcp_clients = 256;
+	c->tcp_idle_timeout = 10;
+	c->sync_interval = 200;
+	c->signup_max_hosts = 10;
+	c->session_lifetime = 7 * 86400;
+	c->http_threads = 2;
+	c->http_max_connections = 1024;
+	c->http_max_per_ip = 64;
+	c->http_timeout = 10;
+	c->http_max_request = 16384;
+	c->update_rate_token = 6;
+	c->update_burst_token = 12;
+	c->update_rate_client = 120;
+	c->update_burst_client = 240;
+	c->update_max_hosts = 20;
+	c->update_log_days = 90;
+}
+
+void config_free(struct config *c)
+{
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		void *p = (char *)c + keys[i].off;
+		if (keys[i].type == K_STR) {
+			free(*(char **)p);
+			*(char **)p = NULL;
+		} else if (keys[i].type == K_STRS) {
+			struct conf_strs *l = p;
+			for (unsigned j = 0; j < l->n; j++)
+				free(l->s[j]);
+			l->n = 0;
+		}
+	}
+}
+
+int config_parse_addr(const char *text, int default_port, struct conf_addr *out)
+{
+	char host[64];
+	const char *port = NULL;
+	size_t hl;
+
+	memset(out, 0, sizeof *out);
+	if (strlen(text) >= sizeof out->text)
+		return DZ_EINVAL;
+	snprintf(out->text, sizeof out->text, "%s", text);
+	if (text[0] == '[') {
+		const char *e = strchr(text, ']');
+		if (!e)
+			return DZ_EINVAL;
+		hl = (size_t)(e - text - 1);
+		if (hl >= sizeof host)
+			return DZ_EINVAL;
+		memcpy(host, text + 1, hl);
+		host[hl] = 0;
+		if (e[1] == ':')
+			port = e + 2;
+		else if (e[1])
+			return DZ_EINVAL;
+	} else {
+		const char *colon = strrchr(text, ':');
+		if (colon && strchr(text, ':') == colon) {
+			hl = (size_t)(colon - text);
+			port = colon + 1;
+		} else {
+			hl = strlen(text);   /* bare v4, or bare v6 without port */
+		}
+		if (hl >= sizeof host)
+			return DZ_EINVAL;
+		memcpy(host, text, hl);
+		host[hl] = 0;
+	}
+	long p = default_port;
+	if (port) {
+		char *end;
+		errno = 0;
+		p = strtol(port, &end, 10);
+		if (errno || *end || end == port || p < 0 || p > 65535)
+			return DZ_EINVAL;
+	}
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&out->ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&out->ss;
+	if (strcmp(host, "*") == 0)
+		snprintf(host, sizeof host, "0.0.0.0");
+	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)p);
+		out->len = sizeof *s4;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)p);
+		out->len = sizeof *s6;
+		return 0;
+	}
+	return DZ_EINVAL;
+}
+
+static const struct key *find_key(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (strlen(keys[i].name) == len && memcmp(keys[i].name, name, len) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+/* Set key k from value; `replace_list` clears a list first. */
+static int set_value(struct config *c, const struct key *k, const char *v,
+                     bool replace_list, char *err, size_t errlen)
+{
+	void *p = (char *)c + k->off;
+	switch (k->type) {
+	case K_STR: {
+		char *d = strdup(v);
+		if (!d)
+			return DZ_ENOMEM;
+		free(*(char **)p);
+		*(char **)p = d;
+		return 0;
+	}
+	case K_INT: {
+		char *end;
+		errno = 0;
+		long n = strtol(v, &end, 10);
+		if (errno || *end || end == v || n < k->min || n > k->max) {
+			snprintf(err, errlen, "%s must be a number from %ld to %ld, not '%s'",
+			         k->name, k->min, k->max, v);
+			return DZ_EINVAL;
+		}
+		*(long *)p = n;
+		return 0;
+	}
+	case K_ADDRS: {
+		struct conf_addrs *l = p;
+		if (replace_list)
+			l->n = 0;
+		if (l->n >= CONF_MAX_LISTEN) {
+			snprintf(err, errlen, "too many %s addresses (at most %d)", k->name,
+			         CONF_MAX_LISTEN);
+			return DZ_EINVAL;
+		}
+		if (config_parse_addr(v, (int)k->min, &l->a[l->n])) {
+			snprintf(err, errlen, "%s: '%s' is not ADDRESS:PORT or [IPV6]:PORT",
+			         k->name, v);
+			return DZ_EINVAL;
+		}
+		l->n++;
+		return 0;
+	}
+	case K_STRS: {
+		struct conf_strs *l = p;
+		if (replace_list) {
+			for (unsigned j = 0; j < l->n; j++)
+				free(l->s[j]);
+			l->n = 0;
+		}
+		if (l->n >= CONF_MAX_LIST) {
+			snprintf(err, errlen, "too many %s values (at most %d)", k->name,
+			         CONF_MAX_LIST);
+			return DZ_EINVAL;
+		}
+		if (!(l->s[l->n] = strdup(v)))
+			return DZ_ENOMEM;
+		l->n++;
+		return 0;
+	}
+	}
+	return DZ_EINVAL;
+}
+
+static char *trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	char *e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = 0;
+	return s;
+}
+
+int config_load(struct config *c, const char *path, bool must_exist,
+                char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096];
+	unsigned lineno = 0;
+	bool seen[sizeof keys / sizeof keys[0]] = { false };
+
+	if (!f) {
+		if (!must_exist && errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return DZ_EINVAL;
+	}
+	c->file = path;
+	while (fgets(line, sizeof line, f)) {
+		lineno++;
+		size_t L = strlen(line);
+		if (L == sizeof line - 1 && line[L - 1] != '\n') {
+			snprintf(err, errlen, "%s:%u: line too long", path, lineno);
+			goto fail;
+		}
+		char *s = trim(line);
+		if (*s == 0 || *s == '#')
+			continue;
+		char *eq = strchr(s, '=');
+		if (!eq) {
+			snprintf(err, errlen, "%s:%u: expected 'key = value', got '%.60s'",
+			         path, lineno, s);
+			goto fail;
+		}
+		*eq = 0;
+		char *key = trim(s), *val = trim(eq + 1);
+		/* a trailing comment after the value */
+		char *hash = strstr(val, " #");
+		if (hash) {
+			*hash = 0;
+			val = trim(val);
+		}
+		const struct key *k = find_key(key, strlen(key));
+		if (!k) {
+			snprintf(err, errlen, "%s:%u: unknown key '%.60s'", path, lineno, key);
+			goto fail;
+		}
+		if (*val == 0) {
+			snprintf(err, errlen, "%s:%u: %s has no value", path, lineno, key);
+			goto fail;
+		}
+		size_t ki = (size_t)(k - keys);
+		if (seen[ki] && (k->type == K_STR || k->type == K_INT)) {
+			snprintf(err, errlen, "%s:%u: %s given twice", path, lineno, key);
+			goto fail;
+		}
+		char msg[256];
+		if (set_value(c, k, val, !seen[ki], msg, sizeof msg)) {
+			snprintf(err, errlen, "%s:%u: %s", path, lineno, msg);
+			goto fail;
+		}
+		seen[ki] = true;
+	}
+	fclose(f);
+	return 0;
+fail:
+	fclose(f);
+	return DZ_EINVAL;
+}
+
+int config_set_arg(struct config *c, const char *arg, char *err, size_t errlen)
+{
+	static bool cmdline_seen[sizeof keys / sizeof keys[0]];
+	const char *eq = strchr(arg, '=');
+	size_t klen = eq ? (size_t)(eq - arg) : strlen(arg);
+	const struct key *k = find_key(arg, klen);
+	if (!k)
+		return DZ_ENOENT;
+	if (!eq || !eq[1]) {
+		snprintf(err, errlen, "--%s needs a value (--%s=VALUE)", k->name, k->name);
+		return DZ_EINVAL;
+	}
+	size_t ki = (size_t)(k - keys);
+	char msg[256];
+	if (set_value(c, k, eq + 1, !cmdline_seen[ki], msg, sizeof msg)) {
+		snprintf(err, errlen, "--%s: %s", k->name, msg);
+		return DZ_EINVAL;
+	}
+	cmdline_seen[ki] = true;
+	return 0;
+}
+
+void config_print_keys(FILE *f)
+{
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		fprintf(f, "  %-18s %s\n", keys[i].name, keys[i].help);
+}

@@ -1,0 +1,397 @@
+/* Dynamic hosts in the store. */
+#include "src/db/host.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "proto/errors.h"
+#include "proto/rdata.h"
+
+/* a string literal, so that host_list's statements are compile-time
+ * constants too (no shared buffer built at run time) */
+#define HOST_COLS \
+	"SELECT h.id, h.zone_id, h.user_id, h.name, h.text, h.ttl, h.ipv4, h.ipv6, " \
+	"h.offline, h.created, coalesce(h.updated, 0), u.name, " \
+	"(SELECT count(*) FROM token_hosts t WHERE t.host_id = h.id) " \
+	"FROM hosts h JOIN users u ON u.id = h.user_id "
+
+static void col_text(sqlite3_stmt *s, int col, char *out, size_t cap)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+	snprintf(out, cap, "%s", t ? (const char *)t : "");
+}
+
+static void host_row(sqlite3_stmt *s, struct host *h)
+{
+	memset(h, 0, sizeof *h);
+	h->id = sqlite3_column_int64(s, 0);
+	h->zone_id = sqlite3_column_int64(s, 1);
+	h->user_id = sqlite3_column_int64(s, 2);
+	const uint8_t *n = sqlite3_column_blob(s, 3);
+	size_t nl = (size_t)sqlite3_column_bytes(s, 3);
+	if (n && nl <= DNAME_MAX && dname_len(n, nl) == nl)
+		memcpy(h->name, n, nl);
+	col_text(s, 4, h->text, sizeof h->text);
+	h->ttl = (uint32_t)sqlite3_column_int64(s, 5);
+	if (sqlite3_column_bytes(s, 6) == 4) {
+		memcpy(h->addrs.v4, sqlite3_column_blob(s, 6), 4);
+		h->addrs.has4 = true;
+	}
+	if (sqlite3_column_bytes(s, 7) == 16) {
+		memcpy(h->addrs.v6, sqlite3_column_blob(s, 7), 16);
+		h->addrs.has6 = true;
+	}
+	h->offline = sqlite3_column_int(s, 8) != 0;
+	h->created = sqlite3_column_int64(s, 9);
+	h->updated = sqlite3_column_int64(s, 10);
+	col_text(s, 11, h->user, sizeof h->user);
+	h->ntokens = (unsigned)sqlite3_column_int(s, 12);
+}
+
+int host_find(store_t *st, const uint8_t *name, struct host *out)
+{
+	uint8_t l[DNAME_MAX];
+	size_t len = dname_copy_lower(l, name);
+	/* the update path's lookup: the columns of HOST_COLS without the
+	 * owner's name and the token count, which only listings show */
+	sqlite3_stmt *s = store_stmt(st,
+		"SELECT id, zone_id, user_id, name, text, ttl, ipv4, ipv6, offline, created, "
+		"coalesce(updated, 0), '', 0 FROM hosts WHERE name = ?1");
+	if (!s)
+		return DZ_EDB;
+	sqlite3_bind_blob(s, 1, l, (int)len, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		host_row(s, out);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? DZ_ENOENT : DZ_EDB;
+}
+
+int host_list(store_t *st, int64_t user_id, host_cb cb, void *ctx)
+{
+	static const char sql_all[] = HOST_COLS "ORDER BY h.text";
+	static const char sql_user[] = HOST_COLS "WHERE h.user_id = ?1 ORDER BY h.text";
+	struct host h;
+	int rc = 0, src;
+	sqlite3_stmt *s = store_stmt(st, user_id ? sql_user : sql_all);
+	if (!s)
+		return DZ_EDB;
+	if (user_id)
+		sqlite3_bind_int64(s, 1, user_id);
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		host_row(s, &h);
+		if ((rc = cb(ctx, &h)) != 0)
+			break;
+	}
+	if (!rc && src != SQLITE_DONE)
+		rc = DZ_EDB;
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* The host's address records now in the store (first of each family),
+ * and whether a CNAME is there. */
+static int read_addrs(store_t *st, int64_t zone_id, const uint8_t *owner,
+                      struct dd2_addrs *a, bool *cname)
+{
+	sqlite3_stmt *s = store_stmt(st,
+		"SELECT type, rdata FROM records WHERE zone_id = ?1 AND owner = ?2 "
+		"AND type IN (1, 5, 28)");
+	int rc;
+	if (!s)
+		return DZ_EDB;
+	memset(a, 0, sizeof *a);
+	*cname = false;
+	sqlite3_bind_int64(s, 1, zone_id);
+	sqlite3_bind_blob(s, 2, owner, (int)dname_len(owner, DNAME_MAX), SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int type = sqlite3_column_int(s, 0);
+		int n = sqlite3_column_bytes(s, 1);
+		const void *rd = sqlite3_column_blob(s, 1);
+		if (type == RR_A && n == 4 && !a->has4) {
+			memcpy(a->v4, rd, 4);
+			a->has4 = true;
+		} else if (type == RR_AAAA && n == 16 && !a->has6) {
+			memcpy(a->v6, rd, 16);
+			a->has6 = true;
+		} else if (type == RR_CNAME) {
+			*cname = true;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : DZ_EDB;
+}
+
+static void bind_addr(sqlite3_stmt *s, int col, bool has, const uint8_t *a, int len)
+{
+	if (has)
+		sqlite3_bind_blob(s, col, a, len, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, col);
+}
+
+int host_add(store_t *st, const uint8_t *name, int64_t user_id, uint32_t ttl,
+             struct host *out)
+{
+	struct store_zone z;
+	struct dd2_addrs a;
+	bool cname;
+	uint8_t l[DNAME_MAX];
+	char text[HOST_TEXT_MAX];
+	uint8_t check[DNAME_MAX];
+	size_t len = dname_copy_lower(l, name);
+	int rc;
+
+	if (dname_to_text(l, text, sizeof text) < 0)
+		return DZ_EINVAL;
+	/* only names the update API can be asked for */
+	if (dd2_hostname(text, strlen(text), check) != len)
+		return DZ_EINVAL;
+	if ((rc = store_zone_find(st, l, &z)) != 0)
+		return rc;
+	if (dname_equal(l, z.apex))
+		return DZ_EINVAL;
+	if ((rc = read_addrs(st, z.id, l, &a, &cname)) != 0)
+		return rc;
+	if (cname)
+		return DZ_EINVAL;
+	sqlite3_stmt *s = store_stmt(st,
+		"INSERT INTO hosts(zone_id, user_id, name, text, ttl, ipv4, ipv6, created) "
+		"VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+	if (!s)
+		return DZ_EDB;
+	sqlite3_bind_int64(s, 1, z.id);
+	sqlite3_bind_int64(s, 2, user_id);
+	sqlite3_bind_blob(s, 3, l, (int)len, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, ttl ? ttl : z.default_ttl);
+	bind_addr(s, 6, a.has4, a.v4, 4);
+	bind_addr(s, 7, a.has6, a.v6, 16);
+	sqlite3_bind_int64(s, 8, (int64_t)time(NULL));
+	if ((rc = auth_sql_done(s)) != 0)
+		return rc;
+	int64_t id = sqlite3_last_insert_rowid(store_db(st));
+	/* take over the address records already there */
+	s = store_stmt(st, "UPDATE records SET host_id = ?3 WHERE zone_id = ?1 AND "
+	               "owner = ?2 AND type IN (1, 28)");
+	if (!s)
+		return DZ_EDB;
+	sqlite3_bind_int64(s, 1, z.id);
+	sqlite3_bind_blob(s, 2, l, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, id);
+	if (auth_sql_done(s))
+		return DZ_EDB;
+	return out ? host_find(st, l, out) : 0;
+}
+
+/* _acme-challenge.<host>; 0 if that would be too long. */
+static size_t txt_owner(const uint8_t *name, uint8_t out[DNAME_MAX])
+{
+	static const char label[] = "\017_acme-challenge";
+	size_t n = dname_len(name, DNAME_MAX);
+	if (n + sizeof label - 1 > DNAME_MAX)
+		return 0;
+	memcpy(out, label, sizeof label - 1);
+	memcpy(out + sizeof label - 1, name, n);
+	return n + sizeof label - 1;
+}
+
+int host_del(store_t *st, const struct host *h)
+{
+	uint8_t towner[DNAME_MAX];
+	sqlite3_stmt *s;
+	if (store_record_del(st, h->zone_id, h->name, RR_A, NULL, 0, NULL) ||
+	    store_record_del(st, h->zone_id, h->name, RR_AAAA, NULL, 0, NULL))
+		return DZ_EDB;
+	if (txt_owner(h->name, towner) &&
+	    store_record_del(st, h->zone_id, towner, RR_TXT, NULL, 0, NULL))
+		return DZ_EDB;
+	s = store_stmt(st,
+		"DELETE FROM tokens WHERE id IN (SELECT token_id FROM token_hosts WHERE host_id = ?1) "
+		"AND NOT EXISTS (SELECT 1 FROM token_hosts o WHERE o.token_id = tokens.id "
+		"AND o.host_id != ?1)");
+	if (!s)
+		return DZ_EDB;
+	sqlite3_bind_int64(s, 1, h->id);
+	if (auth_sql_done(s))
+		return DZ_EDB;
+	s = store_stmt(st, "DELETE FROM hosts WHERE id = ?1");
+	if (!s)
+		return DZ_EDB;
+	sqlite3_bind_int64(s, 1, h->id);
+	return auth_sql_done(s) ? DZ_EDB : 0;
+}
+
+/* Make the records of one family match: `want` (NULL: none) against
+ * `had` (NULL: none). */
+static int sync_family(store_t *st, const struct host *h, uint16_t type,
+                       const uint8_t *had, const uint8_t *want, size_t len)
+{
+	if (had && want && memcmp(had, want, len) == 0)
+		return 0;
+	if (!had && !want)
+		return 0;
+	/* every record of the family at the name: the host owns them */
+	if (store_record_del(st, h->zone_id, h->name, type, NULL, 0, NULL))
+		return DZ_EDB;
+	if (!want)
+		return 0;
+	struct store_rr rr = {
+		.zone_id = h->zone_id, .owner = h->name, .type = type, .ttl = h->ttl,
+		.rdata = want, .rdlen = len, .host_id = h->id, .loc = "",
+	};
+	return store_record_add(st, &rr) ? DZ_EDB : 0;
+}
+
+/* Delete one TXT value (record and host_txt row). */
+static int txt_del(store_t *st, const struct host *h, const uint8_t *owner,
+                   const uint8_t *rd, size_t rdlen)
+{
+	sqlite3_stmt *s = store_stmt(st, "DELETE FROM host_txt WHERE host_id = ?1 AND value = ?2");
+	if (!s)
+		return DZ_EDB;
+	sqlite3_bind_int64(s, 1, h->id);
+	sqlite3_bind_blob(s, 2, rd + 1, (int)(rdlen - 1), SQLITE_STATIC);
+	if (auth_sql_done(s))
+		return DZ_EDB;
+	return store_record_del(st, h->zone_id, owner, RR_TXT, rd, rdlen, NULL) ? DZ_EDB : 0;
+}
+
+static int apply_txt(store_t *st, const struct host *h, const struct host_change *c,
+                     int64_t now, bool *changed)
+{
+	uint8_t owner[DNAME_MAX], rd[DD2_TXT_LEN + 1];
+	sqlite3_stmt *s;
+	if (!txt_owner(h->name, owner))
+		return DZ_EINVAL;
+	if (c->ntxt == 0) {
+		unsigned n = 0;
+		s = store_stmt(st, "DELETE FROM host_txt WHERE host_id = ?1");
+		if (!s)
+			return DZ_EDB;
+		sqlite3_bind_int64(s, 1, h->id);
+		if (auth_sql_done(s) || store_record_del(st, h->zone_id, owner, RR_TXT, NULL, 0, &n))
+			return DZ_EDB;
+		*changed |= n > 0;
+		return 0;
+	}
+	for (unsigned i = 0; i < c->ntxt; i++) {
+		size_t vl = strnlen(c->txt[i], DD2_TXT_LEN + 1);
+		if (vl > DD2_TXT_LEN)
+			return DZ_EINVAL;
+		s = store_stmt(st, "INSERT INTO host_txt(host_id, value, created) VALUES(?1, ?2, ?3)");
+		if (!s)
+			return DZ_EDB;
+		sqlite3_bind_int64(s, 1, h->id);
+		sqlite3_bind_blob(s, 2, c->txt[i], (int)vl, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, now);
+		int rc = auth_sql_done(s);
+		if (rc == DZ_EEXIST)
+			continue;      /* already there */
+		if (rc)
+			return rc;
+		rd[0] = (uint8_t)vl;
+		memcpy(rd + 1, c->txt[i], vl);
+		struct store_rr rr = {
+			.zone_id = h->zone_id, .owner = owner, .type = RR_TXT, .ttl = h->ttl,
+			.rdata = rd, .rdlen = vl + 1, .host_id = h->id, .loc = "",
+		};
+		rc = store_record_add(st, &rr);
+		if (rc && rc != DZ_EEXIST)
+			return DZ_EDB;
+		*changed = true;
+	}
+	/* keep the newest HOST_TXT_MAX (an apex and a wildcard certificate
+	 * need two at once; stale ones from failed runs go) */
+	for (;;) {
+		s = store_stmt(st,
+			"SELECT value, (SELECT count(*) FROM host_txt WHERE host_id = ?1) FROM host_txt "
+			"WHERE host_id = ?1 ORDER BY created, rowid LIMIT 1");
+		if (!s)
+			return DZ_EDB;
+		sqlite3_bind_int64(s, 1, h->id);
+		if (sqlite3_step(s) != SQLITE_ROW || sqlite3_column_int(s, 1) <= HOST_TXT_MAX) {
+			sqlite3_reset(s);
+			return 0;
+		}
+		size_t vl = (size_t)sqlite3_column_bytes(s, 0);
+		if (vl > DD2_TXT_LEN) {
+			sqlite3_reset(s);
+			return DZ_EDB;
+		}
+		rd[0] = (uint8_t)vl;
+		memcpy(rd + 1, sqlite3_column_blob(s, 0), vl);
+		sqlite3_reset(s);
+		if (txt_del(st, h, owner, rd, vl + 1))
+			return DZ_EDB;
+	}
+}
+
+int host_apply(store_t *st, struct host *h, const struct host_change *c,
+               int64_t now, bool *changed)
+{
+	struct dd2_addrs want = h->addrs;
+	bool off = h->offline;
+	int rc;
+
+	*changed = false;
+	if (c->set_addrs) {
+		if (c->addrs.has4) {
+			memcpy(want.v4, c->addrs.v4, 4);
+			want.has4 = true;
+		}
+		if (c->addrs.has6) {
+			memcpy(want.v6, c->addrs.v6, 16);
+			want.has6 = true;
+		}
+		off = false;
+	}
+	if (c->offline >= 0)
+		off = c->offline == 1;
+	if (c->set_txt && (rc = apply_txt(st, h, c, now, changed)) != 0)
+		return rc;
+	if (off == h->offline && dd2_addrs_equal(&want, &h->addrs))
+		return 0;
+	/* what DNS served, and what it should serve */
+	bool had4 = !h->offline && h->addrs.has4, had6 = !h->offline && h->addrs.has6;
+	bool want4 = !off && want.has4, want6 = !off && want.has6;
+	if (sync_family(st, h, RR_A, had4 ? h->addrs.v4 : NULL, want4 ? want.v4 : NULL, 4) ||
+	    sync_family(st, h, RR_AAAA, had6 ? h->addrs.v6 : NULL, want6 ? want.v6 : NULL, 16))
+		return DZ_EDB;
+	sqlite3_stmt *s = store_stmt(st,
+		"UPDATE hosts SET ipv4 = ?2, ipv6 = ?3, offline = ?4, updated = ?5 WHERE id = ?1");
+	if (!s)
+		return DZ_EDB;
+	sqlite3_bind_int64(s, 1, h->id);
+	bind_addr(s, 2, want.has4, want.v4, 4);
+	bind_addr(s, 3, want.has6, want.v6, 16);
+	sqlite3_bind_int(s, 4, off);
+	sqlite3_bind_int64(s, 5, now);
+	if (auth_sql_done(s))
+		return DZ_EDB;
+	h->addrs = want;
+	h->offline = off;
+	h->updated = now;
+	*changed = true;
+	return 0;
+}
+
+int host_log(store_t *st, int64_t host_id, const char *host, const char *addrs,
+             const char *client, const char *agent, const char *result,
+             int64_t now)
+{
+	sqlite3_stmt *s = store_stmt(st,
+		"INSERT INTO update_log(time, host_id, host, addrs, client, agent, result) "
+		"VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+	if (!s)
+		return DZ_EDB;
+	sqlite3_bind_int64(s, 1, now);
+	if (host_id)
+		sqlite3_bind_int64(s, 2, host_id);
+	sqlite3_bind_text(s, 3, host, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, addrs, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, client, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, agent, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, result, -1, SQLITE_STATIC);
+	return auth_sql_done(s) ? DZ_EDB : 0;
+}

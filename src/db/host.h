@@ -1,0 +1,82 @@
+/* Dynamic hosts: a user's name in a zone whose A and AAAA records the
+ * update API keeps current, plus TXT records at _acme-challenge.<host>
+ * for ACME DNS-01.
+ *
+ * The hosts row holds the last addresses set (both families) and the
+ * offline flag; the records table holds what DNS serves: the addresses
+ * when online, nothing when offline.  Every record change goes through
+ * store_record_add/del, so it is journalled and reaches the zone table by
+ * store_sync.  A host with no address (new, or offline) has no records:
+ * its name answers NXDOMAIN until the first update. */
+#ifndef DZ_HOST_H
+#define DZ_HOST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "proto/dyndns2.h"
+#include "src/db/auth.h"
+#include "src/db/store.h"
+
+#define HOST_TXT_MAX 4          /* TXT values kept per host; the oldest goes */
+#define HOST_TEXT_MAX 256       /* presentation form, trailing dot, NUL */
+
+struct host {
+	int64_t id, zone_id, user_id;
+	uint8_t name[DNAME_MAX];     /* lowercase wire */
+	char text[HOST_TEXT_MAX];
+	char user[AUTH_NAME_MAX];    /* owner's name (host_list only) */
+	uint32_t ttl;
+	struct dd2_addrs addrs;      /* last set; kept while offline */
+	bool offline;
+	int64_t created, updated;    /* unix time; updated 0: never */
+	unsigned ntokens;            /* host_list only */
+};
+
+/* Find a host by (wire) name, any case (user and ntokens are left
+ * empty).  0, DZ_ENOENT or DZ_EDB. */
+int host_find(store_t *st, const uint8_t *name, struct host *out);
+
+/* Add a host for a user (inside a transaction).  The name must be a host
+ * name (letters, digits, '-', '_') strictly inside a zone and carry no
+ * CNAME; A and AAAA records already at the name are taken over (their
+ * addresses become the host's).  ttl 0 means the zone's default_ttl.
+ * 0 with *out filled, or DZ_ENOENT (in no zone), DZ_EINVAL (the apex, not
+ * a host name, or a CNAME there), DZ_EEXIST (already a host), DZ_EDB. */
+int host_add(store_t *st, const uint8_t *name, int64_t user_id, uint32_t ttl,
+             struct host *out);
+
+/* Delete a host, its records, its TXT values, its log, and the tokens
+ * that covered no other host (inside a transaction).  0 or DZ_EDB. */
+int host_del(store_t *st, const struct host *h);
+
+/* Every host (user_id 0) or one user's, ordered by name.  A non-zero
+ * return from cb stops the walk and is returned. */
+typedef int (*host_cb)(void *ctx, const struct host *h);
+int host_list(store_t *st, int64_t user_id, host_cb cb, void *ctx);
+
+/* What an update asks for. */
+struct host_change {
+	bool set_addrs;              /* replace the families present in addrs */
+	struct dd2_addrs addrs;
+	int offline;                 /* -1: leave (an address update brings the
+	                                host back online), 0 online, 1 offline */
+	bool set_txt;                /* ntxt 0: remove every TXT value */
+	unsigned ntxt;
+	const char *txt[DD2_TXT_MAX];
+};
+
+/* Apply a change (inside a transaction): the hosts row, the A/AAAA
+ * records DNS serves and the TXT values.  A family not in the change is
+ * left alone.  *changed is false when nothing differed: then nothing was
+ * written.  h is updated to the new state.  0, DZ_EINVAL (the TXT owner
+ * name would be too long) or DZ_EDB. */
+int host_apply(store_t *st, struct host *h, const struct host_change *c,
+               int64_t now, bool *changed);
+
+/* Append an update_log row (host_id 0: none).  0 or DZ_EDB. */
+int host_log(store_t *st, int64_t host_id, const char *host, const char *addrs,
+             const char *client, const char *agent, const char *result,
+             int64_t now);
+
+#endif

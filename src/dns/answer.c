@@ -1,0 +1,368 @@
+/* The authoritative answer logic.  Hot path: no allocation, no locks, no
+ * system calls.  Owner names are written as compression pointers into the
+ * question wherever they are the query name or one of its suffixes; the
+ * rest of each RR is a copy of bytes prepared by the zone table. */
+#include "src/dns/answer.h"
+
+#include <string.h>
+
+#include "proto/dnsmsg.h"
+#include "proto/rdata.h"
+
+#define MAX_CNAME_CHAIN 8
+
+struct actx {
+	const ztable_t *zt;
+	const struct zone *z;
+	const dns_query_t *q;
+	wire_t w;
+	size_t limit;          /* w.len minus room kept for the OPT record */
+	wire_ctab_t ct;
+	uint16_t an, ns, ar;
+	bool tc;
+};
+
+/* Compression pointer to the suffix of the query name with `labels`
+ * labels (the question starts at offset 12). */
+static uint16_t qptr(const dns_query_t *q, unsigned labels)
+{
+	unsigned off = labels == 0 ? q->qname_len - 1u
+	             : q->label_off[q->nlabels - labels];
+	return (uint16_t)(0xC000 | (DNS_HDR + off));
+}
+
+/* Write every RR of a set with the given owner (a pointer, or a name to
+ * write with compression when ptr is 0).  Returns false, writing nothing,
+ * if the set does not fit. */
+static bool put_set(struct actx *a, uint16_t ptr, const uint8_t *owner,
+                    const struct znode *n, const struct zset *s)
+{
+	size_t start = a->w.pos;
+	const uint8_t *p = n->data + s->off, *end = p + s->len;
+	wire_t *w = &a->w;
+	size_t save_len = w->len;
+
+	w->len = a->limit;
+	while (p < end) {
+		uint16_t rdlen = (uint16_t)((p[8] << 8) | p[9]);
+		size_t rrlen = 10 + (size_t)rdlen;
+		if (ptr)
+			wire_write_u16(w, ptr);
+		else
+			wire_write_name(w, owner, &a->ct);
+		wire_write_bytes(w, p, rrlen);
+		p += rrlen;
+	}
+	w->len = save_len;
+	if (w->err) {
+		w->err = 0;
+		w->pos = start;
+		return false;
+	}
+	return true;
+}
+
+static bool put_answer(struct actx *a, uint16_t ptr, const uint8_t *owner,
+                       const struct znode *n, const struct zset *s)
+{
+	if (!put_set(a, ptr, owner, n, s)) {
+		a->tc = true;
+		return false;
+	}
+	a->an += s->count;
+	return true;
+}
+
+/* The SOA a negative answer carries (RFC 2308).  If it does not fit, the
+ * answer is truncated: without the SOA a resolver cannot cache the
+ * negative answer, so it must retry over TCP (RFC 2181 §9). */
+static void put_neg_soa(struct actx *a)
+{
+	const struct znode *apex = rcu_dereference(a->z->apex_node);
+	const struct zset *s = zn_find_set(apex, ZSET_NEG_SOA);
+	if (!s)
+		return;
+	if (put_set(a, qptr(a->q, a->z->apex_labels), NULL, apex, s))
+		a->ns += s->count;
+	else
+		a->tc = true;
+}
+
+/* Additional section: A and AAAA of in-zone names that NS, MX and SRV
+ * records in `s` point at.  Best effort: what does not fit is left out. */
+static void put_additional(struct actx *a, const struct znode *n,
+                           const struct zset *s)
+{
+	const uint8_t *p = n->data + s->off, *end = p + s->len;
+	while (p < end) {
+		uint16_t rdlen = (uint16_t)((p[8] << 8) | p[9]);
+		int off = s->type == RR_NS ? 0 : s->type == RR_MX ? 2 : 6;
+		if ((size_t)off >= rdlen)
+			off = -1;
+		if (off >= 0) {
+			uint8_t tname[DNAME_MAX];
+			size_t tlen = dname_len(p + 10 + off, (size_t)rdlen - (size_t)off);
+			if (tlen && dname_is_sub(p + 10 + off, a->z->apex)) {
+				dname_copy_lower(tname, p + 10 + off);
+				const struct znode *t = zt_lookup(a->zt, a->z->id, tname, tlen);
+				for (int k = 0; t && k < 2; k++) {
+					const struct zset *g = zn_find_set(t, k ? RR_AAAA : RR_A);
+					if (g && put_set(a, 0, p + 10 + off, t, g))
+						a->ar += g->count;
+				}
+			}
+		}
+		p += 10 + (size_t)rdlen;
+	}
+}
+
+enum zfind { ZF_NONE, ZF_NODE, ZF_DELEG };
+
+/* RFC 1034 §4.3.2 step 3 for `name` (lowercase wire, `len` bytes, labels
+ * at `off[0..nlabels)`) in zone a->z: a delegation on the way down (except
+ * for DS at the cut itself: that is the parent's), else the name, else the
+ * wildcard at its closest encloser (RFC 4592).  *out gets the node, or the
+ * cut for ZF_DELEG with *cut_labels its label count. */
+static enum zfind zone_find(const struct actx *a, const uint8_t *name,
+                            size_t len, const uint8_t *off, unsigned nlabels,
+                            const struct znode **out, unsigned *cut_labels)
+{
+	const struct zone *z = a->z;
+	const ztable_t *zt = a->zt;
+	unsigned below = nlabels - z->apex_labels;   /* labels under apex */
+
+	if (z->ndeleg) {
+		for (unsigned i = below; i-- > 0;) {
+			const struct znode *n = zt_lookup(zt, z->id, name + off[i],
+			                                  len - off[i]);
+			if (!n)
+				break;
+			if ((n->flags & ZN_DELEG) && !(i == 0 && a->q->qtype == RR_DS)) {
+				*out = n;
+				*cut_labels = nlabels - i;
+				return ZF_DELEG;
+			}
+		}
+	}
+	if ((*out = zt_lookup(zt, z->id, name, len)) != NULL)
+		return ZF_NODE;
+	for (unsigned i = 1; i <= below; i++) {
+		unsigned o = i == nlabels ? (unsigned)len - 1u : off[i];
+		size_t celen = len - o;
+		const struct znode *ce = i == below ? rcu_dereference(z->apex_node)
+		                       : zt_lookup(zt, z->id, name + o, celen);
+		if (!ce)
+			continue;
+		uint8_t wname[DNAME_MAX];
+		if (celen + 2 > DNAME_MAX || !__atomic_load_n(&z->nwild, __ATOMIC_RELAXED))
+			break;
+		wname[0] = 1;
+		wname[1] = '*';
+		memcpy(wname + 2, name + o, celen);
+		*out = zt_lookup(zt, z->id, wname, celen + 2);
+		return *out ? ZF_NODE : ZF_NONE;
+	}
+	return ZF_NONE;
+}
+
+/* A referral to the delegation at node `cut`, its owner written as `ptr`
+ * or `owner`. */
+static void answer_referral(struct actx *a, const struct znode *cut,
+                            uint16_t ptr, const uint8_t *owner)
+{
+	const struct zset *s = zn_find_set(cut, RR_NS);
+	if (!put_set(a, ptr, owner, cut, s)) {
+		a->tc = true;
+		return;
+	}
+	a->ns += s->count;
+	put_additional(a, cut, s);
+}
+
+/* The answer for a name that exists (node n, owner written as `ptr` or
+ * `owner`).  Follows CNAMEs inside the zone, to names, wildcards and
+ * delegations alike, stopping at a loop.  Sets the rcode. */
+static int answer_node(struct actx *a, const struct znode *n, uint16_t ptr,
+                       const uint8_t *owner, bool tcp)
+{
+	const dns_query_t *q = a->q;
+	const struct znode *seen[MAX_CNAME_CHAIN + 1];
+	seen[0] = n;
+	for (int hop = 0; ; hop++) {
+		if (q->qtype == RR_ANY) {
+			/* RFC 8482: over UDP one RRset is enough; TCP gets all */
+			bool any = false;
+			for (unsigned i = 0; i < n->nsets; i++) {
+				const struct zset *s = &n->sets[i];
+				if (s->type == ZSET_NEG_SOA)
+					continue;
+				if (!put_answer(a, ptr, owner, n, s))
+					return RCODE_NOERROR;
+				any = true;
+				if (!tcp)
+					break;
+			}
+			if (!any)
+				put_neg_soa(a);
+			return RCODE_NOERROR;
+		}
+		const struct zset *s = zn_find_set(n, q->qtype);
+		if (s) {
+			if (put_answer(a, ptr, owner, n, s) &&
+			    (s->type == RR_NS || s->type == RR_MX || s->type == RR_SRV))
+				put_additional(a, n, s);
+			return RCODE_NOERROR;
+		}
+		if (!(n->flags & ZN_CNAME)) {
+			put_neg_soa(a);
+			return RCODE_NOERROR;
+		}
+		s = zn_find_set(n, RR_CNAME);
+		if (!put_answer(a, ptr, owner, n, s))
+			return RCODE_NOERROR;
+		/* chase the target if it is in this zone (not in a zone
+		 * below it that we also serve) */
+		const uint8_t *target = n->data + s->off + 10;
+		uint8_t lt[DNAME_MAX], off[128];
+		size_t tlen = dname_copy_lower(lt, target);
+		unsigned nl = 0;
+		for (size_t i = 0; lt[i]; i += 1 + (size_t)lt[i])
+			off[nl++] = (uint8_t)i;
+		if (hop >= MAX_CNAME_CHAIN || !dname_is_sub(lt, a->z->apex) ||
+		    zt_find_zone(a->zt, lt, tlen, off, nl) != a->z)
+			return RCODE_NOERROR;
+		const struct znode *t;
+		unsigned cut;
+		switch (zone_find(a, lt, tlen, off, nl, &t, &cut)) {
+		case ZF_NONE:
+			put_neg_soa(a);
+			return RCODE_NXDOMAIN;
+		case ZF_DELEG:
+			answer_referral(a, t, 0, target + off[nl - cut]);
+			return RCODE_NOERROR;
+		case ZF_NODE:
+			break;
+		}
+		for (int k = 0; k <= hop; k++)
+			if (seen[k] == t)
+				return RCODE_NOERROR;   /* a loop: what was written is all */
+		seen[hop + 1] = t;
+		n = t;
+		ptr = 0;
+		owner = target;
+	}
+}
+
+static int answer_in_zone(struct actx *a, bool tcp, bool *aa)
+{
+	const dns_query_t *q = a->q;
+	const struct znode *n;
+	unsigned cut;
+
+	switch (zone_find(a, q->qname, q->qname_len, q->label_off, q->nlabels,
+	                  &n, &cut)) {
+	case ZF_DELEG:
+		*aa = false;
+		answer_referral(a, n, qptr(q, cut), NULL);
+		return RCODE_NOERROR;
+	case ZF_NODE:
+		return answer_node(a, n, qptr(q, q->nlabels), NULL, tcp);
+	case ZF_NONE:
+		break;
+	}
+	put_neg_soa(a);
+	return RCODE_NXDOMAIN;
+}
+
+size_t answer_query(const ztable_t *zt, const uint8_t *pkt, size_t len,
+                    uint8_t *out, size_t cap, bool tcp,
+                    struct answer_stats *st)
+{
+	dns_query_t q;
+	int rcode;
+	struct actx a;
+
+	st->queries++;
+	switch (dns_query_parse(pkt, len, &q, &rcode)) {
+	case DNS_DROP:
+		st->dropped++;
+		return 0;
+	case DNS_ERROR:
+		if (rcode == RCODE_NOTIMP)
+			st->notimp++;
+		else
+			st->formerr++;
+		return dns_resp_error(out, cap, pkt, &q, rcode);
+	case DNS_ANSWER:
+		break;
+	}
+
+	/* meta queries we do not serve here */
+	switch (q.qtype) {
+	case RR_OPT: case RR_TSIG: case RR_TKEY: case 0:
+		st->formerr++;
+		return dns_resp_error(out, cap, pkt, &q, RCODE_FORMERR);
+	case RR_MAILA: case RR_MAILB:
+		st->notimp++;
+		return dns_resp_error(out, cap, pkt, &q, RCODE_NOTIMP);
+	case RR_AXFR: case RR_IXFR:
+		st->refused++;
+		return dns_resp_error(out, cap, pkt, &q, RCODE_REFUSED);
+	}
+	if (q.qclass != CLASS_IN && q.qclass != CLASS_ANY) {
+		st->refused++;
+		return dns_resp_error(out, cap, pkt, &q, RCODE_REFUSED);
+	}
+
+	size_t max = tcp ? 65535 : (q.edns ? q.edns_size : DNS_UDP_MIN);
+	if (!tcp && max > EDNS_OUR_SIZE)
+		max = EDNS_OUR_SIZE;
+	if (max > cap)
+		max = cap;
+	wire_init(&a.w, out, max);
+	a.limit = max - (q.edns ? 11 : 0);
+	a.zt = zt;
+	a.q = &q;
+	a.an = a.ns = a.ar = 0;
+	a.tc = false;
+	a.ct.n = 0;
+	for (unsigned i = 0; i < q.nlabels && a.ct.n < WIRE_CTAB_MAX; i++)
+		a.ct.off[a.ct.n++] = (uint16_t)(DNS_HDR + q.label_off[i]);
+
+	urcu_memb_read_lock();
+	a.z = zt_find_zone(zt, q.qname, q.qname_len, q.label_off, q.nlabels);
+	if (!a.z) {
+		urcu_memb_read_unlock();
+		st->refused++;
+		return dns_resp_error(out, cap, pkt, &q, RCODE_REFUSED);
+	}
+	bool aa = q.qclass == CLASS_IN;
+	dns_resp_begin(&a.w, pkt, &q, 0, 0);
+	size_t qend = a.w.pos;
+	rcode = answer_in_zone(&a, tcp, &aa);
+	urcu_memb_read_unlock();
+
+	if (a.tc) {
+		/* clean truncation: header and question only, retry over TCP */
+		st->truncated++;
+		a.w.pos = qend;
+		a.an = a.ns = a.ar = 0;
+		dns_resp_add_flags(&a.w, DNS_TC);
+	}
+	if (aa)
+		dns_resp_add_flags(&a.w, DNS_AA);
+	dns_resp_set_rcode(&a.w, rcode);
+	if (q.edns) {
+		a.w.len = max;
+		dns_resp_write_opt(&a.w, 0, q.edns_flags);
+		a.ar++;
+	}
+	dns_resp_set_counts(&a.w, a.an, a.ns, a.ar);
+	if (a.w.err)
+		return 0;
+	if (rcode == RCODE_NXDOMAIN)
+		st->nxdomain++;
+	else
+		st->noerror++;
+	return a.w.pos;
+}

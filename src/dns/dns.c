@@ -1,0 +1,609 @@
+/* The DNS service's sockets and threads. */
+#include "src/dns/dns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proto/dnsmsg.h"
+#include "proto/errors.h"
+
+#define BATCH 32
+#define UDP_BUF 4096          /* queries larger than this are truncated junk */
+#define TCP_MSG_MAX 65535
+#define TCP_OUT_MAX (256 * 1024)
+
+struct udp_sock {
+	int fd;
+	bool wildcard;   /* bound to 0.0.0.0 or ::: reply from the packet's
+	                    destination address (pktinfo) */
+	int family;
+};
+
+struct worker {
+	dns_service_t *d;
+	pthread_t thread;
+	struct udp_sock *socks;   /* one per listen address */
+	unsigned nsocks;
+	/* recvmmsg/sendmmsg batches: allocated with the worker in dns_open,
+	 * freed in dns_close, never on the query path */
+	uint8_t (*inbuf)[UDP_BUF], (*outbuf)[EDNS_OUR_SIZE];
+	struct answer_stats st;
+	int epfd;
+} __attribute__((aligned(64)));
+
+struct tcp_conn {
+	int fd;
+	time_t last;
+	size_t inlen;
+	size_t outlen, outoff;
+	uint8_t *out;
+	size_t outcap;
+	bool eof;             /* the peer shut its side: answer, then close */
+	uint8_t in[2 + TCP_MSG_MAX];
+};
+
+struct dns_service {
+	ztable_t *zt;
+	unsigned nworkers;
+	struct worker *workers;
+	unsigned naddrs;
+	int tcp_listen[CONF_MAX_LISTEN];
+	unsigned ntcp;
+	pthread_t tcp_thread;
+	bool tcp_started;
+	struct answer_stats tcp_st;
+	long tcp_clients, tcp_idle;
+	int stopfd;      /* eventfd: readable when the service stops */
+};
+
+static int bind_socket(const struct conf_addr *a, int type, char *err,
+                       size_t errlen)
+{
+	int fam = a->ss.ss_family;
+	int fd = socket(fam, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int one = 1;
+	if (fd < 0)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (type == SOCK_DGRAM &&
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0)
+		goto fail;
+	if (fam == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) < 0)
+		goto fail;
+	if (type == SOCK_STREAM && listen(fd, 128) < 0)
+		goto fail;
+	return fd;
+fail:
+	snprintf(err, errlen, "dns-listen %s (%s): %s", a->text,
+	         type == SOCK_DGRAM ? "udp" : "tcp", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+static bool is_wildcard(const struct conf_addr *a)
+{
+	if (a->ss.ss_family == AF_INET)
+		return ((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr == htonl(INADDR_ANY);
+	return memcmp(&((const struct sockaddr_in6 *)&a->ss)->sin6_addr, &in6addr_any,
+	              sizeof in6addr_any) == 0;
+}
+
+int dns_open(dns_service_t **out, const struct config *c, ztable_t *zt,
+             char *err, size_t errlen)
+{
+	dns_service_t *d = calloc(1, sizeof *d);
+	if (!d)
+		return DZ_ENOMEM;
+	d->zt = zt;
+	d->naddrs = c->dns_listen.n;
+	d->tcp_clients = c->tcp_clients;
+	d->tcp_idle = c->tcp_idle_timeout;
+	d->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	long nw = c->dns_workers;
+	if (nw <= 0) {
+		nw = sysconf(_SC_NPROCESSORS_ONLN);
+		if (nw < 1)
+			nw = 1;
+		if (nw > 64)
+			nw = 64;
+	}
+	d->nworkers = (unsigned)nw;
+	d->workers = calloc(d->nworkers, sizeof *d->workers);
+	if (!d->workers || d->stopfd < 0)
+		goto enomem;
+	for (unsigned i = 0; i < CONF_MAX_LISTEN; i++)
+		d->tcp_listen[i] = -1;
+	for (unsigned w = 0; w < d->nworkers; w++) {
+		d->workers[w].d = d;
+		d->workers[w].epfd = -1;
+		d->workers[w].socks = calloc(d->naddrs, sizeof(struct udp_sock));
+		d->workers[w].inbuf = calloc(BATCH, UDP_BUF);
+		d->workers[w].outbuf = calloc(BATCH, EDNS_OUR_SIZE);
+		if (!d->workers[w].socks || !d->workers[w].inbuf || !d->workers[w].outbuf)
+			goto enomem;
+		for (unsigned a = 0; a < d->naddrs; a++)
+			d->workers[w].socks[a].fd = -1;
+	}
+	for (unsigned a = 0; a < d->naddrs; a++) {
+		const struct conf_addr *ca = &c->dns_listen.a[a];
+		/* SO_REUSEPORT would let us join another process's socket group
+		 * on the same port and silently take half its queries: check
+		 * first with a plain bind that the port is really free */
+		int probe = socket(ca->ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		int v6only = 1;
+		/* v6-only like the real socket, or [::] collides with our own
+		 * 0.0.0.0 bound just before */
+		if (probe >= 0 && ca->ss.ss_family == AF_INET6)
+			setsockopt(probe, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only);
+		if (probe < 0 || bind(probe, (const struct sockaddr *)&ca->ss, ca->len) < 0) {
+			snprintf(err, errlen, "dns-listen %s (udp): %s", ca->text, strerror(errno));
+			if (probe >= 0)
+				close(probe);
+			goto fail;
+		}
+		close(probe);
+		for (unsigned w = 0; w < d->nworkers; w++) {
+			struct udp_sock *s = &d->workers[w].socks[a];
+			s->fd = bind_socket(ca, SOCK_DGRAM, err, errlen);
+			if (s->fd < 0)
+				goto fail;
+			s->family = ca->ss.ss_family;
+			s->wildcard = is_wildcard(ca);
+			d->workers[w].nsocks = a + 1;
+			int one = 1;
+			if (s->wildcard && s->family == AF_INET)
+				setsockopt(s->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
+			else if (s->wildcard)
+				setsockopt(s->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one);
+		}
+		d->tcp_listen[a] = bind_socket(ca, SOCK_STREAM, err, errlen);
+		if (d->tcp_listen[a] < 0)
+			goto fail;
+		d->ntcp = a + 1;
+	}
+	*out = d;
+	return 0;
+enomem:
+	snprintf(err, errlen, "out of memory");
+fail:
+	dns_close(d);
+	return DZ_EIO;
+}
+
+/* UDP ------------------------------------------------------------------- */
+
+union ctrl {
+	struct cmsghdr align;
+	uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+};
+
+/* Turn the received pktinfo into the one to send with (source address =
+ * the address the query was sent to). */
+static void fix_pktinfo(struct msghdr *h)
+{
+	struct cmsghdr *cm = CMSG_FIRSTHDR(h);
+	size_t keep = 0;
+	for (; cm; cm = CMSG_NXTHDR(h, cm)) {
+		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(cm), sizeof pi);
+			pi.ipi_ifindex = 0;
+			pi.ipi_spec_dst = pi.ipi_addr;
+			memcpy(CMSG_DATA(cm), &pi, sizeof pi);
+			keep = CMSG_SPACE(sizeof pi);
+			break;
+		}
+		if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(cm), sizeof pi);
+			pi.ipi6_ifindex = 0;
+			memcpy(CMSG_DATA(cm), &pi, sizeof pi);
+			keep = CMSG_SPACE(sizeof pi);
+			break;
+		}
+	}
+	struct cmsghdr *first = CMSG_FIRSTHDR(h);
+	if (keep && first && cm != first)
+		memmove(first, cm, keep);
+	h->msg_controllen = keep;
+	if (!keep)
+		h->msg_control = NULL;
+}
+
+static void udp_drain(struct worker *w, struct udp_sock *s)
+{
+	uint8_t (*inbuf)[UDP_BUF] = w->inbuf, (*outbuf)[EDNS_OUR_SIZE] = w->outbuf;
+	struct mmsghdr in[BATCH], out[BATCH];
+	struct iovec iin[BATCH], iout[BATCH];
+	struct sockaddr_storage peer[BATCH];
+	union ctrl ctl[BATCH];
+
+	for (int round = 0; round < 64; round++) {
+		for (int i = 0; i < BATCH; i++) {
+			iin[i].iov_base = inbuf[i];
+			iin[i].iov_len = UDP_BUF;
+			memset(&in[i].msg_hdr, 0, sizeof in[i].msg_hdr);
+			in[i].msg_hdr.msg_name = &peer[i];
+			in[i].msg_hdr.msg_namelen = sizeof peer[i];
+			in[i].msg_hdr.msg_iov = &iin[i];
+			in[i].msg_hdr.msg_iovlen = 1;
+			if (s->wildcard) {
+				in[i].msg_hdr.msg_control = ctl[i].buf;
+				in[i].msg_hdr.msg_controllen = sizeof ctl[i].buf;
+			}
+		}
+		int n = recvmmsg(s->fd, in, BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0)
+			return;
+		int nout = 0;
+		for (int i = 0; i < n; i++) {
+			struct msghdr *h = &in[i].msg_hdr;
+			if (h->msg_flags & MSG_TRUNC)
+				continue;   /* larger than any sane query */
+			size_t len = answer_query(w->d->zt, inbuf[i], in[i].msg_len,
+			                          outbuf[nout], EDNS_OUR_SIZE, false, &w->st);
+			if (!len)
+				continue;
+			iout[nout].iov_base = outbuf[nout];
+			iout[nout].iov_len = len;
+			struct msghdr *o = &out[nout].msg_hdr;
+			memset(o, 0, sizeof *o);
+			o->msg_name = &peer[i];
+			o->msg_namelen = h->msg_namelen;
+			o->msg_iov = &iout[nout];
+			o->msg_iovlen = 1;
+			if (s->wildcard) {
+				fix_pktinfo(h);
+				o->msg_control = h->msg_control;
+				o->msg_controllen = h->msg_controllen;
+			}
+			nout++;
+		}
+		for (int sent = 0; sent < nout;) {
+			int r = sendmmsg(s->fd, out + sent, (unsigned)(nout - sent), 0);
+			if (r <= 0) {
+				if (r < 0 && errno == EINTR)
+					continue;
+				/* skip the message that failed (e.g. unreachable peer) */
+				sent++;
+				continue;
+			}
+			sent += r;
+		}
+		if (n < BATCH)
+			return;
+	}
+}
+
+static void *udp_worker(void *arg)
+{
+	struct worker *w = arg;
+	struct epoll_event ev[16];
+
+	zt_thread_register();
+	for (;;) {
+		int n = epoll_wait(w->epfd, ev, 16, -1);
+		if (n < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < n; i++) {
+			if (ev[i].data.u32 == UINT32_MAX)
+				goto out;
+			udp_drain(w, &w->socks[ev[i].data.u32]);
+		}
+	}
+out:
+	zt_thread_unregister();
+	return NULL;
+}
+
+/* TCP ------------------------------------------------------------------- */
+
+static void conn_close(int ep, struct tcp_conn **slot)
+{
+	struct tcp_conn *c = *slot;
+	epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	free(c->out);
+	free(c);
+	*slot = NULL;
+}
+
+/* Flush what we can; returns false if the connection died. */
+static bool conn_flush(struct tcp_conn *c)
+{
+	while (c->outoff < c->outlen) {
+		ssize_t r = send(c->fd, c->out + c->outoff, c->outlen - c->outoff,
+		                 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (r < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			if (errno == EINTR)
+				continue;
+			return false;
+		}
+		c->outoff += (size_t)r;
+		c->last = time(NULL);   /* a peer taking its answers is not idle */
+	}
+	if (c->outoff == c->outlen)
+		c->outoff = c->outlen = 0;
+	return true;
+}
+
+static bool conn_queue(struct tcp_conn *c, const uint8_t *msg, size_t len)
+{
+	if (c->outoff) {
+		/* drop what was sent, so the cap counts only unsent bytes */
+		memmove(c->out, c->out + c->outoff, c->outlen - c->outoff);
+		c->outlen -= c->outoff;
+		c->outoff = 0;
+	}
+	if (c->outlen + 2 + len > c->outcap) {
+		size_t nc = c->outcap ? c->outcap : 4096;
+		while (nc < c->outlen + 2 + len)
+			nc *= 2;
+		/* the cap: what conn_answer lets pile up plus one answer (the
+		 * doubling alone would overshoot it and drop the connection) */
+		if (nc > TCP_OUT_MAX + 2 + TCP_MSG_MAX)
+			nc = TCP_OUT_MAX + 2 + TCP_MSG_MAX;
+		if (nc < c->outlen + 2 + len)
+			return false;
+		uint8_t *no = realloc(c->out, nc);
+		if (!no)
+			return false;
+		c->out = no;
+		c->outcap = nc;
+	}
+	c->out[c->outlen] = (uint8_t)(len >> 8);
+	c->out[c->outlen + 1] = (uint8_t)len;
+	memcpy(c->out + c->outlen + 2, msg, len);
+	c->outlen += 2 + len;
+	return true;
+}
+
+/* Answer the complete messages in c->in while the peer keeps up with
+ * reading (at most TCP_OUT_MAX bytes unsent); the rest stay buffered until
+ * it does.  False if the connection is to be closed. */
+static bool conn_answer(dns_service_t *d, struct tcp_conn *c, uint8_t *resp)
+{
+	size_t off = 0;
+	bool alive = true;
+	while (c->inlen - off >= 2 && c->outlen - c->outoff <= TCP_OUT_MAX) {
+		size_t mlen = ((size_t)c->in[off] << 8) | c->in[off + 1];
+		if (mlen == 0) {
+			alive = false;
+			break;
+		}
+		if (c->inlen - off < 2 + mlen)
+			break;
+		size_t len = answer_query(d->zt, c->in + off + 2, mlen, resp,
+		                          TCP_MSG_MAX, true, &d->tcp_st);
+		if (len && !conn_queue(c, resp, len)) {
+			alive = false;
+			break;
+		}
+		off += 2 + mlen;
+	}
+	if (off) {
+		memmove(c->in, c->in + off, c->inlen - off);
+		c->inlen -= off;
+	}
+	return alive;
+}
+
+/* Answer what is buffered, then read and answer until the socket is
+ * drained or the peer stops taking answers; false if the connection is to
+ * be closed.  Called on every event of the connection, so that messages
+ * held back for a slow reader are answered once it has read. */
+static bool conn_read(dns_service_t *d, struct tcp_conn *c, uint8_t *resp)
+{
+	for (;;) {
+		if (!conn_answer(d, c, resp) || !conn_flush(c))
+			return false;
+		if (c->outlen - c->outoff > TCP_OUT_MAX)
+			return true;   /* the peer is not reading: stop reading too */
+		if (c->inlen >= 2 &&
+		    c->inlen >= 2 + (((size_t)c->in[0] << 8) | c->in[1]))
+			continue;      /* held back, and the flush made room */
+		if (c->eof)
+			return c->outlen > c->outoff;   /* open until all is sent */
+		ssize_t r = recv(c->fd, c->in + c->inlen, sizeof c->in - c->inlen,
+		                 MSG_DONTWAIT);
+		if (r == 0) {
+			/* the queries before a FIN still get their answers */
+			c->eof = true;
+			continue;
+		}
+		if (r < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return true;
+			if (errno == EINTR)
+				continue;
+			return false;
+		}
+		c->inlen += (size_t)r;
+		c->last = time(NULL);
+	}
+}
+
+static void *tcp_thread(void *arg)
+{
+	dns_service_t *d = arg;
+	struct tcp_conn **conns = calloc((size_t)d->tcp_clients, sizeof *conns);
+	uint8_t *resp = malloc(TCP_MSG_MAX);
+	struct epoll_event ev[64];
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	long nconns = 0;
+	time_t last_sweep = time(NULL);
+
+	zt_thread_register();
+	if (!conns || !resp || ep < 0)
+		goto out;
+	struct epoll_event e = { .events = EPOLLIN, .data.u64 = UINT64_MAX };
+	epoll_ctl(ep, EPOLL_CTL_ADD, d->stopfd, &e);
+	for (unsigned i = 0; i < d->ntcp; i++) {
+		e.data.u64 = ((uint64_t)1 << 32) | i;
+		epoll_ctl(ep, EPOLL_CTL_ADD, d->tcp_listen[i], &e);
+	}
+	for (;;) {
+		int n = epoll_wait(ep, ev, 64, 1000);
+		if (n < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < n; i++) {
+			uint64_t tag = ev[i].data.u64;
+			if (tag == UINT64_MAX)
+				goto out;
+			if (tag >> 32) {
+				int lfd = d->tcp_listen[(uint32_t)tag];
+				for (;;) {
+					int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+					if (fd < 0)
+						break;
+					long slot = -1;
+					for (long k = 0; k < d->tcp_clients && nconns < d->tcp_clients; k++)
+						if (!conns[k]) {
+							slot = k;
+							break;
+						}
+					struct tcp_conn *c = slot >= 0 ? calloc(1, sizeof *c) : NULL;
+					if (!c) {
+						close(fd);   /* over the cap */
+						continue;
+					}
+					c->fd = fd;
+					c->last = time(NULL);
+					conns[slot] = c;
+					nconns++;
+					struct epoll_event ce = { .events = EPOLLIN | EPOLLOUT | EPOLLET,
+					                          .data.u64 = (uint64_t)slot };
+					epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ce);
+				}
+				continue;
+			}
+			struct tcp_conn **slot = &conns[tag];
+			if (!*slot)
+				continue;
+			bool alive = true;
+			if (ev[i].events & (EPOLLERR | EPOLLHUP))
+				alive = false;
+			if (alive && (ev[i].events & EPOLLOUT))
+				alive = conn_flush(*slot);
+			if (alive && (ev[i].events & (EPOLLIN | EPOLLOUT)))
+				alive = conn_read(d, *slot, resp);
+			if (!alive) {
+				conn_close(ep, slot);
+				nconns--;
+			}
+		}
+		time_t now = time(NULL);
+		if (now != last_sweep) {
+			last_sweep = now;
+			for (long k = 0; k < d->tcp_clients; k++) {
+				if (conns[k] && now - conns[k]->last >= d->tcp_idle) {
+					conn_close(ep, &conns[k]);
+					nconns--;
+				} else if (conns[k] && conns[k]->outlen > conns[k]->outoff) {
+					/* resume reading once a blocked peer drained us */
+					if (!conn_flush(conns[k]) || !conn_read(d, conns[k], resp)) {
+						conn_close(ep, &conns[k]);
+						nconns--;
+					}
+				}
+			}
+		}
+	}
+out:
+	if (conns)
+		for (long k = 0; k < d->tcp_clients; k++)
+			if (conns[k])
+				conn_close(ep, &conns[k]);
+	free(conns);
+	free(resp);
+	if (ep >= 0)
+		close(ep);
+	zt_thread_unregister();
+	return NULL;
+}
+
+int dns_start(dns_service_t *d)
+{
+	for (unsigned w = 0; w < d->nworkers; w++) {
+		struct worker *wk = &d->workers[w];
+		wk->epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (wk->epfd < 0)
+			return DZ_EIO;
+		struct epoll_event e = { .events = EPOLLIN, .data.u32 = UINT32_MAX };
+		epoll_ctl(wk->epfd, EPOLL_CTL_ADD, d->stopfd, &e);
+		for (unsigned a = 0; a < wk->nsocks; a++) {
+			e.data.u32 = a;
+			epoll_ctl(wk->epfd, EPOLL_CTL_ADD, wk->socks[a].fd, &e);
+		}
+		if (pthread_create(&wk->thread, NULL, udp_worker, wk))
+			return DZ_EIO;
+	}
+	if (pthread_create(&d->tcp_thread, NULL, tcp_thread, d))
+		return DZ_EIO;
+	d->tcp_started = true;
+	return 0;
+}
+
+void dns_close(dns_service_t *d)
+{
+	if (!d)
+		return;
+	if (d->stopfd >= 0) {
+		uint64_t one = 1;
+		if (write(d->stopfd, &one, sizeof one) < 0)
+			(void)0;
+	}
+	for (unsigned w = 0; d->workers && w < d->nworkers; w++) {
+		struct worker *wk = &d->workers[w];
+		if (wk->epfd >= 0) {
+			pthread_join(wk->thread, NULL);
+			close(wk->epfd);
+		}
+		for (unsigned a = 0; wk->socks && a < wk->nsocks; a++)
+			if (wk->socks[a].fd >= 0)
+				close(wk->socks[a].fd);
+		free(wk->socks);
+		free(wk->inbuf);
+		free(wk->outbuf);
+	}
+	if (d->tcp_started)
+		pthread_join(d->tcp_thread, NULL);
+	for (unsigned i = 0; i < d->ntcp; i++)
+		if (d->tcp_listen[i] >= 0)
+			close(d->tcp_listen[i]);
+	if (d->stopfd >= 0)
+		close(d->stopfd);
+	free(d->workers);
+	free(d);
+}
+
+void dns_stats(const dns_service_t *d, struct answer_stats *sum)
+{
+	memset(sum, 0, sizeof *sum);
+	for (unsigned w = 0; w <= d->nworkers; w++) {
+		const struct answer_stats *s = w < d->nworkers ? &d->workers[w].st : &d->tcp_st;
+		sum->queries += s->queries;
+		sum->noerror += s->noerror;
+		sum->nxdomain += s->nxdomain;
+		sum->refused += s->refused;
+		sum->formerr += s->formerr;
+		sum->notimp += s->notimp;
+		sum->dropped += s->dropped;
+		sum->truncated += s->truncated;
+	}
+}

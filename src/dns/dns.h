@@ -1,0 +1,25 @@
+/* The DNS service: UDP workers (one SO_REUSEPORT socket per worker and
+ * address, recvmmsg/sendmmsg batches) and a TCP thread (RFC 7766: length
+ * framing, pipelining, idle timeout, connection cap), all answering from
+ * the zone table. */
+#ifndef DZ_DNS_H
+#define DZ_DNS_H
+
+#include "src/dns/answer.h"
+#include "src/common/config.h"
+#include "src/zonetable/zone.h"
+
+typedef struct dns_service dns_service_t;
+
+/* Create the service and bind every socket (call before dropping
+ * privileges).  On failure returns a DZ_E* code with a message in err. */
+int dns_open(dns_service_t **out, const struct config *c, ztable_t *zt,
+             char *err, size_t errlen);
+/* Start the threads.  0 or DZ_EIO. */
+int dns_start(dns_service_t *d);
+/* Stop the threads, close the sockets, free the service. */
+void dns_close(dns_service_t *d);
+/* Sum of every worker's counters (racy reads; for metrics and logs). */
+void dns_stats(const dns_service_t *d, struct answer_stats *sum);
+
+#endif

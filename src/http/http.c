@@ -1,0 +1,727 @@
+/* The embedded HTTP(S) server and its router. */
+#include "src/http/http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "proto/errors.h"
+#include "src/common/log.h"
+
+#define PEM_MAX (256 * 1024)
+#define URI_MAX 8192
+
+struct cidr {
+	uint8_t family;           /* 4 or 6 */
+	uint8_t a[16];
+	unsigned bits;
+};
+
+struct listener {
+	http_t *h;
+	int fd;                   /* ours until a daemon takes it */
+	bool tls, quiesced;
+	struct MHD_Daemon *d;
+	char text[64];
+};
+
+struct http {
+	struct listener l[2 * CONF_MAX_LISTEN];
+	unsigned nl;
+	struct http_route routes[HTTP_ROUTES_MAX];
+	unsigned nroutes;
+	char *cert, *key;
+	struct cidr proxies[CONF_MAX_LIST];
+	unsigned nproxies;
+	unsigned threads, max_conn, per_ip, timeout, mem_limit;
+};
+
+enum rq_state { RQ_NEW, RQ_BODY, RQ_SUSPENDING, RQ_SUSPENDED, RQ_RESUMED, RQ_DONE };
+
+struct http_req {
+	http_t *h;
+	struct MHD_Connection *conn;
+	const struct http_route *route;
+	pthread_mutex_t lock;
+	enum rq_state state;
+	bool tls, too_large;
+	const char *method;
+	char *uri;                 /* raw: path '\0' query */
+	const char *query;
+	char *body;
+	size_t body_len;
+	struct sockaddr_storage client;
+	char client_text[INET6_ADDRSTRLEN];
+	/* the reply */
+	bool replied, close;
+	unsigned status;
+	char ctype[64];
+	char *reply;
+	size_t reply_len;
+	unsigned nh;
+	char *hname[HTTP_HEADERS_MAX], *hval[HTTP_HEADERS_MAX];
+	void *data;
+	void (*free_fn)(void *);
+};
+
+/* Addresses and proxies ------------------------------------------------ */
+
+static int parse_cidr(const char *text, struct cidr *out)
+{
+	char buf[64];
+	const char *slash = strchr(text, '/');
+	size_t n = slash ? (size_t)(slash - text) : strlen(text);
+	if (n == 0 || n >= sizeof buf)
+		return DZ_EINVAL;
+	memcpy(buf, text, n);
+	buf[n] = 0;
+	memset(out, 0, sizeof *out);
+	if (inet_pton(AF_INET, buf, out->a) == 1) {
+		out->family = 4;
+		out->bits = 32;
+	} else if (inet_pton(AF_INET6, buf, out->a) == 1) {
+		out->family = 6;
+		out->bits = 128;
+	} else {
+		return DZ_EINVAL;
+	}
+	if (slash) {
+		char *end;
+		errno = 0;
+		unsigned long b = strtoul(slash + 1, &end, 10);
+		if (errno || *end || end == slash + 1 || b > out->bits)
+			return DZ_EINVAL;
+		out->bits = (unsigned)b;
+	}
+	return 0;
+}
+
+/* The address bytes of a sockaddr (v4-mapped v6 counts as v4). */
+static int sa_bytes(const struct sockaddr *sa, uint8_t out[16])
+{
+	if (sa->sa_family == AF_INET) {
+		memcpy(out, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+		return 4;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const uint8_t *a = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+		static const uint8_t mapped[12] = { 0,0,0,0,0,0,0,0,0,0,0xff,0xff };
+		if (memcmp(a, mapped, 12) == 0) {
+			memcpy(out, a + 12, 4);
+			return 4;
+		}
+		memcpy(out, a, 16);
+		return 6;
+	}
+	return 0;
+}
+
+static bool cidr_match(const struct cidr *c, int family, const uint8_t *a)
+{
+	if (c->family != family)
+		return false;
+	unsigned full = c->bits / 8, rest = c->bits % 8;
+	if (memcmp(c->a, a, full) != 0)
+		return false;
+	if (!rest)
+		return true;
+	uint8_t mask = (uint8_t)(0xff << (8 - rest));
+	return (c->a[full] & mask) == (a[full] & mask);
+}
+
+static bool trusted(const http_t *h, const struct sockaddr *sa)
+{
+	uint8_t a[16];
+	int fam = sa_bytes(sa, a);
+	for (unsigned i = 0; i < h->nproxies; i++)
+		if (cidr_match(&h->proxies[i], fam, a))
+			return true;
+	return false;
+}
+
+/* Set rq->client from an address of either family (v4-mapped -> v4). */
+static void set_client(http_req_t *rq, const struct sockaddr *sa)
+{
+	uint8_t a[16];
+	int fam = sa_bytes(sa, a);
+	memset(&rq->client, 0, sizeof rq->client);
+	if (fam == 4) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&rq->client;
+		s4->sin_family = AF_INET;
+		memcpy(&s4->sin_addr, a, 4);
+		inet_ntop(AF_INET, a, rq->client_text, sizeof rq->client_text);
+	} else if (fam == 6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&rq->client;
+		s6->sin6_family = AF_INET6;
+		memcpy(&s6->sin6_addr, a, 16);
+		inet_ntop(AF_INET6, a, rq->client_text, sizeof rq->client_text);
+	} else {
+		rq->client.ss_family = AF_UNSPEC;
+		snprintf(rq->client_text, sizeof rq->client_text, "unknown");
+	}
+}
+
+/* One X-Forwarded-For entry as an address. */
+static bool xff_addr(const char *s, size_t n, struct sockaddr_storage *out)
+{
+	char buf[INET6_ADDRSTRLEN + 2];
+	while (n && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+		s++;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof buf)
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = 0;
+	memset(out, 0, sizeof *out);
+	struct sockaddr_in *s4 = (struct sockaddr_in *)out;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)out;
+	if (inet_pton(AF_INET, buf, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		return true;
+	}
+	if (inet_pton(AF_INET6, buf, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		return true;
+	}
+	return false;
+}
+
+/* The client: the peer, or behind trusted proxies the rightmost address
+ * of X-Forwarded-For that is not a trusted proxy itself. */
+static void resolve_client(http_req_t *rq)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	struct sockaddr_storage peer;
+	memset(&peer, 0, sizeof peer);
+	if (ci && ci->client_addr) {
+		size_t len = ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+		                                                   : sizeof(struct sockaddr_in);
+		memcpy(&peer, ci->client_addr, len);
+	}
+	set_client(rq, (const struct sockaddr *)&peer);
+	if (!rq->h->nproxies || !trusted(rq->h, (const struct sockaddr *)&peer))
+		return;
+	const char *xff = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
+	                                              "X-Forwarded-For");
+	if (!xff)
+		return;
+	const char *end = xff + strlen(xff);
+	struct sockaddr_storage cand;
+	while (end > xff) {
+		const char *start = end;
+		while (start > xff && start[-1] != ',')
+			start--;
+		if (!xff_addr(start, (size_t)(end - start), &cand))
+			return;           /* garbage: keep what we have */
+		set_client(rq, (const struct sockaddr *)&cand);
+		if (!trusted(rq->h, (const struct sockaddr *)&cand))
+			return;
+		end = start > xff ? start - 1 : xff;
+	}
+}
+
+/* Requests --------------------------------------------------------------- */
+
+const char *http_req_method(const http_req_t *rq) { return rq->method; }
+const char *http_req_path(const http_req_t *rq) { return rq->uri; }
+const char *http_req_query(const http_req_t *rq) { return rq->query; }
+bool http_req_tls(const http_req_t *rq) { return rq->tls; }
+const char *http_req_client_text(const http_req_t *rq) { return rq->client_text; }
+void *http_req_data(const http_req_t *rq) { return rq->data; }
+
+const struct sockaddr *http_req_client(const http_req_t *rq)
+{
+	return (const struct sockaddr *)&rq->client;
+}
+
+const char *http_req_header(const http_req_t *rq, const char *name)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_req_body(const http_req_t *rq, size_t *len)
+{
+	*len = rq->body_len;
+	return rq->body;
+}
+
+void http_req_set_data(http_req_t *rq, void *data, void (*free_fn)(void *))
+{
+	rq->data = data;
+	rq->free_fn = free_fn;
+}
+
+int http_reply_header(http_req_t *rq, const char *name, const char *value)
+{
+	if (rq->nh >= HTTP_HEADERS_MAX)
+		return DZ_ELIMIT;
+	char *n = strdup(name), *v = strdup(value);
+	if (!n || !v) {
+		free(n);
+		free(v);
+		return DZ_ENOMEM;
+	}
+	rq->hname[rq->nh] = n;
+	rq->hval[rq->nh] = v;
+	rq->nh++;
+	return 0;
+}
+
+int http_reply(http_req_t *rq, unsigned status, const char *ctype,
+               const char *body, size_t len, bool close)
+{
+	if (len > HTTP_BODY_MAX)
+		return DZ_ELIMIT;
+	char *b = malloc(len ? len : 1);
+	if (!b)
+		return DZ_ENOMEM;
+	memcpy(b, body, len);
+	free(rq->reply);
+	rq->reply = b;
+	rq->reply_len = len;
+	rq->status = status;
+	snprintf(rq->ctype, sizeof rq->ctype, "%s", ctype ? ctype : "text/plain");
+	rq->close = close;
+	rq->replied = true;
+	return 0;
+}
+
+void http_suspend(http_req_t *rq)
+{
+	pthread_mutex_lock(&rq->lock);
+	rq->state = RQ_SUSPENDING;
+	pthread_mutex_unlock(&rq->lock);
+}
+
+void http_resume(http_req_t *rq)
+{
+	pthread_mutex_lock(&rq->lock);
+	enum rq_state was = rq->state;
+	/* RQ_RESUMED before MHD may run the connection again: were it set
+	 * after, MHD's thread could call on_request while the state still
+	 * said suspended, get no reply and poll again at once until this
+	 * thread ran (on one core, a whole time slice of busy polling).
+	 * RQ_SUSPENDING: the handler has not returned yet and will see this
+	 * and reply without suspending. */
+	rq->state = RQ_RESUMED;
+	if (was == RQ_SUSPENDED)
+		MHD_resume_connection(rq->conn);
+	pthread_mutex_unlock(&rq->lock);
+}
+
+/* The state, as the committer thread last left it. */
+static enum rq_state req_state(http_req_t *rq)
+{
+	pthread_mutex_lock(&rq->lock);
+	enum rq_state s = rq->state;
+	pthread_mutex_unlock(&rq->lock);
+	return s;
+}
+
+static void req_free(http_req_t *rq)
+{
+	if (!rq)
+		return;
+	if (rq->free_fn)
+		rq->free_fn(rq->data);
+	for (unsigned i = 0; i < rq->nh; i++) {
+		free(rq->hname[i]);
+		free(rq->hval[i]);
+	}
+	free(rq->reply);
+	free(rq->body);
+	free(rq->uri);
+	pthread_mutex_destroy(&rq->lock);
+	free(rq);
+}
+
+/* MHD callbacks ------------------------------------------------------------ */
+
+/* Called first for every request, with the URI as received: the raw query
+ * string is taken from here (MHD would decode it). */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct listener *l = cls;
+	size_t n = strnlen(uri, URI_MAX + 1);
+	http_req_t *rq = calloc(1, sizeof *rq);
+	if (!rq)
+		return NULL;
+	rq->h = l->h;
+	rq->tls = l->tls;
+	rq->conn = conn;
+	pthread_mutex_init(&rq->lock, NULL);
+	if (n > URI_MAX)
+		n = 0;         /* answered 414 by the handler */
+	rq->too_large = n == 0 && uri[0];
+	rq->uri = malloc(n + 2);
+	if (!rq->uri) {
+		req_free(rq);
+		return NULL;
+	}
+	memcpy(rq->uri, uri, n);
+	rq->uri[n] = 0;
+	rq->uri[n + 1] = 0;
+	char *q = strchr(rq->uri, '?');
+	if (q) {
+		*q = 0;
+		rq->query = q + 1;
+	} else {
+		rq->query = rq->uri + n + 1;
+	}
+	return rq;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	req_free(*con_cls);
+	*con_cls = NULL;
+}
+
+static const struct http_route *find_route(const http_t *h, const char *method,
+                                          const char *path, bool *wrong_method)
+{
+	*wrong_method = false;
+	for (unsigned i = 0; i < h->nroutes; i++) {
+		const struct http_route *r = &h->routes[i];
+		size_t pl = strlen(r->path);
+		bool match = pl && r->path[pl - 1] == '*'
+			? strncmp(path, r->path, pl - 1) == 0
+			: strcmp(path, r->path) == 0;
+		if (!match)
+			continue;
+		if (r->method && strcmp(r->method, method) != 0 &&
+		    !(strcmp(r->method, "GET") == 0 && strcmp(method, "HEAD") == 0)) {
+			*wrong_method = true;
+			continue;
+		}
+		return r;
+	}
+	return NULL;
+}
+
+static enum MHD_Result send_reply(http_req_t *rq)
+{
+	if (!rq->replied)
+		http_reply(rq, 500, "text/plain", "internal error\n", 15, true);
+	if (!rq->replied)
+		return MHD_NO;
+	struct MHD_Response *resp = MHD_create_response_from_buffer(rq->reply_len, rq->reply,
+	                                                            MHD_RESPMEM_MUST_FREE);
+	if (!resp)
+		return MHD_NO;
+	rq->reply = NULL;       /* MHD owns it now */
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rq->ctype);
+	for (unsigned i = 0; i < rq->nh; i++)
+		MHD_add_response_header(resp, rq->hname[i], rq->hval[i]);
+	if (rq->close)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+	enum MHD_Result r = MHD_queue_response(rq->conn, rq->status, resp);
+	MHD_destroy_response(resp);
+	rq->state = RQ_DONE;
+	return r;
+}
+
+static enum MHD_Result simple(http_req_t *rq, unsigned status, const char *text)
+{
+	http_reply(rq, status, "text/plain", text, strlen(text), true);
+	return send_reply(rq);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+                                  const char *url, const char *method,
+                                  const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
+{
+	http_req_t *rq = *con_cls;
+	if (!rq)
+		return MHD_NO;     /* out of memory in on_uri: drop the connection */
+	if (rq->state == RQ_NEW) {
+		rq->conn = conn;
+		rq->method = method;
+		resolve_client(rq);
+		if (rq->too_large)
+			return simple(rq, 414, "URI too long\n");
+		bool wrong_method;
+		rq->route = find_route(rq->h, method, rq->uri, &wrong_method);
+		if (!rq->route)
+			return wrong_method ? simple(rq, 405, "method not allowed\n")
+			                    : simple(rq, 404, "not found\n");
+		rq->state = RQ_BODY;
+		return MHD_YES;
+	}
+	if (rq->state == RQ_BODY && *upload_size) {
+		size_t n = *upload_size;
+		*upload_size = 0;
+		if (rq->too_large || rq->body_len + n > rq->route->max_body) {
+			rq->too_large = true;      /* read and dropped */
+			return MHD_YES;
+		}
+		char *nb = realloc(rq->body, rq->body_len + n + 1);
+		if (!nb)
+			return MHD_NO;
+		memcpy(nb + rq->body_len, upload_data, n);
+		rq->body = nb;
+		rq->body_len += n;
+		rq->body[rq->body_len] = 0;
+		return MHD_YES;
+	}
+	if (rq->state == RQ_BODY) {
+		if (rq->too_large)
+			return simple(rq, 413, "request body too large\n");
+		rq->route->fn(rq, rq->route->arg);
+		pthread_mutex_lock(&rq->lock);
+		if (rq->state == RQ_SUSPENDING) {
+			MHD_suspend_connection(conn);
+			rq->state = RQ_SUSPENDED;
+			pthread_mutex_unlock(&rq->lock);
+			return MHD_YES;
+		}
+		pthread_mutex_unlock(&rq->lock);
+		return send_reply(rq);
+	}
+	if (req_state(rq) == RQ_RESUMED)
+		return send_reply(rq);
+	/* RQ_DONE: called again after the reply was queued; a body still
+	 * coming is dropped */
+	*upload_size = 0;
+	return MHD_YES;
+}
+
+/* MHD's messages (format strings from the library itself) */
+__attribute__((format(printf, 2, 0)))
+static void on_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	size_t n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = 0;
+	log_debug("http: %s", msg);
+}
+
+/* Setup ------------------------------------------------------------------ */
+
+static int read_pem(const char *path, char **out, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat sb;
+	char *buf = NULL;
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return DZ_EIO;
+	}
+	if (fstat(fd, &sb) || sb.st_size <= 0 || sb.st_size > PEM_MAX) {
+		snprintf(err, errlen, "%s: empty, unreadable or larger than %d bytes", path, PEM_MAX);
+		goto fail;
+	}
+	buf = malloc((size_t)sb.st_size + 1);
+	if (!buf) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	size_t got = 0;
+	while (got < (size_t)sb.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)sb.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(err, errlen, "%s: %s", path, n ? strerror(errno) : "short read");
+			goto fail;
+		}
+		got += (size_t)n;
+	}
+	buf[got] = 0;
+	close(fd);
+	*out = buf;
+	return 0;
+fail:
+	free(buf);
+	close(fd);
+	return DZ_EIO;
+}
+
+static int bind_one(http_t *h, const struct conf_addr *a, bool tls, char *err, size_t errlen)
+{
+	struct listener *l = &h->l[h->nl];
+	int one = 1;
+	int fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (a->ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) || listen(fd, 512))
+		goto fail;
+	l->h = h;
+	l->fd = fd;
+	l->tls = tls;
+	snprintf(l->text, sizeof l->text, "%s", a->text);
+	h->nl++;
+	return 0;
+fail:
+	snprintf(err, errlen, "http%s on %s: %s", tls ? "s" : "", a->text, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return DZ_EIO;
+}
+
+int http_open(http_t **out, const struct config *c, char *err, size_t errlen)
+{
+	http_t *h;
+	*out = NULL;
+	if (c->http_listen.n == 0 && c->https_listen.n == 0)
+		return 0;
+	h = calloc(1, sizeof *h);
+	if (!h) {
+		snprintf(err, errlen, "out of memory");
+		return DZ_ENOMEM;
+	}
+	h->threads = (unsigned)c->http_threads;
+	h->max_conn = (unsigned)c->http_max_connections;
+	h->per_ip = (unsigned)c->http_max_per_ip;
+	h->timeout = (unsigned)c->http_timeout;
+	h->mem_limit = (unsigned)c->http_max_request;
+	for (unsigned i = 0; i < c->trusted_proxy.n; i++) {
+		if (parse_cidr(c->trusted_proxy.s[i], &h->proxies[h->nproxies])) {
+			snprintf(err, errlen, "trusted-proxy: '%s' is not ADDRESS or ADDRESS/BITS",
+			         c->trusted_proxy.s[i]);
+			goto fail;
+		}
+		h->nproxies++;
+	}
+	if (c->https_listen.n) {
+		if (!c->tls_cert || !c->tls_key) {
+			snprintf(err, errlen, "https-listen needs tls-cert and tls-key");
+			goto fail;
+		}
+		if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
+			snprintf(err, errlen, "this libmicrohttpd has no TLS support");
+			goto fail;
+		}
+		if (read_pem(c->tls_cert, &h->cert, err, errlen) ||
+		    read_pem(c->tls_key, &h->key, err, errlen))
+			goto fail;
+	}
+	for (unsigned i = 0; i < c->http_listen.n; i++)
+		if (bind_one(h, &c->http_listen.a[i], false, err, errlen))
+			goto fail;
+	for (unsigned i = 0; i < c->https_listen.n; i++)
+		if (bind_one(h, &c->https_listen.a[i], true, err, errlen))
+			goto fail;
+	*out = h;
+	return 0;
+fail:
+	http_close(h);
+	return DZ_EINVAL;
+}
+
+int http_route_add(http_t *h, const struct http_route *r)
+{
+	for (unsigned i = 0; i < h->nroutes; i++) {
+		const struct http_route *o = &h->routes[i];
+		if (strcmp(o->path, r->path) == 0 &&
+		    ((!o->method && !r->method) ||
+		     (o->method && r->method && strcmp(o->method, r->method) == 0))) {
+			h->routes[i] = *r;
+			return 0;
+		}
+	}
+	if (h->nroutes >= HTTP_ROUTES_MAX)
+		return DZ_ELIMIT;
+	h->routes[h->nroutes++] = *r;
+	return 0;
+}
+
+static struct MHD_Daemon *start_daemon(http_t *h, struct listener *l, unsigned poll_flag)
+{
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | poll_flag | MHD_ALLOW_SUSPEND_RESUME |
+	                 MHD_USE_ERROR_LOG | MHD_USE_TURBO | (l->tls ? MHD_USE_TLS : 0);
+	struct MHD_OptionItem tls_opts[] = {
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, h->key },
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, h->cert },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+	return MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
+		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)l->fd,
+		MHD_OPTION_THREAD_POOL_SIZE, h->threads,
+		MHD_OPTION_CONNECTION_LIMIT, h->max_conn,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, h->per_ip,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)h->mem_limit,
+		MHD_OPTION_CONNECTION_TIMEOUT, h->timeout,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, l,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+		MHD_OPTION_EXTERNAL_LOGGER, on_log, h,
+		MHD_OPTION_ARRAY, l->tls ? tls_opts : tls_opts + 2,
+		MHD_OPTION_END);
+}
+
+int http_start(http_t *h, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < h->nl; i++) {
+		struct listener *l = &h->l[i];
+		l->d = start_daemon(h, l, MHD_USE_EPOLL);
+		if (!l->d)
+			l->d = start_daemon(h, l, MHD_USE_AUTO);
+		if (!l->d) {
+			snprintf(err, errlen, "cannot start the HTTP%s daemon on %s",
+			         l->tls ? "S" : "", l->text);
+			return DZ_EIO;
+		}
+		log_info("http%s on %s", l->tls ? "s" : "", l->text);
+	}
+	return 0;
+}
+
+void http_quiesce(http_t *h)
+{
+	if (!h)
+		return;
+	for (unsigned i = 0; i < h->nl; i++) {
+		struct listener *l = &h->l[i];
+		if (l->d && !l->quiesced) {
+			/* the listen socket is handed back to us */
+			l->fd = MHD_quiesce_daemon(l->d);
+			l->quiesced = true;
+		}
+	}
+}
+
+void http_close(http_t *h)
+{
+	if (!h)
+		return;
+	for (unsigned i = 0; i < h->nl; i++) {
+		struct listener *l = &h->l[i];
+		if (l->d) {
+			MHD_stop_daemon(l->d);
+			if (!l->quiesced)
+				l->fd = -1;    /* the daemon closed it */
+		}
+		if (l->fd >= 0)
+			close(l->fd);
+	}
+	if (h->key)
+		explicit_bzero(h->key, strlen(h->key));
+	free(h->key);
+	free(h->cert);
+	free(h);
+}

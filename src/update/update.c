@@ -1,0 +1,432 @@
+/* /nic/update and /checkip. */
+#include "src/update/update.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "proto/dyndns2.h"
+#include "proto/errors.h"
+#include "src/db/auth.h"
+#include "src/db/host.h"
+#include "src/common/log.h"
+
+#define AGENT_MAX 128
+#define LIMITER_SLOTS 16384
+#define PRUNE_EVERY_S 60
+#define PRUNE_CHUNK 5000           /* rows per log per batch: a few ms */
+#define JOURNAL_KEEP_S 86400       /* the change journal keeps a day */
+#define MAX_BATCH 512
+#define REPLY_MAX (DD2_HOSTS_MAX * DD2_REPLY_MAX)
+
+struct update_service {
+	committer_t *commit;
+	auth_limiter_t *per_token, *per_client;
+	auth_failures_t *failures;
+	unsigned max_hosts;
+	int64_t log_keep_s;
+	int64_t last_prune;        /* committer thread only */
+	char *paths[CONF_MAX_LIST];
+	unsigned npaths;
+};
+
+/* One update request on its way through the committer. */
+struct upd_job {
+	struct commit_job cj;
+	update_t *u;
+	http_req_t *rq;
+	struct dd2_req req;
+	struct host_change change;
+	char user[DD2_CRED_LEN], token[DD2_CRED_LEN];
+	char client[48], agent[AGENT_MAX];
+	uint8_t addr_key[9];
+	size_t addr_klen;
+	/* results */
+	enum dd2_code once;        /* account-wide result, if set_once */
+	bool set_once;
+	unsigned retry_after;
+	enum dd2_code code[DD2_HOSTS_MAX];
+	struct dd2_addrs addrs[DD2_HOSTS_MAX];
+};
+
+/* Replies ------------------------------------------------------------------ */
+
+static void reply_codes(http_req_t *rq, const struct upd_job *j, enum dd2_code once,
+                        bool is_once, unsigned retry_after)
+{
+	char body[REPLY_MAX];
+	size_t len = 0;
+	unsigned status = 200;
+	body[0] = 0;
+	if (is_once) {
+		dd2_reply_line(body, sizeof body, &len, once, NULL);
+		status = dd2_code_status(once);
+	} else {
+		for (unsigned i = 0; i < j->req.nhosts; i++)
+			dd2_reply_line(body, sizeof body, &len, j->code[i], &j->addrs[i]);
+	}
+	if (is_once && once == DD2_BADAUTH)
+		http_reply_header(rq, "WWW-Authenticate", "Basic realm=\"dynzone\"");
+	if (retry_after) {
+		char ra[16];
+		snprintf(ra, sizeof ra, "%u", retry_after);
+		http_reply_header(rq, "Retry-After", ra);
+	}
+	http_reply(rq, status, "text/plain", body, len, true);
+}
+
+/* An account-wide answer given on the HTTP thread (nothing to commit). */
+static void reply_once(http_req_t *rq, enum dd2_code c, unsigned retry_after)
+{
+	reply_codes(rq, NULL, c, true, retry_after);
+}
+
+/* The committer side -------------------------------------------------------- */
+
+static void log_row(store_t *st, const struct upd_job *j, int64_t host_id, const char *host,
+                    const char *addrs, enum dd2_code c, int64_t now)
+{
+	if (host_log(st, host_id, host, addrs, j->client, j->agent, dd2_code_text(c), now))
+		log_warn("update log: %s", store_errmsg(st));
+}
+
+/* Every hostname of the request, comma-joined (for account-wide log rows). */
+static void joined_hosts(const struct upd_job *j, char *out, size_t cap)
+{
+	size_t n = 0;
+	out[0] = 0;
+	for (unsigned i = 0; i < j->req.nhosts && n < cap; i++) {
+		int w = snprintf(out + n, cap - n, "%s%s", i ? "," : "", j->req.hosts[i]);
+		if (w < 0)
+			break;
+		n += (size_t)w;
+	}
+}
+
+/* Is the Basic user name right for this token: the name of a host it
+ * covers, or its owner's account name?  hosts[0..n) are the request's
+ * hosts already looked up (covered[i] true if the token covers them), so
+ * the usual case, the user name being the host updated, costs no query. */
+static int user_ok(store_t *st, const char *user, int64_t token_id, int64_t user_id,
+                   const struct host *hosts, const bool *covered, unsigned n)
+{
+	char owner[AUTH_NAME_MAX];
+	uint8_t wire[DNAME_MAX];
+	struct host h;
+	bool is_name = dd2_hostname(user, strlen(user), wire) != 0;
+	for (unsigned i = 0; is_name && i < n; i++)
+		if (covered[i] && dname_equal(hosts[i].name, wire))
+			return 0;
+	int rc = auth_user_name(st, user_id, owner);
+	if (rc)
+		return rc == DZ_ENOENT ? DZ_EAUTH : rc;
+	if (strcmp(owner, user) == 0)
+		return 0;
+	if (!is_name)
+		return DZ_EAUTH;
+	rc = host_find(st, wire, &h);
+	if (rc)
+		return rc == DZ_ENOENT ? DZ_EAUTH : rc;
+	return auth_token_covers(st, token_id, h.id) ? 0 : DZ_EAUTH;
+}
+
+/* One account-wide answer, logged once for all the request's names. */
+static int refuse(store_t *st, struct upd_job *j, enum dd2_code c, int64_t now)
+{
+	char all[DD2_HOSTS_MAX * 32];
+	j->set_once = true;
+	j->once = c;
+	joined_hosts(j, all, sizeof all);
+	log_row(st, j, 0, all, "", c, now);
+	return 0;
+}
+
+/* Old rows of the update log and the journal go a chunk at a time; while
+ * a chunk comes back full, the next batch takes another. */
+static void prune_logs(update_t *u, store_t *st, int64_t now)
+{
+	unsigned nlog = 0, njournal = 0;
+	if (store_log_prune(st, STORE_LOG_UPDATES, now - u->log_keep_s, PRUNE_CHUNK, &nlog) ||
+	    store_log_prune(st, STORE_LOG_JOURNAL, now - JOURNAL_KEEP_S, PRUNE_CHUNK, &njournal))
+		log_warn("pruning the logs: %s", store_errmsg(st));
+	if (nlog < PRUNE_CHUNK && njournal < PRUNE_CHUNK)
+		u->last_prune = now;
+}
+
+static int job_run(struct commit_job *cj, store_t *st)
+{
+	struct upd_job *j = (struct upd_job *)cj;
+	update_t *u = j->u;
+	int64_t now = (int64_t)time(NULL), token_id = 0, user_id = 0, last_used = 0;
+	struct host hosts[DD2_HOSTS_MAX];
+	bool covered[DD2_HOSTS_MAX] = { false };
+	unsigned n = j->req.nhosts;
+	int rc;
+
+	if (now - u->last_prune > PRUNE_EVERY_S)
+		prune_logs(u, st, now);
+	rc = auth_token_check(st, j->token, &token_id, &user_id, &last_used);
+	/* look the hosts up once: for the user name check and the updates */
+	for (unsigned i = 0; !rc && i < n; i++) {
+		uint8_t wire[DNAME_MAX];
+		const char *name = j->req.hosts[i];
+		j->code[i] = DD2_NOHOST;
+		if (!dd2_hostname(name, strlen(name), wire)) {
+			j->code[i] = DD2_NOTFQDN;
+			continue;
+		}
+		int frc = host_find(st, wire, &hosts[i]);
+		if (frc == DZ_EDB)
+			return frc;
+		/* the same answer whether the name is unknown or not this
+		 * token's: no probing for other users' names */
+		covered[i] = frc == 0 && auth_token_covers(st, token_id, hosts[i].id);
+	}
+	if (!rc)
+		rc = user_ok(st, j->user, token_id, user_id, hosts, covered, n);
+	if (rc == DZ_EDB)
+		return rc;
+	if (rc) {
+		auth_failures_note(u->failures, j->addr_key, j->addr_klen, auth_now_ms());
+		return refuse(st, j, DD2_BADAUTH, now);
+	}
+	if (auth_limiter_take(u->per_token, j->token, AUTH_TID_LEN, auth_now_ms(), &j->retry_after))
+		return refuse(st, j, DD2_ABUSE, now);
+	for (unsigned i = 0; i < n; i++) {
+		char at[2 * DD2_ADDR_TEXT + 2] = "";
+		bool changed;
+		if (!covered[i]) {
+			log_row(st, j, 0, j->req.hosts[i], "", j->code[i], now);
+			continue;
+		}
+		/* a name twice in one request: the second sees the first's change */
+		for (unsigned k = 0; k < i; k++)
+			if (covered[k] && hosts[k].id == hosts[i].id)
+				hosts[i] = hosts[k];
+		rc = host_apply(st, &hosts[i], &j->change, now, &changed);
+		if (rc == DZ_EDB)
+			return rc;
+		j->code[i] = rc ? DD2_DNSERR : changed ? DD2_GOOD : DD2_NOCHG;
+		j->addrs[i] = hosts[i].addrs;
+		dd2_addrs_text(&hosts[i].addrs, at, sizeof at);
+		log_row(st, j, hosts[i].id, hosts[i].text, at, j->code[i], now);
+	}
+	return auth_token_touch(st, token_id, last_used, now);
+}
+
+static void job_done(struct commit_job *cj, int rc)
+{
+	struct upd_job *j = (struct upd_job *)cj;
+	if (rc)
+		reply_codes(j->rq, j, DD2_911, true, 0);
+	else
+		reply_codes(j->rq, j, j->once, j->set_once, j->retry_after);
+	http_resume(j->rq);
+}
+
+/* The HTTP side ----------------------------------------------------------- */
+
+/* Take one request from the client's budget; false (and the abuse reply
+ * set) if it is spent. */
+static bool client_allowed(update_t *u, http_req_t *rq)
+{
+	uint8_t key[9];
+	unsigned retry = 0;
+	size_t kl = auth_addr_key(http_req_client(rq), key);
+	if (auth_limiter_take(u->per_client, key, kl, auth_now_ms(), &retry) == 0)
+		return true;
+	reply_once(rq, DD2_ABUSE, retry);
+	return false;
+}
+
+static void copy_agent(char *out, const char *ua)
+{
+	size_t n = 0;
+	for (; ua && *ua && n < AGENT_MAX - 1; ua++)
+		out[n++] = (*ua >= 0x20 && *ua < 0x7f) ? *ua : '?';
+	out[n] = 0;
+}
+
+static void update_handle(http_req_t *rq, void *arg)
+{
+	update_t *u = arg;
+	const char *method = http_req_method(rq);
+	struct upd_job *j;
+
+	if (strcmp(method, "GET") && strcmp(method, "HEAD") && strcmp(method, "POST")) {
+		reply_once(rq, DD2_BADAGENT, 0);
+		return;
+	}
+	if (!client_allowed(u, rq))
+		return;
+	j = calloc(1, sizeof *j);
+	if (!j) {
+		reply_once(rq, DD2_911, 0);
+		return;
+	}
+	http_req_set_data(rq, j, free);
+	j->u = u;
+	j->rq = rq;
+	dd2_req_init(&j->req);
+	const char *q = http_req_query(rq);
+	int rc = dd2_parse_query(&j->req, q, strlen(q));
+	size_t blen;
+	const char *body = http_req_body(rq, &blen);
+	const char *ctype = http_req_header(rq, "Content-Type");
+	if (!rc && body && blen && ctype &&
+	    strncmp(ctype, "application/x-www-form-urlencoded", 33) == 0)
+		rc = dd2_parse_query(&j->req, body, blen);
+	if (rc) {
+		log_debug("update from %s: %s", http_req_client_text(rq), j->req.why);
+		reply_once(rq, DD2_BADAGENT, 0);
+		return;
+	}
+	/* credentials: Basic auth, else the query (which ends up in logs) */
+	const char *authz = http_req_header(rq, "Authorization");
+	if (authz) {
+		if (dd2_basic_auth(authz, j->user, sizeof j->user, j->token, sizeof j->token))
+			j->token[0] = 0;
+	} else {
+		memcpy(j->user, j->req.user, sizeof j->user);
+		memcpy(j->token, j->req.pass, sizeof j->token);
+	}
+	if (!j->token[0]) {
+		reply_once(rq, DD2_BADAUTH, 0);
+		return;
+	}
+	/* no hostname: the Basic user name, if it is one (deSEC does this) */
+	if (!j->req.hostname_given) {
+		uint8_t w[DNAME_MAX];
+		if (!dd2_hostname(j->user, strlen(j->user), w)) {
+			reply_once(rq, DD2_NOTFQDN, 0);
+			return;
+		}
+		snprintf(j->req.hosts[0], sizeof j->req.hosts[0], "%s", j->user);
+		j->req.nhosts = 1;
+	}
+	if (j->req.nhosts == 0) {
+		reply_once(rq, DD2_NOTFQDN, 0);
+		return;
+	}
+	if (j->req.too_many || j->req.nhosts > u->max_hosts) {
+		reply_once(rq, DD2_NUMHOST, 0);
+		return;
+	}
+	/* what to change: the addresses given; none given, the client's own
+	 * (unless the request only sets TXT or takes the host offline) */
+	struct host_change *c = &j->change;
+	c->offline = j->req.offline;
+	if (j->req.addr_given) {
+		c->set_addrs = true;
+		c->addrs = j->req.addrs;
+	} else if (!j->req.txt_given && j->req.offline != 1) {
+		struct dd2_addr a;
+		const char *ct = http_req_client_text(rq);
+		if (dd2_addr_parse(ct, strlen(ct), &a) == 0 && dd2_addrs_add(&c->addrs, &a) == 0)
+			c->set_addrs = true;
+	}
+	c->set_txt = j->req.txt_given;
+	c->ntxt = j->req.ntxt;
+	for (unsigned i = 0; i < j->req.ntxt; i++)
+		c->txt[i] = j->req.txt[i];
+	snprintf(j->client, sizeof j->client, "%s", http_req_client_text(rq));
+	copy_agent(j->agent, http_req_header(rq, "User-Agent"));
+	j->addr_klen = auth_addr_key(http_req_client(rq), j->addr_key);
+	j->cj.run = job_run;
+	j->cj.done = job_done;
+	unsigned delay = auth_failures_delay(u->failures, j->addr_key, j->addr_klen, auth_now_ms());
+	j->cj.not_before = delay ? auth_now_ms() + delay : 0;
+	http_suspend(rq);
+	commit_submit(u->commit, &j->cj);
+}
+
+static void checkip_handle(http_req_t *rq, void *arg)
+{
+	update_t *u = arg;
+	char body[64];
+	if (!client_allowed(u, rq))
+		return;
+	int n = snprintf(body, sizeof body, "%s\n", http_req_client_text(rq));
+	http_reply_header(rq, "Cache-Control", "no-store");
+	http_reply(rq, 200, "text/plain", body, (size_t)n, false);
+}
+
+/* Setup -------------------------------------------------------------------- */
+
+int update_start(update_t **out, http_t *h, const struct config *c, ztable_t *zt,
+                 char *err, size_t errlen)
+{
+	static const char *const default_paths[] = { "/nic/update", "/v3/update" };
+	update_t *u = calloc(1, sizeof *u);
+	int rc = DZ_ENOMEM;
+	if (!u) {
+		snprintf(err, errlen, "out of memory");
+		return DZ_ENOMEM;
+	}
+	u->max_hosts = (unsigned)c->update_max_hosts;
+	u->log_keep_s = (int64_t)c->update_log_days * 86400;
+	u->per_token = auth_limiter_new(LIMITER_SLOTS, (unsigned)c->update_rate_token,
+	                                (unsigned)c->update_burst_token);
+	u->per_client = auth_limiter_new(LIMITER_SLOTS, (unsigned)c->update_rate_client,
+	                                 (unsigned)c->update_burst_client);
+	u->failures = auth_failures_new(LIMITER_SLOTS);
+	if (!u->per_token || !u->per_client || !u->failures) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	for (unsigned i = 0; i < (c->update_path.n ? c->update_path.n : 2); i++) {
+		const char *p = c->update_path.n ? c->update_path.s[i] : default_paths[i];
+		if (p[0] != '/') {
+			snprintf(err, errlen, "update-path '%s' must start with '/'", p);
+			rc = DZ_EINVAL;
+			goto fail;
+		}
+		if (!(u->paths[u->npaths] = strdup(p))) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+		struct http_route r = { NULL, u->paths[u->npaths], update_handle, u, 4096 };
+		u->npaths++;
+		if ((rc = http_route_add(h, &r)) != 0) {
+			snprintf(err, errlen, "too many HTTP routes");
+			goto fail;
+		}
+	}
+	struct http_route ci = { "GET", "/checkip", checkip_handle, u, 0 };
+	if ((rc = http_route_add(h, &ci)) != 0) {
+		snprintf(err, errlen, "too many HTTP routes");
+		goto fail;
+	}
+	if ((rc = commit_start(&u->commit, c->db, zt, MAX_BATCH, err, errlen)) != 0)
+		goto fail;
+	*out = u;
+	return 0;
+fail:
+	update_free(u);
+	return rc;
+}
+
+void update_stop(update_t *u)
+{
+	if (u)
+		commit_stop(u->commit);
+}
+
+void update_free(update_t *u)
+{
+	if (!u)
+		return;
+	commit_free(u->commit);
+	auth_limiter_free(u->per_token);
+	auth_limiter_free(u->per_client);
+	auth_failures_free(u->failures);
+	for (unsigned i = 0; i < u->npaths; i++)
+		free(u->paths[i]);
+	free(u);
+}
+
+committer_t *update_committer(update_t *u)
+{
+	return u->commit;
+}

@@ -1,0 +1,70 @@
+/* The group committer: one writer thread with its own store connection
+ * and a queue of jobs.  The thread takes every job queued (up to a cap),
+ * runs them all in one transaction (BEGIN IMMEDIATE .. COMMIT) and applies
+ * the journal to the zone table (store_sync).  A second thread, the
+ * syncer, then makes the batch durable with one fdatasync of the WAL,
+ * shared by every batch committed since its last one, and only then calls
+ * each job's `done`; meanwhile the committer already runs the next batch.
+ * So a job's effect is durable and already served by DNS when its
+ * submitter hears back, N concurrent updates cost one commit, and the
+ * disk's flush latency is not paid between batches.  (DNS may serve a
+ * change up to one fdatasync before it is durable; its submitter has not
+ * been told yet, and hears 911 if the sync fails; after a failed sync no
+ * job is run or acknowledged until the daemon restarts.)
+ *
+ * A job can ask to be held until a time (the failed-auth slow-down); held
+ * jobs wait in the committer, not in a thread. */
+#ifndef DZ_COMMIT_H
+#define DZ_COMMIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "src/db/store.h"
+#include "src/zonetable/zone.h"
+
+typedef struct committer committer_t;
+
+struct commit_job {
+	/* Runs on the committer thread inside the batch's transaction.  A
+	 * non-zero return undoes this job's own writes (a savepoint) and is
+	 * passed on to done. */
+	int (*run)(struct commit_job *job, store_t *st);
+	/* Runs on the syncer thread (the committer thread if there is none)
+	 * once the batch is committed, on disk and the zone table synced.
+	 * rc: run's result, or DZ_EDB if the commit or the sync failed.
+	 * From commit_submit, on the submitter's thread: DZ_ENOTSUP if the
+	 * committer had stopped, DZ_EDB if an earlier sync had failed.  Must
+	 * not block; the job belongs to its submitter again from here on. */
+	void (*done)(struct commit_job *job, int rc);
+	uint64_t not_before;       /* monotonic ms (auth_now_ms); 0: at once */
+	/* private */
+	struct commit_job *next;
+	int rc;
+};
+
+struct commit_stats {
+	uint64_t jobs;             /* jobs finished */
+	uint64_t batches;          /* transactions committed */
+	uint64_t failed;           /* transactions that failed */
+	uint64_t syncs;            /* fdatasyncs of the WAL by the syncer */
+	unsigned largest;          /* most jobs in one batch */
+};
+
+/* Open a store connection on `db` and start the thread.  max_batch caps
+ * the jobs per transaction.  0, or DZ_EDB/DZ_ENOMEM/DZ_EIO with a message
+ * in err. */
+int commit_start(committer_t **out, const char *db, ztable_t *zt,
+                 unsigned max_batch, char *err, size_t errlen);
+/* Queue a job (any thread).  The job must stay valid until its done. */
+void commit_submit(committer_t *c, struct commit_job *job);
+/* Finish every queued and held job (held ones without waiting), stop the
+ * thread and close its connection.  Later submits get DZ_ENOTSUP at once.
+ * NULL is a no-op. */
+void commit_stop(committer_t *c);
+/* Free a stopped committer (NULL: no-op). */
+void commit_free(committer_t *c);
+/* Counters so far (racy reads; for logs and metrics). */
+void commit_get_stats(committer_t *c, struct commit_stats *out);
+
+#endif

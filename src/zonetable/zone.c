@@ -1,0 +1,563 @@
+/* The in-memory zone table.  See zone.h for the concurrency rules. */
+#include "src/zonetable/zone.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <urcu/rculfhash.h>
+
+#include "proto/errors.h"
+#include "proto/rdata.h"
+#include "proto/wire.h"
+
+struct zkey {
+	uint32_t zone_id;
+	uint8_t len;
+	const uint8_t *name;
+};
+
+static unsigned long key_hash(const ztable_t *zt, uint32_t zone_id,
+                              const uint8_t *name, size_t len)
+{
+	return (unsigned long)dname_hash(name, len,
+	                                 zt->seed ^ (zone_id * 0x9E3779B97F4A7C15ull));
+}
+
+static int key_match(struct cds_lfht_node *ht, const void *key)
+{
+	const struct znode *n = caa_container_of(ht, struct znode, ht);
+	const struct zkey *k = key;
+	return n->zone_id == k->zone_id && n->namelen == k->len &&
+	       memcmp(n->name, k->name, k->len) == 0;
+}
+
+ztable_t *zt_new(void)
+{
+	ztable_t *zt = calloc(1, sizeof *zt);
+	if (!zt)
+		return NULL;
+	if (getrandom(&zt->seed, sizeof zt->seed, 0) != sizeof zt->seed)
+		zt->seed = (uint64_t)(uintptr_t)zt ^ 0x5bd1e995u;
+	zt->ht = cds_lfht_new_flavor(1 << 12, 1 << 12, 0,
+	                             CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING,
+	                             &urcu_memb_flavor, NULL);
+	zt->zones = calloc(1, sizeof *zt->zones);
+	if (!zt->ht || !zt->zones) {
+		if (zt->ht)
+			cds_lfht_destroy(zt->ht, NULL);
+		free(zt->zones);
+		free(zt);
+		return NULL;
+	}
+	pthread_mutex_init(&zt->wlock, NULL);
+	return zt;
+}
+
+int zt_reserve(ztable_t *zt, unsigned long n)
+{
+	unsigned long size = 1 << 12;
+	if (zt->nnodes || !zt->zones || zt->zones->n)
+		return 0;   /* only an empty table, before any reader starts */
+	while (size < n && size < (1ul << 30))
+		size <<= 1;
+	struct cds_lfht *ht = cds_lfht_new_flavor(size, 1 << 12, 0,
+	                                          CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING,
+	                                          &urcu_memb_flavor, NULL);
+	if (!ht)
+		return DZ_ENOMEM;
+	cds_lfht_destroy(zt->ht, NULL);
+	zt->ht = ht;
+	return 0;
+}
+
+static void node_free_rcu(struct rcu_head *h)
+{
+	free(caa_container_of(h, struct znode, rcu));
+}
+
+static void zone_free_rcu(struct rcu_head *h)
+{
+	free(caa_container_of(h, struct zone, rcu));
+}
+
+static void zlist_free_rcu(struct rcu_head *h)
+{
+	free(caa_container_of(h, struct zlist, rcu));
+}
+
+void zt_free(ztable_t *zt)
+{
+	struct cds_lfht_iter it;
+	struct cds_lfht_node *ht;
+
+	if (!zt)
+		return;
+	zt_write_begin(zt);
+	cds_lfht_first(zt->ht, &it);
+	while ((ht = cds_lfht_iter_get_node(&it)) != NULL) {
+		cds_lfht_next(zt->ht, &it);
+		if (cds_lfht_del(zt->ht, ht) == 0)
+			free(caa_container_of(ht, struct znode, ht));
+	}
+	zt_write_end(zt);
+	urcu_memb_barrier();   /* let pending call_rcu frees run */
+	cds_lfht_destroy(zt->ht, NULL);
+	for (unsigned i = 0; i < zt->zones->n; i++)
+		free(zt->zones->z[i]);
+	free(zt->zones);
+	pthread_mutex_destroy(&zt->wlock);
+	free(zt);
+}
+
+/* Reader side ------------------------------------------------------------ */
+
+const struct zone *zt_find_zone(const ztable_t *zt, const uint8_t *lname,
+                                size_t len, const uint8_t *label_off,
+                                unsigned nlabels)
+{
+	const struct zlist *zl = rcu_dereference(zt->zones);
+	for (unsigned i = 0; i < zl->n; i++) {
+		const struct zone *z = zl->z[i];
+		if (z->apex_labels > nlabels)
+			continue;
+		size_t off = z->apex_labels == nlabels ? 0
+		           : z->apex_labels == 0 ? len - 1
+		           : label_off[nlabels - z->apex_labels];
+		if (len - off == z->apex_len &&
+		    memcmp(lname + off, z->apex, z->apex_len) == 0)
+			return z;
+	}
+	return NULL;
+}
+
+static struct znode *lookup_node(const ztable_t *zt, uint32_t zone_id,
+                                 const uint8_t *lname, size_t len,
+                                 struct cds_lfht_iter *it)
+{
+	struct zkey k = { zone_id, (uint8_t)len, lname };
+	cds_lfht_lookup(zt->ht, key_hash(zt, zone_id, lname, len), key_match, &k, it);
+	struct cds_lfht_node *ht = cds_lfht_iter_get_node(it);
+	return ht ? caa_container_of(ht, struct znode, ht) : NULL;
+}
+
+const struct znode *zt_lookup(const ztable_t *zt, uint32_t zone_id,
+                              const uint8_t *lname, size_t len)
+{
+	struct cds_lfht_iter it;
+	return lookup_node(zt, zone_id, lname, len, &it);
+}
+
+const struct zset *zn_find_set(const struct znode *n, uint16_t type)
+{
+	/* nodes hold few sets; a linear scan beats a binary search here */
+	for (unsigned i = 0; i < n->nsets; i++)
+		if (n->sets[i].type == type)
+			return &n->sets[i];
+	return NULL;
+}
+
+/* Writer side ------------------------------------------------------------ */
+
+static __thread int thread_registered;
+static __thread int writer_registered;
+
+void zt_thread_register(void)
+{
+	if (!thread_registered) {
+		urcu_memb_register_thread();
+		thread_registered = 1;
+	}
+}
+
+void zt_thread_unregister(void)
+{
+	if (thread_registered) {
+		urcu_memb_unregister_thread();
+		thread_registered = 0;
+	}
+}
+
+void zt_write_begin(ztable_t *zt)
+{
+	(void)zt;
+	if (!thread_registered) {
+		/* threads of the HTTP server come and go: register only for
+		 * the duration of the write */
+		zt_thread_register();
+		writer_registered = 1;
+	}
+	urcu_memb_read_lock();
+}
+
+void zt_write_end(ztable_t *zt)
+{
+	(void)zt;
+	urcu_memb_read_unlock();
+	if (writer_registered) {
+		writer_registered = 0;
+		zt_thread_unregister();
+	}
+}
+
+static int cmp_rr_type(const void *a, const void *b)
+{
+	const struct zrr *x = *(const struct zrr *const *)a;
+	const struct zrr *y = *(const struct zrr *const *)b;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	return x < y ? -1 : x > y;   /* stable: keep the given order */
+}
+
+static void put_rr(wire_t *w, uint16_t type, uint32_t ttl, const uint8_t *rd,
+                   size_t rdlen)
+{
+	wire_write_u16(w, type);
+	wire_write_u16(w, 1);   /* IN */
+	wire_write_u32(w, ttl);
+	wire_write_u16(w, (uint16_t)rdlen);
+	wire_write_bytes(w, rd, rdlen);
+}
+
+/* Build a node from records (any order) and, for an apex, the SOA. */
+static struct znode *node_build(uint32_t zone_id, const uint8_t *lname,
+                                size_t namelen, const struct zrr *rrs, size_t n,
+                                const struct zsoa *soa)
+{
+	const struct zrr *ord_small[32], **ord = ord_small;
+	struct znode *node = NULL;
+	uint8_t soard[2 * DNAME_MAX + 20];
+	struct zrr soarr;
+	size_t datalen = 0, nsets = 0, total = n;
+
+	if (n > 65535)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (rrs[i].type == RR_SOA)
+			return NULL;   /* the SOA comes from the zone row */
+	if (soa) {
+		wire_t w;
+		wire_init(&w, soard, sizeof soard);
+		wire_write_bytes(&w, soa->mname, dname_len(soa->mname, DNAME_MAX));
+		wire_write_bytes(&w, soa->rname, dname_len(soa->rname, DNAME_MAX));
+		wire_write_u32(&w, soa->serial);
+		wire_write_u32(&w, soa->refresh);
+		wire_write_u32(&w, soa->retry);
+		wire_write_u32(&w, soa->expire);
+		wire_write_u32(&w, soa->minimum);
+		if (w.err)
+			return NULL;
+		soarr = (struct zrr){ RR_SOA, soa->ttl, (uint16_t)w.pos, soard };
+		total++;
+		datalen += 10 + (size_t)soarr.rdlen;   /* the negative SOA copy */
+		nsets++;
+	}
+	if (total > 32 && !(ord = malloc(total * sizeof *ord)))
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		ord[i] = &rrs[i];
+	if (soa)
+		ord[n] = &soarr;
+	if (total > 32) {
+		qsort(ord, total, sizeof *ord, cmp_rr_type);
+	} else {
+		/* a host has a handful of records: insertion sort, stable */
+		for (size_t i = 1; i < total; i++) {
+			const struct zrr *x = ord[i];
+			size_t j = i;
+			for (; j > 0 && ord[j - 1]->type > x->type; j--)
+				ord[j] = ord[j - 1];
+			ord[j] = x;
+		}
+	}
+	for (size_t i = 0; i < total; i++) {
+		datalen += 10 + (size_t)ord[i]->rdlen;
+		if (i == 0 || ord[i]->type != ord[i - 1]->type)
+			nsets++;
+	}
+	if (datalen > UINT32_MAX / 2)
+		goto fail;
+	size_t hdr = sizeof *node + nsets * sizeof(struct zset);
+	node = calloc(1, hdr + namelen + datalen);
+	if (!node)
+		goto fail;
+	node->zone_id = zone_id;
+	node->namelen = (uint8_t)namelen;
+	node->nsets = (uint16_t)nsets;
+	node->name = (uint8_t *)node + hdr;
+	node->data = node->name + namelen;
+	memcpy(node->name, lname, namelen);
+
+	wire_t w;
+	wire_init(&w, node->data, datalen);
+	unsigned si = 0;
+	if (soa) {
+		/* RFC 2308: negative answers carry the SOA with the lesser of its
+		 * TTL and its MINIMUM field */
+		uint32_t negttl = soa->minimum < soa->ttl ? soa->minimum : soa->ttl;
+		node->sets[si++] = (struct zset){ ZSET_NEG_SOA, 1, negttl, (uint32_t)w.pos,
+		                                  (uint32_t)(10 + soarr.rdlen) };
+		put_rr(&w, RR_SOA, negttl, soarr.rdata, soarr.rdlen);
+		node->flags |= ZN_APEX;
+	}
+	for (size_t i = 0; i < total;) {
+		size_t j = i;
+		uint32_t ttl = ord[i]->ttl;
+		while (j < total && ord[j]->type == ord[i]->type) {
+			if (ord[j]->ttl < ttl)
+				ttl = ord[j]->ttl;   /* one TTL per RRset (RFC 2181) */
+			j++;
+		}
+		struct zset *s = &node->sets[si++];
+		s->type = ord[i]->type;
+		s->count = (uint16_t)(j - i);
+		s->ttl = ttl;
+		s->off = (uint32_t)w.pos;
+		for (size_t k = i; k < j; k++)
+			put_rr(&w, ord[k]->type, ttl, ord[k]->rdata, ord[k]->rdlen);
+		s->len = (uint32_t)(w.pos - s->off);
+		if (s->type == RR_NS && !soa)
+			node->flags |= ZN_DELEG;
+		if (s->type == RR_CNAME)
+			node->flags |= ZN_CNAME;
+		i = j;
+	}
+	if (w.err || si != nsets || w.pos != datalen)
+		goto fail;
+	if (ord != ord_small)
+		free(ord);
+	return node;
+fail:
+	free(node);
+	if (ord != ord_small)
+		free(ord);
+	return NULL;
+}
+
+struct zone *zt_zone_by_id(ztable_t *zt, uint32_t zone_id)
+{
+	for (unsigned i = 0; i < zt->zones->n; i++)
+		if (zt->zones->z[i]->id == zone_id)
+			return zt->zones->z[i];
+	return NULL;
+}
+
+static void node_replace(ztable_t *zt, struct znode *old, struct znode *nw,
+                         struct cds_lfht_iter *it)
+{
+	struct zkey k = { nw->zone_id, nw->namelen, nw->name };
+	unsigned long h = key_hash(zt, nw->zone_id, nw->name, nw->namelen);
+	if (old) {
+		nw->kids = old->kids;
+		if (cds_lfht_replace(zt->ht, it, h, key_match, &k, &nw->ht) == 0)
+			urcu_memb_call_rcu(&old->rcu, node_free_rcu);
+	} else {
+		cds_lfht_add(zt->ht, h, &nw->ht);
+		zt->nnodes++;
+	}
+}
+
+static void node_remove(ztable_t *zt, struct znode *old)
+{
+	if (cds_lfht_del(zt->ht, &old->ht) == 0) {
+		zt->nnodes--;
+		urcu_memb_call_rcu(&old->rcu, node_free_rcu);
+	}
+}
+
+static bool is_wild(const uint8_t *lname)
+{
+	return lname[0] == 1 && lname[1] == '*';
+}
+
+/* A name came (+1) or went (-1): keep the zone's wildcard count.  Readers
+ * read it without a lock: a stale value only means a query answered as it
+ * would have been a moment earlier. */
+static void count_wild(struct zone *z, const uint8_t *lname, int d)
+{
+	if (is_wild(lname))
+		__atomic_store_n(&z->nwild, z->nwild + (uint32_t)d, __ATOMIC_RELAXED);
+}
+
+/* A new name appeared below `zone`: count it in its parent, creating empty
+ * non-terminals up to the apex as needed. */
+static int link_up(ztable_t *zt, struct zone *z, const uint8_t *lname)
+{
+	const uint8_t *p = dname_parent(lname);
+	struct cds_lfht_iter it;
+	while (p) {
+		size_t plen = dname_len(p, DNAME_MAX);
+		if (plen == z->apex_len)
+			return 0;   /* reached the apex */
+		struct znode *pn = lookup_node(zt, z->id, p, plen, &it);
+		if (pn) {
+			pn->kids++;
+			return 0;
+		}
+		pn = node_build(z->id, p, plen, NULL, 0, NULL);
+		if (!pn)
+			return DZ_ENOMEM;
+		pn->kids = 1;
+		node_replace(zt, NULL, pn, &it);
+		count_wild(z, p, 1);
+		p = dname_parent(p);
+	}
+	return 0;
+}
+
+/* A name below `zone` went away: uncount it, dropping empty non-terminals
+ * that no longer have children. */
+static void unlink_up(ztable_t *zt, struct zone *z, const uint8_t *lname)
+{
+	const uint8_t *p = dname_parent(lname);
+	struct cds_lfht_iter it;
+	while (p) {
+		size_t plen = dname_len(p, DNAME_MAX);
+		if (plen == z->apex_len)
+			return;
+		struct znode *pn = lookup_node(zt, z->id, p, plen, &it);
+		if (!pn)
+			return;
+		if (pn->kids)
+			pn->kids--;
+		if (pn->kids || pn->nsets)
+			return;
+		node_remove(zt, pn);
+		count_wild(z, p, -1);
+		p = dname_parent(p);
+	}
+}
+
+/* Is the lowercase name strictly below the zone's apex?  (Cheaper than
+ * dname_is_sub: both are lowercase, so compare the tail once at the label
+ * boundary that leaves apex_len bytes.) */
+static bool below_apex(const struct zone *z, const uint8_t *lname, size_t len)
+{
+	size_t off = 0;
+	if (len <= z->apex_len)
+		return false;
+	while (len - off > z->apex_len)
+		off += 1 + (size_t)lname[off];
+	return len - off == z->apex_len &&
+	       memcmp(lname + off, z->apex, z->apex_len) == 0;
+}
+
+int zt_set_name(ztable_t *zt, uint32_t zone_id, const uint8_t *lname,
+                const struct zrr *rrs, size_t n)
+{
+	struct zone *z = zt_zone_by_id(zt, zone_id);
+	struct cds_lfht_iter it;
+	size_t len = dname_len(lname, DNAME_MAX);
+
+	if (!z)
+		return DZ_ENOENT;
+	if (!len || !below_apex(z, lname, len))
+		return DZ_EINVAL;
+	struct znode *old = lookup_node(zt, zone_id, lname, len, &it);
+	int was_deleg = old && (old->flags & ZN_DELEG);
+	if (n == 0 && !old)
+		return 0;
+	if (n == 0 && old->kids == 0) {
+		node_remove(zt, old);
+		count_wild(z, lname, -1);
+		unlink_up(zt, z, lname);
+		if (was_deleg)
+			z->ndeleg--;
+		return 0;
+	}
+	struct znode *nw = node_build(zone_id, lname, len, rrs, n, NULL);
+	if (!nw)
+		return n ? DZ_EINVAL : DZ_ENOMEM;
+	node_replace(zt, old, nw, &it);
+	if (!old) {
+		count_wild(z, lname, 1);
+		int rc = link_up(zt, z, lname);
+		if (rc)
+			return rc;
+	}
+	int is_deleg = (nw->flags & ZN_DELEG) != 0;
+	if (is_deleg != was_deleg)
+		z->ndeleg += is_deleg ? 1u : (uint32_t)-1;
+	return 0;
+}
+
+static int zlist_cmp(const void *a, const void *b)
+{
+	const struct zone *x = *(const struct zone *const *)a;
+	const struct zone *y = *(const struct zone *const *)b;
+	return (int)y->apex_labels - (int)x->apex_labels;
+}
+
+static int zlist_publish(ztable_t *zt, struct zone *add, uint32_t drop_id)
+{
+	struct zlist *old = zt->zones;
+	struct zlist *nl = calloc(1, sizeof *nl + (old->n + 1) * sizeof(struct zone *));
+	if (!nl)
+		return DZ_ENOMEM;
+	for (unsigned i = 0; i < old->n; i++)
+		if (old->z[i]->id != drop_id || add)
+			nl->z[nl->n++] = old->z[i];
+	if (add)
+		nl->z[nl->n++] = add;
+	qsort(nl->z, nl->n, sizeof nl->z[0], zlist_cmp);
+	rcu_assign_pointer(zt->zones, nl);
+	urcu_memb_call_rcu(&old->rcu, zlist_free_rcu);
+	return 0;
+}
+
+int zt_set_zone(ztable_t *zt, uint32_t zone_id, const uint8_t *apex,
+                const struct zsoa *soa, const struct zrr *rrs, size_t n)
+{
+	struct cds_lfht_iter it;
+	uint8_t lapex[DNAME_MAX];
+	size_t len = dname_len(apex, DNAME_MAX);
+	if (!len)
+		return DZ_EINVAL;
+	dname_copy_lower(lapex, apex);
+
+	struct zone *z = zt_zone_by_id(zt, zone_id);
+	struct znode *nw = node_build(zone_id, lapex, len, rrs, n, soa);
+	if (!nw)
+		return DZ_EINVAL;
+	if (!z) {
+		z = calloc(1, sizeof *z);
+		if (!z) {
+			free(nw);
+			return DZ_ENOMEM;
+		}
+		z->id = zone_id;
+		z->apex_len = (uint8_t)len;
+		z->apex_labels = (uint8_t)dname_labels(lapex);
+		memcpy(z->apex, lapex, len);
+		struct znode *old = lookup_node(zt, zone_id, lapex, len, &it);
+		node_replace(zt, old, nw, &it);
+		z->apex_node = nw;
+		if (zlist_publish(zt, z, 0)) {
+			free(z);
+			return DZ_ENOMEM;
+		}
+		return 0;
+	}
+	struct znode *old = lookup_node(zt, zone_id, lapex, len, &it);
+	node_replace(zt, old, nw, &it);
+	rcu_assign_pointer(z->apex_node, nw);
+	return 0;
+}
+
+void zt_del_zone(ztable_t *zt, uint32_t zone_id)
+{
+	struct cds_lfht_iter it;
+	struct cds_lfht_node *ht;
+	struct zone *z = zt_zone_by_id(zt, zone_id);
+	if (!z)
+		return;
+	if (zlist_publish(zt, NULL, zone_id))
+		return;
+	cds_lfht_first(zt->ht, &it);
+	while ((ht = cds_lfht_iter_get_node(&it)) != NULL) {
+		struct znode *n = caa_container_of(ht, struct znode, ht);
+		cds_lfht_next(zt->ht, &it);
+		if (n->zone_id == zone_id)
+			node_remove(zt, n);
+	}
+	urcu_memb_call_rcu(&z->rcu, zone_free_rcu);
+}
