@@ -14,10 +14,12 @@
 #include "proto/dyndns2.h"
 #include "proto/errors.h"
 #include "proto/rdata.h"
+#include "src/api/session.h"
+#include "src/common/clock.h"
+#include "src/common/log.h"
 #include "src/db/auth.h"
 #include "src/db/host.h"
-#include "src/common/log.h"
-#include "src/api/session.h"
+#include "src/write/limits.h"
 #include "web/web_assets.h"
 
 #define ROUTE_BODY_MAX (4 * API_BODY_MAX)  /* the router's cap; ours is smaller */
@@ -58,7 +60,7 @@ struct api {
 	committer_t *cm;
 	int signup;
 	session_throttle_t *throttle;
-	auth_limiter_t *auth_limit;
+	limiter_t *auth_limit;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct job *queue;
@@ -395,8 +397,8 @@ static int start_session(struct call *c, int64_t user_id, unsigned status)
 static bool rate_ok(struct call *c)
 {
 	uint8_t key[9];
-	size_t kl = auth_addr_key(http_req_client(c->rq), key);
-	if (auth_limiter_take(c->a->auth_limit, key, kl, auth_now_ms(), &c->retry_after) == 0)
+	size_t kl = limit_addr_key(http_req_client(c->rq), key);
+	if (limiter_take(c->a->auth_limit, key, kl, clock_ms(), &c->retry_after) == 0)
 		return true;
 	fail(c, 429, "rate_limited", "Too many attempts from your address: wait a little.");
 	return false;
@@ -459,7 +461,7 @@ static int h_login(struct call *c)
 		return fail(c, 400, "bad_request", "Give a user name and a password.");
 	if (!c->job->held) {
 		unsigned d = session_throttle_delay(c->a->throttle, user,
-		                                    http_req_client(c->rq), auth_now_ms());
+		                                    http_req_client(c->rq), clock_ms());
 		if (d) {
 			c->hold = true;
 			c->hold_ms = d;
@@ -470,7 +472,7 @@ static int h_login(struct call *c)
 		return -1;
 	int rc = session_password_check(c->st, user, pw, &id, &admin);
 	if (rc == DZ_EAUTH) {
-		session_throttle_fail(c->a->throttle, user, http_req_client(c->rq), auth_now_ms());
+		session_throttle_fail(c->a->throttle, user, http_req_client(c->rq), clock_ms());
 		log_info("api: failed log-in for '%.63s' from %s", user, http_req_client_text(c->rq));
 		return fail(c, 401, "bad_credentials", "Wrong user name or password.");
 	}
@@ -1305,7 +1307,7 @@ static void serve_job(api_t *a, store_t *st, struct job *j)
 	if (c->hold && !a->stopping) {
 		pthread_mutex_lock(&a->lock);
 		j->held = true;
-		j->not_before = auth_now_ms() + c->hold_ms;
+		j->not_before = clock_ms() + c->hold_ms;
 		bool queued = enqueue(a, j);
 		pthread_mutex_unlock(&a->lock);
 		if (queued) {
@@ -1342,7 +1344,7 @@ static void *worker_main(void *arg)
 	pthread_mutex_lock(&a->lock);
 	for (;;) {
 		uint64_t wake;
-		struct job *j = take_due(a, auth_now_ms(), &wake);
+		struct job *j = take_due(a, clock_ms(), &wake);
 		if (j) {
 			pthread_mutex_unlock(&a->lock);
 			serve_job(a, st, j);
@@ -1453,7 +1455,7 @@ int api_start(api_t **out, http_t *h, const struct config *c, committer_t *cm,
 	if ((rc = check_config(a, c, err, errlen)) != 0)
 		goto fail;
 	a->throttle = session_throttle_new(THROTTLE_SLOTS);
-	a->auth_limit = auth_limiter_new(THROTTLE_SLOTS, AUTH_PER_MINUTE, AUTH_BURST);
+	a->auth_limit = limiter_new(THROTTLE_SLOTS, AUTH_PER_MINUTE, AUTH_BURST);
 	if (!a->throttle || !a->auth_limit) {
 		snprintf(err, errlen, "out of memory");
 		rc = DZ_ENOMEM;
@@ -1519,7 +1521,7 @@ void api_free(api_t *a)
 	for (unsigned i = 0; i < API_WORKERS; i++)
 		store_close(a->st[i]);
 	session_throttle_free(a->throttle);
-	auth_limiter_free(a->auth_limit);
+	limiter_free(a->auth_limit);
 	pthread_cond_destroy(&a->cond);
 	pthread_mutex_destroy(&a->lock);
 	free(a);

@@ -267,7 +267,7 @@ int session_invite_use(store_t *st, const char *code, int64_t user_id, int64_t n
 /* Log-in slow-down ------------------------------------------------------------ */
 
 struct session_throttle {
-	auth_failures_t *account, *addr;
+	failures_t *account, *addr;
 };
 
 session_throttle_t *session_throttle_new(unsigned slots)
@@ -275,8 +275,8 @@ session_throttle_t *session_throttle_new(unsigned slots)
 	session_throttle_t *t = calloc(1, sizeof *t);
 	if (!t)
 		return NULL;
-	t->account = auth_failures_new(slots);
-	t->addr = auth_failures_new(slots);
+	t->account = failures_new(slots);
+	t->addr = failures_new(slots);
 	if (!t->account || !t->addr) {
 		session_throttle_free(t);
 		return NULL;
@@ -288,8 +288,8 @@ void session_throttle_free(session_throttle_t *t)
 {
 	if (!t)
 		return;
-	auth_failures_free(t->account);
-	auth_failures_free(t->addr);
+	failures_free(t->account);
+	failures_free(t->addr);
 	free(t);
 }
 
@@ -309,9 +309,9 @@ unsigned session_throttle_delay(session_throttle_t *t, const char *user,
 {
 	uint8_t ak[ACCOUNT_KEY], ck[9];
 	account_key(user, ak);
-	size_t cl = auth_addr_key(client, ck);
-	unsigned a = auth_failures_delay(t->account, ak, sizeof ak, now_ms);
-	unsigned c = auth_failures_delay(t->addr, ck, cl, now_ms);
+	size_t cl = limit_addr_key(client, ck);
+	unsigned a = failures_delay(t->account, ak, sizeof ak, now_ms);
+	unsigned c = failures_delay(t->addr, ck, cl, now_ms);
 	return a > c ? a : c;
 }
 
@@ -320,7 +320,7 @@ void session_throttle_fail(session_throttle_t *t, const char *user,
 {
 	uint8_t ak[ACCOUNT_KEY], ck[9];
 	account_key(user, ak);
-	size_t cl = auth_addr_key(client, ck);
-	auth_failures_note(t->account, ak, sizeof ak, now_ms);
-	auth_failures_note(t->addr, ck, cl, now_ms);
+	size_t cl = limit_addr_key(client, ck);
+	failures_note(t->account, ak, sizeof ak, now_ms);
+	failures_note(t->addr, ck, cl, now_ms);
 }

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "src/write/limits.h"
 #include "src/db/auth.h"
 #include "src/db/store.h"
 
@@ -87,7 +88,7 @@ int session_invite_use(store_t *st, const char *code, int64_t user_id, int64_t n
 /* Log-in slow-down ------------------------------------------------------- */
 
 /* Failed log-ins are counted per account and per client address (see
- * auth_failures_t): past AUTH_FAIL_FREE recent failures, a further attempt
+ * failures_t): past LIMIT_FAIL_FREE recent failures, a further attempt
  * is held before it is looked at, longer with each failure.  Thread-safe;
  * memory is capped. */
 typedef struct session_throttle session_throttle_t;

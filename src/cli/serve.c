@@ -9,6 +9,7 @@
 #include "proto/errors.h"
 #include "src/api/api.h"
 #include "src/cli/cmd.h"
+#include "src/common/clock.h"
 #include "src/dns/dns.h"
 #include "src/tinydns/export.h"
 #include "src/http/http.h"
@@ -94,7 +95,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 		log_err("export: %s (serving without it)", err);
 	log_info("loaded %llu names in %.3f s",
 	         (unsigned long long)zt->nnodes,
-	         (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	         clock_seconds(&t0, &t1));
 	for (unsigned i = 0; i < c->dns_listen.n; i++)
 		log_info("dns on %s (udp, tcp)", c->dns_listen.a[i].text);
 	log_info("ready");

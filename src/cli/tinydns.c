@@ -5,6 +5,7 @@
 
 #include "proto/errors.h"
 #include "src/cli/cmd.h"
+#include "src/common/clock.h"
 #include "src/tinydns/export.h"
 #include "src/tinydns/tdimport.h"
 
@@ -71,6 +72,6 @@ int cmd_import_tinydns(struct cmd_ctx *ctx, int argc, char **argv)
 	       s.zones_new, s.added, nextra, s.extra[TDI_OUTSIDE], s.extra[TDI_LOC],
 	       s.extra[TDI_TTD], s.extra[TDI_BAD], s.extra[TDI_CNAME], s.extra[TDI_SOA],
 	       s.locs, s.dup,
-	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	       clock_seconds(&t0, &t1));
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include "proto/rdata.h"
 #include "proto/zonefile.h"
 #include "src/cli/cmd.h"
+#include "src/common/clock.h"
 
 #define MAX_NS 16
 
@@ -531,7 +532,7 @@ int cmd_import_zone(struct cmd_ctx *ctx, int argc, char **argv)
 	if (store_commit(st))
 		return cmd_fail("store: %s", store_errmsg(st));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	double secs = clock_seconds(&t0, &t1);
 	printf("%s: %lu records imported", pos[0], im.added);
 	if (im.dup)
 		printf(", %lu already present", im.dup);

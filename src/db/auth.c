@@ -1,4 +1,4 @@
-/* Update tokens, passwords, rate limits and the failed-auth slow-down. */
+/* Update tokens, passwords and user accounts. */
 #include "src/db/auth.h"
 
 #include <argon2.h>
@@ -13,25 +13,10 @@
 #include <time.h>
 
 #include "proto/errors.h"
+#include "src/common/rand.h"
 
 static const char b64url[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-static int random_bytes(void *buf, size_t len)
-{
-	uint8_t *p = buf;
-	while (len) {
-		ssize_t n = getrandom(p, len, 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return DZ_EIO;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 /* base64url of 3*k bytes: exactly 4*k characters, no padding. */
 static void b64url_encode(const uint8_t *in, size_t len, char *out)
@@ -54,7 +39,7 @@ void auth_token_hash(const char *token, size_t len, uint8_t hash[AUTH_HASH_LEN])
 int auth_token_make(char token[AUTH_TOKEN_LEN + 1], uint8_t hash[AUTH_HASH_LEN])
 {
 	uint8_t raw[AUTH_TOKEN_LEN / 4 * 3];
-	if (random_bytes(raw, sizeof raw))
+	if (rand_bytes(raw, sizeof raw))
 		return DZ_EIO;
 	b64url_encode(raw, sizeof raw, token);
 	explicit_bzero(raw, sizeof raw);
@@ -217,7 +202,7 @@ int auth_password_hash(const char *pw, char out[AUTH_PW_ENCODED])
 	uint8_t salt[PW_SALT];
 	if (argon2_encodedlen(PW_T, PW_M, PW_P, PW_SALT, PW_HASH, Argon2_id) > AUTH_PW_ENCODED)
 		return DZ_EINVAL;
-	if (random_bytes(salt, sizeof salt))
+	if (rand_bytes(salt, sizeof salt))
 		return DZ_EIO;
 	int rc = argon2id_hash_encoded(PW_T, PW_M, PW_P, pw, strlen(pw), salt, sizeof salt,
 	                               PW_HASH, out, AUTH_PW_ENCODED);
@@ -293,219 +278,4 @@ int auth_user_name(store_t *st, int64_t id, char out[AUTH_NAME_MAX])
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? DZ_ENOENT : DZ_EDB;
-}
-
-/* Capped tables of per-key state ----------------------------------------- */
-
-#define WAYS 4
-#define KEY_MAX 16
-
-struct slot {
-	uint8_t key[KEY_MAX];
-	uint8_t klen;            /* 0: free */
-	uint64_t last_ms;
-	double value;            /* bucket level, or failure score */
-};
-
-struct table {
-	pthread_mutex_t lock;
-	uint64_t seed;
-	unsigned nsets;
-	struct slot *slots;
-};
-
-static int table_init(struct table *t, unsigned slots)
-{
-	t->nsets = slots / WAYS ? slots / WAYS : 1;
-	t->slots = calloc((size_t)t->nsets * WAYS, sizeof *t->slots);
-	if (!t->slots)
-		return DZ_ENOMEM;
-	if (random_bytes(&t->seed, sizeof t->seed))
-		t->seed = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ull;
-	pthread_mutex_init(&t->lock, NULL);
-	return 0;
-}
-
-static void table_free(struct table *t)
-{
-	free(t->slots);
-	pthread_mutex_destroy(&t->lock);
-}
-
-/* The key's slot (call with the lock held), or NULL if it has none and
- * `claim` is false.  Claiming takes a free slot of the key's set or the
- * least recently used one; *fresh tells.  Keys are at most KEY_MAX bytes
- * (callers pass short ones; longer ones are cut). */
-static struct slot *table_get(struct table *t, const void *key, size_t klen,
-                              bool claim, bool *fresh)
-{
-	uint64_t h = t->seed ^ 0xcbf29ce484222325ull;
-	if (klen > KEY_MAX)
-		klen = KEY_MAX;
-	for (size_t i = 0; i < klen; i++)
-		h = (h ^ ((const uint8_t *)key)[i]) * 0x100000001b3ull;
-	h ^= h >> 29;
-	struct slot *set = &t->slots[(size_t)(h % t->nsets) * WAYS];
-	struct slot *victim = &set[0];
-	*fresh = false;
-	for (int w = 0; w < WAYS; w++) {
-		if (set[w].klen == klen && memcmp(set[w].key, key, klen) == 0)
-			return &set[w];
-		if (set[w].klen == 0 || (victim->klen && set[w].last_ms < victim->last_ms))
-			victim = &set[w];
-	}
-	if (!claim)
-		return NULL;
-	memcpy(victim->key, key, klen);
-	victim->klen = (uint8_t)klen;
-	victim->value = 0;
-	*fresh = true;
-	return victim;
-}
-
-struct auth_limiter {
-	struct table t;
-	double per_ms, burst;
-};
-
-auth_limiter_t *auth_limiter_new(unsigned slots, unsigned per_minute, unsigned burst)
-{
-	auth_limiter_t *l = calloc(1, sizeof *l);
-	if (!l)
-		return NULL;
-	l->per_ms = per_minute / 60000.0;
-	l->burst = burst ? burst : 1;
-	if (per_minute && table_init(&l->t, slots)) {
-		free(l);
-		return NULL;
-	}
-	return l;
-}
-
-void auth_limiter_free(auth_limiter_t *l)
-{
-	if (!l)
-		return;
-	if (l->per_ms > 0)
-		table_free(&l->t);
-	free(l);
-}
-
-int auth_limiter_take(auth_limiter_t *l, const void *key, size_t klen,
-                      uint64_t now_ms, unsigned *retry_after)
-{
-	bool fresh;
-	int rc = 0;
-	if (l->per_ms <= 0)
-		return 0;
-	pthread_mutex_lock(&l->t.lock);
-	struct slot *s = table_get(&l->t, key, klen, true, &fresh);
-	if (fresh) {
-		s->value = l->burst;
-	} else if (now_ms > s->last_ms) {
-		s->value += (double)(now_ms - s->last_ms) * l->per_ms;
-		if (s->value > l->burst)
-			s->value = l->burst;
-	}
-	s->last_ms = now_ms;
-	if (s->value >= 1.0) {
-		s->value -= 1.0;
-	} else {
-		double wait = (1.0 - s->value) / l->per_ms / 1000.0;
-		*retry_after = (unsigned)wait + 1;
-		rc = DZ_ELIMIT;
-	}
-	pthread_mutex_unlock(&l->t.lock);
-	return rc;
-}
-
-struct auth_failures {
-	struct table t;
-};
-
-auth_failures_t *auth_failures_new(unsigned slots)
-{
-	auth_failures_t *f = calloc(1, sizeof *f);
-	if (f && table_init(&f->t, slots)) {
-		free(f);
-		return NULL;
-	}
-	return f;
-}
-
-void auth_failures_free(auth_failures_t *f)
-{
-	if (!f)
-		return;
-	table_free(&f->t);
-	free(f);
-}
-
-static double decayed(const struct slot *s, uint64_t now_ms)
-{
-	double v = s->value;
-	if (now_ms > s->last_ms) {
-		double halves = (double)(now_ms - s->last_ms) / (AUTH_FAIL_HALFLIFE_S * 1000.0);
-		/* 2^-halves without libm: halve whole steps, then a linear step */
-		while (halves >= 1.0 && v > 0.01) {
-			v /= 2;
-			halves -= 1.0;
-		}
-		v = halves >= 1.0 ? 0 : v * (1.0 - halves / 2);
-	}
-	return v;
-}
-
-void auth_failures_note(auth_failures_t *f, const void *key, size_t klen, uint64_t now_ms)
-{
-	bool fresh;
-	pthread_mutex_lock(&f->t.lock);
-	struct slot *s = table_get(&f->t, key, klen, true, &fresh);
-	s->value = (fresh ? 0 : decayed(s, now_ms)) + 1.0;
-	s->last_ms = now_ms;
-	pthread_mutex_unlock(&f->t.lock);
-}
-
-unsigned auth_failures_delay(auth_failures_t *f, const void *key, size_t klen, uint64_t now_ms)
-{
-	unsigned delay = 0;
-	bool fresh;
-	pthread_mutex_lock(&f->t.lock);
-	/* look without claiming: a clean address must not evict a guilty one */
-	struct slot *s = table_get(&f->t, key, klen, false, &fresh);
-	/* failures, counted to the nearest whole one after decay */
-	unsigned n = s ? (unsigned)(decayed(s, now_ms) + 0.5) : 0;
-	if (n >= AUTH_FAIL_FREE) {
-		unsigned steps = n - AUTH_FAIL_FREE;
-		delay = steps >= 5 ? AUTH_FAIL_MAX_DELAY_MS : 250u << steps;
-		if (delay > AUTH_FAIL_MAX_DELAY_MS)
-			delay = AUTH_FAIL_MAX_DELAY_MS;
-	}
-	pthread_mutex_unlock(&f->t.lock);
-	return delay;
-}
-
-size_t auth_addr_key(const struct sockaddr *sa, uint8_t key[9])
-{
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
-		key[0] = 4;
-		memcpy(key + 1, &s4->sin_addr, 4);
-		return 5;
-	}
-	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
-		key[0] = 6;
-		memcpy(key + 1, &s6->sin6_addr, 8);
-		return 9;
-	}
-	key[0] = 0;
-	return 1;
-}
-
-uint64_t auth_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }

@@ -1,5 +1,5 @@
-/* Credentials: update tokens, account passwords, and the in-memory rate
- * limits and failed-authentication slow-down of the update API.
+/* Credentials: update tokens and account passwords (rate limits and the
+ * failed-authentication slow-down are in src/write/limits.h).
  *
  * An update token is AUTH_TOKEN_LEN characters of base64url (letters,
  * digits, '-' and '_', so it fits any client's config and URL) from the
@@ -83,49 +83,5 @@ int auth_user_add(store_t *st, const char *name, const char *pw_encoded,
 int auth_user_find(store_t *st, const char *name, int64_t *id, bool *admin);
 /* The user's name by id into out; 0, DZ_ENOENT or DZ_EDB. */
 int auth_user_name(store_t *st, int64_t id, char out[AUTH_NAME_MAX]);
-
-/* Rate limits (in memory) ----------------------------------------------- */
-
-/* A token bucket per key (a client address, a token id) in a fixed table
- * of `slots` entries; when the table is full the least recently used
- * entry of the key's set is forgotten, so memory is capped whatever the
- * traffic.  Thread-safe. */
-typedef struct auth_limiter auth_limiter_t;
-
-/* `per_minute` tokens refill per minute up to `burst`.  per_minute 0: no
- * limit (every take succeeds).  NULL on allocation failure. */
-auth_limiter_t *auth_limiter_new(unsigned slots, unsigned per_minute, unsigned burst);
-/* Free a limiter (NULL: no-op). */
-void auth_limiter_free(auth_limiter_t *l);
-/* Take one from the key's bucket at time `now_ms` (monotonic).  0 if
- * allowed; DZ_ELIMIT with *retry_after (seconds, >= 1) if not. */
-int auth_limiter_take(auth_limiter_t *l, const void *key, size_t klen,
-                      uint64_t now_ms, unsigned *retry_after);
-
-/* Failed authentication per client address: each failure adds one to a
- * score that halves every AUTH_FAIL_HALFLIFE_S seconds.  Past
- * AUTH_FAIL_FREE failures, each request from that address is held before
- * it is looked at, 250 ms doubling per further failure up to
- * AUTH_FAIL_MAX_DELAY_MS.  With the per-address connection cap this keeps
- * guessing to a trickle, while a client with one wrong setting is
- * hardly slowed.  Thread-safe, capped like the limiter. */
-#define AUTH_FAIL_FREE 5
-#define AUTH_FAIL_HALFLIFE_S 600
-#define AUTH_FAIL_MAX_DELAY_MS 8000
-typedef struct auth_failures auth_failures_t;
-/* A table of `slots` entries; NULL on allocation failure. */
-auth_failures_t *auth_failures_new(unsigned slots);
-void auth_failures_free(auth_failures_t *f);
-/* Count one failure for the key at time now_ms (monotonic). */
-void auth_failures_note(auth_failures_t *f, const void *key, size_t klen, uint64_t now_ms);
-/* Milliseconds to hold a request from this key (0: none). */
-unsigned auth_failures_delay(auth_failures_t *f, const void *key, size_t klen, uint64_t now_ms);
-
-/* The limiter key of a client address: IPv4 /32, IPv6 /64 (one customer
- * site).  Writes up to 9 bytes and returns the length. */
-size_t auth_addr_key(const struct sockaddr *sa, uint8_t key[9]);
-
-/* Monotonic milliseconds. */
-uint64_t auth_now_ms(void);
 
 #endif

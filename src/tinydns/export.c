@@ -17,6 +17,7 @@
 #include "proto/name.h"
 #include "proto/rdata.h"
 #include "src/tinydns/cdbout.h"
+#include "src/common/clock.h"
 #include "src/common/log.h"
 
 /* Location codes ---------------------------------------------------------- */
@@ -356,13 +357,6 @@ struct exporter {
 	char lasterr[1024];
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* The high marks of what the export reads.  Every zone and record change
  * appends a journal row; the tinydns tables only ever grow. */
 static int read_gen(store_t *st, int64_t gen[3])
@@ -440,7 +434,7 @@ static bool run_export(exporter_t *e)
 		return false;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	double secs = clock_seconds(&t0, &t1);
 	unsigned long n = s.zones + s.records + s.extra + s.locs + s.merged;
 	if (e->exports == 0 || e->failing)
 		log_info("exported %lu records to %s in %.3f s", n, e->out, secs);
@@ -455,7 +449,7 @@ static void *export_main(void *arg)
 {
 	exporter_t *e = arg;
 	bool pending = e->failing;
-	int64_t first = 0, last = 0, retry_at = pending ? now_ms() + RETRY_MS : 0;
+	int64_t first = 0, last = 0, retry_at = pending ? (int64_t)clock_ms() + RETRY_MS : 0;
 
 	pthread_mutex_lock(&e->mu);
 	while (!e->stop) {
@@ -471,7 +465,7 @@ static void *export_main(void *arg)
 			break;
 		pthread_mutex_unlock(&e->mu);
 
-		int64_t now = now_ms();
+		int64_t now = (int64_t)clock_ms();
 		if (has_changes(e)) {
 			if (!pending)
 				first = now;
@@ -483,7 +477,7 @@ static void *export_main(void *arg)
 		    (now - last >= QUIET_MS || now - first >= MAXWAIT_MS)) {
 			pending = !run_export(e);
 			if (pending)
-				retry_at = now_ms() + RETRY_MS;
+				retry_at = (int64_t)clock_ms() + RETRY_MS;
 		}
 		pthread_mutex_lock(&e->mu);
 	}

@@ -10,7 +10,9 @@
 #include "proto/errors.h"
 #include "src/db/auth.h"
 #include "src/db/host.h"
+#include "src/common/clock.h"
 #include "src/common/log.h"
+#include "src/write/limits.h"
 
 #define AGENT_MAX 128
 #define LIMITER_SLOTS 16384
@@ -22,8 +24,8 @@
 
 struct update_service {
 	committer_t *commit;
-	auth_limiter_t *per_token, *per_client;
-	auth_failures_t *failures;
+	limiter_t *per_token, *per_client;
+	failures_t *failures;
 	unsigned max_hosts;
 	int64_t log_keep_s;
 	int64_t last_prune;        /* committer thread only */
@@ -188,10 +190,10 @@ static int job_run(struct commit_job *cj, store_t *st)
 	if (rc == DZ_EDB)
 		return rc;
 	if (rc) {
-		auth_failures_note(u->failures, j->addr_key, j->addr_klen, auth_now_ms());
+		failures_note(u->failures, j->addr_key, j->addr_klen, clock_ms());
 		return refuse(st, j, DD2_BADAUTH, now);
 	}
-	if (auth_limiter_take(u->per_token, j->token, AUTH_TID_LEN, auth_now_ms(), &j->retry_after))
+	if (limiter_take(u->per_token, j->token, AUTH_TID_LEN, clock_ms(), &j->retry_after))
 		return refuse(st, j, DD2_ABUSE, now);
 	for (unsigned i = 0; i < n; i++) {
 		char at[2 * DD2_ADDR_TEXT + 2] = "";
@@ -233,8 +235,8 @@ static bool client_allowed(update_t *u, http_req_t *rq)
 {
 	uint8_t key[9];
 	unsigned retry = 0;
-	size_t kl = auth_addr_key(http_req_client(rq), key);
-	if (auth_limiter_take(u->per_client, key, kl, auth_now_ms(), &retry) == 0)
+	size_t kl = limit_addr_key(http_req_client(rq), key);
+	if (limiter_take(u->per_client, key, kl, clock_ms(), &retry) == 0)
 		return true;
 	reply_once(rq, DD2_ABUSE, retry);
 	return false;
@@ -332,11 +334,11 @@ static void update_handle(http_req_t *rq, void *arg)
 		c->txt[i] = j->req.txt[i];
 	snprintf(j->client, sizeof j->client, "%s", http_req_client_text(rq));
 	copy_agent(j->agent, http_req_header(rq, "User-Agent"));
-	j->addr_klen = auth_addr_key(http_req_client(rq), j->addr_key);
+	j->addr_klen = limit_addr_key(http_req_client(rq), j->addr_key);
 	j->cj.run = job_run;
 	j->cj.done = job_done;
-	unsigned delay = auth_failures_delay(u->failures, j->addr_key, j->addr_klen, auth_now_ms());
-	j->cj.not_before = delay ? auth_now_ms() + delay : 0;
+	unsigned delay = failures_delay(u->failures, j->addr_key, j->addr_klen, clock_ms());
+	j->cj.not_before = delay ? clock_ms() + delay : 0;
 	http_suspend(rq);
 	commit_submit(u->commit, &j->cj);
 }
@@ -366,11 +368,11 @@ int update_start(update_t **out, http_t *h, const struct config *c, ztable_t *zt
 	}
 	u->max_hosts = (unsigned)c->update_max_hosts;
 	u->log_keep_s = (int64_t)c->update_log_days * 86400;
-	u->per_token = auth_limiter_new(LIMITER_SLOTS, (unsigned)c->update_rate_token,
+	u->per_token = limiter_new(LIMITER_SLOTS, (unsigned)c->update_rate_token,
 	                                (unsigned)c->update_burst_token);
-	u->per_client = auth_limiter_new(LIMITER_SLOTS, (unsigned)c->update_rate_client,
+	u->per_client = limiter_new(LIMITER_SLOTS, (unsigned)c->update_rate_client,
 	                                 (unsigned)c->update_burst_client);
-	u->failures = auth_failures_new(LIMITER_SLOTS);
+	u->failures = failures_new(LIMITER_SLOTS);
 	if (!u->per_token || !u->per_client || !u->failures) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -418,9 +420,9 @@ void update_free(update_t *u)
 	if (!u)
 		return;
 	commit_free(u->commit);
-	auth_limiter_free(u->per_token);
-	auth_limiter_free(u->per_client);
-	auth_failures_free(u->failures);
+	limiter_free(u->per_token);
+	limiter_free(u->per_client);
+	failures_free(u->failures);
 	for (unsigned i = 0; i < u->npaths; i++)
 		free(u->paths[i]);
 	free(u);

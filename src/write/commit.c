@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "proto/errors.h"
+#include "src/common/clock.h"
 #include "src/common/log.h"
 
 struct committer {
@@ -41,13 +42,6 @@ struct committer {
 };
 
 #define CHECKPOINT_FRAMES "10000"   /* WAL frames (pages) between checkpoints */
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static int sql(store_t *st, const char *q)
 {
@@ -175,7 +169,7 @@ static void *committer_main(void *arg)
 	committer_t *c = arg;
 	pthread_mutex_lock(&c->lock);
 	for (;;) {
-		uint64_t now = now_ms(), wake = 0;
+		uint64_t now = clock_ms(), wake = 0;
 		/* held jobs that are due (all of them when stopping) join the
 		 * ready queue */
 		for (struct commit_job **pp = &c->held; *pp;) {

@@ -37,7 +37,7 @@ struct commit_job {
 	 * committer had stopped, DZ_EDB if an earlier sync had failed.  Must
 	 * not block; the job belongs to its submitter again from here on. */
 	void (*done)(struct commit_job *job, int rc);
-	uint64_t not_before;       /* monotonic ms (auth_now_ms); 0: at once */
+	uint64_t not_before;       /* monotonic ms (clock_ms); 0: at once */
 	/* private */
 	struct commit_job *next;
 	int rc;

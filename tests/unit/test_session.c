@@ -132,7 +132,7 @@ static void test_throttle(void)
 	uint64_t now = 1000000;
 
 	ok(t != NULL, "a throttle is made");
-	for (int i = 0; i < AUTH_FAIL_FREE - 1; i++)
+	for (int i = 0; i < LIMIT_FAIL_FREE - 1; i++)
 		session_throttle_fail(t, "alice", sa, now);
 	is_int(session_throttle_delay(t, "alice", sa, now), 0, "a few failures cost nothing");
 	session_throttle_fail(t, "alice", sa, now);
@@ -144,8 +144,8 @@ static void test_throttle(void)
 	is_int(session_throttle_delay(t, "carol", sb, now), 0, "others are not slowed");
 	for (int i = 0; i < 20; i++)
 		session_throttle_fail(t, "alice", sa, now);
-	is_int(session_throttle_delay(t, "alice", sa, now), AUTH_FAIL_MAX_DELAY_MS, "up to a cap");
-	ok(session_throttle_delay(t, "alice", sa, now + 3600 * 1000) < AUTH_FAIL_MAX_DELAY_MS,
+	is_int(session_throttle_delay(t, "alice", sa, now), LIMIT_FAIL_MAX_DELAY_MS, "up to a cap");
+	ok(session_throttle_delay(t, "alice", sa, now + 3600 * 1000) < LIMIT_FAIL_MAX_DELAY_MS,
 	   "failures are forgotten over time");
 	session_throttle_free(t);
 }

@@ -1,0 +1,51 @@
+/* In-memory rate limits and the failed-authentication slow-down, shared by
+ * the update API and the dashboard.  Nothing here touches the store: the
+ * tables live in memory, are capped in size, and are thread-safe. */
+#ifndef DZ_LIMITS_H
+#define DZ_LIMITS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+/* A token bucket per key (a client address, a token id) in a fixed table
+ * of `slots` entries; when the table is full the least recently used
+ * entry of the key's set is forgotten, so memory is capped whatever the
+ * traffic.  Thread-safe. */
+typedef struct limiter limiter_t;
+
+/* `per_minute` tokens refill per minute up to `burst`.  per_minute 0: no
+ * limit (every take succeeds).  NULL on allocation failure. */
+limiter_t *limiter_new(unsigned slots, unsigned per_minute, unsigned burst);
+/* Free a limiter (NULL: no-op). */
+void limiter_free(limiter_t *l);
+/* Take one from the key's bucket at time `now_ms` (monotonic).  0 if
+ * allowed; DZ_ELIMIT with *retry_after (seconds, >= 1) if not. */
+int limiter_take(limiter_t *l, const void *key, size_t klen,
+                      uint64_t now_ms, unsigned *retry_after);
+
+/* Failed authentication per client address: each failure adds one to a
+ * score that halves every LIMIT_FAIL_HALFLIFE_S seconds.  Past
+ * LIMIT_FAIL_FREE failures, each request from that address is held before
+ * it is looked at, 250 ms doubling per further failure up to
+ * LIMIT_FAIL_MAX_DELAY_MS.  With the per-address connection cap this keeps
+ * guessing to a trickle, while a client with one wrong setting is
+ * hardly slowed.  Thread-safe, capped like the limiter. */
+#define LIMIT_FAIL_FREE 5
+#define LIMIT_FAIL_HALFLIFE_S 600
+#define LIMIT_FAIL_MAX_DELAY_MS 8000
+typedef struct failures failures_t;
+/* A table of `slots` entries; NULL on allocation failure. */
+failures_t *failures_new(unsigned slots);
+void failures_free(failures_t *f);
+/* Count one failure for the key at time now_ms (monotonic). */
+void failures_note(failures_t *f, const void *key, size_t klen, uint64_t now_ms);
+/* Milliseconds to hold a request from this key (0: none). */
+unsigned failures_delay(failures_t *f, const void *key, size_t klen, uint64_t now_ms);
+
+/* The limiter key of a client address: IPv4 /32, IPv6 /64 (one customer
+ * site).  Writes up to 9 bytes and returns the length. */
+size_t limit_addr_key(const struct sockaddr *sa, uint8_t key[9]);
+
+
+#endif
