@@ -1,8 +1,8 @@
 /* The zone table and the answer logic, without sockets. */
 #include "src/dns/answer.h"
 #include "proto/dnsmsg.h"
-#include "tap.h"
-#include "zfixture.h"
+#include "tests/unit/tap.h"
+#include "tests/unit/zfixture.h"
 
 static uint8_t resp[65535];
 static struct answer_stats st;

@@ -14,7 +14,7 @@
 #include "proto/name.h"
 #include "proto/tinydns.h"
 #include "src/tinydns/cdbout.h"
-#include "tap.h"
+#include "tests/unit/tap.h"
 
 #define MTIME 1700000000
 #define NREC 8

@@ -7,7 +7,7 @@
 #include "proto/name.h"
 #include "proto/rdata.h"
 #include "proto/zonefile.h"
-#include "tap.h"
+#include "tests/unit/tap.h"
 
 #define MAXREC 64
 

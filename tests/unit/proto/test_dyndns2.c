@@ -4,7 +4,7 @@
 
 #include "proto/dyndns2.h"
 #include "proto/errors.h"
-#include "tap.h"
+#include "tests/unit/tap.h"
 
 static struct dd2_req r;
 

@@ -6,7 +6,7 @@
 #include "proto/name.h"
 #include "proto/rdata.h"
 #include "proto/zonefile.h"
-#include "tap.h"
+#include "tests/unit/tap.h"
 
 static uint8_t origin[DNAME_MAX];
 

@@ -1,5 +1,5 @@
 #include "proto/wire.h"
-#include "tap.h"
+#include "tests/unit/tap.h"
 
 int main(void)
 {

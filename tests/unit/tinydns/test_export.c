@@ -15,7 +15,7 @@
 #include "proto/rdata.h"
 #include "src/tinydns/export.h"
 #include "src/tinydns/tdimport.h"
-#include "tap.h"
+#include "tests/unit/tap.h"
 
 #define Z8 "0000000000000000"   /* no TTD */
 
