@@ -2,8 +2,7 @@
 # Dashboard API: sign-up, log-in, log-out, /me, sessions (hashed, cookie
 # attributes, sliding expiry, expired), CSRF, request caps and the log-in
 # slow-down.
-. tests/lib.sh
-. tests/integration/api_lib.bash
+. "$(dirname "$0")/../lib.sh"
 
 dz_config acc signup=open signup-zones=$ZONE session-lifetime=4
 dz zone add $ZONE --ns ns1.$ZONE=127.0.0.1 >/dev/null

@@ -2,8 +2,7 @@
 # Dashboard API for administrators: zones, users, zone grants, invite codes
 # and sign-up by invite; and the dashboard's own files (embedded, with
 # their security headers and ETags).
-. tests/lib.sh
-. tests/integration/api_lib.bash
+. "$(dirname "$0")/../lib.sh"
 
 dz_config admin signup=invite
 dz zone add $ZONE --ns ns1.$ZONE=127.0.0.1 >/dev/null

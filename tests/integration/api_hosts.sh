@@ -3,8 +3,7 @@
 # and revoke tokens and use them on /nic/update; a host's history; and the
 # refusals: another user's host, markup in a name, names that are not free,
 # zones not opened, the per-user cap, a missing session or CSRF token.
-. tests/lib.sh
-. tests/integration/api_lib.bash
+. "$(dirname "$0")/../lib.sh"
 
 dz_config hosts signup=open signup-zones=$ZONE signup-max-hosts=3
 dz zone add $ZONE --ns ns1.$ZONE=127.0.0.1 >/dev/null

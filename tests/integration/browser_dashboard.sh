@@ -4,7 +4,7 @@
 # path: sign up, log in, add a host, copy its token and curl line, update with
 # that line, see the address change live, rotate and see the old token
 # refused.  Screenshots go to $DZ_BUILD/artefacts/ (hosts.png: the host list).
-. tests/lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 BR=$DZ_TOP/tests/browser
 ART=${DZ_BUILD:?}/artefacts

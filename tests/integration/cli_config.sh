@@ -3,7 +3,6 @@
 # comments, every key also as --key=value (the command line wins), and a bad
 # line stops start-up with FILE:LINE: problem and a non-zero exit.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../dns/lib-dns.sh"
 
 cd "$TMP" || exit 1
 

@@ -4,7 +4,6 @@
 # zones, CNAME conflicts, duplicates) and that a change made while `serve`
 # runs is answered within a second.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../dns/lib-dns.sh"
 
 dz_config records
 
@@ -91,48 +90,48 @@ fails "bad IPv4 address" "record del with a bad value: error" dz record del www.
 # --- changes while serving are answered within a second -----------------------
 dz_start || notok "serve starts"
 use udp4
-within 3 192.0.2.10 dq +short www.example.org A
+wait_for 192.0.2.10 3000 dq +short www.example.org A
 check "serve answers the records added before it started" test "$(dq +short www.example.org A)" = 192.0.2.10
 
 dz record add live.example.org A 192.0.2.77
-if within 1 192.0.2.77 dq +short live.example.org A; then
-	ok "record add while serving: answered within a second (${WITHIN_MS} ms)"
+if wait_for 192.0.2.77 1000 dq +short live.example.org A; then
+	ok "record add while serving: answered within a second (${WAITED} ms)"
 else
 	notok "record add while serving: answered within a second"
 fi
 dz record add live.example.org AAAA 2001:db8::77 --ttl 60
-if within 1 "live.example.org. 60 IN AAAA 2001:db8::77" dans live.example.org AAAA; then
-	ok "second type at the name while serving: answered within a second (${WITHIN_MS} ms)"
+if wait_for "live.example.org. 60 IN AAAA 2001:db8::77" 1000 dans live.example.org AAAA; then
+	ok "second type at the name while serving: answered within a second (${WAITED} ms)"
 else
 	notok "second type at the name while serving: answered within a second"
 fi
 dz record del live.example.org A >/dev/null
-if within 1 "NOERROR/0" eval 'echo "$(dstatus live.example.org A)/$(dcount ANSWER live.example.org A)"'; then
-	ok "record del of a type while serving: NODATA within a second (${WITHIN_MS} ms)"
+if wait_for "NOERROR/0" 1000 eval 'echo "$(dstatus live.example.org A)/$(dcount ANSWER live.example.org A)"'; then
+	ok "record del of a type while serving: NODATA within a second (${WAITED} ms)"
 else
 	notok "record del of a type while serving: NODATA within a second"
 fi
 dz record del live.example.org >/dev/null
-if within 1 NXDOMAIN dstatus live.example.org AAAA; then
-	ok "record del of a name while serving: NXDOMAIN within a second (${WITHIN_MS} ms)"
+if wait_for NXDOMAIN 1000 dstatus live.example.org AAAA; then
+	ok "record del of a name while serving: NXDOMAIN within a second (${WAITED} ms)"
 else
 	notok "record del of a name while serving: NXDOMAIN within a second"
 fi
 dz zone add late.test --ns ns.late.test=192.0.2.99 >/dev/null
-if within 1 192.0.2.99 dq +short ns.late.test A; then
-	ok "zone add while serving: the new zone answered within a second (${WITHIN_MS} ms)"
+if wait_for 192.0.2.99 1000 dq +short ns.late.test A; then
+	ok "zone add while serving: the new zone answered within a second (${WAITED} ms)"
 else
 	notok "zone add while serving: the new zone answered within a second"
 fi
 is "$(dq +short late.test NS)" "ns.late.test." "the new zone has its NS"
 old=$(dq +short example.org SOA | awk '{ print $3 }')
 dz record add serial.example.org A 192.0.2.5
-if within 1 192.0.2.5 dq +short serial.example.org A; then ok "one more change served"; else notok "one more change served"; fi
+if wait_for 192.0.2.5 1000 dq +short serial.example.org A; then ok "one more change served"; else notok "one more change served"; fi
 new=$(dq +short example.org SOA | awk '{ print $3 }')
 check "the served SOA serial grows with a change ($old -> $new)" test "$new" -gt "$old"
 is "$(dz zone del late.test)" "zone late.test. deleted" "zone del"
-if within 1 REFUSED dstatus ns.late.test A; then
-	ok "zone del while serving: REFUSED within a second (${WITHIN_MS} ms)"
+if wait_for REFUSED 1000 dstatus ns.late.test A; then
+	ok "zone del while serving: REFUSED within a second (${WAITED} ms)"
 else
 	notok "zone del while serving: REFUSED within a second"
 fi

@@ -3,7 +3,6 @@
 # SIGTERM and SIGINT stop it cleanly (exit 0, ports free again); the
 # command line's usage, --help, --version and unknown commands.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../dns/lib-dns.sh"
 
 dz_config serve
 dz zone add example.org --ns ns1.example.org=192.0.2.1 >/dev/null
@@ -49,7 +48,7 @@ unlike "$(cat "$DZ_DIR/serve.log")" 'debug: ' "without -d, no debug messages"
 # -d: debug messages too (here: a change the daemon takes from the journal)
 if DZ_GLOBAL_OPTS=-d dz_start; then
 	dz record add dbg.example.org A 192.0.2.11 >/dev/null
-	if within 5 yes eval 'grep -q "debug: applied [0-9]* changes" "$DZ_DIR/serve.log" && echo yes'; then
+	if wait_for yes 5000 eval 'grep -q "debug: applied [0-9]* changes" "$DZ_DIR/serve.log" && echo yes'; then
 		ok "-d serve logs, at debug level, the change it applied from the journal"
 	else
 		notok "-d serve logs, at debug level, the change it applied from the journal"

@@ -3,8 +3,7 @@
 # every reply code (stop, wait 30 min, Retry-After, back-off), refuses plain
 # HTTP, and the protocols build what they should.  The client's clock is
 # set with --time, so hours of back-off take no time.
-. tests/lib.sh
-. tests/client/lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 S=$TMP/srv
 mkdir -p "$S"

@@ -2,7 +2,7 @@
 # dynzone-update: the man page renders cleanly and documents every config
 # key and option the code knows; the client's sources use none of the
 # banned string functions.
-. tests/lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 man=man/dynzone-update.1
 src=client

@@ -4,18 +4,9 @@
 # a second; equal addresses do not flap; stable IPv6 beats temporary; check-
 # IP hosts ask again only on an interface change; an idle client sleeps.
 # Nothing leaves the namespace.
-if [ -z "${DU_IN_NETNS:-}" ]; then
-	if ! unshare -n true 2>/dev/null; then
-		echo "not ok 1 - cannot create a network namespace (needs root / unshare)"
-		echo "1..1"
-		exit 1
-	fi
-	DU_IN_NETNS=1 exec unshare -n bash "$0" "$@"
-fi
-. tests/lib.sh
-. tests/client/lib.sh
+. "$(dirname "$0")/../lib.sh"
+netns_enter "$@"
 
-ip link set lo up
 # A dummy interface if the kernel has them, else one end of a veth pair.
 if ! ip link add d0 type dummy 2>/dev/null; then
 	ip link add d0 type veth peer name d0p && ip link set d0p up

@@ -4,10 +4,9 @@
 # address change sends one update (sources are asked again after their
 # check-interval, 1800 s by default: --time moves the clock); a wrong token
 # stops the host; HTTPS with the test CA is verified, with a wrong CA refused.
-. tests/lib.sh
-. tests/client/lib.sh
+. "$(dirname "$0")/../lib.sh"
 
-bash tests/client/mkcerts.sh "$TMP/pki"
+make_certs "$TMP/pki"
 HP=$(free_port)
 dz_config real "https-listen = 127.0.0.1:$HP" "tls-cert = $TMP/pki/server.pem" \
 	"tls-key = $TMP/pki/server.key"

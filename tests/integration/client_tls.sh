@@ -2,10 +2,9 @@
 # dynzone-update over HTTPS (mbedTLS) against the scripted server with a test
 # CA: verified with the right CA, refused with a wrong CA, the system store,
 # or a certificate for another name.  Refused means no HTTP request at all.
-. tests/lib.sh
-. tests/client/lib.sh
+. "$(dirname "$0")/../lib.sh"
 
-bash tests/client/mkcerts.sh "$TMP/pki"
+make_certs "$TMP/pki"
 check "test certificates made" test -s "$TMP/pki/server.pem"
 S=$TMP/srv
 mkdir -p "$S"

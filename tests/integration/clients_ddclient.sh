@@ -3,7 +3,6 @@
 # over IPv6, two hosts in one request, a dual-stack host, over HTTP and
 # HTTPS (test CA), a wrong token; the DNS answers are read afterwards.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/clients_lib.bash"
 
 command -v ddclient >/dev/null || { notok "ddclient installed (tools/deps test)"; t_done; exit 1; }
 clients_setup ddclient

@@ -4,7 +4,6 @@
 # dual-stack host (two requests, v4 then v6), myip left out, HTTPS with a
 # test CA, a wrong token; the DNS answers are read afterwards.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/clients_lib.bash"
 
 command -v inadyn >/dev/null || { notok "inadyn installed (tools/deps test)"; t_done; exit 1; }
 clients_setup inadyn

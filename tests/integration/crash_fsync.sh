@@ -33,29 +33,26 @@ dz zone add dyn.test --ns ns1.dyn.test=192.0.2.53 >/dev/null 2>&1
 echo "alice-password" | dz user add alice 2>/dev/null
 TOK=$(dz host add h1.dyn.test --user alice)
 
-# upd ADDR: the body of the reply to an update of h1 to ADDR
-upd() {
-	curl -s -m 10 -u "h1.dyn.test:$TOK" \
-		"http://127.0.0.1:$DZ_HTTP_PORT/nic/update?hostname=h1.dyn.test&myip=$1" | tr -d '\r'
-}
-a_of_h1() { dig @127.0.0.1 -p "$DZ_PORT" +norec +time=2 +tries=1 +short h1.dyn.test A; }
+# upd_h1 ADDR: the reply to an update of h1 to ADDR
+upd_h1() { upd "$TOK" "hostname=h1.dyn.test&myip=$1"; }
+a_of_h1() { q +short h1.dyn.test A; }
 
 LD_PRELOAD="$TMP/failsync.so" DZ_FAIL_SYNC_FILE="$TMP/fail" \
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" dz_start ||
 	{ notok "serve starts with the shim"; t_done; exit 1; }
-is "$(upd 192.0.2.10)" "good 192.0.2.10" "an update before any failure: good"
+is "$(upd_h1 192.0.2.10)" "good 192.0.2.10" "an update before any failure: good"
 is "$(a_of_h1)" 192.0.2.10 "and served"
 
 touch "$TMP/fail"
-is "$(upd 192.0.2.11)" "911" "fdatasync fails: the update is answered 911, not good"
+is "$(upd_h1 192.0.2.11)" "911" "fdatasync fails: the update is answered 911, not good"
 like "$(cat "$DZ_DIR/serve.log")" "syncing the database's WAL: .*refusing updates until restarted" \
 	"the log says why"
 rm -f "$TMP/fail"
-is "$(upd 192.0.2.12)" "911" "the disk is back, but no update is taken until a restart"
+is "$(upd_h1 192.0.2.12)" "911" "the disk is back, but no update is taken until a restart"
 like "$(a_of_h1)" '^192\.0\.2\.1[01]$' "DNS still answers meanwhile"
 
 dz_stop
 dz_start || { notok "serve restarts"; t_done; exit 1; }
-is "$(upd 192.0.2.13)" "good 192.0.2.13" "after a restart updates are taken again"
+is "$(upd_h1 192.0.2.13)" "good 192.0.2.13" "after a restart updates are taken again"
 is "$(a_of_h1)" 192.0.2.13 "and served"
 t_done

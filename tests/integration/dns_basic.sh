@@ -5,7 +5,6 @@
 # 0x20 case, REFUSED outside the zones and no recursion, delegations with
 # glue, TC over UDP and the full answer over TCP, every listen address.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../dns/lib-dns.sh"
 
 EXTRA_PORT=$(free_port)
 dns_serve basic "dns-listen = 127.0.0.2:$EXTRA_PORT"

@@ -4,7 +4,6 @@
 # and dropped responses (QR=1), over UDP and TCP, IPv4 and IPv6.  dig where
 # it can say it; tests/dns/dnsq.py for the packets dig will not send.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../dns/lib-dns.sh"
 
 dns_serve edns
 

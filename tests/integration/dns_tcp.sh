@@ -4,7 +4,6 @@
 # answers after the client's FIN, the idle timeout (tcp-idle-timeout) and
 # the connection cap (tcp-clients).
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../dns/lib-dns.sh"
 
 IDLE=2
 CAP=3

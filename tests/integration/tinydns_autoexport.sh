@@ -6,20 +6,17 @@
 # the shell, a burst of changes, an edit of the merge file.  Stock tinydns
 # must answer the new data within two seconds.  A failing export is logged,
 # never stops the server, and recovers on the next change.
-. "$(dirname "$0")/tinydns_lib.bash"
-td_netns "$@"
 . "$(dirname "$0")/../lib.sh"
+netns_enter "$@"
 
 cd "$TMP" || exit 1
-if [ -z "${TD_IN_NETNS:-}" ] || ! command -v tinydns >/dev/null || ! command -v dig >/dev/null ||
+if ! command -v tinydns >/dev/null || ! command -v dig >/dev/null ||
    ! command -v curl >/dev/null; then
-	notok "needs root for unshare -n, stock tinydns, dig and curl (tools/deps test)"
+	notok "needs stock tinydns, dig and curl (tools/deps test)"
 	t_done
 	exit 1
 fi
 
-# ms_now: milliseconds (monotonic enough for a test)
-ms_now() { date +%s%3N; }
 # wait_ans PORT NAME TYPE REGEX: poll the server on 127.0.0.1:PORT until
 # its answer matches (at most 5 s); prints the milliseconds it took, or
 # "timeout".  wait_td: the same for stock tinydns.

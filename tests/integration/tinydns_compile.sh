@@ -5,7 +5,6 @@
 # the renderer's lines must compile back to the same file; bad lines must be
 # refused by both, with the line number, leaving no partial output.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/tinydns_lib.bash"
 
 TDC=${DZ_BUILD:?DZ_BUILD must point at the build directory}/tests/tdcompile
 MTIME=1700000000

@@ -6,7 +6,6 @@
 # store's; bad lines are named and nothing is imported; a failed export
 # leaves the old file and no temporary file.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/tinydns_lib.bash"
 
 MTIME=1700000000
 cd "$TMP" || exit 1

@@ -21,19 +21,13 @@ ok "server starts"
 
 URL4="http://127.0.0.1:$DZ_HTTP_PORT"
 URL6="http://[::1]:$DZ_HTTP_PORT"
-# up BASEURL QUERY [curl args]: sets ST (HTTP status), BODY (CRLF shown as
-# '|', a bare LF as <LF>) and HDR (the headers).
-up() {
-	local base=$1 query=$2; shift 2
-	ST=$(curl -s -m 20 -D "$TMP/hdr" -o "$TMP/body" -w '%{http_code}' "$@" "$base/nic/update?$query")
-	BODY=$(perl -0777 -pe 's/\r\n/|/g; s/\n/<LF>/g; s/\r/<CR>/g' "$TMP/body")
-	HDR=$(tr -d '\r' <"$TMP/hdr")
-}
+U4=$URL4/nic/update
+U6=$URL6/nic/update
 soa() { q +short dyn.test SOA | awk '{print $3}'; }
 
 # --- the reply's shape, first update ------------------------------------
 S0=$(soa)
-up "$URL4" "hostname=a.dyn.test&myip=192.0.2.1" -u "a.dyn.test:$TA"
+up "$U4" "hostname=a.dyn.test&myip=192.0.2.1" -u "a.dyn.test:$TA"
 is "$ST $BODY" "200 good 192.0.2.1|" "v4 update: 200 good with the address, CRLF"
 like "$HDR" '^Content-Length: 16$' "Content-Length sent"
 like "$HDR" '^Connection: close$' "Connection: close sent"
@@ -44,143 +38,143 @@ S1=$(soa)
 check "SOA serial increased ($S0 -> $S1)" test "$S1" -gt "$S0"
 is "$(q a.dyn.test A | grep -E '^a\.dyn\.test\.' | awk '{print $2}')" "60" "host TTL is the zone default (60)"
 
-up "$URL4" "hostname=a.dyn.test&myip=192.0.2.1" -u "a.dyn.test:$TA"
+up "$U4" "hostname=a.dyn.test&myip=192.0.2.1" -u "a.dyn.test:$TA"
 is "$ST $BODY" "200 nochg 192.0.2.1|" "same address again: nochg"
 is "$(soa)" "$S1" "nochg does not bump the serial"
 
 # --- families ------------------------------------------------------------
-up "$URL4" "hostname=a.dyn.test&myip=2001:db8::1" -u "a.dyn.test:$TA"
+up "$U4" "hostname=a.dyn.test&myip=2001:db8::1" -u "a.dyn.test:$TA"
 is "$ST $BODY" "200 good 192.0.2.1,2001:db8::1|" "v6 update lists both families"
 is "$(qs a.dyn.test AAAA)" "2001:db8::1" "AAAA set"
 is "$(qs a.dyn.test A)" "192.0.2.1" "the v4 record is left alone by a v6 update"
 
-up "$URL4" "hostname=a.dyn.test" -u "a.dyn.test:$TA"
+up "$U4" "hostname=a.dyn.test" -u "a.dyn.test:$TA"
 is "$BODY" "good 127.0.0.1,2001:db8::1|" "myip absent over IPv4: the connection's address"
 is "$(qs a.dyn.test A)" "127.0.0.1" "A is the client's address"
 is "$(qs a.dyn.test AAAA)" "2001:db8::1" "AAAA untouched"
 
-up "$URL6" "hostname=a.dyn.test&myip=" -u "a.dyn.test:$TA"
+up "$U6" "hostname=a.dyn.test&myip=" -u "a.dyn.test:$TA"
 is "$BODY" "good 127.0.0.1,::1|" "myip empty over IPv6 (ddclient usev6): the connection's v6 address"
 is "$(qs a.dyn.test AAAA)" "::1" "AAAA is ::1"
 
-up "$URL4" "hostname=a.dyn.test&myip=2001:db8::2,192.0.2.2" -u "a.dyn.test:$TA"
+up "$U4" "hostname=a.dyn.test&myip=2001:db8::2,192.0.2.2" -u "a.dyn.test:$TA"
 is "$BODY" "good 192.0.2.2,2001:db8::2|" "myip list, v6 first"
 is "$(qs a.dyn.test A)/$(qs a.dyn.test AAAA)" "192.0.2.2/2001:db8::2" "both records from one list"
-up "$URL4" "hostname=a.dyn.test&myip=192.0.2.3,2001:db8::3" -u "a.dyn.test:$TA"
+up "$U4" "hostname=a.dyn.test&myip=192.0.2.3,2001:db8::3" -u "a.dyn.test:$TA"
 is "$BODY" "good 192.0.2.3,2001:db8::3|" "myip list, v4 first"
 
-up "$URL4" "hostname=a.dyn.test&myip=2001%3adb8%3a%3a4" -u "a.dyn.test:$TA"
+up "$U4" "hostname=a.dyn.test&myip=2001%3adb8%3a%3a4" -u "a.dyn.test:$TA"
 is "$BODY" "good 192.0.2.3,2001:db8::4|" "percent-encoded v6 (inadyn custom)"
-up "$URL4" "hostname=a.dyn.test&myip=192.0.2.4%2C2001%3Adb8%3A%3A5" -u "a.dyn.test:$TA"
+up "$U4" "hostname=a.dyn.test&myip=192.0.2.4%2C2001%3Adb8%3A%3A5" -u "a.dyn.test:$TA"
 is "$BODY" "good 192.0.2.4,2001:db8::5|" "percent-encoded list"
 is "$(qs a.dyn.test AAAA)" "2001:db8::5" "decoded address served"
 
 n=0
 for p in myipv6 myip6 ipv6; do
 	n=$((n + 1))
-	up "$URL4" "hostname=a.dyn.test&$p=2001:db8::1$n" -u "a.dyn.test:$TA"
+	up "$U4" "hostname=a.dyn.test&$p=2001:db8::1$n" -u "a.dyn.test:$TA"
 	is "$BODY" "good 192.0.2.4,2001:db8::1$n|" "$p= sets the v6 address"
 done
 is "$(qs a.dyn.test AAAA)" "2001:db8::13" "AAAA from ipv6="
-up "$URL4" "hostname=a.dyn.test&myip=192.0.2.5&myipv6=2001:db8::6" -u "a.dyn.test:$TA"
+up "$U4" "hostname=a.dyn.test&myip=192.0.2.5&myipv6=2001:db8::6" -u "a.dyn.test:$TA"
 is "$BODY" "good 192.0.2.5,2001:db8::6|" "myip and myipv6 together"
 
-up "$URL4" "hostname=a.dyn.test&myip=2001:db8:0:1::7/64" -u "a.dyn.test:$TA"
+up "$U4" "hostname=a.dyn.test&myip=2001:db8:0:1::7/64" -u "a.dyn.test:$TA"
 is "$BODY" "good 192.0.2.5,2001:db8:0:1::7|" "prefix length stripped (FRITZ!Box)"
 is "$(qs a.dyn.test AAAA)" "2001:db8:0:1::7" "AAAA without the prefix"
-up "$URL4" "hostname=a.dyn.test&myip=2001:db8::8/129" -u "a.dyn.test:$TA"
+up "$U4" "hostname=a.dyn.test&myip=2001:db8::8/129" -u "a.dyn.test:$TA"
 is "$ST $BODY" "200 badagent|" "impossible prefix refused (badagent)"
-up "$URL4" "hostname=a.dyn.test&myip=192.0.2.300" -u "a.dyn.test:$TA"
+up "$U4" "hostname=a.dyn.test&myip=192.0.2.300" -u "a.dyn.test:$TA"
 is "$ST $BODY" "200 badagent|" "garbage address refused (badagent)"
-up "$URL4" "hostname=a.dyn.test&myip=192.0.2.6,192.0.2.7" -u "a.dyn.test:$TA"
+up "$U4" "hostname=a.dyn.test&myip=192.0.2.6,192.0.2.7" -u "a.dyn.test:$TA"
 is "$BODY" "badagent|" "two different v4 addresses refused"
-up "$URL4" "hostname=a.dyn.test&myipv6=192.0.2.8" -u "a.dyn.test:$TA"
+up "$U4" "hostname=a.dyn.test&myipv6=192.0.2.8" -u "a.dyn.test:$TA"
 is "$BODY" "badagent|" "v4 address in myipv6 refused"
 is "$(qs a.dyn.test A)/$(qs a.dyn.test AAAA)" "192.0.2.5/2001:db8:0:1::7" "refused requests changed nothing"
 
-up "$URL4" "system=dyndns&hostname=a.dyn.test&myip=192.0.2.5&wildcard=NOCHG&mx=&backmx=NO&unknown=1" -u "a.dyn.test:$TA"
+up "$U4" "system=dyndns&hostname=a.dyn.test&myip=192.0.2.5&wildcard=NOCHG&mx=&backmx=NO&unknown=1" -u "a.dyn.test:$TA"
 is "$BODY" "nochg 192.0.2.5,2001:db8:0:1::7|" "legacy parameters accepted and ignored"
 
 # --- offline --------------------------------------------------------------
-up "$URL4" "hostname=a.dyn.test&offline=YES" -u "a.dyn.test:$TA"
+up "$U4" "hostname=a.dyn.test&offline=YES" -u "a.dyn.test:$TA"
 is "$BODY" "good 192.0.2.5,2001:db8:0:1::7|" "offline=YES answers good"
 is "$(rcode a.dyn.test A)" "NXDOMAIN" "offline host has no records"
-up "$URL4" "hostname=a.dyn.test&offline=YES" -u "a.dyn.test:$TA"
+up "$U4" "hostname=a.dyn.test&offline=YES" -u "a.dyn.test:$TA"
 is "$BODY" "nochg 192.0.2.5,2001:db8:0:1::7|" "offline again: nochg"
-up "$URL4" "hostname=a.dyn.test&myip=192.0.2.9" -u "a.dyn.test:$TA"
+up "$U4" "hostname=a.dyn.test&myip=192.0.2.9" -u "a.dyn.test:$TA"
 is "$BODY" "good 192.0.2.9,2001:db8:0:1::7|" "next update brings the host back"
 is "$(qs a.dyn.test A)/$(qs a.dyn.test AAAA)" "192.0.2.9/2001:db8:0:1::7" "both families served again"
-up "$URL4" "hostname=a.dyn.test&myip=192.0.2.9&offline=NO" -u "a.dyn.test:$TA"
+up "$U4" "hostname=a.dyn.test&myip=192.0.2.9&offline=NO" -u "a.dyn.test:$TA"
 is "$BODY" "nochg 192.0.2.9,2001:db8:0:1::7|" "offline=NO on an online host: nochg"
 
 # --- TXT for ACME ---------------------------------------------------------
-up "$URL4" "hostname=a.dyn.test&txt=chal-one" -u "a.dyn.test:$TA"
+up "$U4" "hostname=a.dyn.test&txt=chal-one" -u "a.dyn.test:$TA"
 is "$BODY" "good 192.0.2.9,2001:db8:0:1::7|" "txt= sets a TXT value"
 is "$(qs _acme-challenge.a.dyn.test TXT)" '"chal-one"' "TXT at _acme-challenge served"
 is "$(qs a.dyn.test A)" "192.0.2.9" "a TXT-only request leaves the address alone"
-up "$URL4" "hostname=a.dyn.test&txt=chal-two" -u "a.dyn.test:$TA"
+up "$U4" "hostname=a.dyn.test&txt=chal-two" -u "a.dyn.test:$TA"
 is "$(qs _acme-challenge.a.dyn.test TXT)" '"chal-one" "chal-two"' "second value kept beside the first (apex + wildcard)"
-up "$URL4" "hostname=a.dyn.test&txt=chal-two" -u "a.dyn.test:$TA"
+up "$U4" "hostname=a.dyn.test&txt=chal-two" -u "a.dyn.test:$TA"
 is "$BODY" "nochg 192.0.2.9,2001:db8:0:1::7|" "same TXT value again: nochg"
-up "$URL4" "hostname=a.dyn.test&txt=x1&txt=x2&txt=x3" -u "a.dyn.test:$TA"
+up "$U4" "hostname=a.dyn.test&txt=x1&txt=x2&txt=x3" -u "a.dyn.test:$TA"
 is "$(q +short _acme-challenge.a.dyn.test TXT | wc -l | tr -d ' ')" "4" "at most 4 values: the oldest go"
 unlike "$(qs _acme-challenge.a.dyn.test TXT)" 'chal-one' "the oldest value went first"
-up "$URL4" "hostname=a.dyn.test&txt=" -u "a.dyn.test:$TA"
+up "$U4" "hostname=a.dyn.test&txt=" -u "a.dyn.test:$TA"
 is "$BODY" "good 192.0.2.9,2001:db8:0:1::7|" "empty txt= removes"
 is "$(rcode _acme-challenge.a.dyn.test TXT)" "NXDOMAIN" "TXT gone"
-up "$URL4" "hostname=$LONG&txt=abc" -u "$LONG:$TL"
+up "$U4" "hostname=$LONG&txt=abc" -u "$LONG:$TL"
 is "$BODY" "dnserr|" "no room for _acme-challenge under a 250-byte name: dnserr"
 
 # --- several hosts --------------------------------------------------------
-up "$URL4" "hostname=b.dyn.test,a.dyn.test&myip=192.0.2.20" -u "alice:$TAB"
+up "$U4" "hostname=b.dyn.test,a.dyn.test&myip=192.0.2.20" -u "alice:$TAB"
 is "$BODY" "good 192.0.2.20|good 192.0.2.20,2001:db8:0:1::7|" "two hosts: one line each, in request order"
 is "$(qs b.dyn.test A)/$(qs a.dyn.test A)" "192.0.2.20/192.0.2.20" "both served"
 is "$(q b.dyn.test A | grep -E '^b\.dyn\.test\.' | awk '{print $2}')" "300" "host TTL from host add --ttl"
-up "$URL4" "hostname=a.dyn.test,c.dyn.test,nosuch.dyn.test,b.dyn.test&myip=192.0.2.20" -u "alice:$TAB"
+up "$U4" "hostname=a.dyn.test,c.dyn.test,nosuch.dyn.test,b.dyn.test&myip=192.0.2.20" -u "alice:$TAB"
 is "$BODY" "nochg 192.0.2.20,2001:db8:0:1::7|nohost|nohost|nochg 192.0.2.20|" \
 	"another user's host and an unknown name: nohost, in place"
-up "$URL4" "hostname=a.dyn.test,b.dyn.test&myip=192.0.2.21" -u "a.dyn.test:$TA"
+up "$U4" "hostname=a.dyn.test,b.dyn.test&myip=192.0.2.21" -u "a.dyn.test:$TA"
 is "$BODY" "good 192.0.2.21,2001:db8:0:1::7|nohost|" "a one-host token covers only its host"
 hosts=$(seq -s, -f 'h%g.dyn.test' 1 21)
-up "$URL4" "hostname=$hosts&myip=192.0.2.22" -u "alice:$TAB"
+up "$U4" "hostname=$hosts&myip=192.0.2.22" -u "alice:$TAB"
 is "$BODY" "numhost|" "21 hostnames: numhost, once"
 
 # --- credentials ----------------------------------------------------------
-up "$URL4" "hostname=a.dyn.test&myip=192.0.2.23&username=a.dyn.test&password=$TA"
+up "$U4" "hostname=a.dyn.test&myip=192.0.2.23&username=a.dyn.test&password=$TA"
 is "$BODY" "good 192.0.2.23,2001:db8:0:1::7|" "credentials in the query"
-up "$URL4" "hostname=a.dyn.test&myip=192.0.2.24" -u "alice:$TA"
+up "$U4" "hostname=a.dyn.test&myip=192.0.2.24" -u "alice:$TA"
 is "$BODY" "good 192.0.2.24,2001:db8:0:1::7|" "account name as the user name"
-up "$URL4" "myip=192.0.2.25" -u "a.dyn.test:$TA"
+up "$U4" "myip=192.0.2.25" -u "a.dyn.test:$TA"
 is "$BODY" "good 192.0.2.25,2001:db8:0:1::7|" "no hostname: the user name is the host"
 # the token with its last character changed
 WRONG=${TA%?}$([ "${TA: -1}" = x ] && echo y || echo x)
-up "$URL4" "hostname=a.dyn.test&myip=192.0.2.26" -u "a.dyn.test:$WRONG"
+up "$U4" "hostname=a.dyn.test&myip=192.0.2.26" -u "a.dyn.test:$WRONG"
 is "$ST $BODY" "401 badauth|" "wrong token: 401 badauth"
 like "$HDR" '^WWW-Authenticate: Basic realm="dynzone"$' "401 carries WWW-Authenticate: Basic"
-up "$URL4" "hostname=a.dyn.test&myip=192.0.2.26"
+up "$U4" "hostname=a.dyn.test&myip=192.0.2.26"
 is "$ST $BODY" "401 badauth|" "no credentials: 401 badauth"
-up "$URL4" "hostname=a.dyn.test&myip=192.0.2.26" -u "b.dyn.test:$TA"
+up "$U4" "hostname=a.dyn.test&myip=192.0.2.26" -u "b.dyn.test:$TA"
 is "$ST $BODY" "401 badauth|" "user name of a host the token does not cover: badauth"
-up "$URL4" "hostname=a.dyn.test&myip=192.0.2.26" -u "bob:$TA"
+up "$U4" "hostname=a.dyn.test&myip=192.0.2.26" -u "bob:$TA"
 is "$ST $BODY" "401 badauth|" "another account's name: badauth"
-up "$URL4" "hostname=a.dyn.test&myip=192.0.2.26" -u "a.dyn.test:short"
+up "$U4" "hostname=a.dyn.test&myip=192.0.2.26" -u "a.dyn.test:short"
 is "$ST $BODY" "401 badauth|" "malformed token: badauth"
 is "$(qs a.dyn.test A)" "192.0.2.25" "nothing changed by refused credentials"
 
 # --- other codes ----------------------------------------------------------
-up "$URL4" "hostname=foo&myip=192.0.2.27" -u "alice:$TAB"
+up "$U4" "hostname=foo&myip=192.0.2.27" -u "alice:$TAB"
 is "$ST $BODY" "200 notfqdn|" "single label: notfqdn"
-up "$URL4" "myip=192.0.2.27" -u "alice:$TAB"
+up "$U4" "myip=192.0.2.27" -u "alice:$TAB"
 is "$BODY" "notfqdn|" "no hostname and the user is no host name: notfqdn"
-up "$URL4" "hostname=x.example.org&myip=192.0.2.27" -u "alice:$TAB"
+up "$U4" "hostname=x.example.org&myip=192.0.2.27" -u "alice:$TAB"
 is "$BODY" "nohost|" "name outside every zone: nohost"
-up "$URL4" "hostname=a.dyn.test&myip=192.0.2.27" -u "a.dyn.test:$TA" -X DELETE
+up "$U4" "hostname=a.dyn.test&myip=192.0.2.27" -u "a.dyn.test:$TA" -X DELETE
 is "$ST $BODY" "200 badagent|" "method DELETE: badagent"
-up "$URL4" "hostname=a.dyn.test&myip=192.0.2.28" -u "a.dyn.test:$TA" -X POST -d ""
+up "$U4" "hostname=a.dyn.test&myip=192.0.2.28" -u "a.dyn.test:$TA" -X POST -d ""
 is "$BODY" "good 192.0.2.28,2001:db8:0:1::7|" "POST with the query in the URL works"
-up "$URL4" "" -u "a.dyn.test:$TA" -d "hostname=a.dyn.test&myip=192.0.2.29"
+up "$U4" "" -u "a.dyn.test:$TA" -d "hostname=a.dyn.test&myip=192.0.2.29"
 is "$BODY" "good 192.0.2.29,2001:db8:0:1::7|" "POST form body works"
-up "$URL4" "hostname=a.dyn.test&myip=192.0.2.30" -u "a.dyn.test:$TA" -0
+up "$U4" "hostname=a.dyn.test&myip=192.0.2.30" -u "a.dyn.test:$TA" -0
 is "$ST $BODY" "200 good 192.0.2.30,2001:db8:0:1::7|" "HTTP/1.0 request (inadyn)"
 for path in /v3/update /nic/update/; do
 	ST=$(curl -s -o /dev/null -w '%{http_code}' -u "a.dyn.test:$TA" "$URL4$path?hostname=a.dyn.test&myip=192.0.2.30")
@@ -195,7 +189,7 @@ is "$(curl -s "$URL6/checkip")" "::1" "/checkip over IPv6"
 # --- every reply is served at once: 30 changes, each read right after -------
 bad=0
 for i in $(seq 1 30); do
-	up "$URL4" "hostname=b.dyn.test&myip=198.51.100.$i" -u "b.dyn.test:$TB"
+	up "$U4" "hostname=b.dyn.test&myip=198.51.100.$i" -u "b.dyn.test:$TB"
 	got=$(qs b.dyn.test A)
 	[ "$BODY" = "good 198.51.100.$i|" ] && [ "$got" = "198.51.100.$i" ] || { bad=$((bad + 1)); diag "step $i: $BODY / $got"; }
 done

@@ -13,16 +13,6 @@ setup() { # name [config lines...]
 	TB=$(dz host add b.dyn.test --user alice)
 	dz_start || { notok "server $1 starts"; t_done; exit 1; }
 }
-# up URL QUERY [curl args]: ST, BODY (CRLF as '|'), HDR, SECS (time taken)
-up() {
-	local url=$1 query=$2; shift 2
-	local out
-	out=$(curl -s -m 30 -D "$TMP/hdr" -o "$TMP/body" -w '%{http_code} %{time_total}' "$@" "$url?$query")
-	ST=${out% *}
-	SECS=${out#* }
-	BODY=$(perl -0777 -pe 's/\r\n/|/g; s/\n/<LF>/g' "$TMP/body")
-	HDR=$(tr -d '\r' <"$TMP/hdr")
-}
 
 # --- defaults: a dual-stack client never trips them -----------------------
 setup defaults
