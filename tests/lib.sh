@@ -76,6 +76,20 @@ wait_for() {
 	done
 }
 
+# started PID LOG REGEX WHAT: wait (at most 10 s) until LOG matches REGEX
+# while PID runs; if it does not, show LOG as diagnostics and fail.
+started() {
+	local pid=$1 log=$2 re=$3 what=$4 i
+	for i in $(seq 1 200); do
+		grep -q -- "$re" "$log" && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "# $what did not start:" >&2
+	sed 's/^/#   /' "$log" >&2
+	return 1
+}
+
 # --- ports --------------------------------------------------------------------
 
 # A port free for both TCP and UDP on 127.0.0.1 and ::1.
@@ -130,15 +144,7 @@ dz_start() {
 	"$DYNZONE" -c "$DZ_CONF" ${DZ_GLOBAL_OPTS:-} serve "$@" >>"$DZ_DIR/serve.log" 2>&1 &
 	DZ_PID=$!
 	PIDS+=("$DZ_PID")
-	local i
-	for i in $(seq 1 200); do
-		grep -q 'ready' "$DZ_DIR/serve.log" && return 0
-		kill -0 "$DZ_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	echo "# dynzone serve did not start:" >&2
-	sed 's/^/#   /' "$DZ_DIR/serve.log" >&2
-	return 1
+	started "$DZ_PID" "$DZ_DIR/serve.log" ready "dynzone serve"
 }
 
 # dz_stop: stop the server started by dz_start (SIGTERM, wait).
@@ -626,21 +632,14 @@ td_nrec() { cdb -s "$1" | sed -n 's/^number of records: *//p'; }
 # network namespace: netns_enter) serving ROOT/data.cdb; sets TD_PID, log
 # in $TD_LOG.
 td_start() {
-	local root=$1 i
+	local root=$1
 	TD_LOG=$TMP/tinydns.log
 	: >"$TD_LOG"
 	chmod 755 "$root"
 	env IP=127.0.0.1 ROOT="$root" UID=65534 GID=65534 tinydns 2>"$TD_LOG" &
 	TD_PID=$!
 	PIDS+=("$TD_PID")
-	for i in $(seq 1 100); do
-		grep -q '^starting tinydns' "$TD_LOG" && return 0
-		kill -0 "$TD_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	echo "# tinydns did not start:" >&2
-	sed 's/^/#   /' "$TD_LOG" >&2
-	return 1
+	started "$TD_PID" "$TD_LOG" '^starting tinydns' tinydns
 }
 
 # td_ans SERVER PORT NAME TYPE [ADDR]: "STATUS | answer records" (sorted,
