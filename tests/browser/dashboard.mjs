@@ -4,7 +4,7 @@
 // reload, rotate the token and see the old one refused, the history, the
 // admin page, a phone-sized screen and the keyboard.
 //
-// Run by tests/integration/browser_dashboard.sh, which starts the server.
+// Run by tests/api/browser_dashboard.sh, which starts the server.
 // Prints "ok - what" / "not ok - what" / "# note" lines; the wrapper
 // numbers them.  Environment: DZ_URL (http://127.0.0.1:PORT), DZ_ZONE,
 // DZ_ADMIN_USER, DZ_ADMIN_PASSWORD, DZ_ARTEFACTS (directory for

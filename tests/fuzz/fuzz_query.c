@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "src/dns/answer.h"
-#include "../unit/zfixture.h"
+#include "tests/unit/zfixture.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

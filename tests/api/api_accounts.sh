@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Dashboard API: sign-up, log-in, log-out, /me, sessions (hashed, cookie
+# attributes, sliding expiry, expired), CSRF, request caps and the log-in
+# slow-down.
+. "$(dirname "$0")/../lib.sh"
+
+dz_config acc signup=open signup-zones=$ZONE session-lifetime=4
+dz zone add $ZONE --ns ns1.$ZONE=127.0.0.1 >/dev/null
+dz_start
+
+# --- public info and sign-up ---------------------------------------------
+as anon
+call GET /info
+is "$ST $(j .signup)" "200 open" "GET /info tells the sign-up mode"
+like "$HDRS" $'\n''Content-Type: application/json' "API replies are JSON"
+like "$HDRS" "Cache-Control: no-store" "and never cached"
+call GET /me
+err_is 401 unauthenticated "GET /me without a session is 401"
+
+signup alice 'alice-password-1'
+is "$ST" 201 "POST /signup creates an account"
+is "$(j .user.name) $(j .user.admin)" "alice false" "and answers with the new user"
+like "$(j .csrf)" '^[A-Za-z0-9_-]{32}$' "with a CSRF token"
+is "$(j '.zones | join(",")')" "$ZONE" "and the zones open to the user"
+setcookie=$(grep -i '^Set-Cookie:' <<<"$HDRS")
+like "$setcookie" 'dz_session=[A-Za-z0-9_-]{32};' "the session is a cookie"
+like "$setcookie" 'HttpOnly' "HttpOnly"
+like "$setcookie" 'SameSite=Strict' "SameSite=Strict"
+unlike "$setcookie" 'Secure' "not Secure over plain HTTP"
+call GET /me
+is "$ST $(j .user.name)" "200 alice" "the cookie is a session"
+
+pw=$(sqlite3 "$DZ_DIR/dynzone.db" "SELECT password FROM users WHERE name = 'alice'")
+like "$pw" '^\$argon2id\$' "the password is stored as an argon2id hash"
+key=$(sqlite3 "$DZ_DIR/dynzone.db" "SELECT lower(hex(key)) FROM sessions")
+is "$key" "$(printf %s "$(cookie alice)" | sha256sum | cut -c1-64)" \
+	"the store keeps only the SHA-256 of the session id"
+first_cookie=$(cookie alice)
+
+as mallory
+call POST /signup '{"user":"alice","password":"another-password"}'
+err_is 409 user_exists "a taken user name is refused"
+call POST /signup '{"user":"<b>bob</b>","password":"another-password"}'
+err_is 422 invalid_name "a user name with markup is refused"
+call POST /signup '{"user":"bob","password":"short"}'
+err_is 422 invalid_password "a short password is refused"
+call POST /signup '{"user":"bob"}'
+err_is 422 invalid_password "a missing password is refused"
+
+# --- request shape -------------------------------------------------------------
+call POST /signup '{"user":"bob",' 
+err_is 400 invalid_json "a body that is not JSON is 400"
+call POST /signup '["bob"]'
+err_is 400 invalid_json "a body that is not an object is 400"
+call POST /signup '{"user":"bob","user":"eve","password":"another-password"}'
+err_is 400 invalid_json "duplicate keys are refused"
+ST=$(curl -s -o "$TMP/b" -w '%{http_code}' -H 'Content-Type: text/plain' \
+	--data-binary '{"user":"bob","password":"another-password"}' "$(api_base)/api/v1/signup")
+BODY=$(cat "$TMP/b")
+err_is 415 unsupported_media_type "a body that is not application/json is 415"
+big=$(python3 -c 'print("{\"user\":\"bob\",\"password\":\"" + "x" * 20000 + "\"}")')
+call POST /signup "$big"
+err_is 413 body_too_large "a 20 KiB body is refused with a JSON 413"
+python3 -c 'print("{\"pad\":\"" + "x" * 200000 + "\"}")' >"$TMP/huge.json"
+ST=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+	--data-binary @"$TMP/huge.json" "$(api_base)/api/v1/signup")
+is "$ST" 413 "a 200 KiB body is refused before it is read whole"
+call GET /nosuch
+err_is 404 not_found "an unknown endpoint is a JSON 404"
+call PUT /hosts '{}'
+err_is 405 method_not_allowed "a wrong method is a JSON 405"
+
+# --- log in and out --------------------------------------------------------------
+login alice 'wrong-password'
+err_is 401 bad_credentials "a wrong password is refused"
+login nobody 'alice-password-1'
+err_is 401 bad_credentials "an unknown user gets the same answer"
+as alice2
+call POST /login '{"user":"alice"}'
+err_is 400 bad_request "a log-in without a password is 400"
+login alice 'alice-password-1'
+is "$ST $(j .user.name)" "200 alice" "the right password logs in"
+second=$(cookie alice)
+check "each log-in is a new session" test "$second" != "$first_cookie"
+is "$(sqlite3 "$DZ_DIR/dynzone.db" "SELECT count(*) FROM sessions WHERE key = x'$(printf %s "$second" | sha256sum | cut -c1-64)'")" 1 \
+	"with its own row"
+
+# --- CSRF ----------------------------------------------------------------------
+NOCSRF=1 call POST /logout
+err_is 403 csrf_failed "log-out without the CSRF token is refused"
+CSRFS[alice_saved]=${CSRFS[alice]}
+CSRFS[alice]=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+call POST /logout
+err_is 403 csrf_failed "log-out with a wrong CSRF token is refused"
+CSRFS[alice]=${CSRFS[alice_saved]}
+call POST /logout '' -H 'Origin: http://evil.example'
+err_is 403 csrf_failed "a request from another origin is refused, token or not"
+call POST /logout '' -H 'Sec-Fetch-Site: cross-site'
+err_is 403 csrf_failed "a cross-site fetch is refused"
+call GET /me
+is "$ST" 200 "the session survived the refused requests"
+call POST /logout '' -H "Origin: $(api_base)" -H 'Sec-Fetch-Site: same-origin'
+is "$ST" 204 "log-out from the page's own origin works"
+like "$(grep -i '^Set-Cookie:' <<<"$HDRS")" 'dz_session=;.*Max-Age=0' "and clears the cookie"
+curl -s -o "$TMP/b" -w '%{http_code}' -b "dz_session=$second" "$(api_base)/api/v1/me" >"$TMP/st"
+is "$(cat "$TMP/st") $(jq -r .error.code "$TMP/b")" "401 unauthenticated" \
+	"the ended session's id is no longer accepted"
+
+# --- sliding and expired sessions (session-lifetime = 4) -------------------------
+login alice 'alice-password-1'
+sleep 2.5
+call GET /me
+is "$ST" 200 "a session used within its lifetime is valid"
+sleep 2.5
+call GET /me
+is "$ST" 200 "each use extends it (5 s after log-in, lifetime 4 s)"
+like "$(grep -i '^Set-Cookie:' <<<"$HDRS")" 'dz_session=[A-Za-z0-9_-]{32};.*Max-Age=4' \
+	"and the cookie's Max-Age slides along"
+kept=$(cookie alice)
+sleep 5.5
+# a client that keeps the cookie past its Max-Age: the server's expiry
+ST=$(curl -s -D "$TMP/h" -o "$TMP/b" -w '%{http_code}' -b "dz_session=$kept" "$(api_base)/api/v1/me")
+BODY=$(cat "$TMP/b")
+err_is 401 session_expired "an unused session expires on the server"
+like "$(tr -d '\r' <"$TMP/h" | grep -i '^Set-Cookie:')" 'Max-Age=0' "and the client is told to clear the cookie"
+call GET /me
+err_is 401 unauthenticated "a browser has dropped the cookie by then (its Max-Age)"
+is "$(sqlite3 "$DZ_DIR/dynzone.db" "SELECT count(*) FROM sessions WHERE key = x'$(printf %s "$kept" | sha256sum | cut -c1-64)'")" 0 \
+	"the expired session's row is deleted"
+
+# --- the log-in slow-down -------------------------------------------------------------
+signup bob 'bob-password-12'
+# timed_login NAME PASSWORD: log in, MS = how long it took
+timed_login() { local s; s=$(date +%s%N); login "$@"; MS=$((($(date +%s%N) - s) / 1000000)); }
+timed_login bob 'wrong-1'
+first=$MS
+for i in 2 3 4 5 6 7; do timed_login bob "wrong-$i"; done
+timed_login bob 'wrong-8'
+slow=$MS
+err_is 401 bad_credentials "failed log-ins are still answered"
+diag "first failure ${first} ms, eighth ${slow} ms"
+check "after a few failures a log-in is held (${slow} ms vs ${first} ms)" test "$slow" -ge $((first + 500))
+timed_login bob 'bob-password-12'
+is "$ST" 200 "the right password still gets in, slowed, not locked out"
+check "held too (${MS} ms)" test "$MS" -ge $((first + 500))
+timed_login carol 'whatever-pw'
+err_is 401 bad_credentials "other accounts from the same address"
+check "are held too: the address counts (${MS} ms)" test "$MS" -ge $((first + 500))
+check "the slow-down held no HTTP thread: /info answers at once meanwhile" bash -c "
+	curl -s -o /dev/null --max-time 1 -H 'Content-Type: application/json' \
+		-d '{\"user\":\"bob\",\"password\":\"wrong-8\"}' $(api_base)/api/v1/login &
+	sleep 0.1
+	s=\$(date +%s%N); curl -s -o /dev/null $(api_base)/api/v1/info; e=\$(date +%s%N)
+	wait
+	[ \$(((e - s) / 1000000)) -lt 1500 ]"
+
+# --- sign-up limits and modes ------------------------------------------------------------
+n=0
+for i in $(seq 1 12); do
+	as "flood$i"
+	call POST /signup "{\"user\":\"flood$i\",\"password\":\"flood-password\"}"
+	[ "$ST" = 429 ] && break
+	n=$((n + 1))
+done
+err_is 429 rate_limited "mass sign-up from one address is rate-limited"
+like "$HDRS" 'Retry-After: [0-9]+' "with Retry-After"
+dz_stop
+
+dz_config closed signup=closed
+dz_start
+as x
+call GET /info
+is "$(j .signup)" closed "signup = closed is reported"
+call POST /signup '{"user":"dave","password":"dave-password"}'
+err_is 403 signup_closed "and sign-up is refused"
+dz_stop
+
+cat >"$TMP/bad.conf" <<EOF
+db = $TMP/bad.db
+dns-listen = 127.0.0.1:$DZ_PORT
+http-listen = 127.0.0.1:$DZ_HTTP_PORT
+signup = sometimes
+EOF
+"$DYNZONE" -c "$TMP/bad.conf" serve >"$TMP/bad.log" 2>&1 &
+bad=$!
+PIDS+=("$bad")
+for i in $(seq 1 50); do kill -0 $bad 2>/dev/null || break; sleep 0.1; done
+like "$(cat "$TMP/bad.log")" "signup must be open, invite or closed" "a bad signup value stops the server with a reason"
+t_done

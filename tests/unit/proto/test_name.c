@@ -1,0 +1,46 @@
+#include "proto/name.h"
+#include "tests/unit/tap.h"
+
+int main(void)
+{
+	uint8_t n[DNAME_MAX], origin[DNAME_MAX];
+	char txt[1100];
+
+	is_int(dname_from_text(origin, "dyn.example.org.", 16, NULL), 17, "absolute name");
+	is_int(dname_from_text(n, "www", 3, origin), 21, "relative name gets origin");
+	is_int(dname_from_text(n, "www", 3, NULL), 0, "relative name without origin refused");
+	is_int(dname_from_text(n, "@", 1, origin), 17, "@ is the origin");
+	is_int(dname_from_text(n, ".", 1, NULL), 1, "root");
+	is_int(dname_from_text(n, "a..b.", 5, NULL), 0, "empty label refused");
+	is_int(dname_from_text(n, "a\\.b.c.", 7, NULL), 7, "escaped dot stays in the label");
+	ok(n[0] == 3 && n[2] == '.', "escaped dot content");
+	is_int(dname_from_text(n, "\\065b.", 6, NULL), 4, "decimal escape");
+	ok(n[1] == 'A', "decimal escape value");
+	is_int(dname_from_text(n, "\\256.", 5, NULL), 0, "escape > 255 refused");
+	char l64[80];
+	memset(l64, 'x', 64);
+	l64[64] = '.';
+	is_int(dname_from_text(n, l64, 65, NULL), 0, "64-byte label refused");
+	is_int(dname_from_text(n, l64 + 1, 64, NULL), 65, "63-byte label ok");
+
+	dname_from_text(n, "WwW.Dyn.Example.ORG.", 20, NULL);
+	ok(dname_equal_ci(n, (const uint8_t *)"\3www\3dyn\7example\3org"), "case-insensitive equal");
+	ok(!dname_equal(n, (const uint8_t *)"\3www\3dyn\7example\3org"), "case-sensitive differs");
+	ok(dname_is_sub(n, origin), "is below the zone");
+	ok(dname_is_sub(origin, origin), "zone is below itself");
+	ok(!dname_is_sub(origin, n), "zone is not below a child");
+	ok(!dname_is_sub((const uint8_t *)"\3xyn\7example\3org", origin), "sibling is not below");
+	is_int(dname_labels(n), 4, "label count");
+	dname_lower(n);
+	ok(memcmp(n, "\3www\3dyn\7example\3org", 21) == 0, "lowercased");
+	ok(dname_hash(n, 21, 7) == dname_hash((const uint8_t *)"\3www\3dyn\7example\3org", 21, 7), "hash stable");
+	ok(dname_hash(n, 21, 7) != dname_hash(n, 21, 8), "hash depends on seed");
+
+	dname_from_text(n, "a\\.b\\032c.example.", 18, NULL);
+	dname_to_text(n, txt, sizeof txt);
+	is_str(txt, "a\\.b\\032c.example.", "to_text escapes");
+	ok(dname_to_text(n, txt, 5) < 0, "to_text reports a short buffer");
+	ok(dname_is_wildcard((const uint8_t *)"\1*\3dyn"), "wildcard");
+	ok(dname_parent((const uint8_t *)"\0") == NULL, "root has no parent");
+	return tap_done();
+}
