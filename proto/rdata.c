@@ -283,17 +283,6 @@ size_t rdata_name_from_text(uint8_t out[DNAME_MAX], const char *text,
 
 /* Wire checks ------------------------------------------------------------- */
 
-static inline uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
 /* Length of the uncompressed name at rd[pos], 0 if none fits. */
 static size_t name_at(const uint8_t *rd, size_t len, size_t pos)
 {
@@ -899,13 +888,13 @@ static void out_fields(out_t *o, uint16_t type, const uint8_t *rd, size_t len)
 		out_name(o, rd, "");
 		break;
 	case RR_MX:
-		out_uint(o, get16(rd), " ");
+		out_uint(o, wire_load_u16(rd), " ");
 		out_name(o, rd + 2, "");
 		break;
 	case RR_SRV:
-		out_uint(o, get16(rd), " ");
-		out_uint(o, get16(rd + 2), " ");
-		out_uint(o, get16(rd + 4), " ");
+		out_uint(o, wire_load_u16(rd), " ");
+		out_uint(o, wire_load_u16(rd + 2), " ");
+		out_uint(o, wire_load_u16(rd + 4), " ");
 		out_name(o, rd + 6, "");
 		break;
 	case RR_SOA:
@@ -914,14 +903,14 @@ static void out_fields(out_t *o, uint16_t type, const uint8_t *rd, size_t len)
 		out_name(o, rd + n, " ");
 		n += dname_len(rd + n, len - n);
 		for (int i = 0; i < 5; i++)
-			out_uint(o, get32(rd + n + 4 * (size_t)i), i < 4 ? " " : "");
+			out_uint(o, wire_load_u32(rd + n + 4 * (size_t)i), i < 4 ? " " : "");
 		break;
 	case RR_TXT: case RR_SPF: case RR_HINFO:
 		out_strings(o, rd, len, &pos, 0, "");
 		break;
 	case RR_NAPTR:
-		out_uint(o, get16(rd), " ");
-		out_uint(o, get16(rd + 2), " ");
+		out_uint(o, wire_load_u16(rd), " ");
+		out_uint(o, wire_load_u16(rd + 2), " ");
 		pos = 4;
 		out_strings(o, rd, len, &pos, 3, " ");
 		out_name(o, rd + pos, "");
@@ -933,14 +922,14 @@ static void out_fields(out_t *o, uint16_t type, const uint8_t *rd, size_t len)
 		out_quoted(o, rd + 2 + rd[1], len - 2 - rd[1]);
 		break;
 	case RR_URI:
-		out_uint(o, get16(rd), " ");
-		out_uint(o, get16(rd + 2), " ");
+		out_uint(o, wire_load_u16(rd), " ");
+		out_uint(o, wire_load_u16(rd + 2), " ");
 		out_quoted(o, rd + 4, len - 4);
 		break;
 	case RR_DS: case RR_SSHFP: case RR_TLSA:
 		n = type == RR_DS ? 4 : type == RR_SSHFP ? 2 : 3;
 		if (type == RR_DS) {
-			out_uint(o, get16(rd), " ");
+			out_uint(o, wire_load_u16(rd), " ");
 			pos = 2;
 		}
 		for (; pos < n; pos++)

@@ -12,6 +12,7 @@
 #include "proto/errors.h"
 #include "proto/name.h"
 #include "proto/rdata.h"
+#include "proto/wire.h"
 
 #define NFIELDS 15 /* tinydns-data splits at most 15 fields after the type */
 #define TXT_CHUNK 127
@@ -219,25 +220,6 @@ static void loc_parse(const field_t *f, uint8_t loc[2])
 	loc[1] = f->n > 1 ? (uint8_t)f->s[1] : 0;
 }
 
-static void put_u16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* Parsing --------------------------------------------------------------- */
 
 void tinydns_parser_init(tinydns_parser_t *p, int64_t mtime)
@@ -249,7 +231,7 @@ void tinydns_parser_init(tinydns_parser_t *p, int64_t mtime)
 		0, 0, 0x0a, 0,          /* minimum 2560 */
 	};
 	uint32_t serial = (uint32_t)(uint64_t)mtime;
-	put_u32(p->soa_default, serial ? serial : 1);
+	wire_store_u32(p->soa_default, serial ? serial : 1);
 	memcpy(p->soa_default + 4, rest, sizeof rest);
 }
 
@@ -312,7 +294,7 @@ static int parse_soa_line(line_t *l, const field_t *f, const char **why)
 
 	n0 = name_field(p->d1, &f[0]);
 	for (int k = 0; k < 5; k++)
-		put_u32(soa + 4 * k, (uint32_t)num_or(&f[3 + k], get_u32(p->soa_default + 4 * k)));
+		wire_store_u32(soa + 4 * k, (uint32_t)num_or(&f[3 + k], wire_load_u32(p->soa_default + 4 * k)));
 	ttl = (uint32_t)tail_parse(l, f, 8, TINYDNS_TTL_NEGATIVE);
 	n1 = name_field(p->d2, &f[1]);
 	n2 = name_field(p->d3, &f[2]);
@@ -398,7 +380,7 @@ static int parse_target_line(line_t *l, char kind, const field_t *f, const char 
 	if (kind == '@') {
 		ttl = (uint32_t)tail_parse(l, f, 4, TINYDNS_TTL_POSITIVE);
 		n2 = target_field(p->d2, &f[2], ".mx.", &f[0]);
-		put_u16(fixed, (uint32_t)num_or(&f[3], 0));
+		wire_store_u16(fixed, (uint16_t)num_or(&f[3], 0));
 		nfixed = 2;
 		type = RR_MX;
 	} else {
@@ -406,13 +388,13 @@ static int parse_target_line(line_t *l, char kind, const field_t *f, const char 
 		ttl = (uint32_t)tail_parse(l, f, 6, TINYDNS_TTL_POSITIVE);
 		n2 = target_field(p->d2, &f[2], ".srv.", &f[0]);
 		/* Debian's patch: fields 5 and 6 land in priority and weight */
-		put_u16(fixed, (uint32_t)num_or(&f[4], 0));
-		put_u16(fixed + 2, (uint32_t)num_or(&f[5], 0));
+		wire_store_u16(fixed, (uint16_t)num_or(&f[4], 0));
+		wire_store_u16(fixed + 2, (uint16_t)num_or(&f[5], 0));
 		if (!scan_u64(f[3].s, f[3].n, &port)) {
 			*why = "SRV line without a port";
 			return DZ_EFORMAT;
 		}
-		put_u16(fixed + 4, (uint32_t)port);
+		wire_store_u16(fixed + 4, (uint16_t)port);
 		nfixed = 6;
 		type = RR_SRV;
 	}
@@ -807,11 +789,6 @@ static bool txt_canonical(const uint8_t *rd, size_t len)
 	return true;
 }
 
-static uint16_t get_u16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
 static int render_rr(tout_t *t, const tinydns_rr_t *rr)
 {
 	const uint8_t *rd = rr->rdata;
@@ -846,7 +823,7 @@ static int render_rr(tout_t *t, const tinydns_rr_t *rr)
 		t_puts(t, "::");
 		t_name(t, rd + 2, true);
 		t_putc(t, ':');
-		t_u64(t, get_u16(rd));
+		t_u64(t, wire_load_u16(rd));
 		return t_tail(t, rr);
 	case RR_SRV:
 		if (!fixed_then_name(rd, len, 6))
@@ -857,7 +834,7 @@ static int render_rr(tout_t *t, const tinydns_rr_t *rr)
 		t_name(t, rd + 6, true);
 		for (int i = 0; i < 3; i++) {   /* port, priority, weight */
 			t_putc(t, ':');
-			t_u64(t, get_u16(rd + (i == 0 ? 4 : i == 1 ? 0 : 2)));
+			t_u64(t, wire_load_u16(rd + (i == 0 ? 4 : i == 1 ? 0 : 2)));
 		}
 		return t_tail(t, rr);
 	case RR_SOA: {
@@ -873,7 +850,7 @@ static int render_rr(tout_t *t, const tinydns_rr_t *rr)
 		t_name(t, rd + m, true);
 		for (int i = 0; i < 5; i++) {
 			t_putc(t, ':');
-			t_u64(t, get_u32(rd + m + r + 4 * (size_t)i));
+			t_u64(t, wire_load_u32(rd + m + r + 4 * (size_t)i));
 		}
 		return t_tail(t, rr);
 	}
