@@ -1,5 +1,5 @@
 /* proto/tinydns: every line type, every error, encoding, rendering; and
- * src/cdbout's publishing rules.  Expected bytes come from
+ * src/tinydns/cdbout's publishing rules.  Expected bytes come from
  * /work/shared/reference/tinydns-cdb.md §6 (checked against tinydns-data). */
 #include <dirent.h>
 #include <errno.h>
