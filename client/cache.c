@@ -64,9 +64,9 @@ static const struct field fields[] = {
 };
 #define NFIELDS (sizeof fields / sizeof fields[0])
 
-static void format_entry(struct strbuf *b, const struct cache_entry *e)
+static void format_entry(textbuf_t *b, const struct cache_entry *e)
 {
-	strbuf_fmt(b, "host %s", e->name);
+	textbuf_fmt(b, "host %s", e->name);
 	for (size_t i = 0; i < NFIELDS; i++) {
 		const struct field *f = &fields[i];
 		const char *p = (const char *)e + f->off;
@@ -74,38 +74,38 @@ static void format_entry(struct strbuf *b, const struct cache_entry *e)
 		uint64_t u64;
 		uint32_t u32;
 		int iv;
-		strbuf_fmt(b, " %s=", f->key);
+		textbuf_fmt(b, " %s=", f->key);
 		switch (f->type) {
 		case F_STR_ADDR:
 		case F_STR_WORD:
-			strbuf_str(b, *p ? p : "-");
+			textbuf_str(b, *p ? p : "-");
 			break;
 		case F_U64HEX:
 			memcpy(&u64, p, sizeof u64);
-			strbuf_fmt(b, "%016llx", (unsigned long long)u64);
+			textbuf_fmt(b, "%016llx", (unsigned long long)u64);
 			break;
 		case F_I64:
 			memcpy(&i64, p, sizeof i64);
-			strbuf_fmt(b, "%lld", (long long)(i64 > 0 ? i64 : 0));
+			textbuf_fmt(b, "%lld", (long long)(i64 > 0 ? i64 : 0));
 			break;
 		case F_U32:
 			memcpy(&u32, p, sizeof u32);
-			strbuf_fmt(b, "%lu", (unsigned long)u32);
+			textbuf_fmt(b, "%lu", (unsigned long)u32);
 			break;
 		case F_INT:
 			memcpy(&iv, p, sizeof iv);
-			strbuf_fmt(b, "%d", iv ? 1 : 0);
+			textbuf_fmt(b, "%d", iv ? 1 : 0);
 			break;
 		}
 	}
-	strbuf_str(b, "\n");
+	textbuf_str(b, "\n");
 }
 
 int cache_format(const struct cache *c, char *buf, size_t cap, size_t *len)
 {
-	struct strbuf b;
-	strbuf_init(&b, buf, cap);
-	strbuf_str(&b, CACHE_MAGIC);
+	textbuf_t b;
+	textbuf_init(&b, buf, cap);
+	textbuf_str(&b, CACHE_MAGIC);
 	for (size_t i = 0; i < c->n; i++)
 		format_entry(&b, &c->e[i]);
 	*len = b.len;

@@ -248,16 +248,16 @@ static int end_host(struct parser *p)
 			continue;
 		if (!*s->arg) {
 			/* dynzone's own check-IP service on the update server. */
-			struct strbuf b;
+			textbuf_t b;
 			size_t sl = strlen(h->server);
 			if (!*h->server)
 				return fail(p, "[host %s]: checkip needs a URL (no server "
 				            "is set)", h->name);
 			while (sl > 0 && h->server[sl - 1] == '/')
 				sl--;
-			strbuf_init(&b, s->arg, sizeof s->arg);
-			strbuf_add(&b, h->server, sl);
-			strbuf_str(&b, "/checkip");
+			textbuf_init(&b, s->arg, sizeof s->arg);
+			textbuf_add(&b, h->server, sl);
+			textbuf_str(&b, "/checkip");
 			if (b.err)
 				return fail(p, "[host %s]: server URL too long", h->name);
 		}

@@ -79,11 +79,11 @@ int http_parse_url(const char *text, struct url *u)
 		memcpy(u->port, u->tls ? "443" : "80", u->tls ? 4 : 3);
 	}
 	/* The target: path and query, never the fragment. */
-	struct strbuf b;
-	strbuf_init(&b, u->target, sizeof u->target);
+	textbuf_t b;
+	textbuf_init(&b, u->target, sizeof u->target);
 	if (*pend != '/')
-		strbuf_str(&b, "/");
-	strbuf_add(&b, pend, strcspn(pend, "#"));
+		textbuf_str(&b, "/");
+	textbuf_add(&b, pend, strcspn(pend, "#"));
 	return b.err;
 }
 
@@ -351,33 +351,33 @@ static int dial(const struct url *u, const struct http_opts *o,
 static int build_request(const struct url *u, const struct http_opts *o,
                          char *req, size_t cap, size_t *len)
 {
-	struct strbuf b;
+	textbuf_t b;
 	bool v6 = strchr(u->host, ':') != NULL;
 	bool dflt = strcmp(u->port, u->tls ? "443" : "80") == 0;
 
-	strbuf_init(&b, req, cap);
-	strbuf_fmt(&b, "GET %s HTTP/1.1\r\nHost: %s%s%s%s%s\r\n", u->target,
+	textbuf_init(&b, req, cap);
+	textbuf_fmt(&b, "GET %s HTTP/1.1\r\nHost: %s%s%s%s%s\r\n", u->target,
 	           v6 ? "[" : "", u->host, v6 ? "]" : "", dflt ? "" : ":",
 	           dflt ? "" : u->port);
-	strbuf_str(&b, "User-Agent: " USER_AGENT "\r\nAccept: text/plain\r\n"
+	textbuf_str(&b, "User-Agent: " USER_AGENT "\r\nAccept: text/plain\r\n"
 	               "Connection: close\r\n");
 	if (o->user) {
 		char cred[CRED_MAX], enc[CRED_MAX * 4 / 3 + 8];
 		size_t elen = 0;
-		struct strbuf c;
-		strbuf_init(&c, cred, sizeof cred);
-		strbuf_fmt(&c, "%s:%s", o->user, o->pass ? o->pass : "");
+		textbuf_t c;
+		textbuf_init(&c, cred, sizeof cred);
+		textbuf_fmt(&c, "%s:%s", o->user, o->pass ? o->pass : "");
 		int ret = c.err ? -1 : mbedtls_base64_encode((unsigned char *)enc,
 		                  sizeof enc, &elen, (const unsigned char *)cred, c.len);
 		util_wipe(cred, sizeof cred);
 		if (ret != 0)
 			return DZ_ESPACE;
-		strbuf_str(&b, "Authorization: Basic ");
-		strbuf_add(&b, enc, elen);
-		strbuf_str(&b, "\r\n");
+		textbuf_str(&b, "Authorization: Basic ");
+		textbuf_add(&b, enc, elen);
+		textbuf_str(&b, "\r\n");
 		util_wipe(enc, sizeof enc);
 	}
-	strbuf_str(&b, "\r\n");
+	textbuf_str(&b, "\r\n");
 	*len = b.len;
 	return b.err;
 }

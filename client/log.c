@@ -5,6 +5,11 @@
 #include <stdio.h>
 #include <syslog.h>
 
+#include "proto/logline.h"
+
+_Static_assert((int)LOGL_ERROR == LOGLINE_ERROR && (int)LOGL_DEBUG == LOGLINE_DEBUG,
+               "log levels are numbered as proto/logline.h numbers them");
+
 static enum log_level log_max = LOGL_INFO;
 static bool log_syslog;
 
@@ -18,17 +23,17 @@ void log_setup(enum log_level max, bool use_syslog)
 
 void log_msg(enum log_level level, const char *fmt, ...)
 {
-	static const char *const tag[] = { "error", "warning", "info", "debug" };
 	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
-	char line[1024];
+	char line[LOGLINE_MAX];
 	va_list ap;
+	size_t msg;
 
 	if (level > log_max)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
+	msg = logline_format(line, sizeof line, "dynzone-update", (int)level, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "dynzone-update: %s: %s\n", tag[level], line);
+	fprintf(stderr, "%s\n", line);
 	if (log_syslog)
-		syslog(prio[level], "%s", line);
+		syslog(prio[level], "%s", line + msg);
 }

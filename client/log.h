@@ -1,4 +1,5 @@
-/* Logging of dynzone-update: to stderr, and to syslog in daemon mode when
+/* Logging of dynzone-update: to stderr (lines shaped by proto/logline.h,
+ * as the daemon's are), and to syslog in daemon mode when
  * asked.  Never pass a token to these functions. */
 #ifndef DU_LOG_H
 #define DU_LOG_H

@@ -2,19 +2,17 @@
 #include "policy.h"
 
 #include <string.h>
-#include <strings.h>
 
+/* Our own outcomes; the dyndns2 codes are named by proto/dyndns2.c. */
 static const char *const names[UPD_NRESULTS] = {
-	[UPD_GOOD] = "good", [UPD_NOCHG] = "nochg", [UPD_BADAUTH] = "badauth",
-	[UPD_NOTFQDN] = "notfqdn", [UPD_NOHOST] = "nohost",
-	[UPD_NUMHOST] = "numhost", [UPD_ABUSE] = "abuse",
-	[UPD_BADAGENT] = "badagent", [UPD_DNSERR] = "dnserr", [UPD_911] = "911",
 	[UPD_SERVER] = "server-error", [UPD_BADREPLY] = "bad-reply",
 	[UPD_NETERR] = "network-error", [UPD_REFUSED] = "refused",
 };
 
 const char *policy_result_name(enum upd_result r)
 {
+	if ((unsigned)r < DD2_NCODES)
+		return dd2_code_text((enum dd2_code)r);
 	if ((unsigned)r < UPD_NRESULTS && names[r])
 		return names[r];
 	return "unknown";
@@ -23,10 +21,7 @@ const char *policy_result_name(enum upd_result r)
 int policy_result_from_word(const char *w, size_t n)
 {
 	/* Only the codes a dyndns2 server sends; our own names are not. */
-	for (int r = UPD_GOOD; r <= UPD_911; r++)
-		if (strlen(names[r]) == n && strncasecmp(w, names[r], n) == 0)
-			return r;
-	return -1;
+	return dd2_code_from_word(w, n);
 }
 
 int64_t policy_backoff(uint32_t fails, const struct policy_limits *lim,

@@ -7,19 +7,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The outcome of one update request. */
+#include "proto/dyndns2.h"
+
+/* The outcome of one update request.  The first ten are the dyndns2 reply
+ * codes and have their values (proto/dyndns2.h); the rest are the
+ * client's own. */
 enum upd_result {
-	UPD_GOOD,      /* updated */
-	UPD_NOCHG,     /* server already had the address */
-	UPD_BADAUTH,   /* credentials refused: stop */
-	UPD_NOTFQDN,   /* not a fully qualified name: stop */
-	UPD_NOHOST,    /* no such host for these credentials: stop */
-	UPD_NUMHOST,   /* too many hosts in one request: stop */
-	UPD_ABUSE,     /* blocked: stop, or wait for Retry-After if given */
-	UPD_BADAGENT,  /* our user agent is refused: stop */
-	UPD_DNSERR,    /* server-side DNS failure: wait >= 30 min */
-	UPD_911,       /* server failure or maintenance: wait >= 30 min */
-	UPD_SERVER,    /* HTTP 5xx/429 without a dyndns2 code: back off */
+	UPD_GOOD = DD2_GOOD,         /* updated */
+	UPD_NOCHG = DD2_NOCHG,       /* server already had the address */
+	UPD_BADAUTH = DD2_BADAUTH,   /* credentials refused: stop */
+	UPD_NOTFQDN = DD2_NOTFQDN,   /* not a fully qualified name: stop */
+	UPD_NOHOST = DD2_NOHOST,     /* no such host for these credentials: stop */
+	UPD_NUMHOST = DD2_NUMHOST,   /* too many hosts in one request: stop */
+	UPD_ABUSE = DD2_ABUSE,       /* blocked: stop, or wait for Retry-After if given */
+	UPD_BADAGENT = DD2_BADAGENT, /* our user agent is refused: stop */
+	UPD_DNSERR = DD2_DNSERR,     /* server-side DNS failure: wait >= 30 min */
+	UPD_911 = DD2_911,           /* server failure or maintenance: wait >= 30 min */
+	UPD_SERVER = DD2_NCODES,    /* HTTP 5xx/429 without a dyndns2 code: back off */
 	UPD_BADREPLY,  /* a reply we do not understand: back off */
 	UPD_NETERR,    /* no reply (resolve, connect, TLS, time-out): back off */
 	UPD_REFUSED,   /* we refused to send (token over plain HTTP): stop */

@@ -40,7 +40,7 @@ static bool combined(const struct host_conf *h)
 static int build(const struct host_conf *h, const char *v4, const char *v6,
                  struct upd_call *call)
 {
-	struct strbuf url, shown;
+	textbuf_t url, shown;
 	char sub[CONF_NAME_MAX];
 	size_t n = strlen(h->name);
 

@@ -32,7 +32,7 @@ static bool combined(const struct host_conf *h)
 static int build(const struct host_conf *h, const char *v4, const char *v6,
                  struct upd_call *call)
 {
-	struct strbuf url, shown;
+	textbuf_t url, shown;
 
 	updproto_begin(h, call, &url, &shown, h->path);
 	updproto_put(&url, &shown, strchr(h->path, '?') ? "&hostname=" : "?hostname=",

@@ -12,11 +12,11 @@
 static int expand(const struct host_conf *h, const char *v4, const char *v6,
                   struct upd_call *call)
 {
-	struct strbuf url, shown;
+	textbuf_t url, shown;
 	const char *a = v4 ? v4 : v6;
 
-	strbuf_init(&url, call->url, sizeof call->url);
-	strbuf_init(&shown, call->shown, sizeof call->shown);
+	textbuf_init(&url, call->url, sizeof call->url);
+	textbuf_init(&shown, call->shown, sizeof call->shown);
 	for (const char *p = h->url; *p; p++) {
 		if (*p != '%') {
 			updproto_put(&url, &shown, (char[]){ *p, '\0' }, false, false);

@@ -43,31 +43,31 @@ enum upd_result updproto_dyndns2_reply(const struct http_resp *r)
 	return UPD_BADREPLY;
 }
 
-void updproto_put(struct strbuf *url, struct strbuf *shown, const char *s,
+void updproto_put(textbuf_t *url, textbuf_t *shown, const char *s,
                   bool encode, bool secret)
 {
 	if (encode)
-		strbuf_urlenc(url, s);
+		util_urlenc(url, s);
 	else
-		strbuf_str(url, s);
+		textbuf_str(url, s);
 	if (secret)
-		strbuf_str(shown, "***");
+		textbuf_str(shown, "***");
 	else if (encode)
-		strbuf_urlenc(shown, s);
+		util_urlenc(shown, s);
 	else
-		strbuf_str(shown, s);
+		textbuf_str(shown, s);
 }
 
 void updproto_begin(const struct host_conf *h, struct upd_call *call,
-                    struct strbuf *url, struct strbuf *shown, const char *path)
+                    textbuf_t *url, textbuf_t *shown, const char *path)
 {
 	size_t sl = strlen(h->server);
 	while (sl > 0 && h->server[sl - 1] == '/')
 		sl--;
-	strbuf_init(url, call->url, sizeof call->url);
-	strbuf_init(shown, call->shown, sizeof call->shown);
-	strbuf_add(url, h->server, sl);
-	strbuf_add(shown, h->server, sl);
-	strbuf_str(url, path);
-	strbuf_str(shown, path);
+	textbuf_init(url, call->url, sizeof call->url);
+	textbuf_init(shown, call->shown, sizeof call->shown);
+	textbuf_add(url, h->server, sl);
+	textbuf_add(shown, h->server, sl);
+	textbuf_str(url, path);
+	textbuf_str(shown, path);
 }

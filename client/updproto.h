@@ -52,11 +52,11 @@ enum upd_result updproto_dyndns2_reply(const struct http_resp *r);
 /* Shared: start building `call`'s URL and its shown copy with h->server
  * (without trailing slashes) followed by `path`. */
 void updproto_begin(const struct host_conf *h, struct upd_call *call,
-                    struct strbuf *url, struct strbuf *shown, const char *path);
+                    textbuf_t *url, textbuf_t *shown, const char *path);
 
 /* Shared: append `s` to a URL under construction, and to its shown copy
  * masked as "***" if `secret`. */
-void updproto_put(struct strbuf *url, struct strbuf *shown, const char *s,
+void updproto_put(textbuf_t *url, textbuf_t *shown, const char *s,
                   bool encode, bool secret);
 
 #endif

@@ -115,61 +115,17 @@ void util_wipe(void *p, size_t n)
 	explicit_bzero(p, n);
 }
 
-void strbuf_init(struct strbuf *b, char *p, size_t cap)
-{
-	b->p = p;
-	b->cap = cap;
-	b->len = 0;
-	b->err = 0;
-	p[0] = '\0';
-}
-
-void strbuf_add(struct strbuf *b, const char *s, size_t n)
-{
-	if (b->err)
-		return;
-	if (n >= b->cap - b->len) {
-		b->err = DZ_ESPACE;
-		return;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-void strbuf_str(struct strbuf *b, const char *s)
-{
-	strbuf_add(b, s, strlen(s));
-}
-
-void strbuf_fmt(struct strbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-	if (b->err)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= b->cap - b->len) {
-		b->p[b->len] = '\0';
-		b->err = DZ_ESPACE;
-		return;
-	}
-	b->len += (size_t)n;
-}
-
-void strbuf_urlenc(struct strbuf *b, const char *s)
+void util_urlenc(textbuf_t *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 		    (c >= '0' && c <= '9') || strchr("-._~:,", c)) {
-			strbuf_add(b, s, 1);
+			textbuf_add(b, s, 1);
 		} else {
 			char e[3] = { '%', hex[c >> 4], hex[c & 15] };
-			strbuf_add(b, e, 3);
+			textbuf_add(b, e, 3);
 		}
 	}
 }

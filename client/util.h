@@ -1,5 +1,6 @@
 /* Small helpers of dynzone-update: the clock (which tests can fake), random
- * numbers, a hash, checked string copies and a bounded string builder. */
+ * numbers, a hash, checked string copies, URL encoding into a text buffer
+ * (proto/textbuf.h). */
 #ifndef DU_UTIL_H
 #define DU_UTIL_H
 
@@ -8,6 +9,7 @@
 #include <stdint.h>
 
 #include "proto/errors.h"
+#include "proto/textbuf.h"
 
 /* Wall-clock seconds since the epoch.  After util_set_time() it is the
  * given time plus the real seconds elapsed since that call, so a test can
@@ -53,32 +55,9 @@ int util_wait_fd(int fd, short events, int64_t deadline_ms);
 /* Overwrite a secret so it does not linger in memory. */
 void util_wipe(void *p, size_t n);
 
-/* A string builder over a caller's buffer with a sticky error: after the
- * first append that does not fit, `err` is DZ_ESPACE and every later call
- * does nothing.  The text is always NUL-terminated. */
-struct strbuf {
-	char *p;
-	size_t cap;
-	size_t len;
-	int err;
-};
-
-/* Start building into `p` of `cap` (> 0) bytes. */
-void strbuf_init(struct strbuf *b, char *p, size_t cap);
-
-/* Append `n` bytes. */
-void strbuf_add(struct strbuf *b, const char *s, size_t n);
-
-/* Append a NUL-terminated string. */
-void strbuf_str(struct strbuf *b, const char *s);
-
-/* Append printf-style text. */
-void strbuf_fmt(struct strbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
 /* Append `s` percent-encoded for a URL query value: RFC 3986 unreserved
  * characters and ':' ',' (as dyndns2 clients send addresses) stay as they
  * are, everything else becomes %XX. */
-void strbuf_urlenc(struct strbuf *b, const char *s);
+void util_urlenc(textbuf_t *b, const char *s);
 
 #endif

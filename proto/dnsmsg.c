@@ -7,11 +7,11 @@
 
 static void read_question(wire_t *w, dns_query_t *q)
 {
-	size_t start = w->pos;
+	size_t start = wire_pos(w);
 	size_t n = wire_read_name(w, q->qname);
 	if (w->err || n == 0)
 		return;
-	q->qname_compressed = (w->pos - start) != n;
+	q->qname_compressed = (wire_pos(w) - start) != n;
 	q->qname_len = (uint8_t)n;
 	/* lowercase and index the labels */
 	unsigned lab = 0;
@@ -27,7 +27,7 @@ static void read_question(wire_t *w, dns_query_t *q)
 	q->qtype = wire_read_u16(w);
 	q->qclass = wire_read_u16(w);
 	if (!w->err)
-		q->question_end = (uint16_t)w->pos;
+		q->question_end = (uint16_t)wire_pos(w);
 }
 
 /* Walk the answer/authority/additional sections; find the OPT record. */
@@ -36,19 +36,19 @@ static int read_records(wire_t *w, dns_query_t *q, unsigned an, unsigned ns,
 {
 	unsigned total = an + ns + ar;
 	for (unsigned i = 0; i < total; i++) {
-		size_t owner_at = w->pos;
+		uint8_t owner0 = wire_peek_u8(w);   /* 0: the root name */
 		wire_skip_name(w);
 		uint16_t type = wire_read_u16(w);
 		uint16_t cls = wire_read_u16(w);
 		uint32_t ttl = wire_read_u32(w);
 		uint16_t rdlen = wire_read_u16(w);
-		wire_skip(w, rdlen);
+		const uint8_t *rdata = wire_read_ptr(w, rdlen);
 		if (w->err)
 			return RCODE_FORMERR;
 		if (type != RR_OPT)
 			continue;
 		/* OPT: only in the additional section, only once, owner root */
-		if (i < an + ns || q->edns || w->base[owner_at] != 0)
+		if (i < an + ns || q->edns || owner0 != 0)
 			return RCODE_FORMERR;
 		q->edns = true;
 		q->edns_size = cls < DNS_UDP_MIN ? DNS_UDP_MIN : cls;
@@ -56,7 +56,7 @@ static int read_records(wire_t *w, dns_query_t *q, unsigned an, unsigned ns,
 		q->edns_flags = (uint16_t)ttl;
 		/* options are length-checked even though all are ignored */
 		wire_t o;
-		wire_init(&o, w->base + w->pos - rdlen, rdlen);
+		wire_init(&o, (uint8_t *)rdata, rdlen);
 		while (wire_avail(&o) > 0) {
 			(void)wire_read_u16(&o);
 			uint16_t olen = wire_read_u16(&o);
@@ -171,12 +171,12 @@ void dns_resp_set_counts(wire_t *w, uint16_t an, uint16_t ns, uint16_t ar)
 
 void dns_resp_add_flags(wire_t *w, uint16_t flags)
 {
-	wire_patch_u16(w, 2, wire_peek_u16(w, 2) | flags);
+	wire_patch_u16(w, 2, wire_peek_u16_at(w, 2) | flags);
 }
 
 void dns_resp_set_rcode(wire_t *w, int rcode)
 {
-	wire_patch_u16(w, 2, (uint16_t)((wire_peek_u16(w, 2) & ~0xF) | (rcode & 0xF)));
+	wire_patch_u16(w, 2, (uint16_t)((wire_peek_u16_at(w, 2) & ~0xF) | (rcode & 0xF)));
 }
 
 void dns_resp_write_opt(wire_t *w, int rcode, uint16_t flags)

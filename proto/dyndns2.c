@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "proto/errors.h"
 
@@ -430,14 +431,22 @@ int dd2_basic_auth(const char *header, char *user, size_t ucap, char *pass,
 	return 0;
 }
 
-static const char *const code_text[] = {
+static const char *const code_text[DD2_NCODES] = {
 	"good", "nochg", "badauth", "notfqdn", "nohost", "numhost",
 	"abuse", "badagent", "dnserr", "911",
 };
 
 const char *dd2_code_text(enum dd2_code c)
 {
-	return (unsigned)c < sizeof code_text / sizeof code_text[0] ? code_text[c] : "911";
+	return (unsigned)c < DD2_NCODES ? code_text[c] : "911";
+}
+
+int dd2_code_from_word(const char *w, size_t n)
+{
+	for (int c = 0; c < DD2_NCODES; c++)
+		if (strlen(code_text[c]) == n && strncasecmp(w, code_text[c], n) == 0)
+			return c;
+	return -1;
 }
 
 unsigned dd2_code_status(enum dd2_code c)

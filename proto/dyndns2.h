@@ -20,10 +20,13 @@
 #define DD2_ADDR_TEXT 46       /* INET6_ADDRSTRLEN */
 #define DD2_REPLY_MAX 64       /* one reply line, CRLF and NUL included */
 
-/* Reply codes, in the order of the reference's table. */
+/* Reply codes, in the order of the reference's table.  The server writes
+ * them and dynzone-update (client/policy.h) reads them: one table serves
+ * both. */
 enum dd2_code {
 	DD2_GOOD, DD2_NOCHG, DD2_BADAUTH, DD2_NOTFQDN, DD2_NOHOST, DD2_NUMHOST,
 	DD2_ABUSE, DD2_BADAGENT, DD2_DNSERR, DD2_911,
+	DD2_NCODES
 };
 
 /* One address: family 4 or 6, the bytes in network order. */
@@ -106,8 +109,11 @@ size_t dd2_hostname(const char *text, size_t len, uint8_t out[DNAME_MAX]);
 int dd2_basic_auth(const char *header, char *user, size_t ucap, char *pass,
                    size_t pcap);
 
-/* The word for a code ("good", "badauth", "911"). */
+/* The word for a code ("good", "badauth", "911"); a static string. */
 const char *dd2_code_text(enum dd2_code c);
+/* The code whose word is the `n` bytes at `w` (ASCII case-insensitive, as
+ * a client reads a reply's first word), or -1 if none is. */
+int dd2_code_from_word(const char *w, size_t n);
 /* The HTTP status clients understand for a code (200, or 401 for
  * badauth). */
 unsigned dd2_code_status(enum dd2_code c);

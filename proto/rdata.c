@@ -14,6 +14,7 @@
 
 #include "proto/errors.h"
 #include "proto/name.h"
+#include "proto/textbuf.h"
 #include "proto/wire.h"
 #include "proto/zonefile.h"
 
@@ -282,17 +283,6 @@ size_t rdata_name_from_text(uint8_t out[DNAME_MAX], const char *text,
 }
 
 /* Wire checks ------------------------------------------------------------- */
-
-static inline uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
 
 /* Length of the uncompressed name at rd[pos], 0 if none fits. */
 static size_t name_at(const uint8_t *rd, size_t len, size_t pos)
@@ -798,93 +788,70 @@ int rdata_from_text(uint16_t type, const char *text, size_t textlen,
 
 /* Printing ----------------------------------------------------------------- */
 
-typedef struct out {
-	char *s;
-	size_t cap, n;   /* n < cap always holds while !err, for the NUL */
-	bool err;
-} out_t;
-
-static void out_mem(out_t *o, const void *p, size_t n)
+/* A number and the text after it. */
+static void out_uint(textbuf_t *o, uint32_t v, const char *after)
 {
-	if (o->err || o->cap - o->n <= n) {
-		o->err = true;
-		return;
-	}
-	memcpy(o->s + o->n, p, n);
-	o->n += n;
+	textbuf_uint(o, v);
+	textbuf_str(o, after);
 }
 
-static void out_str(out_t *o, const char *s)
+static void out_name(textbuf_t *o, const uint8_t *name, const char *after)
 {
-	out_mem(o, s, strlen(s));
-}
-
-static void out_uint(out_t *o, uint32_t v, const char *after)
-{
-	char buf[16];
-	int n = snprintf(buf, sizeof buf, "%lu", (unsigned long)v);
-	out_mem(o, buf, (size_t)n);
-	out_str(o, after);
-}
-
-static void out_name(out_t *o, const uint8_t *name, const char *after)
-{
-	if (o->err)
-		return;
-	int n = dname_to_text(name, o->s + o->n, o->cap - o->n);
+	char text[4 * DNAME_MAX + 2];   /* every byte as \DDD, at worst */
+	int n = dname_to_text(name, text, sizeof text);
 	if (n < 0) {
-		o->err = true;
+		o->err = DZ_ESPACE;
 		return;
 	}
-	o->n += (size_t)n;
-	out_str(o, after);
+	textbuf_add(o, text, (size_t)n);
+	textbuf_str(o, after);
 }
 
 /* Bytes as a quoted string, as dig prints them: '"' and '\' escaped,
  * non-printing bytes as \DDD. */
-static void out_quoted(out_t *o, const uint8_t *p, size_t n)
+static void out_quoted(textbuf_t *o, const uint8_t *p, size_t n)
 {
-	out_mem(o, "\"", 1);
+	textbuf_add(o, "\"", 1);
 	for (size_t i = 0; i < n; i++) {
 		char esc[5];
 		if (p[i] < 0x20 || p[i] >= 0x7f) {
 			snprintf(esc, sizeof esc, "\\%03u", p[i]);
-			out_mem(o, esc, 4);
+			textbuf_add(o, esc, 4);
 		} else if (p[i] == '"' || p[i] == '\\') {
 			esc[0] = '\\';
 			esc[1] = (char)p[i];
-			out_mem(o, esc, 2);
+			textbuf_add(o, esc, 2);
 		} else {
-			out_mem(o, p + i, 1);
+			textbuf_add(o, p + i, 1);
 		}
 	}
-	out_mem(o, "\"", 1);
+	textbuf_add(o, "\"", 1);
 }
 
 /* <character-string>s from *pos: `count` of them, or (0) all to len. */
-static void out_strings(out_t *o, const uint8_t *rd, size_t len, size_t *pos,
+static void out_strings(textbuf_t *o, const uint8_t *rd, size_t len, size_t *pos,
                         unsigned count, const char *after)
 {
 	for (unsigned i = 0; *pos < len && (count == 0 || i < count); i++) {
 		size_t n = rd[*pos];
 		if (i)
-			out_mem(o, " ", 1);
+			textbuf_add(o, " ", 1);
 		out_quoted(o, rd + *pos + 1, n);
 		*pos += 1 + n;
 	}
-	out_str(o, after);
+	textbuf_str(o, after);
 }
 
-static void out_hex(out_t *o, const uint8_t *p, size_t n)
+static void out_hex(textbuf_t *o, const uint8_t *p, size_t n)
 {
 	static const char digits[] = "0123456789ABCDEF";
 	for (size_t i = 0; i < n; i++) {
 		char h[2] = { digits[p[i] >> 4], digits[p[i] & 15] };
-		out_mem(o, h, 2);
+		textbuf_add(o, h, 2);
 	}
 }
 
-static void out_fields(out_t *o, uint16_t type, const uint8_t *rd, size_t len)
+static void out_fields(textbuf_t *o, uint16_t type, const uint8_t *rd, size_t len)
 {
 	char addr[INET6_ADDRSTRLEN];
 	size_t pos = 0, n;
@@ -893,19 +860,19 @@ static void out_fields(out_t *o, uint16_t type, const uint8_t *rd, size_t len)
 	case RR_A:
 	case RR_AAAA:
 		inet_ntop(type == RR_A ? AF_INET : AF_INET6, rd, addr, sizeof addr);
-		out_str(o, addr);
+		textbuf_str(o, addr);
 		break;
 	case RR_NS: case RR_CNAME: case RR_PTR: case RR_DNAME:
 		out_name(o, rd, "");
 		break;
 	case RR_MX:
-		out_uint(o, get16(rd), " ");
+		out_uint(o, wire_load_u16(rd), " ");
 		out_name(o, rd + 2, "");
 		break;
 	case RR_SRV:
-		out_uint(o, get16(rd), " ");
-		out_uint(o, get16(rd + 2), " ");
-		out_uint(o, get16(rd + 4), " ");
+		out_uint(o, wire_load_u16(rd), " ");
+		out_uint(o, wire_load_u16(rd + 2), " ");
+		out_uint(o, wire_load_u16(rd + 4), " ");
 		out_name(o, rd + 6, "");
 		break;
 	case RR_SOA:
@@ -914,33 +881,33 @@ static void out_fields(out_t *o, uint16_t type, const uint8_t *rd, size_t len)
 		out_name(o, rd + n, " ");
 		n += dname_len(rd + n, len - n);
 		for (int i = 0; i < 5; i++)
-			out_uint(o, get32(rd + n + 4 * (size_t)i), i < 4 ? " " : "");
+			out_uint(o, wire_load_u32(rd + n + 4 * (size_t)i), i < 4 ? " " : "");
 		break;
 	case RR_TXT: case RR_SPF: case RR_HINFO:
 		out_strings(o, rd, len, &pos, 0, "");
 		break;
 	case RR_NAPTR:
-		out_uint(o, get16(rd), " ");
-		out_uint(o, get16(rd + 2), " ");
+		out_uint(o, wire_load_u16(rd), " ");
+		out_uint(o, wire_load_u16(rd + 2), " ");
 		pos = 4;
 		out_strings(o, rd, len, &pos, 3, " ");
 		out_name(o, rd + pos, "");
 		break;
 	case RR_CAA:
 		out_uint(o, rd[0], " ");
-		out_mem(o, rd + 2, rd[1]);
-		out_mem(o, " ", 1);
+		textbuf_add(o, rd + 2, rd[1]);
+		textbuf_add(o, " ", 1);
 		out_quoted(o, rd + 2 + rd[1], len - 2 - rd[1]);
 		break;
 	case RR_URI:
-		out_uint(o, get16(rd), " ");
-		out_uint(o, get16(rd + 2), " ");
+		out_uint(o, wire_load_u16(rd), " ");
+		out_uint(o, wire_load_u16(rd + 2), " ");
 		out_quoted(o, rd + 4, len - 4);
 		break;
 	case RR_DS: case RR_SSHFP: case RR_TLSA:
 		n = type == RR_DS ? 4 : type == RR_SSHFP ? 2 : 3;
 		if (type == RR_DS) {
-			out_uint(o, get16(rd), " ");
+			out_uint(o, wire_load_u16(rd), " ");
 			pos = 2;
 		}
 		for (; pos < n; pos++)
@@ -953,18 +920,14 @@ static void out_fields(out_t *o, uint16_t type, const uint8_t *rd, size_t len)
 int rdata_to_text(uint16_t type, const uint8_t *rd, size_t len, char *out,
                   size_t cap)
 {
-	out_t o = { .s = out, .cap = cap };
-	if (cap == 0)
-		return -1;
+	textbuf_t o;
+	textbuf_init(&o, out, cap);
 	if (has_presentation(type) && !check(type, rd, len)) {
 		out_fields(&o, type, rd, len);
 	} else {
-		out_str(&o, "\\# ");
+		textbuf_str(&o, "\\# ");
 		out_uint(&o, (uint32_t)len, len ? " " : "");
 		out_hex(&o, rd, len);
 	}
-	if (o.err)
-		return -1;
-	out[o.n] = 0;
-	return (int)o.n;
+	return o.err ? -1 : (int)o.len;
 }

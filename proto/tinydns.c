@@ -12,6 +12,8 @@
 #include "proto/errors.h"
 #include "proto/name.h"
 #include "proto/rdata.h"
+#include "proto/textbuf.h"
+#include "proto/wire.h"
 
 #define NFIELDS 15 /* tinydns-data splits at most 15 fields after the type */
 #define TXT_CHUNK 127
@@ -219,25 +221,6 @@ static void loc_parse(const field_t *f, uint8_t loc[2])
 	loc[1] = f->n > 1 ? (uint8_t)f->s[1] : 0;
 }
 
-static void put_u16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* Parsing --------------------------------------------------------------- */
 
 void tinydns_parser_init(tinydns_parser_t *p, int64_t mtime)
@@ -249,7 +232,7 @@ void tinydns_parser_init(tinydns_parser_t *p, int64_t mtime)
 		0, 0, 0x0a, 0,          /* minimum 2560 */
 	};
 	uint32_t serial = (uint32_t)(uint64_t)mtime;
-	put_u32(p->soa_default, serial ? serial : 1);
+	wire_store_u32(p->soa_default, serial ? serial : 1);
 	memcpy(p->soa_default + 4, rest, sizeof rest);
 }
 
@@ -312,7 +295,7 @@ static int parse_soa_line(line_t *l, const field_t *f, const char **why)
 
 	n0 = name_field(p->d1, &f[0]);
 	for (int k = 0; k < 5; k++)
-		put_u32(soa + 4 * k, (uint32_t)num_or(&f[3 + k], get_u32(p->soa_default + 4 * k)));
+		wire_store_u32(soa + 4 * k, (uint32_t)num_or(&f[3 + k], wire_load_u32(p->soa_default + 4 * k)));
 	ttl = (uint32_t)tail_parse(l, f, 8, TINYDNS_TTL_NEGATIVE);
 	n1 = name_field(p->d2, &f[1]);
 	n2 = name_field(p->d3, &f[2]);
@@ -398,7 +381,7 @@ static int parse_target_line(line_t *l, char kind, const field_t *f, const char 
 	if (kind == '@') {
 		ttl = (uint32_t)tail_parse(l, f, 4, TINYDNS_TTL_POSITIVE);
 		n2 = target_field(p->d2, &f[2], ".mx.", &f[0]);
-		put_u16(fixed, (uint32_t)num_or(&f[3], 0));
+		wire_store_u16(fixed, (uint16_t)num_or(&f[3], 0));
 		nfixed = 2;
 		type = RR_MX;
 	} else {
@@ -406,13 +389,13 @@ static int parse_target_line(line_t *l, char kind, const field_t *f, const char 
 		ttl = (uint32_t)tail_parse(l, f, 6, TINYDNS_TTL_POSITIVE);
 		n2 = target_field(p->d2, &f[2], ".srv.", &f[0]);
 		/* Debian's patch: fields 5 and 6 land in priority and weight */
-		put_u16(fixed, (uint32_t)num_or(&f[4], 0));
-		put_u16(fixed + 2, (uint32_t)num_or(&f[5], 0));
+		wire_store_u16(fixed, (uint16_t)num_or(&f[4], 0));
+		wire_store_u16(fixed + 2, (uint16_t)num_or(&f[5], 0));
 		if (!scan_u64(f[3].s, f[3].n, &port)) {
 			*why = "SRV line without a port";
 			return DZ_EFORMAT;
 		}
-		put_u16(fixed + 4, (uint32_t)port);
+		wire_store_u16(fixed + 4, (uint16_t)port);
 		nfixed = 6;
 		type = RR_SRV;
 	}
@@ -669,48 +652,18 @@ int tinydns_loc_encode(const tinydns_loc_t *loc, uint8_t *key, size_t kcap,
 
 /* Rendering ------------------------------------------------------------- */
 
-typedef struct tout {
-	char *s;
-	size_t cap, n;
-	int err;
-} tout_t;
-
-static void t_putc(tout_t *t, char c)
-{
-	if (t->err)
-		return;
-	if (t->n + 1 >= t->cap) {
-		t->err = DZ_ESPACE;
-		return;
-	}
-	t->s[t->n++] = c;
-}
-
-static void t_puts(tout_t *t, const char *s)
-{
-	while (*s)
-		t_putc(t, *s++);
-}
-
-static void t_u64(tout_t *t, uint64_t v)
-{
-	char b[24];
-	snprintf(b, sizeof b, "%" PRIu64, v);
-	t_puts(t, b);
-}
-
 /* A byte as itself when `plain`, else as \NNN (always three digits, so a
  * digit after it is not taken into the escape). */
-static void t_byte(tout_t *t, uint8_t b, bool plain)
+static void t_byte(textbuf_t *t, uint8_t b, bool plain)
 {
 	if (plain) {
-		t_putc(t, (char)b);
+		textbuf_char(t, (char)b);
 		return;
 	}
-	t_putc(t, '\\');
-	t_putc(t, (char)('0' + (b >> 6)));
-	t_putc(t, (char)('0' + ((b >> 3) & 7)));
-	t_putc(t, (char)('0' + (b & 7)));
+	textbuf_char(t, '\\');
+	textbuf_char(t, (char)('0' + (b >> 6)));
+	textbuf_char(t, (char)('0' + ((b >> 3) & 7)));
+	textbuf_char(t, (char)('0' + (b & 7)));
 }
 
 static bool name_plain(uint8_t b)
@@ -726,10 +679,10 @@ static bool text_plain(uint8_t b)
 
 /* A valid wire name as text; `dot`: end with '.' so the text always has a
  * dot and the `x` rule never applies. */
-static void t_name(tout_t *t, const uint8_t *name, bool dot)
+static void t_name(textbuf_t *t, const uint8_t *name, bool dot)
 {
 	if (!*name) {
-		t_putc(t, '.');
+		textbuf_char(t, '.');
 		return;
 	}
 	while (*name) {
@@ -738,11 +691,11 @@ static void t_name(tout_t *t, const uint8_t *name, bool dot)
 			t_byte(t, name[i], name_plain(name[i]));
 		name += l;
 		if (*name || dot)
-			t_putc(t, '.');
+			textbuf_char(t, '.');
 	}
 }
 
-static void t_text(tout_t *t, const uint8_t *p, size_t n)
+static void t_text(textbuf_t *t, const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		t_byte(t, p[i], text_plain(p[i]));
@@ -750,7 +703,7 @@ static void t_text(tout_t *t, const uint8_t *p, size_t n)
 
 /* A location code as the first 1-2 bytes of a field; it must be the last
  * text of the line or be followed by ':' (`colon`). */
-static int t_loc(tout_t *t, const uint8_t loc[2], bool colon)
+static int t_loc(textbuf_t *t, const uint8_t loc[2], bool colon)
 {
 	size_t n = loc[1] ? 2 : 1;
 	if (!loc[0])
@@ -759,30 +712,27 @@ static int t_loc(tout_t *t, const uint8_t loc[2], bool colon)
 		if (loc[i] == ':' || loc[i] == '\n')
 			return DZ_ENOTSUP;
 	for (size_t i = 0; i < n; i++)
-		t_putc(t, (char)loc[i]);
+		textbuf_char(t, (char)loc[i]);
 	/* trailing blanks of a line are cut: protect them with an empty field */
 	if (colon || loc[n - 1] == ' ' || loc[n - 1] == '\t')
-		t_putc(t, ':');
+		textbuf_char(t, ':');
 	return 0;
 }
 
 /* ":ttl[:ttd[:loc]]" */
-static int t_tail(tout_t *t, const tinydns_rr_t *rr)
+static int t_tail(textbuf_t *t, const tinydns_rr_t *rr)
 {
 	bool has_loc = rr->loc[0] || rr->loc[1];
-	t_putc(t, ':');
-	t_u64(t, rr->ttl);
+	textbuf_char(t, ':');
+	textbuf_uint(t, rr->ttl);
 	if (!rr->ttd && !has_loc)
 		return 0;
-	t_putc(t, ':');
-	if (rr->ttd) {
-		char b[20];
-		snprintf(b, sizeof b, "%016" PRIx64, rr->ttd);
-		t_puts(t, b);
-	}
+	textbuf_char(t, ':');
+	if (rr->ttd)
+		textbuf_fmt(t, "%016" PRIx64, rr->ttd);
 	if (!has_loc)
 		return 0;
-	t_putc(t, ':');
+	textbuf_char(t, ':');
 	return t_loc(t, rr->loc, false);
 }
 
@@ -807,12 +757,7 @@ static bool txt_canonical(const uint8_t *rd, size_t len)
 	return true;
 }
 
-static uint16_t get_u16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static int render_rr(tout_t *t, const tinydns_rr_t *rr)
+static int render_rr(textbuf_t *t, const tinydns_rr_t *rr)
 {
 	const uint8_t *rd = rr->rdata;
 	size_t len = rr->rdlen;
@@ -821,11 +766,11 @@ static int render_rr(tout_t *t, const tinydns_rr_t *rr)
 	case RR_A:
 		if (len != 4)
 			break;
-		t_putc(t, '+');
+		textbuf_char(t, '+');
 		t_name(t, rr->owner, false);
 		for (int i = 0; i < 4; i++) {
-			t_putc(t, i ? '.' : ':');
-			t_u64(t, rd[i]);
+			textbuf_char(t, i ? '.' : ':');
+			textbuf_uint(t, rd[i]);
 		}
 		return t_tail(t, rr);
 	case RR_NS:
@@ -833,31 +778,31 @@ static int render_rr(tout_t *t, const tinydns_rr_t *rr)
 	case RR_PTR:
 		if (!fixed_then_name(rd, len, 0))
 			return DZ_ENOTSUP;
-		t_putc(t, rr->type == RR_NS ? '&' : rr->type == RR_CNAME ? 'C' : '^');
+		textbuf_char(t, rr->type == RR_NS ? '&' : rr->type == RR_CNAME ? 'C' : '^');
 		t_name(t, rr->owner, false);
-		t_puts(t, rr->type == RR_NS ? "::" : ":");
+		textbuf_str(t, rr->type == RR_NS ? "::" : ":");
 		t_name(t, rd, true);
 		return t_tail(t, rr);
 	case RR_MX:
 		if (!fixed_then_name(rd, len, 2))
 			return DZ_ENOTSUP;
-		t_putc(t, '@');
+		textbuf_char(t, '@');
 		t_name(t, rr->owner, false);
-		t_puts(t, "::");
+		textbuf_str(t, "::");
 		t_name(t, rd + 2, true);
-		t_putc(t, ':');
-		t_u64(t, get_u16(rd));
+		textbuf_char(t, ':');
+		textbuf_uint(t, wire_load_u16(rd));
 		return t_tail(t, rr);
 	case RR_SRV:
 		if (!fixed_then_name(rd, len, 6))
 			break;
-		t_putc(t, 'S');
+		textbuf_char(t, 'S');
 		t_name(t, rr->owner, false);
-		t_puts(t, "::");
+		textbuf_str(t, "::");
 		t_name(t, rd + 6, true);
 		for (int i = 0; i < 3; i++) {   /* port, priority, weight */
-			t_putc(t, ':');
-			t_u64(t, get_u16(rd + (i == 0 ? 4 : i == 1 ? 0 : 2)));
+			textbuf_char(t, ':');
+			textbuf_uint(t, wire_load_u16(rd + (i == 0 ? 4 : i == 1 ? 0 : 2)));
 		}
 		return t_tail(t, rr);
 	case RR_SOA: {
@@ -865,56 +810,56 @@ static int render_rr(tout_t *t, const tinydns_rr_t *rr)
 		size_t r = m && m < len ? dname_len(rd + m, len - m) : 0;
 		if (!m || !r || m + r + 20 != len)
 			return DZ_ENOTSUP;
-		t_putc(t, 'Z');
+		textbuf_char(t, 'Z');
 		t_name(t, rr->owner, false);
-		t_putc(t, ':');
+		textbuf_char(t, ':');
 		t_name(t, rd, true);
-		t_putc(t, ':');
+		textbuf_char(t, ':');
 		t_name(t, rd + m, true);
 		for (int i = 0; i < 5; i++) {
-			t_putc(t, ':');
-			t_u64(t, get_u32(rd + m + r + 4 * (size_t)i));
+			textbuf_char(t, ':');
+			textbuf_uint(t, wire_load_u32(rd + m + r + 4 * (size_t)i));
 		}
 		return t_tail(t, rr);
 	}
 	case RR_TXT:
 		if (!txt_canonical(rd, len))
 			break;
-		t_putc(t, '\'');
+		textbuf_char(t, '\'');
 		t_name(t, rr->owner, false);
-		t_putc(t, ':');
+		textbuf_char(t, ':');
 		for (size_t i = 0; i < len; i += 1 + rd[i])
 			t_text(t, rd + i + 1, rd[i]);
 		return t_tail(t, rr);
 	}
 	if (generic_refused(rr->type))
 		return DZ_ENOTSUP;
-	t_putc(t, ':');
+	textbuf_char(t, ':');
 	t_name(t, rr->owner, false);
-	t_putc(t, ':');
-	t_u64(t, rr->type);
-	t_putc(t, ':');
+	textbuf_char(t, ':');
+	textbuf_uint(t, rr->type);
+	textbuf_char(t, ':');
 	t_text(t, rd, len);
 	return t_tail(t, rr);
 }
 
-static int t_finish(tout_t *t, int rc, size_t *outlen)
+static int t_finish(textbuf_t *t, int rc, size_t *outlen)
 {
 	if (!rc)
 		rc = t->err;
 	if (rc)
 		return rc;
-	t->s[t->n] = 0;
-	*outlen = t->n;
+	*outlen = t->len;
 	return 0;
 }
 
 int tinydns_rr_to_line(const tinydns_rr_t *rr, char *out, size_t cap,
                        size_t *outlen)
 {
-	tout_t t = { out, cap, 0, 0 };
+	textbuf_t t;
 	if (!cap)
 		return DZ_ESPACE;
+	textbuf_init(&t, out, cap);
 	if (!dname_len(rr->owner, DNAME_MAX) || rr->rdlen > TINYDNS_RDATA_MAX)
 		return DZ_EINVAL;
 	return t_finish(&t, render_rr(&t, rr), outlen);
@@ -923,21 +868,22 @@ int tinydns_rr_to_line(const tinydns_rr_t *rr, char *out, size_t cap,
 int tinydns_loc_to_line(const tinydns_loc_t *loc, char *out, size_t cap,
                         size_t *outlen)
 {
-	tout_t t = { out, cap, 0, 0 };
+	textbuf_t t;
 	int rc = 0;
 	if (!cap)
 		return DZ_ESPACE;
 	if (loc->plen > TINYDNS_PREFIX_MAX)
 		return DZ_EINVAL;
-	t_putc(&t, '%');
+	textbuf_init(&t, out, cap);
+	textbuf_char(&t, '%');
 	if (loc->code[0] || loc->code[1])
 		rc = t_loc(&t, loc->code, true);
 	else
-		t_putc(&t, ':');
+		textbuf_char(&t, ':');
 	for (size_t i = 0; i < loc->plen; i++) {
 		if (i)
-			t_putc(&t, '.');
-		t_u64(&t, loc->prefix[i]);
+			textbuf_char(&t, '.');
+		textbuf_uint(&t, loc->prefix[i]);
 	}
 	return t_finish(&t, rc, outlen);
 }

@@ -14,6 +14,7 @@
 #include "proto/errors.h"
 #include "proto/name.h"
 #include "proto/rdata.h"
+#include "proto/wire.h"
 
 #define TTL_MAX 0x7fffffffu  /* RFC 2181 section 8 */
 #define MSG_MAX 96           /* formatted error messages */
@@ -286,9 +287,7 @@ static void zf_line(zf_t *z)
 		goto fail;
 
 	if (type == RR_SOA) {
-		const uint8_t *m = z->rdata + rdlen - 4;
-		z->soa_min = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 |
-		             (uint32_t)m[2] << 8 | m[3];
+		z->soa_min = wire_load_u32(z->rdata + rdlen - 4);
 		z->has_soa = true;
 	}
 	if (!has_ttl) {

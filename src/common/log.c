@@ -3,17 +3,21 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "proto/logline.h"
+
+_Static_assert((int)LOG_LVL_ERR == LOGLINE_ERROR && (int)LOG_LVL_DEBUG == LOGLINE_DEBUG,
+               "log levels are numbered as proto/logline.h numbers them");
+
 int log_level = LOG_LVL_INFO;
 
 void log_msg(int level, const char *fmt, ...)
 {
-	static const char *const names[] = { "error", "warning", "info", "debug" };
-	char buf[1024];
+	char line[LOGLINE_MAX];
 	va_list ap;
 	if (level > log_level)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	logline_format(line, sizeof line, "dynzone", level, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "dynzone: %s: %s\n", names[level], buf);
+	fprintf(stderr, "%s\n", line);
 }

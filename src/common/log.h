@@ -1,4 +1,5 @@
-/* Logging to stderr: "dynzone: LEVEL: message".  A daemon under systemd or
+/* Logging to stderr: "dynzone: LEVEL: message" (the line proto/logline.h
+ * shapes for the client too).  A daemon under systemd or
  * runit gets its lines into the journal or the log service from there. */
 #ifndef DZ_LOG_H
 #define DZ_LOG_H

@@ -37,14 +37,14 @@ static uint16_t qptr(const dns_query_t *q, unsigned labels)
 static bool put_set(struct actx *a, uint16_t ptr, const uint8_t *owner,
                     const struct znode *n, const struct zset *s)
 {
-	size_t start = a->w.pos;
+	size_t start = wire_pos(&a->w);
 	const uint8_t *p = n->data + s->off, *end = p + s->len;
 	wire_t *w = &a->w;
 	size_t save_len = w->len;
 
 	w->len = a->limit;
 	while (p < end) {
-		uint16_t rdlen = (uint16_t)((p[8] << 8) | p[9]);
+		uint16_t rdlen = wire_load_u16(p + 8);
 		size_t rrlen = 10 + (size_t)rdlen;
 		if (ptr)
 			wire_write_u16(w, ptr);
@@ -56,7 +56,7 @@ static bool put_set(struct actx *a, uint16_t ptr, const uint8_t *owner,
 	w->len = save_len;
 	if (w->err) {
 		w->err = 0;
-		w->pos = start;
+		wire_seek(w, start);
 		return false;
 	}
 	return true;
@@ -95,7 +95,7 @@ static void put_additional(struct actx *a, const struct znode *n,
 {
 	const uint8_t *p = n->data + s->off, *end = p + s->len;
 	while (p < end) {
-		uint16_t rdlen = (uint16_t)((p[8] << 8) | p[9]);
+		uint16_t rdlen = wire_load_u16(p + 8);
 		int off = s->type == RR_NS ? 0 : s->type == RR_MX ? 2 : 6;
 		if ((size_t)off >= rdlen)
 			off = -1;
@@ -338,14 +338,14 @@ size_t answer_query(const ztable_t *zt, const uint8_t *pkt, size_t len,
 	}
 	bool aa = q.qclass == CLASS_IN;
 	dns_resp_begin(&a.w, pkt, &q, 0, 0);
-	size_t qend = a.w.pos;
+	size_t qend = wire_pos(&a.w);
 	rcode = answer_in_zone(&a, tcp, &aa);
 	urcu_memb_read_unlock();
 
 	if (a.tc) {
 		/* clean truncation: header and question only, retry over TCP */
 		st->truncated++;
-		a.w.pos = qend;
+		wire_seek(&a.w, qend);
 		a.an = a.ns = a.ar = 0;
 		dns_resp_add_flags(&a.w, DNS_TC);
 	}
@@ -364,5 +364,5 @@ size_t answer_query(const ztable_t *zt, const uint8_t *pkt, size_t len,
 		st->nxdomain++;
 	else
 		st->noerror++;
-	return a.w.pos;
+	return wire_pos(&a.w);
 }

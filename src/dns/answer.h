@@ -10,7 +10,8 @@
 
 #include "src/zonetable/zone.h"
 
-/* Counters a worker keeps (plain, per thread; summed for /metrics). */
+/* Counters a worker keeps (plain, per thread).  Nothing reads them yet:
+ * they are there for the metrics endpoint DESIGN.md plans. */
 struct answer_stats {
 	uint64_t queries, noerror, nxdomain, refused, formerr, notimp, dropped,
 	         truncated;

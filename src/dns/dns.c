@@ -366,11 +366,12 @@ static bool conn_queue(struct tcp_conn *c, const uint8_t *msg, size_t len)
 		c->out = no;
 		c->outcap = nc;
 	}
-	c->out[c->outlen] = (uint8_t)(len >> 8);
-	c->out[c->outlen + 1] = (uint8_t)len;
-	memcpy(c->out + c->outlen + 2, msg, len);
-	c->outlen += 2 + len;
-	return true;
+	wire_t o;
+	wire_init(&o, c->out + c->outlen, c->outcap - c->outlen);
+	wire_write_u16(&o, (uint16_t)len);   /* RFC 1035 §4.2.2 length prefix */
+	wire_write_bytes(&o, msg, len);
+	c->outlen += wire_pos(&o);
+	return !o.err;
 }
 
 /* Answer the complete messages in c->in while the peer keeps up with
@@ -378,29 +379,40 @@ static bool conn_queue(struct tcp_conn *c, const uint8_t *msg, size_t len)
  * it does.  False if the connection is to be closed. */
 static bool conn_answer(dns_service_t *d, struct tcp_conn *c, uint8_t *resp)
 {
-	size_t off = 0;
+	wire_t in;
 	bool alive = true;
-	while (c->inlen - off >= 2 && c->outlen - c->outoff <= TCP_OUT_MAX) {
-		size_t mlen = ((size_t)c->in[off] << 8) | c->in[off + 1];
+	wire_init(&in, c->in, c->inlen);
+	while (wire_avail(&in) >= 2 && c->outlen - c->outoff <= TCP_OUT_MAX) {
+		size_t mlen = wire_peek_u16(&in);
 		if (mlen == 0) {
 			alive = false;
 			break;
 		}
-		if (c->inlen - off < 2 + mlen)
+		if (wire_avail(&in) < 2 + mlen)
 			break;
-		size_t len = answer_query(d->zt, c->in + off + 2, mlen, resp,
+		wire_skip(&in, 2);
+		const uint8_t *msg = wire_read_ptr(&in, mlen);
+		size_t len = answer_query(d->zt, msg, mlen, resp,
 		                          TCP_MSG_MAX, true, &d->tcp_st);
 		if (len && !conn_queue(c, resp, len)) {
 			alive = false;
 			break;
 		}
-		off += 2 + mlen;
 	}
+	size_t off = wire_pos(&in);
 	if (off) {
 		memmove(c->in, c->in + off, c->inlen - off);
 		c->inlen -= off;
 	}
 	return alive;
+}
+
+/* True if c->in starts with a whole length-prefixed message. */
+static bool tcp_msg_complete(struct tcp_conn *c)
+{
+	wire_t in;
+	wire_init(&in, c->in, c->inlen);
+	return wire_avail(&in) >= 2 && wire_avail(&in) - 2 >= wire_peek_u16(&in);
 }
 
 /* Answer what is buffered, then read and answer until the socket is
@@ -414,8 +426,7 @@ static bool conn_read(dns_service_t *d, struct tcp_conn *c, uint8_t *resp)
 			return false;
 		if (c->outlen - c->outoff > TCP_OUT_MAX)
 			return true;   /* the peer is not reading: stop reading too */
-		if (c->inlen >= 2 &&
-		    c->inlen >= 2 + (((size_t)c->in[0] << 8) | c->in[1]))
+		if (tcp_msg_complete(c))
 			continue;      /* held back, and the flush made room */
 		if (c->eof)
 			return c->outlen > c->outoff;   /* open until all is sent */
@@ -590,20 +601,4 @@ void dns_close(dns_service_t *d)
 		close(d->stopfd);
 	free(d->workers);
 	free(d);
-}
-
-void dns_stats(const dns_service_t *d, struct answer_stats *sum)
-{
-	memset(sum, 0, sizeof *sum);
-	for (unsigned w = 0; w <= d->nworkers; w++) {
-		const struct answer_stats *s = w < d->nworkers ? &d->workers[w].st : &d->tcp_st;
-		sum->queries += s->queries;
-		sum->noerror += s->noerror;
-		sum->nxdomain += s->nxdomain;
-		sum->refused += s->refused;
-		sum->formerr += s->formerr;
-		sum->notimp += s->notimp;
-		sum->dropped += s->dropped;
-		sum->truncated += s->truncated;
-	}
 }

@@ -19,7 +19,5 @@ int dns_open(dns_service_t **out, const struct config *c, ztable_t *zt,
 int dns_start(dns_service_t *d);
 /* Stop the threads, close the sockets, free the service. */
 void dns_close(dns_service_t *d);
-/* Sum of every worker's counters (racy reads; for metrics and logs). */
-void dns_stats(const dns_service_t *d, struct answer_stats *sum);
 
 #endif

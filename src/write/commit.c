@@ -14,6 +14,15 @@
 #include "src/common/clock.h"
 #include "src/common/log.h"
 
+/* Counters, logged when the committer stops. */
+struct commit_stats {
+	uint64_t jobs;             /* jobs finished */
+	uint64_t batches;          /* transactions committed */
+	uint64_t failed;           /* transactions that failed */
+	uint64_t syncs;            /* fdatasyncs of the WAL by the syncer */
+	unsigned largest;          /* most jobs in one batch */
+};
+
 struct committer {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -349,11 +358,4 @@ void commit_free(committer_t *c)
 	pthread_cond_destroy(&c->cond);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
-}
-
-void commit_get_stats(committer_t *c, struct commit_stats *out)
-{
-	pthread_mutex_lock(&c->lock);
-	*out = c->stats;
-	pthread_mutex_unlock(&c->lock);
 }

@@ -43,14 +43,6 @@ struct commit_job {
 	int rc;
 };
 
-struct commit_stats {
-	uint64_t jobs;             /* jobs finished */
-	uint64_t batches;          /* transactions committed */
-	uint64_t failed;           /* transactions that failed */
-	uint64_t syncs;            /* fdatasyncs of the WAL by the syncer */
-	unsigned largest;          /* most jobs in one batch */
-};
-
 /* Open a store connection on `db` and start the thread.  max_batch caps
  * the jobs per transaction.  0, or DZ_EDB/DZ_ENOMEM/DZ_EIO with a message
  * in err. */
@@ -64,7 +56,5 @@ void commit_submit(committer_t *c, struct commit_job *job);
 void commit_stop(committer_t *c);
 /* Free a stopped committer (NULL: no-op). */
 void commit_free(committer_t *c);
-/* Counters so far (racy reads; for logs and metrics). */
-void commit_get_stats(committer_t *c, struct commit_stats *out);
 
 #endif

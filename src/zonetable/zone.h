@@ -2,9 +2,10 @@
  * copied into answers.
  *
  * Readers (DNS workers) look names up inside an RCU read-side section and
- * never block; the single writer (zone_sync, under the table's writer lock)
- * builds a new node off to the side and swaps it in, so a query sees the
- * old record set or the new one, never a mix.  Old nodes are freed after a
+ * never block.  The writer (store_sync in src/db/store.c, which applies
+ * the change journal under the table's writer lock zt->wlock) builds a new
+ * node off to the side and swaps it in, so a query sees the old record set
+ * or the new one, never a mix.  Old nodes are freed after a
  * grace period.  Each node stores its RRsets in wire form without owner:
  * for every RR  TYPE CLASS TTL RDLENGTH RDATA  — an answer is the owner (a
  * compression pointer) followed by a memcpy of those bytes. */

@@ -1,4 +1,4 @@
-/* tdcompile: a test driver for proto/tinydns and src/cdbout.
+/* tdcompile: a test driver for proto/tinydns and src/tinydns/cdbout.
  *
  *   tdcompile DATAFILE OUT.cdb [MTIME]    compile like tinydns-data
  *   tdcompile --render DATAFILE [MTIME]   print each record as a data line

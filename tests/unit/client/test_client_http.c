@@ -185,19 +185,19 @@ static void protocols(void)
 	is_int(h->proto->parse(h, &r), UPD_SERVER, "template: 500 is a server error");
 }
 
-static void strbufs(void)
+static void textbufs(void)
 {
 	char small[8];
-	struct strbuf b;
-	strbuf_init(&b, small, sizeof small);
-	strbuf_str(&b, "1234");
-	strbuf_str(&b, "5678");
+	textbuf_t b;
+	textbuf_init(&b, small, sizeof small);
+	textbuf_str(&b, "1234");
+	textbuf_str(&b, "5678");
 	is_int(b.err, DZ_ESPACE, "overflow is sticky");
-	strbuf_str(&b, "9");
+	textbuf_str(&b, "9");
 	is_str(small, "1234", "and nothing more is written");
 	char big[64];
-	strbuf_init(&b, big, sizeof big);
-	strbuf_urlenc(&b, "a b&c=d/2001:db8::1,é~");
+	textbuf_init(&b, big, sizeof big);
+	util_urlenc(&b, "a b&c=d/2001:db8::1,é~");
 	is_str(big, "a%20b%26c%3Dd%2F2001:db8::1,%C3%A9~", "percent-encoding");
 }
 
@@ -207,6 +207,6 @@ int main(void)
 	replies();
 	dyndns2_words();
 	protocols();
-	strbufs();
+	textbufs();
 	return tap_done();
 }

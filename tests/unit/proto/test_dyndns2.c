@@ -220,6 +220,19 @@ static void test_reply(void)
 	is_int(dd2_reply_line(small, sizeof small, &m, DD2_GOOD, &a), DZ_ESPACE, "small buffer");
 	is_int(m, 0, "unchanged on failure");
 	is_str(dd2_code_text(DD2_BADAGENT), "badagent", "code text");
+	is_int(dd2_code_from_word("BadAuth", 7), DD2_BADAUTH, "code from a word, any case");
+	is_int(dd2_code_from_word("911", 3), DD2_911, "911 from its word");
+	is_int(dd2_code_from_word("goodx", 4), DD2_GOOD, "only n bytes are read");
+	is_int(dd2_code_from_word("goo", 3), -1, "a prefix is no code");
+	is_int(dd2_code_from_word("", 0), -1, "nor is nothing");
+	{
+		int all = 1;
+		for (int c = 0; c < DD2_NCODES; c++) {
+			const char *t = dd2_code_text((enum dd2_code)c);
+			all &= dd2_code_from_word(t, strlen(t)) == c;
+		}
+		ok(all, "every code's word reads back as the code");
+	}
 	is_int(dd2_code_status(DD2_BADAUTH), 401, "badauth is 401");
 	is_int(dd2_code_status(DD2_ABUSE), 200, "abuse is 200");
 	struct dd2_addrs b = a;

@@ -1,5 +1,5 @@
 /* proto/tinydns: every line type, every error, encoding, rendering; and
- * src/cdbout's publishing rules.  Expected bytes come from
+ * src/tinydns/cdbout's publishing rules.  Expected bytes come from
  * /work/shared/reference/tinydns-cdb.md §6 (checked against tinydns-data). */
 #include <dirent.h>
 #include <errno.h>
@@ -13,6 +13,7 @@
 #include "proto/errors.h"
 #include "proto/name.h"
 #include "proto/tinydns.h"
+#include "proto/wire.h"
 #include "src/tinydns/cdbout.h"
 #include "tests/unit/tap.h"
 
@@ -449,13 +450,12 @@ static int roundtrip(const char *line, char *first, size_t firstcap)
 			bool hasloc = r->val[2] == '>' || r->val[2] == '+';
 			size_t h = hasloc ? 17 : 15;
 			tinydns_rr_t rr = {
-				r->owner, r->wildcard, (uint16_t)(r->val[0] << 8 | r->val[1]),
+				r->owner, r->wildcard, wire_load_u16(r->val),
 				{ hasloc ? r->val[3] : 0, hasloc ? r->val[4] : 0 },
-				(uint32_t)r->val[h - 12] << 24 | (uint32_t)r->val[h - 11] << 16 | (uint32_t)r->val[h - 10] << 8 | r->val[h - 9],
-				0, r->val + h, r->vlen - h,
+				wire_load_u32(r->val + h - 12),
+				(uint64_t)wire_load_u32(r->val + h - 8) << 32 | wire_load_u32(r->val + h - 4),
+				r->val + h, r->vlen - h,
 			};
-			for (size_t k = 0; k < 8; k++)
-				rr.ttd = rr.ttd << 8 | r->val[h - 8 + k];
 			rc = tinydns_rr_to_line(&rr, out, sizeof out, &n);
 		}
 		if (rc)

@@ -1,5 +1,5 @@
-/* src/export and src/tdimport: location codes, the data-file reader, the
- * cdb the export writes from a store (byte for byte, against the values
+/* src/tinydns/export and src/tinydns/tdimport: location codes, the
+ * data-file reader, the cdb the export writes from a store (byte for byte, against the values
  * of /work/shared/reference/tinydns-cdb.md §6), its failures, and the
  * import's zones, serials and filing of records. */
 #include <dirent.h>
