@@ -1,6 +1,7 @@
 /* /nic/update and /checkip. */
 #include "src/update/update.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,11 +20,11 @@
 #define PRUNE_EVERY_S 60
 #define PRUNE_CHUNK 5000           /* rows per log per batch: a few ms */
 #define JOURNAL_KEEP_S 86400       /* the change journal keeps a day */
-#define MAX_BATCH 512
 #define REPLY_MAX (DD2_HOSTS_MAX * DD2_REPLY_MAX)
 
 struct update_service {
 	committer_t *commit;
+	timers_t *timers;
 	limiter_t *per_token, *per_client;
 	failures_t *failures;
 	unsigned max_hosts;
@@ -36,6 +37,7 @@ struct update_service {
 /* One update request on its way through the committer. */
 struct upd_job {
 	struct commit_job cj;
+	struct timer held;         /* the failed-auth slow-down */
 	update_t *u;
 	http_req_t *rq;
 	struct dd2_req req;
@@ -227,6 +229,13 @@ static void job_done(struct commit_job *cj, int rc)
 	http_resume(j->rq);
 }
 
+/* A held request's time has come (timer thread): on to the committer. */
+static void job_due(struct timer *t)
+{
+	struct upd_job *j = (struct upd_job *)((char *)t - offsetof(struct upd_job, held));
+	commit_submit(j->u->commit, &j->cj);
+}
+
 /* The HTTP side ----------------------------------------------------------- */
 
 /* Take one request from the client's budget; false (and the abuse reply
@@ -337,10 +346,13 @@ static void update_handle(http_req_t *rq, void *arg)
 	j->addr_klen = limit_addr_key(http_req_client(rq), j->addr_key);
 	j->cj.run = job_run;
 	j->cj.done = job_done;
-	unsigned delay = failures_delay(u->failures, j->addr_key, j->addr_klen, clock_ms());
-	j->cj.not_before = delay ? clock_ms() + delay : 0;
+	j->held.fire = job_due;
+	uint64_t now = clock_ms();
+	unsigned delay = failures_delay(u->failures, j->addr_key, j->addr_klen, now);
 	http_suspend(rq);
-	commit_submit(u->commit, &j->cj);
+	/* timers stopped (shutting down): no more waiting */
+	if (!delay || timer_at(u->timers, &j->held, now + delay))
+		commit_submit(u->commit, &j->cj);
 }
 
 static void checkip_handle(http_req_t *rq, void *arg)
@@ -356,8 +368,8 @@ static void checkip_handle(http_req_t *rq, void *arg)
 
 /* Setup -------------------------------------------------------------------- */
 
-int update_start(update_t **out, http_t *h, const struct config *c, ztable_t *zt,
-                 char *err, size_t errlen)
+int update_start(update_t **out, http_t *h, const struct config *c, committer_t *cm,
+                 timers_t *ts, char *err, size_t errlen)
 {
 	static const char *const default_paths[] = { "/nic/update", "/v3/update" };
 	update_t *u = calloc(1, sizeof *u);
@@ -366,6 +378,8 @@ int update_start(update_t **out, http_t *h, const struct config *c, ztable_t *zt
 		snprintf(err, errlen, "out of memory");
 		return DZ_ENOMEM;
 	}
+	u->commit = cm;
+	u->timers = ts;
 	u->max_hosts = (unsigned)c->update_max_hosts;
 	u->log_keep_s = (int64_t)c->update_log_days * 86400;
 	u->per_token = limiter_new(LIMITER_SLOTS, (unsigned)c->update_rate_token,
@@ -400,8 +414,6 @@ int update_start(update_t **out, http_t *h, const struct config *c, ztable_t *zt
 		snprintf(err, errlen, "too many HTTP routes");
 		goto fail;
 	}
-	if ((rc = commit_start(&u->commit, c->db, zt, MAX_BATCH, err, errlen)) != 0)
-		goto fail;
 	*out = u;
 	return 0;
 fail:
@@ -409,17 +421,10 @@ fail:
 	return rc;
 }
 
-void update_stop(update_t *u)
-{
-	if (u)
-		commit_stop(u->commit);
-}
-
 void update_free(update_t *u)
 {
 	if (!u)
 		return;
-	commit_free(u->commit);
 	limiter_free(u->per_token);
 	limiter_free(u->per_client);
 	failures_free(u->failures);
@@ -428,7 +433,3 @@ void update_free(update_t *u)
 	free(u);
 }
 
-committer_t *update_committer(update_t *u)
-{
-	return u->commit;
-}
