@@ -23,6 +23,7 @@
 #include "src/common/thp.h"
 #include "src/update/update.h"
 #include "src/write/commit.h"
+#include "src/write/housekeep.h"
 #include "src/write/timer.h"
 
 int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
@@ -36,6 +37,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	store_t *st = NULL;
 	timers_t *timers = NULL;
 	committer_t *cm = NULL;
+	housekeep_t *hk = NULL;
 	http_t *http = NULL;
 	update_t *upd = NULL;
 	api_t *api = NULL;
@@ -99,7 +101,8 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	/* from here on only the committer's thread changes the zone table */
 	if (timer_start(&timers, err, sizeof err) ||
 	    commit_start(&cm, c->db, zt, COMMIT_MAX_BATCH, (unsigned)c->sync_interval,
-	                 err, sizeof err)) {
+	                 err, sizeof err) ||
+	    housekeep_start(&hk, c, cm, timers, err, sizeof err)) {
 		log_err("%s", err);
 		goto out;
 	}
@@ -131,6 +134,7 @@ out:
 	 * go on at once (timers), the API's workers hand in their last
 	 * writes, and the committer runs and answers all of them */
 	http_quiesce(http);
+	housekeep_stop(hk);
 	timer_stop(timers);
 	api_stop(api);
 	commit_stop(cm);
@@ -138,6 +142,7 @@ out:
 	api_free(api);
 	update_free(upd);
 	commit_free(cm);
+	housekeep_free(hk);
 	timer_free(timers);
 	export_stop(exporter);
 	dns_close(dns);

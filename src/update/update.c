@@ -17,9 +17,6 @@
 
 #define AGENT_MAX 128
 #define LIMITER_SLOTS 16384
-#define PRUNE_EVERY_S 60
-#define PRUNE_CHUNK 5000           /* rows per log per batch: a few ms */
-#define JOURNAL_KEEP_S 86400       /* the change journal keeps a day */
 #define REPLY_MAX (DD2_HOSTS_MAX * DD2_REPLY_MAX)
 
 struct update_service {
@@ -28,8 +25,6 @@ struct update_service {
 	limiter_t *per_token, *per_client;
 	failures_t *failures;
 	unsigned max_hosts;
-	int64_t log_keep_s;
-	int64_t last_prune;        /* committer thread only */
 	char *paths[CONF_MAX_LIST];
 	unsigned npaths;
 };
@@ -146,18 +141,6 @@ static int refuse(store_t *st, struct upd_job *j, enum dd2_code c, int64_t now)
 	return 0;
 }
 
-/* Old rows of the update log and the journal go a chunk at a time; while
- * a chunk comes back full, the next batch takes another. */
-static void prune_logs(update_t *u, store_t *st, int64_t now)
-{
-	unsigned nlog = 0, njournal = 0;
-	if (store_log_prune(st, STORE_LOG_UPDATES, now - u->log_keep_s, PRUNE_CHUNK, &nlog) ||
-	    store_log_prune(st, STORE_LOG_JOURNAL, now - JOURNAL_KEEP_S, PRUNE_CHUNK, &njournal))
-		log_warn("pruning the logs: %s", store_errmsg(st));
-	if (nlog < PRUNE_CHUNK && njournal < PRUNE_CHUNK)
-		u->last_prune = now;
-}
-
 static int job_run(struct commit_job *cj, store_t *st)
 {
 	struct upd_job *j = (struct upd_job *)cj;
@@ -168,8 +151,6 @@ static int job_run(struct commit_job *cj, store_t *st)
 	unsigned n = j->req.nhosts;
 	int rc;
 
-	if (now - u->last_prune > PRUNE_EVERY_S)
-		prune_logs(u, st, now);
 	rc = auth_token_check(st, j->token, &token_id, &user_id, &last_used);
 	/* look the hosts up once: for the user name check and the updates */
 	for (unsigned i = 0; !rc && i < n; i++) {
@@ -381,7 +362,6 @@ int update_start(update_t **out, http_t *h, const struct config *c, committer_t 
 	u->commit = cm;
 	u->timers = ts;
 	u->max_hosts = (unsigned)c->update_max_hosts;
-	u->log_keep_s = (int64_t)c->update_log_days * 86400;
 	u->per_token = limiter_new(LIMITER_SLOTS, (unsigned)c->update_rate_token,
 	                                (unsigned)c->update_burst_token);
 	u->per_client = limiter_new(LIMITER_SLOTS, (unsigned)c->update_rate_client,
