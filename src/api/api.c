@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,8 +50,9 @@ static const char *const sec_headers[][2] = {
 };
 
 struct job {
+	api_t *a;
 	http_req_t *rq;
-	uint64_t not_before;       /* monotonic ms; 0: at once */
+	struct timer hold;         /* a held log-in waits on it */
 	bool held;                 /* was held once: do not hold again */
 	struct job *next;
 };
@@ -58,13 +60,14 @@ struct job {
 struct api {
 	const struct config *cfg;
 	committer_t *cm;
+	timers_t *timers;
 	int signup;
 	session_throttle_t *throttle;
 	limiter_t *auth_limit;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct job *queue;
-	unsigned nqueued;
+	struct job *queue, **tail;
+	unsigned nqueued;          /* queued and held: API_QUEUE_MAX at most */
 	bool stopping;
 	unsigned nworkers;
 	pthread_t tid[API_WORKERS];
@@ -1249,37 +1252,69 @@ static void dispatch(struct call *c)
 
 /* Workers and the queue ----------------------------------------------------------- */
 
+/* Append a request to the queue (lock held). */
+static void push(api_t *a, struct job *j)
+{
+	j->next = NULL;
+	*a->tail = j;
+	a->tail = &j->next;
+	pthread_cond_signal(&a->cond);
+}
+
 /* Queue a request (lock held).  False if the queue is full. */
 static bool enqueue(api_t *a, struct job *j)
 {
 	if (a->nqueued >= API_QUEUE_MAX)
 		return false;
-	j->next = NULL;
-	struct job **p = &a->queue;
-	while (*p)
-		p = &(*p)->next;
-	*p = j;
 	a->nqueued++;
-	pthread_cond_signal(&a->cond);
+	push(a, j);
 	return true;
 }
 
-/* Take the first job that is due (lock held); NULL if none.  *wake gets
- * the earliest time a held one is due (0: none held). */
-static struct job *take_due(api_t *a, uint64_t now, uint64_t *wake)
+/* Take the first request (lock held); NULL if none. */
+static struct job *take(api_t *a)
 {
-	*wake = 0;
-	for (struct job **p = &a->queue; *p; p = &(*p)->next) {
-		struct job *j = *p;
-		if (a->stopping || j->not_before <= now) {
-			*p = j->next;
-			a->nqueued--;
-			return j;
-		}
-		if (!*wake || j->not_before < *wake)
-			*wake = j->not_before;
-	}
-	return NULL;
+	struct job *j = a->queue;
+	if (!j)
+		return NULL;
+	a->queue = j->next;
+	if (!a->queue)
+		a->tail = &a->queue;
+	a->nqueued--;
+	return j;
+}
+
+/* A held log-in's time has come (timer thread): back to the workers.  It
+ * kept its place in nqueued while it waited. */
+static void hold_due(struct timer *t)
+{
+	struct job *j = (struct job *)((char *)t - offsetof(struct job, hold));
+	api_t *a = j->a;
+	pthread_mutex_lock(&a->lock);
+	push(a, j);
+	pthread_mutex_unlock(&a->lock);
+}
+
+/* Hold a log-in for ms on a timer: it waits suspended, holding no worker,
+ * and counts in the queue's cap meanwhile.  False if the queue is full
+ * or the timers have stopped. */
+static bool hold(api_t *a, struct job *j, unsigned ms)
+{
+	pthread_mutex_lock(&a->lock);
+	bool room = !a->stopping && a->nqueued < API_QUEUE_MAX;
+	if (room)
+		a->nqueued++;
+	pthread_mutex_unlock(&a->lock);
+	if (!room)
+		return false;
+	j->held = true;
+	j->hold.fire = hold_due;
+	if (timer_at(a->timers, &j->hold, clock_ms() + ms) == 0)
+		return true;
+	pthread_mutex_lock(&a->lock);
+	a->nqueued--;
+	pthread_mutex_unlock(&a->lock);
+	return false;
 }
 
 static void finish(struct call *c)
@@ -1304,20 +1339,13 @@ static void serve_job(api_t *a, store_t *st, struct job *j)
 	c->job = j;
 	c->now = (int64_t)time(NULL);
 	dispatch(c);
-	if (c->hold && !a->stopping) {
-		pthread_mutex_lock(&a->lock);
-		j->held = true;
-		j->not_before = clock_ms() + c->hold_ms;
-		bool queued = enqueue(a, j);
-		pthread_mutex_unlock(&a->lock);
-		if (queued) {
-			j = NULL;
-		} else {
-			c->retry_after = (c->hold_ms + 999) / 1000;
-			fail(c, 429, "rate_limited", "Too many failed log-ins: wait a little.");
-		}
-	} else if (c->hold) {
+	if (c->hold && hold(a, j, c->hold_ms)) {
+		j = NULL;
+	} else if (c->hold && a->stopping) {
 		fail(c, 503, "stopping", "The server is stopping.");
+	} else if (c->hold) {
+		c->retry_after = (c->hold_ms + 999) / 1000;
+		fail(c, 429, "rate_limited", "Too many failed log-ins: wait a little.");
 	}
 	if (j) {
 		if (c->status == 0)
@@ -1343,8 +1371,7 @@ static void *worker_main(void *arg)
 	free(arg);
 	pthread_mutex_lock(&a->lock);
 	for (;;) {
-		uint64_t wake;
-		struct job *j = take_due(a, clock_ms(), &wake);
+		struct job *j = take(a);
 		if (j) {
 			pthread_mutex_unlock(&a->lock);
 			serve_job(a, st, j);
@@ -1353,12 +1380,7 @@ static void *worker_main(void *arg)
 		}
 		if (a->stopping)
 			break;
-		if (wake) {
-			struct timespec ts = { (time_t)(wake / 1000), (long)(wake % 1000) * 1000000L };
-			pthread_cond_timedwait(&a->cond, &a->lock, &ts);
-		} else {
-			pthread_cond_wait(&a->cond, &a->lock);
-		}
+		pthread_cond_wait(&a->cond, &a->lock);
 	}
 	pthread_mutex_unlock(&a->lock);
 	return NULL;
@@ -1374,6 +1396,7 @@ static void api_http(http_req_t *rq, void *arg)
 		send_json(rq, 503, NULL, NULL, 1);
 		return;
 	}
+	j->a = a;
 	j->rq = rq;
 	/* suspended before it is queued: a worker may answer at once */
 	http_suspend(rq);
@@ -1410,6 +1433,12 @@ static void static_http(http_req_t *rq, void *arg)
 
 /* Setup ------------------------------------------------------------------------- */
 
+/* Housekeeping task (committer thread). */
+static int expire_sessions(store_t *st, int64_t now, void *arg)
+{
+	return session_expire(st, now);
+}
+
 static int check_config(api_t *a, const struct config *c, char *err, size_t errlen)
 {
 	static const uint8_t root[1] = { 0 };
@@ -1434,10 +1463,9 @@ static int check_config(api_t *a, const struct config *c, char *err, size_t errl
 }
 
 int api_start(api_t **out, http_t *h, const struct config *c, committer_t *cm,
-              char *err, size_t errlen)
+              timers_t *ts, housekeep_t *hk, char *err, size_t errlen)
 {
 	api_t *a = calloc(1, sizeof *a);
-	pthread_condattr_t ca;
 	int rc = DZ_ENOMEM;
 
 	*out = NULL;
@@ -1447,11 +1475,10 @@ int api_start(api_t **out, http_t *h, const struct config *c, committer_t *cm,
 	}
 	a->cfg = c;
 	a->cm = cm;
+	a->timers = ts;
+	a->tail = &a->queue;
 	pthread_mutex_init(&a->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&a->cond, &ca);
-	pthread_condattr_destroy(&ca);
+	pthread_cond_init(&a->cond, NULL);
 	if ((rc = check_config(a, c, err, errlen)) != 0)
 		goto fail;
 	a->throttle = session_throttle_new(THROTTLE_SLOTS);
@@ -1489,6 +1516,11 @@ int api_start(api_t **out, http_t *h, const struct config *c, committer_t *cm,
 			goto fail;
 		}
 		a->nworkers++;
+	}
+	/* expired sessions go even if nobody logs in */
+	if (hk && (rc = housekeep_add(hk, expire_sessions, NULL)) != 0) {
+		snprintf(err, errlen, "api: too many housekeeping tasks");
+		goto fail;
 	}
 	log_info("dashboard: sign-up %s", signup_names[a->signup]);
 	*out = a;

@@ -107,7 +107,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (http && (update_start(&upd, http, c, cm, timers, err, sizeof err) ||
-	             api_start(&api, http, c, cm, err, sizeof err) ||
+	             api_start(&api, http, c, cm, timers, hk, err, sizeof err) ||
 	             http_start(http, err, sizeof err))) {
 		log_err("%s", err);
 		goto out;
