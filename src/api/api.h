@@ -6,7 +6,10 @@
  * hashing (argon2id, tens of milliseconds) and the store's reads then never
  * hold an HTTP thread.  Every change to a host, its records or its tokens
  * is run by the group committer (src/write/commit.h), so it is journalled,
- * durable and served before the reply goes out; sessions, users, grants and
+ * durable and served before the reply goes out: the worker submits the
+ * write and goes on to the next request, and the write's completion, on
+ * the committer's syncer thread, sends the reply and resumes the request
+ * (no thread waits for a commit); sessions, users, grants and
  * invites are written on the worker's own connection.  A log-in from an
  * account or address with recent failures is held on a timer
  * (src/write/timer.h; no thread waits) before it is looked at.
