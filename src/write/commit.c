@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "proto/errors.h"
@@ -186,13 +185,6 @@ static void follow(committer_t *c)
 		log_debug("applied %u changes", n);
 }
 
-/* Wait on cond until monotonic ms `at` (lock held). */
-static void wait_until(committer_t *c, uint64_t at)
-{
-	struct timespec ts = { (time_t)(at / 1000), (long)(at % 1000) * 1000000L };
-	pthread_cond_timedwait(&c->cond, &c->lock, &ts);
-}
-
 static void *committer_main(void *arg)
 {
 	committer_t *c = arg;
@@ -205,7 +197,7 @@ static void *committer_main(void *arg)
 			/* a batch syncs everything journalled so far, so only
 			 * an idle committer needs to look */
 			if (clock_ms() < next_look) {
-				wait_until(c, next_look);
+				clock_cond_wait_until(&c->cond, &c->lock, next_look);
 				continue;
 			}
 			pthread_mutex_unlock(&c->lock);
@@ -238,16 +230,12 @@ int commit_start(committer_t **out, const char *db, ztable_t *zt,
                  unsigned max_batch, unsigned sync_ms, char *err, size_t errlen)
 {
 	committer_t *c = calloc(1, sizeof *c);
-	pthread_condattr_t ca;
 	if (!c) {
 		snprintf(err, errlen, "out of memory");
 		return DZ_ENOMEM;
 	}
 	pthread_mutex_init(&c->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&c->cond, &ca);
-	pthread_condattr_destroy(&ca);
+	clock_cond_init(&c->cond);
 	pthread_cond_init(&c->sync_cond, NULL);
 	c->tail = &c->head;
 	c->sync_tail = &c->sync_head;

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "proto/errors.h"
 #include "src/common/clock.h"
@@ -19,13 +18,6 @@ struct timers {
 	struct timer *armed;           /* by time, then by arming order */
 };
 
-/* Wait on cond until monotonic ms `at` (lock held). */
-static void wait_until(timers_t *ts, uint64_t at)
-{
-	struct timespec t = { (time_t)(at / 1000), (long)(at % 1000) * 1000000L };
-	pthread_cond_timedwait(&ts->cond, &ts->lock, &t);
-}
-
 static void *timer_main(void *arg)
 {
 	timers_t *ts = arg;
@@ -37,7 +29,7 @@ static void *timer_main(void *arg)
 			continue;
 		}
 		if (t->at > clock_ms()) {
-			wait_until(ts, t->at);
+			clock_cond_wait_until(&ts->cond, &ts->lock, t->at);
 			continue;
 		}
 		ts->armed = t->next;
@@ -53,16 +45,12 @@ static void *timer_main(void *arg)
 int timer_start(timers_t **out, char *err, size_t errlen)
 {
 	timers_t *ts = calloc(1, sizeof *ts);
-	pthread_condattr_t ca;
 	if (!ts) {
 		snprintf(err, errlen, "out of memory");
 		return DZ_ENOMEM;
 	}
 	pthread_mutex_init(&ts->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&ts->cond, &ca);
-	pthread_condattr_destroy(&ca);
+	clock_cond_init(&ts->cond);
 	int rc = pthread_create(&ts->thread, NULL, timer_main, ts);
 	if (rc) {
 		snprintf(err, errlen, "starting the timer thread: %s", strerror(rc));
