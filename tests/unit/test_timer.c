@@ -18,14 +18,16 @@ struct probe {
 	pthread_t thread;
 };
 
-static atomic_int fired;
+static atomic_int seq, fired;
 
+/* fired is counted last, so a reader that saw it sees the probe's fields */
 static void probe_fire(struct timer *t)
 {
 	struct probe *p = (struct probe *)((char *)t - offsetof(struct probe, t));
 	p->fired_at = clock_ms();
 	p->thread = pthread_self();
-	p->order = atomic_fetch_add(&fired, 1) + 1;
+	p->order = atomic_fetch_add(&seq, 1) + 1;
+	atomic_fetch_add(&fired, 1);
 }
 
 static void sleep_ms(long ms)
