@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,8 +50,9 @@ static const char *const sec_headers[][2] = {
 };
 
 struct job {
+	api_t *a;
 	http_req_t *rq;
-	uint64_t not_before;       /* monotonic ms; 0: at once */
+	struct timer hold;         /* a held log-in waits on it */
 	bool held;                 /* was held once: do not hold again */
 	struct job *next;
 };
@@ -58,13 +60,14 @@ struct job {
 struct api {
 	const struct config *cfg;
 	committer_t *cm;
+	timers_t *timers;
 	int signup;
 	session_throttle_t *throttle;
 	limiter_t *auth_limit;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct job *queue;
-	unsigned nqueued;
+	struct job *queue, **tail;
+	unsigned nqueued;          /* queued and held: API_QUEUE_MAX at most */
 	bool stopping;
 	unsigned nworkers;
 	pthread_t tid[API_WORKERS];
@@ -247,38 +250,59 @@ static int split_path(struct call *c, const char *path)
 
 /* The committer ------------------------------------------------------------- */
 
-typedef int (*write_fn)(store_t *st, void *arg);
+/* A handler that writes hands its call to write_tx and returns what
+ * write_tx returns; CALL_PENDING means the call now belongs to the write,
+ * whose done answers the request: neither the handler nor the worker may
+ * touch the call after that. */
+#define CALL_PENDING 1
 
-struct waiter {
+typedef int (*write_fn)(store_t *st, void *arg);
+/* The rest of a handler once its write is done: the reply, from the
+ * write's result rc and its copy of arg.  Runs on the committer's syncer
+ * thread (or the worker, without a committer): must not block or use the
+ * worker's store connection (c->st).  -1 after fail(), else 0. */
+typedef int (*write_after)(struct call *c, int rc, void *arg);
+
+struct write_job {
 	struct commit_job job;     /* first: the committer hands it back */
+	struct call *c;
 	write_fn fn;
-	void *arg;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool finished;
-	int rc;
+	write_after after;
+	void *arg;                 /* write_tx's copy */
+	size_t len;
 };
 
-static int waiter_run(struct commit_job *job, store_t *st)
+static void call_end(struct call *c);
+/* The second halves of the handlers that write. */
+static int host_add_done(struct call *c, int rc, void *arg);
+static int host_del_done(struct call *c, int rc, void *arg);
+static int token_del_done(struct call *c, int rc, void *arg);
+static int zone_add_done(struct call *c, int rc, void *arg);
+
+static int write_run(struct commit_job *job, store_t *st)
 {
-	struct waiter *w = (struct waiter *)job;
+	struct write_job *w = (struct write_job *)job;
 	return w->fn(st, w->arg);
 }
 
-static void waiter_done(struct commit_job *job, int rc)
+/* Syncer thread: the write is durable and served (or failed): reply. */
+static void write_done(struct commit_job *job, int rc)
 {
-	struct waiter *w = (struct waiter *)job;
-	pthread_mutex_lock(&w->lock);
-	w->rc = rc;
-	w->finished = true;
-	pthread_cond_signal(&w->cond);
-	pthread_mutex_unlock(&w->lock);
+	struct write_job *w = (struct write_job *)job;
+	struct call *c = w->c;
+	w->after(c, rc == DZ_ENOTSUP ? DZ_EDB : rc, w->arg);
+	explicit_bzero(w->arg, w->len);
+	free(w->arg);
+	free(w);
+	call_end(c);
 }
 
-/* Run fn in a committed transaction: on the group committer (so the change
- * is journalled, durable and served when this returns), or without one on
- * our own connection.  fn's result, or DZ_EDB. */
-static int write_tx(struct call *c, write_fn fn, void *arg)
+/* Run fn(arg) in a committed transaction and then after(c, rc, arg).  On
+ * the group committer (so the change is journalled, durable and served
+ * before the reply goes): arg (len bytes) is copied, the job submitted,
+ * and CALL_PENDING returned at once; no thread waits.  Without one, on
+ * our own connection, synchronously: after's result. */
+static int write_tx(struct call *c, write_fn fn, void *arg, size_t len, write_after after)
 {
 	if (!c->a->cm) {
 		int rc = store_begin(c->st);
@@ -288,20 +312,20 @@ static int write_tx(struct call *c, write_fn fn, void *arg)
 			rc = store_commit(c->st);
 		if (rc)
 			store_rollback(c->st);
-		return rc;
+		return after(c, rc, arg);
 	}
-	struct waiter w = { .job = { .run = waiter_run, .done = waiter_done },
-	                    .fn = fn, .arg = arg };
-	pthread_mutex_init(&w.lock, NULL);
-	pthread_cond_init(&w.cond, NULL);
-	commit_submit(c->a->cm, &w.job);
-	pthread_mutex_lock(&w.lock);
-	while (!w.finished)
-		pthread_cond_wait(&w.cond, &w.lock);
-	pthread_mutex_unlock(&w.lock);
-	pthread_cond_destroy(&w.cond);
-	pthread_mutex_destroy(&w.lock);
-	return w.rc == DZ_ENOTSUP ? DZ_EDB : w.rc;
+	struct write_job *w = calloc(1, sizeof *w);
+	void *copy = malloc(len);
+	if (!w || !copy) {
+		free(w);
+		free(copy);
+		return fail_internal(c, DZ_ENOMEM);
+	}
+	memcpy(copy, arg, len);
+	*w = (struct write_job){ .job = { .run = write_run, .done = write_done },
+	                         .c = c, .fn = fn, .after = after, .arg = copy, .len = len };
+	commit_submit(c->a->cm, &w->job);
+	return CALL_PENDING;
 }
 
 /* Zones a user may use ------------------------------------------------------ */
@@ -659,12 +683,13 @@ static int find_host(struct call *c, struct host *h)
 }
 
 struct op_add {
-	const uint8_t *name;
+	uint8_t name[DNAME_MAX];
 	int64_t user_id, zone_id;
 	unsigned max_hosts;
 	struct host h;
 	char token[AUTH_TOKEN_LEN + 1];
 	unsigned revoked;
+	json_t *host;              /* the reply's host, read after the insert */
 };
 
 /* In the committer's transaction, so the checks and the insert are one. */
@@ -703,7 +728,11 @@ static int op_host_add(store_t *st, void *arg)
 		return DZ_EDB;
 	if ((rc = host_add(st, o->name, o->user_id, 0, &o->h)) != 0)
 		return rc;
-	return auth_token_create(st, o->user_id, &o->h.id, 1, o->token);
+	if ((rc = auth_token_create(st, o->user_id, &o->h.id, 1, o->token)) != 0)
+		return rc;
+	/* the reply's host, read here: done may not use a worker's store */
+	o->host = host_json(st, &o->h, true);
+	return 0;
 }
 
 /* A label users may pick: letters, digits, '-' inside (RFC 1123). */
@@ -724,12 +753,13 @@ static int h_host_add(struct call *c)
 {
 	const char *label = jstr(c->body, "name"), *zone = jstr(c->body, "zone");
 	char text[DD2_HOST_TEXT];
-	uint8_t name[DNAME_MAX];
+	uint8_t *name;
 	struct store_zone z;
 	struct op_add o;
 	int rc;
 
 	memset(&o, 0, sizeof o);
+	name = o.name;
 	if (!label)
 		return fail(c, 400, "bad_request", "Give the host a name.");
 	/* with a zone, the name is one label; without, a full name whose
@@ -749,10 +779,18 @@ static int h_host_add(struct call *c)
 		return fail_internal(c, rc);
 	if (!zone_allowed(c, &z, &o.max_hosts))
 		return fail(c, 403, "zone_forbidden", "You may not create hosts in that zone.");
-	o.name = name;
 	o.user_id = c->sess.user_id;
 	o.zone_id = z.id;
-	rc = write_tx(c, op_host_add, &o);
+	return write_tx(c, op_host_add, &o, sizeof o, host_add_done);
+}
+
+static int host_add_done(struct call *c, int rc, void *arg)
+{
+	struct op_add *o = arg;
+	if (rc) {
+		json_decref(o->host);
+		o->host = NULL;
+	}
 	if (rc == DZ_EEXIST)
 		return fail(c, 409, "exists", "That name is taken.");
 	if (rc == DZ_ELIMIT)
@@ -761,13 +799,12 @@ static int h_host_add(struct call *c)
 		return fail(c, 422, "invalid_name", "That name cannot be a host.");
 	if (rc)
 		return fail_internal(c, rc);
-	log_info("api: %s added host %s", c->sess.user, o.h.text);
+	log_info("api: %s added host %s", c->sess.user, o->h.text);
 	char tid[AUTH_TID_LEN + 1];
-	memcpy(tid, o.token, AUTH_TID_LEN);
+	memcpy(tid, o->token, AUTH_TID_LEN);
 	tid[AUTH_TID_LEN] = 0;
-	ok(c, 201, json_pack("{s:o,s:s,s:s}", "host", host_json(c->st, &o.h, true),
-	                     "token", o.token, "token_id", tid));
-	explicit_bzero(o.token, sizeof o.token);
+	ok(c, 201, json_pack("{s:o,s:s,s:s}", "host", o->host, "token", o->token, "token_id", tid));
+	explicit_bzero(o->token, sizeof o->token);
 	return 0;
 }
 
@@ -790,10 +827,15 @@ static int h_host_del(struct call *c)
 	struct host h;
 	if (find_host(c, &h))
 		return -1;
-	int rc = write_tx(c, op_host_del, &h);
+	return write_tx(c, op_host_del, &h, sizeof h, host_del_done);
+}
+
+static int host_del_done(struct call *c, int rc, void *arg)
+{
+	const struct host *h = arg;
 	if (rc)
 		return fail_internal(c, rc);
-	log_info("api: %s deleted host %s", c->sess.user, h.text);
+	log_info("api: %s deleted host %s", c->sess.user, h->text);
 	ok(c, 204, NULL);
 	return 0;
 }
@@ -813,34 +855,48 @@ static int op_token_rotate(store_t *st, void *arg)
 	return rc ? rc : op_token_new(st, arg);
 }
 
-static int token_reply(struct call *c, write_fn fn, bool rotate)
+static int token_reply(struct call *c, int rc, struct op_add *o, bool rotate)
+{
+	if (rc)
+		return fail_internal(c, rc);
+	char tid[AUTH_TID_LEN + 1];
+	memcpy(tid, o->token, AUTH_TID_LEN);
+	tid[AUTH_TID_LEN] = 0;
+	json_t *out = json_pack("{s:s,s:s}", "token", o->token, "id", tid);
+	if (rotate)
+		json_object_set_new(out, "revoked", json_integer(o->revoked));
+	explicit_bzero(o->token, sizeof o->token);
+	ok(c, 201, out);
+	return 0;
+}
+
+static int token_new_done(struct call *c, int rc, void *arg)
+{
+	return token_reply(c, rc, arg, false);
+}
+
+static int token_rotate_done(struct call *c, int rc, void *arg)
+{
+	return token_reply(c, rc, arg, true);
+}
+
+static int token_write(struct call *c, write_fn fn, write_after after)
 {
 	struct op_add o;
 	memset(&o, 0, sizeof o);
 	if (find_host(c, &o.h))
 		return -1;
-	int rc = write_tx(c, fn, &o);
-	if (rc)
-		return fail_internal(c, rc);
-	char tid[AUTH_TID_LEN + 1];
-	memcpy(tid, o.token, AUTH_TID_LEN);
-	tid[AUTH_TID_LEN] = 0;
-	json_t *out = json_pack("{s:s,s:s}", "token", o.token, "id", tid);
-	if (rotate)
-		json_object_set_new(out, "revoked", json_integer(o.revoked));
-	explicit_bzero(o.token, sizeof o.token);
-	ok(c, 201, out);
-	return 0;
+	return write_tx(c, fn, &o, sizeof o, after);
 }
 
 static int h_token_new(struct call *c)
 {
-	return token_reply(c, op_token_new, false);
+	return token_write(c, op_token_new, token_new_done);
 }
 
 static int h_token_rotate(struct call *c)
 {
-	return token_reply(c, op_token_rotate, true);
+	return token_write(c, op_token_rotate, token_rotate_done);
 }
 
 struct op_revoke {
@@ -872,10 +928,15 @@ static int h_token_del(struct call *c)
 	if (!auth_token_wellformed(probe))
 		return fail(c, 404, "not_found", "No such token.");
 	struct op_revoke o = { h.id, c->seg[3], 0 };
-	int rc = write_tx(c, op_token_revoke, &o);
+	return write_tx(c, op_token_revoke, &o, sizeof o, token_del_done);
+}
+
+static int token_del_done(struct call *c, int rc, void *arg)
+{
+	const struct op_revoke *o = arg;
 	if (rc)
 		return fail_internal(c, rc);
-	if (o.n == 0)
+	if (o->n == 0)
 		return fail(c, 404, "not_found", "No such token.");
 	ok(c, 204, NULL);
 	return 0;
@@ -987,7 +1048,12 @@ static int h_zone_add(struct call *c)
 		return fail(c, 422, "invalid_ns", "A name server inside the new zone needs glue: "
 		            "create the zone with `dynzone zone add --ns NAME=ADDR`.");
 	o.now = c->now;
-	int rc = write_tx(c, op_zone_add, &o);
+	return write_tx(c, op_zone_add, &o, sizeof o, zone_add_done);
+}
+
+static int zone_add_done(struct call *c, int rc, void *arg)
+{
+	const char *name = jstr(c->body, "name");
 	if (rc == DZ_EEXIST)
 		return fail(c, 409, "exists", "That zone exists already.");
 	if (rc == DZ_EINVAL)
@@ -1162,8 +1228,9 @@ static bool is_json(const char *ctype)
 }
 
 /* Answer one request on a worker.  Sets c->hold instead when a log-in is
- * to wait first. */
-static void dispatch(struct call *c)
+ * to wait first.  CALL_PENDING if a write took the call (see write_tx),
+ * else 0. */
+static int dispatch(struct call *c)
 {
 	const struct api_route *r = NULL;
 	bool wrong_method = false;
@@ -1173,7 +1240,7 @@ static void dispatch(struct call *c)
 
 	if (split_path(c, http_req_path(c->rq))) {
 		fail(c, 404, "not_found", "No such API endpoint.");
-		return;
+		return 0;
 	}
 	for (size_t i = 0; i < sizeof routes / sizeof routes[0] && !r; i++) {
 		if (!route_match(&routes[i], c))
@@ -1188,11 +1255,11 @@ static void dispatch(struct call *c)
 			fail(c, 405, "method_not_allowed", "That method is not allowed here.");
 		else
 			fail(c, 404, "not_found", "No such API endpoint.");
-		return;
+		return 0;
 	}
 	if (!reading && !same_origin(c->rq)) {
 		fail(c, 403, "csrf_failed", "Cross-site request refused.");
-		return;
+		return 0;
 	}
 	if (r->flags & R_BODY) {
 		size_t len;
@@ -1200,16 +1267,16 @@ static void dispatch(struct call *c)
 		json_error_t jerr;
 		if (len > API_BODY_MAX) {
 			fail(c, 413, "body_too_large", "The request body is over 16 KiB.");
-			return;
+			return 0;
 		}
 		if (!is_json(http_req_header(c->rq, "Content-Type"))) {
 			fail(c, 415, "unsupported_media_type", "Send the body as application/json.");
-			return;
+			return 0;
 		}
 		c->body = body ? json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
 		if (!json_is_object(c->body)) {
 			fail(c, 400, "invalid_json", "The body is not a JSON object.");
-			return;
+			return 0;
 		}
 	}
 	if (r->flags & (R_SESSION | R_ADMIN)) {
@@ -1225,68 +1292,113 @@ static void dispatch(struct call *c)
 		if (rc == DZ_EAUTH) {
 			session_cookie_set(c->cookie, sizeof c->cookie, NULL, 0, http_req_tls(c->rq));
 			fail(c, 401, "session_expired", "Your session has expired: log in again.");
-			return;
+			return 0;
 		}
 		if (rc == DZ_ENOENT) {
 			fail(c, 401, "unauthenticated", "Log in first.");
-			return;
+			return 0;
 		}
 		if (rc) {
 			fail_internal(c, rc);
-			return;
+			return 0;
 		}
 		if (!reading && !session_csrf_ok(&c->sess, http_req_header(c->rq, "X-CSRF-Token"))) {
 			fail(c, 403, "csrf_failed", "The request lacks this session's CSRF token.");
-			return;
+			return 0;
 		}
 		if ((r->flags & R_ADMIN) && !c->sess.admin) {
 			fail(c, 403, "forbidden", "Only administrators may do that.");
-			return;
+			return 0;
 		}
 	}
-	r->fn(c);
+	return r->fn(c) == CALL_PENDING ? CALL_PENDING : 0;
 }
 
 /* Workers and the queue ----------------------------------------------------------- */
+
+/* Append a request to the queue (lock held). */
+static void push(api_t *a, struct job *j)
+{
+	j->next = NULL;
+	*a->tail = j;
+	a->tail = &j->next;
+	pthread_cond_signal(&a->cond);
+}
 
 /* Queue a request (lock held).  False if the queue is full. */
 static bool enqueue(api_t *a, struct job *j)
 {
 	if (a->nqueued >= API_QUEUE_MAX)
 		return false;
-	j->next = NULL;
-	struct job **p = &a->queue;
-	while (*p)
-		p = &(*p)->next;
-	*p = j;
 	a->nqueued++;
-	pthread_cond_signal(&a->cond);
+	push(a, j);
 	return true;
 }
 
-/* Take the first job that is due (lock held); NULL if none.  *wake gets
- * the earliest time a held one is due (0: none held). */
-static struct job *take_due(api_t *a, uint64_t now, uint64_t *wake)
+/* Take the first request (lock held); NULL if none. */
+static struct job *take(api_t *a)
 {
-	*wake = 0;
-	for (struct job **p = &a->queue; *p; p = &(*p)->next) {
-		struct job *j = *p;
-		if (a->stopping || j->not_before <= now) {
-			*p = j->next;
-			a->nqueued--;
-			return j;
-		}
-		if (!*wake || j->not_before < *wake)
-			*wake = j->not_before;
-	}
-	return NULL;
+	struct job *j = a->queue;
+	if (!j)
+		return NULL;
+	a->queue = j->next;
+	if (!a->queue)
+		a->tail = &a->queue;
+	a->nqueued--;
+	return j;
 }
 
-static void finish(struct call *c)
+/* A held log-in's time has come (timer thread): back to the workers.  It
+ * kept its place in nqueued while it waited. */
+static void hold_due(struct timer *t)
+{
+	struct job *j = (struct job *)((char *)t - offsetof(struct job, hold));
+	api_t *a = j->a;
+	pthread_mutex_lock(&a->lock);
+	push(a, j);
+	pthread_mutex_unlock(&a->lock);
+}
+
+/* Hold a log-in for ms on a timer: it waits suspended, holding no worker,
+ * and counts in the queue's cap meanwhile.  False if the queue is full
+ * or the timers have stopped. */
+static bool hold(api_t *a, struct job *j, unsigned ms)
+{
+	pthread_mutex_lock(&a->lock);
+	bool room = !a->stopping && a->nqueued < API_QUEUE_MAX;
+	if (room)
+		a->nqueued++;
+	pthread_mutex_unlock(&a->lock);
+	if (!room)
+		return false;
+	j->held = true;
+	j->hold.fire = hold_due;
+	if (timer_at(a->timers, &j->hold, clock_ms() + ms) == 0)
+		return true;
+	pthread_mutex_lock(&a->lock);
+	a->nqueued--;
+	pthread_mutex_unlock(&a->lock);
+	return false;
+}
+
+static void call_free(struct call *c)
+{
+	json_decref(c->body);
+	json_decref(c->out);
+	explicit_bzero(&c->sess, sizeof c->sess);
+	free(c);
+}
+
+/* Send the call's reply, resume the request and free the call (the
+ * worker's thread, or the syncer's for a write). */
+static void call_end(struct call *c)
 {
 	http_req_t *rq = c->rq;
-	send_json(rq, c->status ? c->status : 500, c->out, c->cookie, c->retry_after);
+	if (c->status == 0)
+		fail_internal(c, DZ_EINVAL);
+	send_json(rq, c->status, c->out, c->cookie, c->retry_after);
 	http_resume(rq);
+	call_free(c);
 }
 
 static void serve_job(api_t *a, store_t *st, struct job *j)
@@ -1303,32 +1415,23 @@ static void serve_job(api_t *a, store_t *st, struct job *j)
 	c->rq = j->rq;
 	c->job = j;
 	c->now = (int64_t)time(NULL);
-	dispatch(c);
-	if (c->hold && !a->stopping) {
-		pthread_mutex_lock(&a->lock);
-		j->held = true;
-		j->not_before = clock_ms() + c->hold_ms;
-		bool queued = enqueue(a, j);
-		pthread_mutex_unlock(&a->lock);
-		if (queued) {
-			j = NULL;
-		} else {
-			c->retry_after = (c->hold_ms + 999) / 1000;
-			fail(c, 429, "rate_limited", "Too many failed log-ins: wait a little.");
-		}
-	} else if (c->hold) {
-		fail(c, 503, "stopping", "The server is stopping.");
-	}
-	if (j) {
-		if (c->status == 0)
-			fail_internal(c, DZ_EINVAL);
-		finish(c);
+	if (dispatch(c) == CALL_PENDING) {
+		/* the write's done answers; c is no longer ours */
 		free(j);
+		return;
 	}
-	json_decref(c->body);
-	json_decref(c->out);
-	explicit_bzero(&c->sess, sizeof c->sess);
-	free(c);
+	if (c->hold && hold(a, j, c->hold_ms)) {
+		call_free(c);      /* asked again, with a new call, when due */
+		return;
+	}
+	if (c->hold && a->stopping) {
+		fail(c, 503, "stopping", "The server is stopping.");
+	} else if (c->hold) {
+		c->retry_after = (c->hold_ms + 999) / 1000;
+		fail(c, 429, "rate_limited", "Too many failed log-ins: wait a little.");
+	}
+	call_end(c);
+	free(j);
 }
 
 struct worker_arg {
@@ -1343,8 +1446,7 @@ static void *worker_main(void *arg)
 	free(arg);
 	pthread_mutex_lock(&a->lock);
 	for (;;) {
-		uint64_t wake;
-		struct job *j = take_due(a, clock_ms(), &wake);
+		struct job *j = take(a);
 		if (j) {
 			pthread_mutex_unlock(&a->lock);
 			serve_job(a, st, j);
@@ -1353,12 +1455,7 @@ static void *worker_main(void *arg)
 		}
 		if (a->stopping)
 			break;
-		if (wake) {
-			struct timespec ts = { (time_t)(wake / 1000), (long)(wake % 1000) * 1000000L };
-			pthread_cond_timedwait(&a->cond, &a->lock, &ts);
-		} else {
-			pthread_cond_wait(&a->cond, &a->lock);
-		}
+		pthread_cond_wait(&a->cond, &a->lock);
 	}
 	pthread_mutex_unlock(&a->lock);
 	return NULL;
@@ -1374,6 +1471,7 @@ static void api_http(http_req_t *rq, void *arg)
 		send_json(rq, 503, NULL, NULL, 1);
 		return;
 	}
+	j->a = a;
 	j->rq = rq;
 	/* suspended before it is queued: a worker may answer at once */
 	http_suspend(rq);
@@ -1410,6 +1508,12 @@ static void static_http(http_req_t *rq, void *arg)
 
 /* Setup ------------------------------------------------------------------------- */
 
+/* Housekeeping task (committer thread). */
+static int expire_sessions(store_t *st, int64_t now, void *arg)
+{
+	return session_expire(st, now);
+}
+
 static int check_config(api_t *a, const struct config *c, char *err, size_t errlen)
 {
 	static const uint8_t root[1] = { 0 };
@@ -1434,10 +1538,9 @@ static int check_config(api_t *a, const struct config *c, char *err, size_t errl
 }
 
 int api_start(api_t **out, http_t *h, const struct config *c, committer_t *cm,
-              char *err, size_t errlen)
+              timers_t *ts, housekeep_t *hk, char *err, size_t errlen)
 {
 	api_t *a = calloc(1, sizeof *a);
-	pthread_condattr_t ca;
 	int rc = DZ_ENOMEM;
 
 	*out = NULL;
@@ -1447,11 +1550,10 @@ int api_start(api_t **out, http_t *h, const struct config *c, committer_t *cm,
 	}
 	a->cfg = c;
 	a->cm = cm;
+	a->timers = ts;
+	a->tail = &a->queue;
 	pthread_mutex_init(&a->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&a->cond, &ca);
-	pthread_condattr_destroy(&ca);
+	pthread_cond_init(&a->cond, NULL);
 	if ((rc = check_config(a, c, err, errlen)) != 0)
 		goto fail;
 	a->throttle = session_throttle_new(THROTTLE_SLOTS);
@@ -1489,6 +1591,11 @@ int api_start(api_t **out, http_t *h, const struct config *c, committer_t *cm,
 			goto fail;
 		}
 		a->nworkers++;
+	}
+	/* expired sessions go even if nobody logs in */
+	if (hk && (rc = housekeep_add(hk, expire_sessions, NULL)) != 0) {
+		snprintf(err, errlen, "api: too many housekeeping tasks");
+		goto fail;
 	}
 	log_info("dashboard: sign-up %s", signup_names[a->signup]);
 	*out = a;

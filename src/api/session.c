@@ -17,6 +17,15 @@ static int run(sqlite3_stmt *s)
 	return rc == SQLITE_DONE ? 0 : DZ_EDB;
 }
 
+int session_expire(store_t *st, int64_t now)
+{
+	sqlite3_stmt *s = store_stmt(st, "DELETE FROM sessions WHERE expires <= ?1");
+	if (!s)
+		return DZ_EDB;
+	sqlite3_bind_int64(s, 1, now);
+	return run(s) ? DZ_EDB : 0;
+}
+
 int session_create(store_t *st, int64_t user_id, int64_t now, int64_t lifetime,
                    char id[SESSION_ID_LEN + 1], struct session *out)
 {
@@ -29,11 +38,7 @@ int session_create(store_t *st, int64_t user_id, int64_t now, int64_t lifetime,
 		return DZ_EIO;
 	if (store_begin(st))
 		return DZ_EDB;
-	s = store_stmt(st, "DELETE FROM sessions WHERE expires <= ?1");
-	if (!s)
-		goto fail;
-	sqlite3_bind_int64(s, 1, now);
-	if (run(s))
+	if (session_expire(st, now))
 		goto fail;
 	/* cap the sessions of one user: the oldest go */
 	s = store_stmt(st, "DELETE FROM sessions WHERE user_id = ?1 AND key NOT IN "

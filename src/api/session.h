@@ -47,6 +47,10 @@ struct session {
 int session_create(store_t *st, int64_t user_id, int64_t now, int64_t lifetime,
                    char id[SESSION_ID_LEN + 1], struct session *out);
 
+/* Delete every session expired by `now` (inside the caller's transaction
+ * if one is open; the housekeeping runs it every minute).  0 or DZ_EDB. */
+int session_expire(store_t *st, int64_t now);
+
 /* Look up a session by the id from the cookie and slide its expiry.  0
  * with *out filled; DZ_ENOENT if the id is malformed or unknown;
  * DZ_EAUTH if it has expired (the row is then deleted); DZ_EDB. */

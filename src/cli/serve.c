@@ -1,4 +1,9 @@
-/* `dynzone serve`: bind, drop privileges, load, answer, follow the store. */
+/* `dynzone serve`: bind, drop privileges, load, answer.
+ *
+ * serve owns the threads and timers: it creates the committer (the one
+ * writer, which also follows other processes' commits) and the timers,
+ * hands both to every front end, and stops them in an order that lets
+ * every request in flight be answered. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +22,9 @@
 #include "src/common/priv.h"
 #include "src/common/thp.h"
 #include "src/update/update.h"
+#include "src/write/commit.h"
+#include "src/write/housekeep.h"
+#include "src/write/timer.h"
 
 int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -26,7 +34,10 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	struct config *c = &ctx->cfg;
 	dns_service_t *dns = NULL;
 	ztable_t *zt = NULL;
-	store_t *follow = NULL;
+	store_t *st = NULL;
+	timers_t *timers = NULL;
+	committer_t *cm = NULL;
+	housekeep_t *hk = NULL;
 	http_t *http = NULL;
 	update_t *upd = NULL;
 	api_t *api = NULL;
@@ -71,22 +82,32 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (store_open(c->db, &follow, err, sizeof err)) {
+	if (store_open(c->db, &st, err, sizeof err)) {
 		log_err("cannot open the store: %s", err);
 		goto out;
 	}
-	if (store_load(follow, zt)) {
-		log_err("loading zones: %s", store_errmsg(follow));
+	if (store_load(st, zt)) {
+		log_err("loading zones: %s", store_errmsg(st));
 		goto out;
 	}
+	store_close(st);
+	st = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (dns_start(dns)) {
 		log_err("starting DNS threads: %s", strerror(errno));
 		goto out;
 	}
 	thp_collapse_heap();
-	if (http && (update_start(&upd, http, c, zt, err, sizeof err) ||
-	             api_start(&api, http, c, update_committer(upd), err, sizeof err) ||
+	/* from here on only the committer's thread changes the zone table */
+	if (timer_start(&timers, err, sizeof err) ||
+	    commit_start(&cm, c->db, zt, COMMIT_MAX_BATCH, (unsigned)c->sync_interval,
+	                 err, sizeof err) ||
+	    housekeep_start(&hk, c, cm, timers, err, sizeof err)) {
+		log_err("%s", err);
+		goto out;
+	}
+	if (http && (update_start(&upd, http, c, cm, timers, err, sizeof err) ||
+	             api_start(&api, http, c, cm, timers, hk, err, sizeof err) ||
 	             http_start(http, err, sizeof err))) {
 		log_err("%s", err);
 		goto out;
@@ -100,33 +121,32 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 		log_info("dns on %s (udp, tcp)", c->dns_listen.a[i].text);
 	log_info("ready");
 
-	struct timespec tick = { c->sync_interval / 1000, (c->sync_interval % 1000) * 1000000L };
 	for (;;) {
-		int sig = sigtimedwait(&sigs, NULL, &tick);
+		int sig = sigwaitinfo(&sigs, NULL);
 		if (sig == SIGTERM || sig == SIGINT) {
 			log_info("stopping on signal %d", sig);
 			break;
 		}
-		if (store_changed(follow)) {
-			unsigned n = 0;
-			if (store_sync(follow, zt, &n))
-				log_err("applying store changes: %s", store_errmsg(follow));
-			else if (n)
-				log_debug("applied %u changes", n);
-		}
 	}
 	rc = 0;
 out:
-	/* updates in flight finish (and are answered) before HTTP stops */
+	/* every request in flight is answered before HTTP stops: held ones
+	 * go on at once (timers), the API's workers hand in their last
+	 * writes, and the committer runs and answers all of them */
 	http_quiesce(http);
+	housekeep_stop(hk);
+	timer_stop(timers);
 	api_stop(api);
-	update_stop(upd);
+	commit_stop(cm);
 	http_close(http);
 	api_free(api);
 	update_free(upd);
+	commit_free(cm);
+	housekeep_free(hk);
+	timer_free(timers);
 	export_stop(exporter);
 	dns_close(dns);
-	store_close(follow);
+	store_close(st);
 	zt_free(zt);
 	return rc;
 }

@@ -1,6 +1,7 @@
 /* /nic/update and /checkip. */
 #include "src/update/update.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,19 +17,14 @@
 
 #define AGENT_MAX 128
 #define LIMITER_SLOTS 16384
-#define PRUNE_EVERY_S 60
-#define PRUNE_CHUNK 5000           /* rows per log per batch: a few ms */
-#define JOURNAL_KEEP_S 86400       /* the change journal keeps a day */
-#define MAX_BATCH 512
 #define REPLY_MAX (DD2_HOSTS_MAX * DD2_REPLY_MAX)
 
 struct update_service {
 	committer_t *commit;
+	timers_t *timers;
 	limiter_t *per_token, *per_client;
 	failures_t *failures;
 	unsigned max_hosts;
-	int64_t log_keep_s;
-	int64_t last_prune;        /* committer thread only */
 	char *paths[CONF_MAX_LIST];
 	unsigned npaths;
 };
@@ -36,6 +32,7 @@ struct update_service {
 /* One update request on its way through the committer. */
 struct upd_job {
 	struct commit_job cj;
+	struct timer held;         /* the failed-auth slow-down */
 	update_t *u;
 	http_req_t *rq;
 	struct dd2_req req;
@@ -144,18 +141,6 @@ static int refuse(store_t *st, struct upd_job *j, enum dd2_code c, int64_t now)
 	return 0;
 }
 
-/* Old rows of the update log and the journal go a chunk at a time; while
- * a chunk comes back full, the next batch takes another. */
-static void prune_logs(update_t *u, store_t *st, int64_t now)
-{
-	unsigned nlog = 0, njournal = 0;
-	if (store_log_prune(st, STORE_LOG_UPDATES, now - u->log_keep_s, PRUNE_CHUNK, &nlog) ||
-	    store_log_prune(st, STORE_LOG_JOURNAL, now - JOURNAL_KEEP_S, PRUNE_CHUNK, &njournal))
-		log_warn("pruning the logs: %s", store_errmsg(st));
-	if (nlog < PRUNE_CHUNK && njournal < PRUNE_CHUNK)
-		u->last_prune = now;
-}
-
 static int job_run(struct commit_job *cj, store_t *st)
 {
 	struct upd_job *j = (struct upd_job *)cj;
@@ -166,8 +151,6 @@ static int job_run(struct commit_job *cj, store_t *st)
 	unsigned n = j->req.nhosts;
 	int rc;
 
-	if (now - u->last_prune > PRUNE_EVERY_S)
-		prune_logs(u, st, now);
 	rc = auth_token_check(st, j->token, &token_id, &user_id, &last_used);
 	/* look the hosts up once: for the user name check and the updates */
 	for (unsigned i = 0; !rc && i < n; i++) {
@@ -225,6 +208,13 @@ static void job_done(struct commit_job *cj, int rc)
 	else
 		reply_codes(j->rq, j, j->once, j->set_once, j->retry_after);
 	http_resume(j->rq);
+}
+
+/* A held request's time has come (timer thread): on to the committer. */
+static void job_due(struct timer *t)
+{
+	struct upd_job *j = (struct upd_job *)((char *)t - offsetof(struct upd_job, held));
+	commit_submit(j->u->commit, &j->cj);
 }
 
 /* The HTTP side ----------------------------------------------------------- */
@@ -337,10 +327,13 @@ static void update_handle(http_req_t *rq, void *arg)
 	j->addr_klen = limit_addr_key(http_req_client(rq), j->addr_key);
 	j->cj.run = job_run;
 	j->cj.done = job_done;
-	unsigned delay = failures_delay(u->failures, j->addr_key, j->addr_klen, clock_ms());
-	j->cj.not_before = delay ? clock_ms() + delay : 0;
+	j->held.fire = job_due;
+	uint64_t now = clock_ms();
+	unsigned delay = failures_delay(u->failures, j->addr_key, j->addr_klen, now);
 	http_suspend(rq);
-	commit_submit(u->commit, &j->cj);
+	/* timers stopped (shutting down): no more waiting */
+	if (!delay || timer_at(u->timers, &j->held, now + delay))
+		commit_submit(u->commit, &j->cj);
 }
 
 static void checkip_handle(http_req_t *rq, void *arg)
@@ -356,8 +349,8 @@ static void checkip_handle(http_req_t *rq, void *arg)
 
 /* Setup -------------------------------------------------------------------- */
 
-int update_start(update_t **out, http_t *h, const struct config *c, ztable_t *zt,
-                 char *err, size_t errlen)
+int update_start(update_t **out, http_t *h, const struct config *c, committer_t *cm,
+                 timers_t *ts, char *err, size_t errlen)
 {
 	static const char *const default_paths[] = { "/nic/update", "/v3/update" };
 	update_t *u = calloc(1, sizeof *u);
@@ -366,8 +359,9 @@ int update_start(update_t **out, http_t *h, const struct config *c, ztable_t *zt
 		snprintf(err, errlen, "out of memory");
 		return DZ_ENOMEM;
 	}
+	u->commit = cm;
+	u->timers = ts;
 	u->max_hosts = (unsigned)c->update_max_hosts;
-	u->log_keep_s = (int64_t)c->update_log_days * 86400;
 	u->per_token = limiter_new(LIMITER_SLOTS, (unsigned)c->update_rate_token,
 	                                (unsigned)c->update_burst_token);
 	u->per_client = limiter_new(LIMITER_SLOTS, (unsigned)c->update_rate_client,
@@ -400,8 +394,6 @@ int update_start(update_t **out, http_t *h, const struct config *c, ztable_t *zt
 		snprintf(err, errlen, "too many HTTP routes");
 		goto fail;
 	}
-	if ((rc = commit_start(&u->commit, c->db, zt, MAX_BATCH, err, errlen)) != 0)
-		goto fail;
 	*out = u;
 	return 0;
 fail:
@@ -409,17 +401,10 @@ fail:
 	return rc;
 }
 
-void update_stop(update_t *u)
-{
-	if (u)
-		commit_stop(u->commit);
-}
-
 void update_free(update_t *u)
 {
 	if (!u)
 		return;
-	commit_free(u->commit);
 	limiter_free(u->per_token);
 	limiter_free(u->per_client);
 	failures_free(u->failures);
@@ -428,7 +413,3 @@ void update_free(update_t *u)
 	free(u);
 }
 
-committer_t *update_committer(update_t *u)
-{
-	return u->commit;
-}

@@ -12,23 +12,21 @@
 #include <stddef.h>
 
 #include "src/write/commit.h"
+#include "src/write/timer.h"
 #include "src/common/config.h"
 #include "src/http/http.h"
-#include "src/zonetable/zone.h"
 
 typedef struct update_service update_t;
 
-/* Start the committer (its own store connection on c->db) and add the
- * update and checkip routes to h.  0, or a DZ_E* code with a message in
- * err. */
-int update_start(update_t **out, http_t *h, const struct config *c, ztable_t *zt,
-                 char *err, size_t errlen);
-/* Finish the updates in flight and stop the committer (call after
- * http_quiesce, before http_close).  NULL is a no-op. */
-void update_stop(update_t *u);
-/* Free a stopped service (NULL: no-op). */
+/* Add the update and checkip routes to h.  Updates are run by `cm`; a
+ * request from an address with recent failed log-ins waits on a timer of
+ * `ts` (suspended; no thread waits) before it is submitted.  Both belong
+ * to the caller and must outlive every request: stop the timers, then the
+ * committer, after http_quiesce and before http_close.  0, or a DZ_E*
+ * code with a message in err. */
+int update_start(update_t **out, http_t *h, const struct config *c, committer_t *cm,
+                 timers_t *ts, char *err, size_t errlen);
+/* Free the service, after http_close (NULL: no-op). */
 void update_free(update_t *u);
-/* The committer, for other modules that write through it. */
-committer_t *update_committer(update_t *u);
 
 #endif

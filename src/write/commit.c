@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "proto/errors.h"
@@ -28,11 +27,15 @@ struct committer {
 	pthread_cond_t cond;
 	pthread_t thread;
 	bool started, stopping, stopped;
-	struct commit_job *head, **tail;   /* ready, in arrival order */
-	struct commit_job *held;           /* waiting for not_before */
+	struct commit_job *head, **tail;   /* in arrival order */
 	store_t *st;
 	ztable_t *zt;
 	unsigned max_batch;
+	/* Idle, the committer looks every sync_ms for commits of other
+	 * processes (the CLI); resync: a batch's own sync failed, so the
+	 * next look syncs whatever data_version says.  Committer thread. */
+	unsigned sync_ms;
+	bool resync;
 	struct commit_stats stats;
 	/* The syncer: committed batches wait here for the fdatasync of the
 	 * WAL that makes them durable, while the committer runs the next.
@@ -147,9 +150,10 @@ static void run_batch(committer_t *c, struct commit_job *batch, unsigned n)
 		for (struct commit_job *j = batch; j; j = j->next)
 			j->rc = DZ_EDB;
 	} else if (!undone && store_sync(c->st, c->zt, NULL)) {
-		/* committed (durable once synced); the daemon's follower
-		 * applies it on its next tick */
+		/* committed (durable once synced); the next idle look
+		 * applies it (follow) */
 		log_err("applying updates to the zone table: %s", store_errmsg(c->st));
+		c->resync = true;
 	}
 	pthread_mutex_lock(&c->lock);
 	if (txn)
@@ -173,44 +177,42 @@ static void run_batch(committer_t *c, struct commit_job *batch, unsigned n)
 	finish(batch, 0);
 }
 
+/* Apply what other processes committed (a `dynzone record add` from a
+ * shell), or what a failed sync left behind: cheap when nobody wrote
+ * (PRAGMA data_version).  Committer thread, outside the lock. */
+static void follow(committer_t *c)
+{
+	unsigned n = 0;
+	if (!store_changed(c->st) && !c->resync)
+		return;
+	if (store_sync(c->st, c->zt, &n)) {
+		log_err("applying store changes: %s", store_errmsg(c->st));
+		return;
+	}
+	c->resync = false;
+	if (n)
+		log_debug("applied %u changes", n);
+}
+
 static void *committer_main(void *arg)
 {
 	committer_t *c = arg;
+	uint64_t next_look = clock_ms() + c->sync_ms;
 	pthread_mutex_lock(&c->lock);
 	for (;;) {
-		uint64_t now = clock_ms(), wake = 0;
-		/* held jobs that are due (all of them when stopping) join the
-		 * ready queue */
-		for (struct commit_job **pp = &c->held; *pp;) {
-			struct commit_job *j = *pp;
-			if (c->stopping || j->not_before <= now) {
-				*pp = j->next;
-				j->next = NULL;
-				*c->tail = j;
-				c->tail = &j->next;
-			} else {
-				if (!wake || j->not_before < wake)
-					wake = j->not_before;
-				pp = &j->next;
-			}
-		}
 		if (!c->head) {
 			if (c->stopping)
 				break;
-			if (wake) {
-				struct timespec ts;
-				clock_gettime(CLOCK_MONOTONIC, &ts);
-				uint64_t d = wake - now;
-				ts.tv_sec += (time_t)(d / 1000);
-				ts.tv_nsec += (long)(d % 1000) * 1000000L;
-				if (ts.tv_nsec >= 1000000000L) {
-					ts.tv_sec++;
-					ts.tv_nsec -= 1000000000L;
-				}
-				pthread_cond_timedwait(&c->cond, &c->lock, &ts);
-			} else {
-				pthread_cond_wait(&c->cond, &c->lock);
+			/* a batch syncs everything journalled so far, so only
+			 * an idle committer needs to look */
+			if (clock_ms() < next_look) {
+				clock_cond_wait_until(&c->cond, &c->lock, next_look);
+				continue;
 			}
+			pthread_mutex_unlock(&c->lock);
+			follow(c);
+			next_look = clock_ms() + c->sync_ms;
+			pthread_mutex_lock(&c->lock);
 			continue;
 		}
 		/* take up to max_batch jobs */
@@ -234,25 +236,22 @@ static void *committer_main(void *arg)
 }
 
 int commit_start(committer_t **out, const char *db, ztable_t *zt,
-                 unsigned max_batch, char *err, size_t errlen)
+                 unsigned max_batch, unsigned sync_ms, char *err, size_t errlen)
 {
 	committer_t *c = calloc(1, sizeof *c);
-	pthread_condattr_t ca;
 	if (!c) {
 		snprintf(err, errlen, "out of memory");
 		return DZ_ENOMEM;
 	}
 	pthread_mutex_init(&c->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&c->cond, &ca);
-	pthread_condattr_destroy(&ca);
+	clock_cond_init(&c->cond);
 	pthread_cond_init(&c->sync_cond, NULL);
 	c->tail = &c->head;
 	c->sync_tail = &c->sync_head;
 	c->wal_fd = -1;
 	c->zt = zt;
 	c->max_batch = max_batch ? max_batch : 1;
+	c->sync_ms = sync_ms ? sync_ms : 1;
 	if (store_open(db, &c->st, err, errlen))
 		goto fail;
 	/* checkpoint every ~40 MB of WAL, not SQLite's 4 MB: the hot pages
@@ -299,13 +298,8 @@ void commit_submit(committer_t *c, struct commit_job *job)
 		job->done(job, rc);
 		return;
 	}
-	if (job->not_before) {
-		job->next = c->held;
-		c->held = job;
-	} else {
-		*c->tail = job;
-		c->tail = &job->next;
-	}
+	*c->tail = job;
+	c->tail = &job->next;
 	pthread_cond_signal(&c->cond);
 	pthread_mutex_unlock(&c->lock);
 }

@@ -12,8 +12,14 @@
  * been told yet, and hears 911 if the sync fails; after a failed sync no
  * job is run or acknowledged until the daemon restarts.)
  *
- * A job can ask to be held until a time (the failed-auth slow-down); held
- * jobs wait in the committer, not in a thread. */
+ * The committer's thread is the only one that applies commits to the
+ * zone table: after each batch, and, when idle, every sync interval if
+ * another process (a `dynzone record add` from a shell) has written.
+ *
+ * `serve` starts one committer and hands it to every front end (updates,
+ * the dashboard, housekeeping); it stops it after the front ends have
+ * handed in their last jobs.  A job to be run later (a slow-down) waits
+ * on a timer (src/write/timer.h) and is submitted when due. */
 #ifndef DZ_COMMIT_H
 #define DZ_COMMIT_H
 
@@ -37,22 +43,26 @@ struct commit_job {
 	 * committer had stopped, DZ_EDB if an earlier sync had failed.  Must
 	 * not block; the job belongs to its submitter again from here on. */
 	void (*done)(struct commit_job *job, int rc);
-	uint64_t not_before;       /* monotonic ms (clock_ms); 0: at once */
 	/* private */
 	struct commit_job *next;
 	int rc;
 };
 
-/* Open a store connection on `db` and start the thread.  max_batch caps
- * the jobs per transaction.  0, or DZ_EDB/DZ_ENOMEM/DZ_EIO with a message
- * in err. */
+#define COMMIT_MAX_BATCH 512     /* jobs in one transaction, by default */
+
+/* Open a store connection on `db` and start the threads.  max_batch caps
+ * the jobs per transaction; sync_ms is how often an idle committer looks
+ * for other processes' commits (sync-interval).  zt must be loaded
+ * already and outlive the committer.  0, or DZ_EDB/DZ_ENOMEM/DZ_EIO with
+ * a message in err. */
 int commit_start(committer_t **out, const char *db, ztable_t *zt,
-                 unsigned max_batch, char *err, size_t errlen);
+                 unsigned max_batch, unsigned sync_ms, char *err, size_t errlen);
 /* Queue a job (any thread).  The job must stay valid until its done. */
 void commit_submit(committer_t *c, struct commit_job *job);
-/* Finish every queued and held job (held ones without waiting), stop the
- * thread and close its connection.  Later submits get DZ_ENOTSUP at once.
- * NULL is a no-op. */
+/* Finish every queued job, stop the threads and close the connection.
+ * Later submits get DZ_ENOTSUP at once.  Call after the timers have
+ * stopped (so held jobs have been submitted) and after the front ends'
+ * last submits.  NULL is a no-op. */
 void commit_stop(committer_t *c);
 /* Free a stopped committer (NULL: no-op). */
 void commit_free(committer_t *c);

@@ -153,6 +153,20 @@ check "the slow-down held no HTTP thread: /info answers at once meanwhile" bash 
 	s=\$(date +%s%N); curl -s -o /dev/null $(api_base)/api/v1/info; e=\$(date +%s%N)
 	wait
 	[ \$(((e - s) / 1000000)) -lt 1500 ]"
+# as many held log-ins as there are API workers (2), and one more: they
+# wait on a timer, not on a worker, so a request that needs a worker
+# (every API request does) is answered at once meanwhile
+check "held log-ins hold no API worker: /info answers at once meanwhile" bash -c "
+	for i in 1 2 3; do
+		curl -s -o /dev/null --max-time 2 -H 'Content-Type: application/json' \
+			-d '{\"user\":\"bob\",\"password\":\"wrong-9\"}' $(api_base)/api/v1/login &
+	done
+	sleep 0.2
+	s=\$(date +%s%N)
+	st=\$(curl -s -o /dev/null -w '%{http_code}' $(api_base)/api/v1/info)
+	e=\$(date +%s%N)
+	wait
+	[ \"\$st\" = 200 ] && [ \$(((e - s) / 1000000)) -lt 1000 ]"
 
 # --- sign-up limits and modes ------------------------------------------------------------
 n=0
