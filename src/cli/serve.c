@@ -17,6 +17,7 @@
 #include "src/common/priv.h"
 #include "src/common/thp.h"
 #include "src/update/update.h"
+#include "src/db/load.h"
 
 int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 {
