@@ -83,11 +83,7 @@ int accounts_password(store_t *st, const char *name, int64_t *id, bool *admin,
 
 int accounts_del(store_t *st, int64_t id)
 {
-	sqlite3_stmt *s = store_stmt(st, "DELETE FROM users WHERE id = ?1");
-	if (!s)
-		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, id);
-	if (store_done(s))
+	if (store_run(st, "DELETE FROM users WHERE id = ?1", id, 0))
 		return DZ_EDB;
 	return store_changes(st) ? 0 : DZ_ENOENT;
 }
@@ -115,10 +111,7 @@ int accounts_list(store_t *st, accounts_cb cb, void *ctx)
 		if ((rc = cb(ctx, &a)) != 0)
 			break;
 	}
-	if (!rc && src != SQLITE_DONE)
-		rc = DZ_EDB;
-	sqlite3_reset(s);
-	return rc;
+	return store_rows_end(s, rc, src);
 }
 
 int accounts_grant(store_t *st, int64_t user_id, int64_t zone_id, unsigned max_hosts)
@@ -136,12 +129,8 @@ int accounts_grant(store_t *st, int64_t user_id, int64_t zone_id, unsigned max_h
 
 int accounts_revoke(store_t *st, int64_t user_id, int64_t zone_id)
 {
-	sqlite3_stmt *s = store_stmt(st, "DELETE FROM zone_access WHERE user_id = ?1 AND zone_id = ?2");
-	if (!s)
-		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, user_id);
-	sqlite3_bind_int64(s, 2, zone_id);
-	if (store_done(s))
+	if (store_run(st, "DELETE FROM zone_access WHERE user_id = ?1 AND zone_id = ?2",
+	              user_id, zone_id))
 		return DZ_EDB;
 	return store_changes(st) ? 0 : DZ_ENOENT;
 }
@@ -175,10 +164,7 @@ int accounts_zones(store_t *st, int64_t user_id,
 		if ((rc = cb(ctx, t ? (const char *)t : "")) != 0)
 			break;
 	}
-	if (!rc && src != SQLITE_DONE)
-		rc = DZ_EDB;
-	sqlite3_reset(s);
-	return rc;
+	return store_rows_end(s, rc, src);
 }
 
 int accounts_invite_add(store_t *st, const uint8_t hash[SECRET_HASH_LEN], int64_t by_user,

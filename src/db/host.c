@@ -85,10 +85,7 @@ int host_list(store_t *st, int64_t user_id, host_cb cb, void *ctx)
 		if ((rc = cb(ctx, &h)) != 0)
 			break;
 	}
-	if (!rc && src != SQLITE_DONE)
-		rc = DZ_EDB;
-	sqlite3_reset(s);
-	return rc;
+	return store_rows_end(s, rc, src);
 }
 
 /* The host's address records now in the store (first of each family),
@@ -407,8 +404,5 @@ int host_txt_list(store_t *st, int64_t host_id,
 		if ((rc = cb(ctx, v ? v : (const uint8_t *)"", (size_t)sqlite3_column_bytes(s, 0))) != 0)
 			break;
 	}
-	if (!rc && src != SQLITE_DONE)
-		rc = DZ_EDB;
-	sqlite3_reset(s);
-	return rc;
+	return store_rows_end(s, rc, src);
 }

@@ -27,49 +27,34 @@ int journal_rr(store_t *st, int op, int64_t zone_id, const uint8_t *owner,
 	return store_done(s);
 }
 
+/* A zone-wide journal row (SOA, deletion, reload) at the zone's serial. */
+static int journal_zone_op(store_t *st, int64_t zone_id, int op)
+{
+	sqlite3_stmt *s = store_stmt(st,
+		"INSERT INTO journal(zone_id, serial, op, time) "
+		"SELECT id, serial, ?3, ?2 FROM zones WHERE id = ?1");
+	if (!s)
+		return DZ_EDB;
+	sqlite3_bind_int64(s, 1, zone_id);
+	sqlite3_bind_int64(s, 2, (int64_t)time(NULL));
+	sqlite3_bind_int(s, 3, op);
+	return store_done(s) ? DZ_EDB : 0;
+}
+
 int journal_bump(store_t *st, int64_t zone_id)
 {
 	/* RFC 1982 arithmetic: +1 modulo 2^32, skipping 0 which some
 	 * secondaries treat as "unset" */
-	sqlite3_stmt *s = store_stmt(st,
-		"UPDATE zones SET serial = CASE WHEN serial >= 4294967295 THEN 1 "
-		"ELSE serial + 1 END WHERE id = ?1");
-	if (!s)
+	if (store_run(st, "UPDATE zones SET serial = CASE WHEN serial >= 4294967295 THEN 1 "
+	              "ELSE serial + 1 END WHERE id = ?1", zone_id, 0) ||
+	    journal_zone_op(st, zone_id, JOURNAL_SOA))
 		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, zone_id);
-	if (store_done(s))
-		return DZ_EDB;
-	s = store_stmt(st,
-		"INSERT INTO journal(zone_id, serial, op, time) "
-		"SELECT id, serial, 3, ?2 FROM zones WHERE id = ?1");
-	if (!s)
-		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, zone_id);
-	sqlite3_bind_int64(s, 2, (int64_t)time(NULL));
-	if (!store_bulk(st))
-		return store_done(s);
-	if (store_done(s))
-		return DZ_EDB;
-	s = store_stmt(st,
-		"INSERT INTO journal(zone_id, serial, op, time) "
-		"SELECT id, serial, 5, ?2 FROM zones WHERE id = ?1");
-	if (!s)
-		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, zone_id);
-	sqlite3_bind_int64(s, 2, (int64_t)time(NULL));
-	return store_done(s);
+	return store_bulk(st) ? journal_zone_op(st, zone_id, JOURNAL_ZONE_RELOAD) : 0;
 }
 
 int journal_zone_del(store_t *st, int64_t zone_id)
 {
-	sqlite3_stmt *s = store_stmt(st,
-		"INSERT INTO journal(zone_id, serial, op, time) "
-		"SELECT id, serial, 4, ?2 FROM zones WHERE id = ?1");
-	if (!s)
-		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, zone_id);
-	sqlite3_bind_int64(s, 2, (int64_t)time(NULL));
-	return store_done(s) ? DZ_EDB : 0;
+	return journal_zone_op(st, zone_id, JOURNAL_ZONE_DEL);
 }
 
 /* Logs ----------------------------------------------------------------- */

@@ -11,23 +11,14 @@ int sessions_add(store_t *st, const uint8_t key[SECRET_HASH_LEN], int64_t user_i
                  const char csrf[SECRET_TOKEN_LEN], int64_t now, int64_t expires,
                  unsigned keep)
 {
-	sqlite3_stmt *s = store_stmt(st, "DELETE FROM sessions WHERE expires <= ?1");
-	if (!s)
-		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, now);
-	if (store_done(s))
+	if (store_run(st, "DELETE FROM sessions WHERE expires <= ?1", now, 0))
 		return DZ_EDB;
 	/* cap the sessions of one user: the oldest go */
-	s = store_stmt(st, "DELETE FROM sessions WHERE user_id = ?1 AND key NOT IN "
-	                   "(SELECT key FROM sessions WHERE user_id = ?1 "
-	                   "ORDER BY created DESC LIMIT ?2)");
-	if (!s)
+	if (store_run(st, "DELETE FROM sessions WHERE user_id = ?1 AND key NOT IN "
+	              "(SELECT key FROM sessions WHERE user_id = ?1 "
+	              "ORDER BY created DESC LIMIT ?2)", user_id, keep ? keep - 1 : 0))
 		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, user_id);
-	sqlite3_bind_int64(s, 2, keep ? keep - 1 : 0);
-	if (store_done(s))
-		return DZ_EDB;
-	s = store_stmt(st, "INSERT INTO sessions(key, user_id, csrf, created, expires, extended) "
+	sqlite3_stmt *s = store_stmt(st, "INSERT INTO sessions(key, user_id, csrf, created, expires, extended) "
 	                   "VALUES(?1, ?2, ?3, ?4, ?5, ?4)");
 	if (!s)
 		return DZ_EDB;

@@ -316,6 +316,23 @@ int store_done(sqlite3_stmt *s)
 	return DZ_EDB;
 }
 
+int store_run(store_t *st, const char *sql, int64_t a, int64_t b)
+{
+	sqlite3_stmt *s = store_stmt(st, sql);
+	if (!s)
+		return DZ_EDB;
+	sqlite3_bind_int64(s, 1, a);
+	if (sqlite3_bind_parameter_count(s) >= 2)
+		sqlite3_bind_int64(s, 2, b);
+	return store_done(s);
+}
+
+int store_rows_end(sqlite3_stmt *s, int rc, int src)
+{
+	sqlite3_reset(s);
+	return !rc && src != SQLITE_DONE ? DZ_EDB : rc;
+}
+
 unsigned store_changes(store_t *st)
 {
 	return (unsigned)sqlite3_changes(st->db);

@@ -60,10 +60,7 @@ int tdstore_extra_list(store_t *st, int (*cb)(void *ctx, const struct tdstore_ex
 		if ((rc = cb(ctx, &x)) != 0)
 			break;
 	}
-	if (!rc && src != SQLITE_DONE)
-		rc = DZ_EDB;
-	sqlite3_reset(s);
-	return rc;
+	return store_rows_end(s, rc, src);
 }
 
 /* Rows under a zone's apex, gathered before any is deleted (a
@@ -114,13 +111,7 @@ int tdstore_extra_del_zone(store_t *st, int64_t zone_id, const uint8_t *apex, un
 		struct store_zone z;
 		if (store_zone_find(st, v[i].owner, &z) != 0 || z.id != zone_id)
 			continue;
-		s = store_stmt(st, "DELETE FROM tinydns_extra WHERE id = ?1");
-		if (!s) {
-			rc = DZ_EDB;
-			break;
-		}
-		sqlite3_bind_int64(s, 1, v[i].id);
-		if ((rc = store_done(s)) != 0)
+		if ((rc = store_run(st, "DELETE FROM tinydns_extra WHERE id = ?1", v[i].id, 0)) != 0)
 			break;
 		if (n)
 			(*n)++;
@@ -159,10 +150,7 @@ int tdstore_loc_list(store_t *st, int (*cb)(void *ctx, const tinydns_loc_t *loc)
 		if ((rc = cb(ctx, &loc)) != 0)
 			break;
 	}
-	if (!rc && src != SQLITE_DONE)
-		rc = DZ_EDB;
-	sqlite3_reset(s);
-	return rc;
+	return store_rows_end(s, rc, src);
 }
 
 int tdstore_loc_default(store_t *st, uint8_t code[2])

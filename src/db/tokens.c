@@ -97,12 +97,8 @@ int tokens_touch(store_t *st, int64_t token_id, int64_t last_used, int64_t now)
 {
 	if (last_used && now - last_used < TOKENS_TOUCH_S && now >= last_used)
 		return 0;
-	sqlite3_stmt *s = store_stmt(st, "UPDATE tokens SET last_used = ?2 WHERE id = ?1");
-	if (!s)
-		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, token_id);
-	sqlite3_bind_int64(s, 2, now);
-	return store_done(s) ? DZ_EDB : 0;
+	return store_run(st, "UPDATE tokens SET last_used = ?2 WHERE id = ?1", token_id, now)
+	       ? DZ_EDB : 0;
 }
 
 int tokens_revoke(store_t *st, int64_t host_id, const char *tid, unsigned *n)
@@ -148,8 +144,5 @@ int tokens_list(store_t *st, int64_t host_id, tokens_cb cb, void *ctx)
 		if ((rc = cb(ctx, &t)) != 0)
 			break;
 	}
-	if (!rc && src != SQLITE_DONE)
-		rc = DZ_EDB;
-	sqlite3_reset(s);
-	return rc;
+	return store_rows_end(s, rc, src);
 }

@@ -54,8 +54,5 @@ int updatelog_list(store_t *st, int64_t host_id, enum updatelog_which which,
 		if ((rc = cb(ctx, &r)) != 0)
 			break;
 	}
-	if (!rc && src != SQLITE_DONE)
-		rc = DZ_EDB;
-	sqlite3_reset(s);
-	return rc;
+	return store_rows_end(s, rc, src);
 }

@@ -154,17 +154,8 @@ int store_zone_del(store_t *st, int64_t id)
 	/* the zone's export-only tinydns rows go with it */
 	if (tdstore_extra_del_zone(st, id, z.apex, NULL))
 		return DZ_EDB;
-	sqlite3_stmt *s = store_stmt(st, "DELETE FROM records WHERE zone_id = ?1");
-	if (!s)
-		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, id);
-	if (store_done(s))
-		return DZ_EDB;
-	s = store_stmt(st, "DELETE FROM zones WHERE id = ?1");
-	if (!s)
-		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, id);
-	if (store_done(s))
+	if (store_run(st, "DELETE FROM records WHERE zone_id = ?1", id, 0) ||
+	    store_run(st, "DELETE FROM zones WHERE id = ?1", id, 0))
 		return DZ_EDB;
 	return store_changes(st) ? 0 : DZ_ENOENT;
 }
@@ -184,10 +175,7 @@ int store_zone_list(store_t *st, store_zone_cb cb, void *ctx)
 		if ((rc = cb(ctx, &z)) != 0)
 			break;
 	}
-	if (!rc && src != SQLITE_DONE)
-		rc = DZ_EDB;
-	sqlite3_reset(s);
-	return rc;
+	return store_rows_end(s, rc, src);
 }
 
 /* Records -------------------------------------------------------------- */
@@ -292,10 +280,7 @@ int store_record_list(store_t *st, int64_t zone_id, store_rr_cb cb, void *ctx)
 		if ((rc = cb(ctx, &rr)) != 0)
 			break;
 	}
-	if (!rc && src != SQLITE_DONE)
-		rc = DZ_EDB;
-	sqlite3_reset(s);
-	return rc;
+	return store_rows_end(s, rc, src);
 }
 
 
