@@ -18,10 +18,15 @@
 #include "src/api/session.h"
 #include "src/common/clock.h"
 #include "src/common/log.h"
-#include "src/db/auth.h"
+#include "src/common/secret.h"
+#include "src/db/accounts.h"
+#include "src/db/tokens.h"
 #include "src/db/host.h"
+#include "src/db/sessions.h"
+#include "src/db/updatelog.h"
 #include "src/write/limits.h"
 #include "web/web_assets.h"
+#include "src/db/zones.h"
 
 #define ROUTE_BODY_MAX (4 * API_BODY_MAX)  /* the router's cap; ours is smaller */
 #define SEGS_MAX 6
@@ -29,8 +34,6 @@
 #define HISTORY_DEFAULT 50
 #define HISTORY_MAX 500
 #define LIST_MAX 1000                     /* rows in one admin list */
-#define PASSWORD_MIN 10
-#define PASSWORD_MAX 1024
 #define THROTTLE_SLOTS 4096
 #define AUTH_PER_MINUTE 20                /* log-in and sign-up attempts per address */
 #define AUTH_BURST 10
@@ -173,9 +176,9 @@ static json_t *safe_text(const void *p, int n)
 	return json_string(buf);
 }
 
-static json_t *col_json(sqlite3_stmt *s, int col)
+static json_t *str_json(const char *t)
 {
-	return safe_text(sqlite3_column_text(s, col), sqlite3_column_bytes(s, col));
+	return safe_text(t, (int)strlen(t));
 }
 
 /* A name's presentation form without the trailing dot. */
@@ -305,14 +308,7 @@ static void write_done(struct commit_job *job, int rc)
 static int write_tx(struct call *c, write_fn fn, void *arg, size_t len, write_after after)
 {
 	if (!c->a->cm) {
-		int rc = store_begin(c->st);
-		if (!rc)
-			rc = fn(c->st, arg);
-		if (!rc)
-			rc = store_commit(c->st);
-		if (rc)
-			store_rollback(c->st);
-		return after(c, rc, arg);
+		return after(c, store_txn(c->st, fn, arg), arg);
 	}
 	struct write_job *w = calloc(1, sizeof *w);
 	void *copy = malloc(len);
@@ -358,16 +354,10 @@ static bool zone_allowed(struct call *c, const struct store_zone *z, unsigned *m
 	*max = 0;
 	if (c->sess.admin)
 		return true;
-	sqlite3_stmt *s = store_stmt(c->st, "SELECT coalesce(max_hosts, 0) FROM zone_access "
-	                                    "WHERE user_id = ?1 AND zone_id = ?2");
-	if (!s)
+	int rc = accounts_access(c->st, c->sess.user_id, z->id, max);
+	if (rc == DZ_EDB)
 		return false;
-	sqlite3_bind_int64(s, 1, c->sess.user_id);
-	sqlite3_bind_int64(s, 2, z->id);
-	bool yes = sqlite3_step(s) == SQLITE_ROW;
-	if (yes)
-		*max = (unsigned)sqlite3_column_int(s, 0);
-	sqlite3_reset(s);
+	bool yes = rc == 0;
 	if (!yes && signup_zone(c->a, z)) {
 		*max = (unsigned)c->a->cfg->signup_max_hosts;
 		yes = true;
@@ -438,26 +428,26 @@ static int h_signup(struct call *c)
 {
 	const char *user = jstr(c->body, "user"), *pw = jstr(c->body, "password");
 	const char *invite = jstr(c->body, "invite");
-	char enc[AUTH_PW_ENCODED];
+	char enc[SECRET_PW_ENCODED];
 	int64_t id;
 	int rc;
 
 	if (c->a->signup == SIGNUP_CLOSED)
 		return fail(c, 403, "signup_closed", "Sign-up is closed on this server.");
-	if (!user || !auth_user_name_ok(user))
+	if (!user || !secret_user_name_ok(user))
 		return fail(c, 422, "invalid_name", "A user name is 1 to 63 letters, digits, "
 		            "'.', '-', '_' or '@'.");
-	if (!pw || strlen(pw) < PASSWORD_MIN || strlen(pw) > PASSWORD_MAX)
+	if (!pw || secret_password_ok(pw))
 		return fail(c, 422, "invalid_password", "A password needs at least 10 characters.");
-	if (c->a->signup == SIGNUP_INVITE && (!invite || !auth_token_wellformed(invite)))
+	if (c->a->signup == SIGNUP_INVITE && (!invite || !secret_token_wellformed(invite)))
 		return fail(c, 403, "invite_invalid", "Sign-up needs a valid invite code.");
 	if (!rate_ok(c))
 		return -1;
-	if ((rc = auth_password_hash(pw, enc)) != 0)
+	if ((rc = secret_password_hash(pw, enc)) != 0)
 		return fail_internal(c, rc);
 	if (store_begin(c->st))
 		return fail_internal(c, DZ_EDB);
-	rc = auth_user_add(c->st, user, enc, false, &id);
+	rc = accounts_add(c->st, user, enc, false, &id);
 	if (!rc && c->a->signup == SIGNUP_INVITE)
 		rc = session_invite_use(c->st, invite, id, c->now);
 	if (!rc)
@@ -481,7 +471,7 @@ static int h_login(struct call *c)
 	int64_t id;
 	bool admin;
 
-	if (!user || !pw || strlen(user) >= AUTH_NAME_MAX || strlen(pw) > PASSWORD_MAX)
+	if (!user || !pw || strlen(user) >= SECRET_NAME_MAX || strlen(pw) > SECRET_PW_MAX)
 		return fail(c, 400, "bad_request", "Give a user name and a password.");
 	if (!c->job->held) {
 		unsigned d = session_throttle_delay(c->a->throttle, user,
@@ -531,95 +521,82 @@ static json_t *addr_json(bool has, int family, const uint8_t *a)
 	return json_string(text);
 }
 
-typedef json_t *(*row_fn)(sqlite3_stmt *s);
-
-/* The rows of a query as a JSON array, one fn(row) each; the query's
- * parameters ?1 ?2 ?3 are a, b, c (unused ones are ignored).  NULL on a
- * store error. */
-static json_t *rows_json(store_t *st, const char *sql, int64_t a, int64_t b, int64_t c,
-                         row_fn fn)
+/* Rows gathered into a JSON array, at most LIST_MAX. */
+static int arr_full(json_t *arr)
 {
-	sqlite3_stmt *s = store_stmt(st, sql);
-	int rc;
-	if (!s)
-		return NULL;
-	int np = sqlite3_bind_parameter_count(s);
-	const int64_t args[3] = { a, b, c };
-	for (int i = 0; i < np && i < 3; i++)
-		sqlite3_bind_int64(s, i + 1, args[i]);
-	json_t *arr = json_array();
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && json_array_size(arr) < LIST_MAX)
-		json_array_append_new(arr, fn(s));
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+	return json_array_size(arr) >= LIST_MAX;
+}
+
+static int txt_row(void *ctx, const uint8_t *v, size_t len)
+{
+	json_array_append_new(ctx, safe_text(v, (int)len));
+	return arr_full(ctx);
+}
+
+static int token_row(void *ctx, const struct token_info *t)
+{
+	json_array_append_new(ctx, json_pack("{s:o,s:I,s:I}", "id", str_json(t->tid),
+	                                     "created", (json_int_t)t->created,
+	                                     "last_used", (json_int_t)t->last_used));
+	return arr_full(ctx);
+}
+
+static int zone_name_row(void *ctx, const char *zone)
+{
+	char name[1024];
+	name_text(zone, name, sizeof name);
+	json_array_append_new(ctx, json_string(name));
+	return arr_full(ctx);
+}
+
+/* One update_log row as {time, addrs, client, agent, result}. */
+static int log_row(void *ctx, const struct updatelog_row *r)
+{
+	json_array_append_new(ctx, json_pack("{s:I,s:o,s:o,s:o,s:o}", "time", (json_int_t)r->time,
+	                                     "addrs", str_json(r->addrs), "client", str_json(r->client),
+	                                     "agent", str_json(r->agent), "result", str_json(r->result)));
+	return arr_full(ctx);
+}
+
+/* A walk's rows as a JSON array; NULL on a store error (rc < 0). */
+static json_t *rows_done(json_t *arr, int rc)
+{
+	if (rc < 0) {
 		json_decref(arr);
 		return NULL;
 	}
 	return arr;
 }
 
-/* rows_json, with a store error shown as no rows (parts of a bigger
+/* rows_done, with a store error shown as no rows (parts of a bigger
  * answer). */
-static json_t *rows_or_empty(store_t *st, const char *sql, int64_t a, row_fn fn)
+static json_t *rows_or_empty(json_t *arr, int rc)
 {
-	json_t *arr = rows_json(st, sql, a, 0, 0, fn);
-	return arr ? arr : json_array();
+	json_t *out = rows_done(arr, rc);
+	return out ? out : json_array();
 }
-
-static json_t *txt_row(sqlite3_stmt *s)
-{
-	return safe_text(sqlite3_column_blob(s, 0), sqlite3_column_bytes(s, 0));
-}
-
-static json_t *token_row(sqlite3_stmt *s)
-{
-	return json_pack("{s:o,s:I,s:I}", "id", col_json(s, 0),
-	                 "created", (json_int_t)sqlite3_column_int64(s, 1),
-	                 "last_used", (json_int_t)sqlite3_column_int64(s, 2));
-}
-
-static json_t *zone_name_row(sqlite3_stmt *s)
-{
-	char name[1024];
-	const unsigned char *t = sqlite3_column_text(s, 0);
-	name_text(t ? (const char *)t : "", name, sizeof name);
-	return json_string(name);
-}
-
-/* One update_log row as {time, addrs, client, agent, result}. */
-static json_t *log_row(sqlite3_stmt *s)
-{
-	return json_pack("{s:I,s:o,s:o,s:o,s:o}", "time", (json_int_t)sqlite3_column_int64(s, 0),
-	                 "addrs", col_json(s, 1), "client", col_json(s, 2),
-	                 "agent", col_json(s, 3), "result", col_json(s, 4));
-}
-
-static const char SQL_HOST_TXT[] =
-	"SELECT value FROM host_txt WHERE host_id = ?1 ORDER BY created, value";
-static const char SQL_HOST_TOKENS[] =
-	"SELECT t.tid, t.created, coalesce(t.last_used, 0) "
-	"FROM tokens t JOIN token_hosts th ON th.token_id = t.id "
-	"WHERE th.host_id = ?1 ORDER BY t.created, t.id";
-static const char SQL_HOST_LAST[] =
-	"SELECT time, addrs, client, agent, result FROM update_log "
-	"WHERE host_id = ?1 AND result IN ('good', 'nochg') "
-	"ORDER BY time DESC, id DESC LIMIT 1";
-static const char SQL_HISTORY[] =
-	"SELECT time, addrs, client, agent, result FROM update_log "
-	"WHERE host_id = ?1 AND (?2 OR result = 'good') "
-	"ORDER BY time DESC, id DESC LIMIT ?3";
-static const char SQL_USER_ZONES[] =
-	"SELECT z.name FROM zone_access a JOIN zones z ON z.id = a.zone_id "
-	"WHERE a.user_id = ?1 ORDER BY z.name";
 
 /* The host's last update that was taken (good or nochg), or null. */
 static json_t *host_last_json(store_t *st, int64_t host_id)
 {
-	json_t *arr = rows_or_empty(st, SQL_HOST_LAST, host_id, log_row);
+	json_t *arr = json_array();
+	arr = rows_or_empty(arr, updatelog_list(st, host_id, UPDATELOG_TAKEN, 1, log_row, arr));
 	json_t *last = json_array_get(arr, 0);
 	json_t *out = last ? json_incref(last) : json_null();
 	json_decref(arr);
 	return out;
+}
+
+static json_t *host_txt_json(store_t *st, int64_t host_id)
+{
+	json_t *arr = json_array();
+	return rows_or_empty(arr, host_txt_list(st, host_id, txt_row, arr));
+}
+
+static json_t *host_tokens_json(store_t *st, int64_t host_id)
+{
+	json_t *arr = json_array();
+	return rows_or_empty(arr, tokens_list(st, host_id, token_row, arr));
 }
 
 /* A host as the dashboard shows it; `detail` lists its tokens (else their
@@ -635,10 +612,10 @@ static json_t *host_json(store_t *st, const struct host *h, bool detail)
 		"name", name, "zone", zname, "owner", h->user, "ttl", (json_int_t)h->ttl,
 		"ipv4", addr_json(h->addrs.has4, AF_INET, h->addrs.v4),
 		"ipv6", addr_json(h->addrs.has6, AF_INET6, h->addrs.v6),
-		"txt", rows_or_empty(st, SQL_HOST_TXT, h->id, txt_row), "offline", h->offline,
+		"txt", host_txt_json(st, h->id), "offline", h->offline,
 		"created", (json_int_t)h->created, "updated", (json_int_t)h->updated,
 		"last_update", host_last_json(st, h->id),
-		"tokens", detail ? rows_or_empty(st, SQL_HOST_TOKENS, h->id, token_row)
+		"tokens", detail ? host_tokens_json(st, h->id)
 		                 : json_integer(h->ntokens));
 }
 
@@ -687,7 +664,7 @@ struct op_add {
 	int64_t user_id, zone_id;
 	unsigned max_hosts;
 	struct host h;
-	char token[AUTH_TOKEN_LEN + 1];
+	char token[SECRET_TOKEN_LEN + 1];
 	unsigned revoked;
 	json_t *host;              /* the reply's host, read after the insert */
 };
@@ -696,39 +673,24 @@ struct op_add {
 static int op_host_add(store_t *st, void *arg)
 {
 	struct op_add *o = arg;
-	sqlite3_stmt *s;
 	int rc;
 	if (o->max_hosts) {
-		s = store_stmt(st, "SELECT count(*) FROM hosts WHERE user_id = ?1 AND zone_id = ?2");
-		if (!s)
+		long long n = host_count(st, o->user_id, o->zone_id);
+		if (n < 0)
 			return DZ_EDB;
-		sqlite3_bind_int64(s, 1, o->user_id);
-		sqlite3_bind_int64(s, 2, o->zone_id);
-		rc = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
-		sqlite3_reset(s);
-		if (rc < 0)
-			return DZ_EDB;
-		if ((unsigned)rc >= o->max_hosts)
+		if ((unsigned long long)n >= o->max_hosts)
 			return DZ_ELIMIT;
 	}
 	/* a name that has records (static ones, glue) is not free: host_add
 	 * would take its addresses over */
-	uint8_t l[DNAME_MAX];
-	size_t len = dname_copy_lower(l, o->name);
-	s = store_stmt(st, "SELECT 1 FROM records WHERE zone_id = ?1 AND owner = ?2 LIMIT 1");
-	if (!s)
+	long long n = store_record_count(st, o->zone_id, o->name, -1, false);
+	if (n < 0)
 		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, o->zone_id);
-	sqlite3_bind_blob(s, 2, l, (int)len, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
+	if (n > 0)
 		return DZ_EEXIST;
-	if (rc != SQLITE_DONE)
-		return DZ_EDB;
 	if ((rc = host_add(st, o->name, o->user_id, 0, &o->h)) != 0)
 		return rc;
-	if ((rc = auth_token_create(st, o->user_id, &o->h.id, 1, o->token)) != 0)
+	if ((rc = tokens_create(st, o->user_id, &o->h.id, 1, o->token)) != 0)
 		return rc;
 	/* the reply's host, read here: done may not use a worker's store */
 	o->host = host_json(st, &o->h, true);
@@ -800,9 +762,9 @@ static int host_add_done(struct call *c, int rc, void *arg)
 	if (rc)
 		return fail_internal(c, rc);
 	log_info("api: %s added host %s", c->sess.user, o->h.text);
-	char tid[AUTH_TID_LEN + 1];
-	memcpy(tid, o->token, AUTH_TID_LEN);
-	tid[AUTH_TID_LEN] = 0;
+	char tid[SECRET_TID_LEN + 1];
+	memcpy(tid, o->token, SECRET_TID_LEN);
+	tid[SECRET_TID_LEN] = 0;
 	ok(c, 201, json_pack("{s:o,s:s,s:s}", "host", o->host, "token", o->token, "token_id", tid));
 	explicit_bzero(o->token, sizeof o->token);
 	return 0;
@@ -845,13 +807,13 @@ static int host_del_done(struct call *c, int rc, void *arg)
 static int op_token_new(store_t *st, void *arg)
 {
 	struct op_add *o = arg;
-	return auth_token_create(st, o->h.user_id, &o->h.id, 1, o->token);
+	return tokens_create(st, o->h.user_id, &o->h.id, 1, o->token);
 }
 
 static int op_token_rotate(store_t *st, void *arg)
 {
 	struct op_add *o = arg;
-	int rc = auth_token_revoke(st, o->h.id, NULL, &o->revoked);
+	int rc = tokens_revoke(st, o->h.id, NULL, &o->revoked);
 	return rc ? rc : op_token_new(st, arg);
 }
 
@@ -859,9 +821,9 @@ static int token_reply(struct call *c, int rc, struct op_add *o, bool rotate)
 {
 	if (rc)
 		return fail_internal(c, rc);
-	char tid[AUTH_TID_LEN + 1];
-	memcpy(tid, o->token, AUTH_TID_LEN);
-	tid[AUTH_TID_LEN] = 0;
+	char tid[SECRET_TID_LEN + 1];
+	memcpy(tid, o->token, SECRET_TID_LEN);
+	tid[SECRET_TID_LEN] = 0;
 	json_t *out = json_pack("{s:s,s:s}", "token", o->token, "id", tid);
 	if (rotate)
 		json_object_set_new(out, "revoked", json_integer(o->revoked));
@@ -908,7 +870,7 @@ struct op_revoke {
 static int op_token_revoke(store_t *st, void *arg)
 {
 	struct op_revoke *o = arg;
-	return auth_token_revoke(st, o->host_id, o->tid, &o->n);
+	return tokens_revoke(st, o->host_id, o->tid, &o->n);
 }
 
 static int h_token_del(struct call *c)
@@ -918,14 +880,14 @@ static int h_token_del(struct call *c)
 		return -1;
 	/* a token id is the token's first characters: check the shape by
 	 * padding it out to a whole token */
-	char probe[AUTH_TOKEN_LEN + 1];
-	memset(probe, 'A', AUTH_TOKEN_LEN);
-	probe[AUTH_TOKEN_LEN] = 0;
+	char probe[SECRET_TOKEN_LEN + 1];
+	memset(probe, 'A', SECRET_TOKEN_LEN);
+	probe[SECRET_TOKEN_LEN] = 0;
 	size_t n = strlen(c->seg[3]);
-	if (n != AUTH_TID_LEN)
+	if (n != SECRET_TID_LEN)
 		return fail(c, 404, "not_found", "No such token.");
 	memcpy(probe, c->seg[3], n);
-	if (!auth_token_wellformed(probe))
+	if (!secret_token_wellformed(probe))
 		return fail(c, 404, "not_found", "No such token.");
 	struct op_revoke o = { h.id, c->seg[3], 0 };
 	return write_tx(c, op_token_revoke, &o, sizeof o, token_del_done);
@@ -960,7 +922,9 @@ static int h_history(struct call *c)
 		if (errno || *end || end == lim || limit < 1 || limit > HISTORY_MAX)
 			return fail(c, 400, "bad_request", "limit is a number from 1 to 500.");
 	}
-	json_t *arr = rows_json(c->st, SQL_HISTORY, h.id, every, limit, log_row);
+	json_t *arr = json_array();
+	arr = rows_done(arr, updatelog_list(c->st, h.id, every ? UPDATELOG_ALL : UPDATELOG_GOOD,
+	                                    (unsigned)limit, log_row, arr));
 	if (!arr)
 		return fail_internal(c, DZ_EDB);
 	ok(c, 200, json_pack("{s:o}", "history", arr));
@@ -973,14 +937,8 @@ static int zone_row(void *ctx, const struct store_zone *z)
 {
 	struct call *c = ctx;
 	char name[1024];
-	int hosts = 0;
-	sqlite3_stmt *s = store_stmt(c->st, "SELECT count(*) FROM hosts WHERE zone_id = ?1");
-	if (s) {
-		sqlite3_bind_int64(s, 1, z->id);
-		if (sqlite3_step(s) == SQLITE_ROW)
-			hosts = sqlite3_column_int(s, 0);
-		sqlite3_reset(s);
-	}
+	long long n = host_count(c->st, 0, z->id);
+	int hosts = n > 0 ? (int)n : 0;
 	name_text(z->name, name, sizeof name);
 	json_array_append_new(c->out, json_pack("{s:s,s:I,s:i,s:I,s:b}", "name", name,
 		"serial", (json_int_t)z->soa.serial, "hosts", hosts,
@@ -1012,21 +970,11 @@ static int op_zone_add(store_t *st, void *arg)
 	struct op_zone *o = arg;
 	struct zsoa soa;
 	int64_t id;
-	size_t alen = dname_len(o->apex, DNAME_MAX);
-	if (alen + 11 > DNAME_MAX)
-		return DZ_EINVAL;
 	/* the same SOA defaults as `dynzone zone add` */
-	memset(&soa, 0, sizeof soa);
-	memcpy(soa.mname, o->ns, dname_len(o->ns, DNAME_MAX));
-	memcpy(soa.rname, "\012hostmaster", 11);
-	dname_copy_lower(soa.rname + 11, o->apex);
-	soa.serial = (uint32_t)o->now;
-	soa.refresh = 3600;
-	soa.retry = 600;
-	soa.expire = 1209600;
-	soa.minimum = 60;
-	soa.ttl = 3600;
-	int rc = store_zone_add(st, o->apex, &soa, 60, &id);
+	int rc = store_zone_soa_defaults(&soa, o->apex, o->ns, 3600, o->now);
+	if (rc)
+		return rc;
+	rc = store_zone_add(st, o->apex, &soa, STORE_ZONE_HOST_TTL, &id);
 	if (rc)
 		return rc;
 	struct store_rr rr = { .zone_id = id, .owner = o->apex, .type = RR_NS, .ttl = soa.ttl,
@@ -1065,20 +1013,18 @@ static int zone_add_done(struct call *c, int rc, void *arg)
 	return 0;
 }
 
-static json_t *user_row(sqlite3_stmt *s)
+static int user_row(void *ctx, const struct account_info *a)
 {
-	return json_pack("{s:I,s:o,s:b,s:I,s:i}",
-		"id", (json_int_t)sqlite3_column_int64(s, 0), "name", col_json(s, 1),
-		"admin", sqlite3_column_int(s, 2) != 0,
-		"created", (json_int_t)sqlite3_column_int64(s, 3),
-		"hosts", sqlite3_column_int(s, 4));
+	json_array_append_new(ctx, json_pack("{s:I,s:o,s:b,s:I,s:i}",
+		"id", (json_int_t)a->id, "name", str_json(a->name), "admin", a->admin,
+		"created", (json_int_t)a->created, "hosts", (int)a->nhosts));
+	return arr_full(ctx);
 }
 
 static int h_users(struct call *c)
 {
-	json_t *arr = rows_json(c->st, "SELECT u.id, u.name, u.admin, u.created, "
-	                        "(SELECT count(*) FROM hosts h WHERE h.user_id = u.id) "
-	                        "FROM users u ORDER BY u.name", 0, 0, 0, user_row);
+	json_t *arr = json_array();
+	arr = rows_done(arr, accounts_list(c->st, user_row, arr));
 	if (!arr)
 		return fail_internal(c, DZ_EDB);
 	/* the zones of each, once the list is read (one statement at a time) */
@@ -1086,7 +1032,9 @@ static int h_users(struct call *c)
 	json_t *u;
 	json_array_foreach(arr, i, u) {
 		json_int_t id = json_integer_value(json_object_get(u, "id"));
-		json_object_set_new(u, "zones", rows_or_empty(c->st, SQL_USER_ZONES, id, zone_name_row));
+		json_t *zones = json_array();
+		zones = rows_or_empty(zones, accounts_zones(c->st, id, zone_name_row, zones));
+		json_object_set_new(u, "zones", zones);
 		json_object_del(u, "id");
 	}
 	ok(c, 200, json_pack("{s:o}", "users", arr));
@@ -1098,7 +1046,7 @@ static int grant_target(struct call *c, const char *zone, int64_t *user_id,
                         struct store_zone *z)
 {
 	uint8_t apex[DNAME_MAX];
-	int rc = auth_user_find(c->st, c->seg[1], user_id, NULL);
+	int rc = accounts_find(c->st, c->seg[1], user_id, NULL);
 	if (rc == DZ_ENOENT)
 		return fail(c, 404, "not_found", "No such user.");
 	if (rc)
@@ -1122,16 +1070,7 @@ static int h_grant(struct call *c)
 		return fail(c, 422, "invalid_value", "max_hosts is a number from 0 (no cap) up.");
 	if (grant_target(c, jstr(c->body, "zone"), &user_id, &z))
 		return -1;
-	sqlite3_stmt *s = store_stmt(c->st, "INSERT OR REPLACE INTO zone_access(user_id, zone_id, "
-	                                    "max_hosts) VALUES(?1, ?2, nullif(?3, 0))");
-	if (!s)
-		return fail_internal(c, DZ_EDB);
-	sqlite3_bind_int64(s, 1, user_id);
-	sqlite3_bind_int64(s, 2, z.id);
-	sqlite3_bind_int64(s, 3, max ? json_integer_value(max) : 0);
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
+	if (accounts_grant(c->st, user_id, z.id, max ? (unsigned)json_integer_value(max) : 0))
 		return fail_internal(c, DZ_EDB);
 	ok(c, 204, NULL);
 	return 0;
@@ -1143,24 +1082,18 @@ static int h_revoke(struct call *c)
 	struct store_zone z;
 	if (grant_target(c, c->seg[3], &user_id, &z))
 		return -1;
-	sqlite3_stmt *s = store_stmt(c->st, "DELETE FROM zone_access WHERE user_id = ?1 AND zone_id = ?2");
-	if (!s)
-		return fail_internal(c, DZ_EDB);
-	sqlite3_bind_int64(s, 1, user_id);
-	sqlite3_bind_int64(s, 2, z.id);
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return fail_internal(c, DZ_EDB);
-	if (sqlite3_changes(store_db(c->st)) == 0)
+	int rc = accounts_revoke(c->st, user_id, z.id);
+	if (rc == DZ_ENOENT)
 		return fail(c, 404, "not_found", "That user has no grant for that zone.");
+	if (rc)
+		return fail_internal(c, DZ_EDB);
 	ok(c, 204, NULL);
 	return 0;
 }
 
 static int h_invite(struct call *c)
 {
-	char code[AUTH_TOKEN_LEN + 1];
+	char code[SECRET_TOKEN_LEN + 1];
 	int rc = session_invite_create(c->st, c->sess.user_id, c->now, code);
 	if (rc)
 		return fail_internal(c, rc);
@@ -1511,7 +1444,7 @@ static void static_http(http_req_t *rq, void *arg)
 /* Housekeeping task (committer thread). */
 static int expire_sessions(store_t *st, int64_t now, void *arg)
 {
-	return session_expire(st, now);
+	return sessions_expire(st, now);
 }
 
 static int check_config(api_t *a, const struct config *c, char *err, size_t errlen)

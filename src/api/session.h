@@ -1,7 +1,7 @@
 /* Dashboard sessions, their CSRF tokens, invite codes and the log-in
  * slow-down.
  *
- * A session is a random id (auth_token_make: 192 bits from the kernel's
+ * A session is a random id (secret_token_make: 192 bits from the kernel's
  * CSRNG) sent as an HttpOnly, SameSite=Strict cookie; the store keeps only
  * its SHA-256, so a copy of the database lets nobody in.  A session row has
  * an expiry that slides: each use more than SESSION_REFRESH_S after the
@@ -19,22 +19,22 @@
 #include <stdint.h>
 
 #include "src/write/limits.h"
-#include "src/db/auth.h"
+#include "src/common/secret.h"
 #include "src/db/store.h"
 
 #define SESSION_COOKIE "dz_session"
-#define SESSION_ID_LEN AUTH_TOKEN_LEN     /* cookie value, base64url */
-#define SESSION_CSRF_LEN AUTH_TOKEN_LEN
+#define SESSION_ID_LEN SECRET_TOKEN_LEN     /* cookie value, base64url */
+#define SESSION_CSRF_LEN SECRET_TOKEN_LEN
 #define SESSION_REFRESH_S 60              /* extend at most once a minute */
 #define SESSION_PER_USER 20               /* older sessions are ended */
 #define SESSION_INVITE_DAYS 14
 #define SESSION_COOKIE_MAX 160            /* a Set-Cookie value, with NUL */
 
 struct session {
-	uint8_t key[AUTH_HASH_LEN];           /* SHA-256 of the id */
+	uint8_t key[SECRET_HASH_LEN];           /* SHA-256 of the id */
 	int64_t user_id;
 	bool admin;
-	char user[AUTH_NAME_MAX];
+	char user[SECRET_NAME_MAX];
 	char csrf[SESSION_CSRF_LEN + 1];
 	int64_t created, expires;
 	bool extended;                        /* session_find moved the expiry */
@@ -46,10 +46,6 @@ struct session {
  * fills *out.  0, DZ_EIO (no randomness) or DZ_EDB. */
 int session_create(store_t *st, int64_t user_id, int64_t now, int64_t lifetime,
                    char id[SESSION_ID_LEN + 1], struct session *out);
-
-/* Delete every session expired by `now` (inside the caller's transaction
- * if one is open; the housekeeping runs it every minute).  0 or DZ_EDB. */
-int session_expire(store_t *st, int64_t now);
 
 /* Look up a session by the id from the cookie and slide its expiry.  0
  * with *out filled; DZ_ENOENT if the id is malformed or unknown;
@@ -84,7 +80,7 @@ int session_password_check(store_t *st, const char *user, const char *pw,
 
 /* Make an invite code (written to code, shown once).  0, DZ_EIO, DZ_EDB. */
 int session_invite_create(store_t *st, int64_t by_user, int64_t now,
-                          char code[AUTH_TOKEN_LEN + 1]);
+                          char code[SECRET_TOKEN_LEN + 1]);
 /* Use up an invite code for a new user (inside the transaction that adds
  * the user).  0, DZ_EAUTH (unknown, used or expired) or DZ_EDB. */
 int session_invite_use(store_t *st, const char *code, int64_t user_id, int64_t now);

@@ -6,12 +6,13 @@
 #include <unistd.h>
 
 #include "proto/errors.h"
-#include "src/db/auth.h"
+#include "src/common/secret.h"
+#include "src/db/accounts.h"
+#include "src/db/tokens.h"
 #include "src/cli/cmd.h"
 #include "src/db/host.h"
+#include "src/db/zones.h"
 
-#define PW_MIN 8
-#define PW_MAX 1024
 #define TOKEN_HOSTS_MAX 32
 
 static void when(int64_t t, char *out, size_t cap)
@@ -22,24 +23,17 @@ static void when(int64_t t, char *out, size_t cap)
 		snprintf(out, cap, "-");
 }
 
-/* Run `fn` inside a transaction; commit if it returns 0. */
+/* Run `fn` in a transaction (store_txn): fn reports its own failures
+ * with cmd_fail; a store failure around it is reported here. */
 static int in_txn(store_t *st, int (*fn)(store_t *, void *), void *arg)
 {
-	if (store_begin(st))
-		return cmd_fail("cannot write to the store: %s", store_errmsg(st));
-	int rc = fn(st, arg);
-	if (rc) {
-		store_rollback(st);
-		return rc;
-	}
-	if (store_commit(st))
-		return cmd_fail("commit failed: %s", store_errmsg(st));
-	return 0;
+	int rc = store_txn(st, fn, arg);
+	return rc < 0 ? cmd_fail("cannot write to the store: %s", store_errmsg(st)) : rc;
 }
 
 static int find_user(store_t *st, const char *name, int64_t *id)
 {
-	int rc = auth_user_find(st, name, id, NULL);
+	int rc = accounts_find(st, name, id, NULL);
 	if (rc == DZ_ENOENT)
 		return cmd_fail("no user '%s'", name);
 	if (rc)
@@ -67,11 +61,11 @@ struct user_add { const char *name; char *pw; bool admin; };
 static int do_user_add(store_t *st, void *arg)
 {
 	struct user_add *a = arg;
-	char enc[AUTH_PW_ENCODED];
-	int rc = auth_password_hash(a->pw, enc);
+	char enc[SECRET_PW_ENCODED];
+	int rc = secret_password_hash(a->pw, enc);
 	if (rc)
 		return cmd_fail("hashing the password: %s", dz_strerror(rc));
-	rc = auth_user_add(st, a->name, enc, a->admin, NULL);
+	rc = accounts_add(st, a->name, enc, a->admin, NULL);
 	if (rc == DZ_EEXIST)
 		return cmd_fail("user '%s' exists", a->name);
 	if (rc)
@@ -84,13 +78,13 @@ int cmd_user_add(struct cmd_ctx *ctx, int argc, char **argv)
 	const char *pos[1];
 	int np;
 	bool admin = false;
-	char pw[PW_MAX + 2];
+	char pw[SECRET_PW_MAX + 2];
 	const struct cmd_opt opts[] = { { "admin", 0, NULL, &admin, NULL, NULL, 0 }, { 0 } };
 	if (cmd_parse(ctx, argc, argv, opts, pos, 1, 1, &np))
 		return 2;
-	if (!auth_user_name_ok(pos[0]))
+	if (!secret_user_name_ok(pos[0]))
 		return cmd_fail("user names are 1 to %d letters, digits, '.', '-', '_' or '@'",
-		                AUTH_NAME_MAX - 1);
+		                SECRET_NAME_MAX - 1);
 	if (isatty(STDIN_FILENO))
 		fprintf(stderr, "password for %s: ", pos[0]);
 	if (!fgets(pw, sizeof pw, stdin))
@@ -100,10 +94,11 @@ int cmd_user_add(struct cmd_ctx *ctx, int argc, char **argv)
 		pw[--n] = 0;
 	if (n && pw[n - 1] == '\r')
 		pw[--n] = 0;
-	if (n > PW_MAX)
-		return cmd_fail("password longer than %d bytes", PW_MAX);
-	if (n < PW_MIN)
-		return cmd_fail("password shorter than %d characters", PW_MIN);
+	if (secret_password_ok(pw)) {
+		explicit_bzero(pw, sizeof pw);
+		return n > SECRET_PW_MAX ? cmd_fail("password longer than %d bytes", SECRET_PW_MAX)
+		       : cmd_fail("password shorter than %d characters", SECRET_PW_MIN);
+	}
 	struct user_add a = { pos[0], pw, admin };
 	int rc = in_txn(cmd_store(ctx), do_user_add, &a);
 	explicit_bzero(pw, sizeof pw);
@@ -113,31 +108,25 @@ int cmd_user_add(struct cmd_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+static int user_row(void *ctx, const struct account_info *a)
+{
+	char created[32];
+	(void)ctx;
+	when(a->created, created, sizeof created);
+	printf("%-24s %-5s %-20s %5u %s\n", a->name, a->admin ? "yes" : "no", created,
+	       a->nhosts, a->zones ? a->zones : "-");
+	return 0;
+}
+
 int cmd_user_list(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const char *pos[1];
-	int np, rc;
+	int np;
 	if (cmd_parse(ctx, argc, argv, NULL, pos, 0, 0, &np))
 		return 2;
 	store_t *st = cmd_store(ctx);
-	sqlite3_stmt *s = store_stmt(st,
-		"SELECT u.name, u.admin, u.created, "
-		"(SELECT count(*) FROM hosts h WHERE h.user_id = u.id), "
-		"(SELECT group_concat(z.name, ',') FROM zone_access a JOIN zones z ON z.id = a.zone_id "
-		" WHERE a.user_id = u.id) FROM users u ORDER BY u.name");
-	if (!s)
-		return cmd_fail("store: %s", store_errmsg(st));
 	printf("%-24s %-5s %-20s %5s %s\n", "USER", "ADMIN", "CREATED", "HOSTS", "ZONES");
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		char created[32];
-		const unsigned char *zones = sqlite3_column_text(s, 4);
-		when(sqlite3_column_int64(s, 2), created, sizeof created);
-		printf("%-24s %-5s %-20s %5d %s\n", (const char *)sqlite3_column_text(s, 0),
-		       sqlite3_column_int(s, 1) ? "yes" : "no", created, sqlite3_column_int(s, 3),
-		       zones ? (const char *)zones : "-");
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : cmd_fail("store: %s", store_errmsg(st));
+	return accounts_list(st, user_row, NULL) ? cmd_fail("store: %s", store_errmsg(st)) : 0;
 }
 
 /* The hosts of a user, gathered before any is deleted (a statement's
@@ -159,7 +148,7 @@ static int gather_cb(void *ctx, const struct host *h)
 	return 0;
 }
 
-struct user_ref { int64_t id; int64_t zone_id; long max_hosts; bool has_max; };
+struct user_ref { int64_t id; int64_t zone_id; unsigned max_hosts; };
 
 static int do_user_del(store_t *st, void *arg)
 {
@@ -172,11 +161,7 @@ static int do_user_del(store_t *st, void *arg)
 	free(hv.v);
 	if (rc)
 		return cmd_fail("deleting hosts: %s", rc == DZ_EDB ? store_errmsg(st) : dz_strerror(rc));
-	sqlite3_stmt *s = store_stmt(st, "DELETE FROM users WHERE id = ?1");
-	if (!s)
-		return cmd_fail("store: %s", store_errmsg(st));
-	sqlite3_bind_int64(s, 1, u->id);
-	return auth_sql_done(s) ? cmd_fail("store: %s", store_errmsg(st)) : 0;
+	return accounts_del(st, u->id) ? cmd_fail("store: %s", store_errmsg(st)) : 0;
 }
 
 int cmd_user_del(struct cmd_ctx *ctx, int argc, char **argv)
@@ -212,16 +197,8 @@ static int zone_of(store_t *st, const char *text, int64_t *id)
 static int do_user_allow(store_t *st, void *arg)
 {
 	struct user_ref *u = arg;
-	sqlite3_stmt *s = store_stmt(st,
-		"INSERT INTO zone_access(user_id, zone_id, max_hosts) VALUES(?1, ?2, ?3) "
-		"ON CONFLICT(user_id, zone_id) DO UPDATE SET max_hosts = excluded.max_hosts");
-	if (!s)
-		return cmd_fail("store: %s", store_errmsg(st));
-	sqlite3_bind_int64(s, 1, u->id);
-	sqlite3_bind_int64(s, 2, u->zone_id);
-	if (u->has_max)
-		sqlite3_bind_int64(s, 3, u->max_hosts);
-	return auth_sql_done(s) ? cmd_fail("store: %s", store_errmsg(st)) : 0;
+	return accounts_grant(st, u->id, u->zone_id, u->max_hosts)
+	       ? cmd_fail("store: %s", store_errmsg(st)) : 0;
 }
 
 int cmd_user_allow(struct cmd_ctx *ctx, int argc, char **argv)
@@ -234,10 +211,10 @@ int cmd_user_allow(struct cmd_ctx *ctx, int argc, char **argv)
 		return 2;
 	if (max) {
 		char *end;
-		u.max_hosts = strtol(max, &end, 10);
-		if (*end || end == max || u.max_hosts < 0 || u.max_hosts > 1000000)
+		long m = strtol(max, &end, 10);
+		if (*end || end == max || m < 0 || m > 1000000)
 			return cmd_fail("--max-hosts must be a number from 0 to 1000000");
-		u.has_max = true;
+		u.max_hosts = (unsigned)m;
 	}
 	store_t *st = cmd_store(ctx);
 	if (find_user(st, pos[0], &u.id) || zone_of(st, pos[1], &u.zone_id))
@@ -248,12 +225,9 @@ int cmd_user_allow(struct cmd_ctx *ctx, int argc, char **argv)
 static int do_user_deny(store_t *st, void *arg)
 {
 	struct user_ref *u = arg;
-	sqlite3_stmt *s = store_stmt(st, "DELETE FROM zone_access WHERE user_id = ?1 AND zone_id = ?2");
-	if (!s)
-		return cmd_fail("store: %s", store_errmsg(st));
-	sqlite3_bind_int64(s, 1, u->id);
-	sqlite3_bind_int64(s, 2, u->zone_id);
-	return auth_sql_done(s) ? cmd_fail("store: %s", store_errmsg(st)) : 0;
+	/* denying a zone that was not granted is no error here */
+	int rc = accounts_revoke(st, u->id, u->zone_id);
+	return rc && rc != DZ_ENOENT ? cmd_fail("store: %s", store_errmsg(st)) : 0;
 }
 
 int cmd_user_deny(struct cmd_ctx *ctx, int argc, char **argv)
@@ -276,7 +250,7 @@ struct host_add {
 	uint8_t name[DNAME_MAX];
 	int64_t user_id;
 	uint32_t ttl;
-	char token[AUTH_TOKEN_LEN + 1];
+	char token[SECRET_TOKEN_LEN + 1];
 };
 
 static int do_host_add(store_t *st, void *arg)
@@ -293,7 +267,7 @@ static int do_host_add(store_t *st, void *arg)
 		return cmd_fail("host %s exists", a->text);
 	if (rc)
 		return cmd_fail("store: %s", store_errmsg(st));
-	rc = auth_token_create(st, a->user_id, &h.id, 1, a->token);
+	rc = tokens_create(st, a->user_id, &h.id, 1, a->token);
 	if (rc)
 		return cmd_fail("making a token: %s", rc == DZ_EDB ? store_errmsg(st) : dz_strerror(rc));
 	return 0;
@@ -386,13 +360,13 @@ struct token_new {
 	int64_t user_id;
 	int64_t hosts[TOKEN_HOSTS_MAX];
 	size_t n;
-	char token[AUTH_TOKEN_LEN + 1];
+	char token[SECRET_TOKEN_LEN + 1];
 };
 
 static int do_token_new(store_t *st, void *arg)
 {
 	struct token_new *t = arg;
-	int rc = auth_token_create(st, t->user_id, t->hosts, t->n, t->token);
+	int rc = tokens_create(st, t->user_id, t->hosts, t->n, t->token);
 	if (rc)
 		return cmd_fail("making a token: %s", rc == DZ_EDB ? store_errmsg(st) : dz_strerror(rc));
 	return 0;
@@ -430,7 +404,7 @@ struct token_revoke { int64_t host_id; const char *tid; unsigned n; };
 static int do_token_revoke(store_t *st, void *arg)
 {
 	struct token_revoke *r = arg;
-	if (auth_token_revoke(st, r->host_id, r->tid, &r->n))
+	if (tokens_revoke(st, r->host_id, r->tid, &r->n))
 		return cmd_fail("store: %s", store_errmsg(st));
 	return 0;
 }
@@ -446,10 +420,10 @@ int cmd_token_revoke(struct cmd_ctx *ctx, int argc, char **argv)
 	if (find_host(st, pos[0], &h))
 		return 1;
 	/* a whole token given instead of its id works too */
-	char tid[AUTH_TID_LEN + 1];
+	char tid[SECRET_TID_LEN + 1];
 	if (np > 1) {
 		snprintf(tid, sizeof tid, "%s", pos[1]);
-		if (strlen(pos[1]) != AUTH_TID_LEN && !auth_token_wellformed(pos[1]))
+		if (strlen(pos[1]) != SECRET_TID_LEN && !secret_token_wellformed(pos[1]))
 			return cmd_fail("'%s' is not a token id", pos[1]);
 	}
 	struct token_revoke r = { h.id, np > 1 ? tid : NULL, 0 };
@@ -462,35 +436,27 @@ int cmd_token_revoke(struct cmd_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+static int token_row(void *ctx, const struct token_info *t)
+{
+	char created[32], used[32];
+	(void)ctx;
+	when(t->created, created, sizeof created);
+	when(t->last_used, used, sizeof used);
+	printf("%-8s %-16s %-20s %-20s %s\n", t->tid, t->user, created, used,
+	       t->hosts ? t->hosts : "-");
+	return 0;
+}
+
 int cmd_token_list(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const char *pos[1];
-	int np, rc;
+	int np;
 	struct host h = { 0 };
 	if (cmd_parse(ctx, argc, argv, NULL, pos, 0, 1, &np))
 		return 2;
 	store_t *st = cmd_store(ctx);
 	if (np && find_host(st, pos[0], &h))
 		return 1;
-	sqlite3_stmt *s = store_stmt(st,
-		"SELECT t.tid, u.name, t.created, coalesce(t.last_used, 0), "
-		"(SELECT group_concat(h.text, ',') FROM token_hosts th JOIN hosts h ON h.id = th.host_id "
-		" WHERE th.token_id = t.id) FROM tokens t JOIN users u ON u.id = t.user_id "
-		"WHERE ?1 = 0 OR t.id IN (SELECT token_id FROM token_hosts WHERE host_id = ?1) "
-		"ORDER BY t.created, t.id");
-	if (!s)
-		return cmd_fail("store: %s", store_errmsg(st));
-	sqlite3_bind_int64(s, 1, h.id);
 	printf("%-8s %-16s %-20s %-20s %s\n", "TOKEN-ID", "USER", "CREATED", "LAST-USED", "HOSTS");
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		char created[32], used[32];
-		const unsigned char *hosts = sqlite3_column_text(s, 4);
-		when(sqlite3_column_int64(s, 2), created, sizeof created);
-		when(sqlite3_column_int64(s, 3), used, sizeof used);
-		printf("%-8s %-16s %-20s %-20s %s\n", (const char *)sqlite3_column_text(s, 0),
-		       (const char *)sqlite3_column_text(s, 1), created, used,
-		       hosts ? (const char *)hosts : "-");
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : cmd_fail("store: %s", store_errmsg(st));
+	return tokens_list(st, h.id, token_row, NULL) ? cmd_fail("store: %s", store_errmsg(st)) : 0;
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "src/common/config.h"
+#include "proto/name.h"
 #include "src/db/store.h"
 
 struct command;

@@ -60,7 +60,7 @@ static const struct command commands[] = {
 	  "the export-merge files unless --merge is given." },
 	{ "user add", cmd_user_add, "USER [--admin]",
 	  "Create an account.  The password is read from the first line of "
-	  "standard input (at least 8 characters) and stored as an argon2id "
+	  "standard input (at least 10 characters) and stored as an argon2id "
 	  "hash.  --admin makes the account an administrator." },
 	{ "user list", cmd_user_list, "",
 	  "List the accounts with their hosts and the zones opened to them." },

@@ -25,6 +25,7 @@
 #include "src/write/commit.h"
 #include "src/write/housekeep.h"
 #include "src/write/timer.h"
+#include "src/db/load.h"
 
 int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 {

@@ -15,6 +15,7 @@
 #include "proto/zonefile.h"
 #include "src/cli/cmd.h"
 #include "src/common/clock.h"
+#include "src/db/zones.h"
 
 #define MAX_NS 16
 
@@ -80,24 +81,13 @@ int cmd_zone_add(struct cmd_ctx *ctx, int argc, char **argv)
 			                "allowed) for a name server inside %s", ns[i], pos[0]);
 	}
 
-	memset(&soa, 0, sizeof soa);
-	memcpy(soa.mname, nsname[0], dname_len(nsname[0], DNAME_MAX));
-	size_t alen = dname_len(apex, DNAME_MAX);
-	if (alen + 11 > DNAME_MAX)
+	if (store_zone_soa_defaults(&soa, apex, nsname[0], ttl, (int64_t)time(NULL)))
 		return cmd_fail("zone name too long");
-	memcpy(soa.rname, "\012hostmaster", 11);
-	dname_copy_lower(soa.rname + 11, apex);
-	soa.serial = (uint32_t)time(NULL);
-	soa.refresh = 3600;
-	soa.retry = 600;
-	soa.expire = 1209600;
-	soa.minimum = 60;
-	soa.ttl = ttl;
 
 	store_t *st = cmd_store(ctx);
 	if (store_begin(st))
 		return cmd_fail("store: %s", store_errmsg(st));
-	int rc = store_zone_add(st, apex, &soa, 60, &zid);
+	int rc = store_zone_add(st, apex, &soa, STORE_ZONE_HOST_TTL, &zid);
 	if (rc == DZ_EEXIST) {
 		store_rollback(st);
 		return cmd_fail("zone %s exists already", pos[0]);
@@ -132,14 +122,9 @@ int cmd_zone_add(struct cmd_ctx *ctx, int argc, char **argv)
 static int print_zone(void *ctx, const struct store_zone *z)
 {
 	store_t *st = ctx;
-	sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM records WHERE zone_id = ?1");
-	long long n = 0;
-	if (s) {
-		sqlite3_bind_int64(s, 1, z->id);
-		if (sqlite3_step(s) == SQLITE_ROW)
-			n = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
-	}
+	long long n = store_record_count(st, z->id, NULL, -1, false);
+	if (n < 0)
+		n = 0;
 	printf("%-40s serial %-10u %lld records\n", z->name, z->soa.serial, n);
 	return 0;
 }
@@ -198,21 +183,8 @@ static bool join_words(const char **w, int n, char *buf, size_t cap)
 static int count_types(store_t *st, int64_t zid, const uint8_t *owner,
                        int type, bool other)
 {
-	uint8_t lo[DNAME_MAX];
-	size_t olen = dname_copy_lower(lo, owner);
-	sqlite3_stmt *s = store_stmt(st, other
-		? "SELECT count(*) FROM records WHERE zone_id=?1 AND owner=?2 AND type<>?3"
-		: "SELECT count(*) FROM records WHERE zone_id=?1 AND owner=?2 AND type=?3");
-	int n = 0;
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, zid);
-	sqlite3_bind_blob(s, 2, lo, (int)olen, SQLITE_TRANSIENT);
-	sqlite3_bind_int(s, 3, type);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int(s, 0);
-	sqlite3_reset(s);
-	return n;
+	long long n = store_record_count(st, zid, owner, type, other);
+	return n < 0 ? -1 : n > INT32_MAX ? INT32_MAX : (int)n;
 }
 
 int cmd_record_add(struct cmd_ctx *ctx, int argc, char **argv)

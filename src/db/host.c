@@ -1,11 +1,13 @@
 /* Dynamic hosts in the store. */
 #include "src/db/host.h"
+#include "src/db/sql.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "proto/errors.h"
 #include "proto/rdata.h"
+#include "src/db/zones.h"
 
 /* a string literal, so that host_list's statements are compile-time
  * constants too (no shared buffer built at run time) */
@@ -83,10 +85,7 @@ int host_list(store_t *st, int64_t user_id, host_cb cb, void *ctx)
 		if ((rc = cb(ctx, &h)) != 0)
 			break;
 	}
-	if (!rc && src != SQLITE_DONE)
-		rc = DZ_EDB;
-	sqlite3_reset(s);
-	return rc;
+	return store_rows_end(s, rc, src);
 }
 
 /* The host's address records now in the store (first of each family),
@@ -168,7 +167,7 @@ int host_add(store_t *st, const uint8_t *name, int64_t user_id, uint32_t ttl,
 	bind_addr(s, 6, a.has4, a.v4, 4);
 	bind_addr(s, 7, a.has6, a.v6, 16);
 	sqlite3_bind_int64(s, 8, (int64_t)time(NULL));
-	if ((rc = auth_sql_done(s)) != 0)
+	if ((rc = store_done(s)) != 0)
 		return rc;
 	int64_t id = sqlite3_last_insert_rowid(store_db(st));
 	/* take over the address records already there */
@@ -179,7 +178,7 @@ int host_add(store_t *st, const uint8_t *name, int64_t user_id, uint32_t ttl,
 	sqlite3_bind_int64(s, 1, z.id);
 	sqlite3_bind_blob(s, 2, l, (int)len, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, id);
-	if (auth_sql_done(s))
+	if (store_done(s))
 		return DZ_EDB;
 	return out ? host_find(st, l, out) : 0;
 }
@@ -213,13 +212,13 @@ int host_del(store_t *st, const struct host *h)
 	if (!s)
 		return DZ_EDB;
 	sqlite3_bind_int64(s, 1, h->id);
-	if (auth_sql_done(s))
+	if (store_done(s))
 		return DZ_EDB;
 	s = store_stmt(st, "DELETE FROM hosts WHERE id = ?1");
 	if (!s)
 		return DZ_EDB;
 	sqlite3_bind_int64(s, 1, h->id);
-	return auth_sql_done(s) ? DZ_EDB : 0;
+	return store_done(s) ? DZ_EDB : 0;
 }
 
 /* Make the records of one family match: `want` (NULL: none) against
@@ -252,7 +251,7 @@ static int txt_del(store_t *st, const struct host *h, const uint8_t *owner,
 		return DZ_EDB;
 	sqlite3_bind_int64(s, 1, h->id);
 	sqlite3_bind_blob(s, 2, rd + 1, (int)(rdlen - 1), SQLITE_STATIC);
-	if (auth_sql_done(s))
+	if (store_done(s))
 		return DZ_EDB;
 	return store_record_del(st, h->zone_id, owner, RR_TXT, rd, rdlen, NULL) ? DZ_EDB : 0;
 }
@@ -270,7 +269,7 @@ static int apply_txt(store_t *st, const struct host *h, const struct host_change
 		if (!s)
 			return DZ_EDB;
 		sqlite3_bind_int64(s, 1, h->id);
-		if (auth_sql_done(s) || store_record_del(st, h->zone_id, owner, RR_TXT, NULL, 0, &n))
+		if (store_done(s) || store_record_del(st, h->zone_id, owner, RR_TXT, NULL, 0, &n))
 			return DZ_EDB;
 		*changed |= n > 0;
 		return 0;
@@ -285,7 +284,7 @@ static int apply_txt(store_t *st, const struct host *h, const struct host_change
 		sqlite3_bind_int64(s, 1, h->id);
 		sqlite3_bind_blob(s, 2, c->txt[i], (int)vl, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 3, now);
-		int rc = auth_sql_done(s);
+		int rc = store_done(s);
 		if (rc == DZ_EEXIST)
 			continue;      /* already there */
 		if (rc)
@@ -367,7 +366,7 @@ int host_apply(store_t *st, struct host *h, const struct host_change *c,
 	bind_addr(s, 3, want.has6, want.v6, 16);
 	sqlite3_bind_int(s, 4, off);
 	sqlite3_bind_int64(s, 5, now);
-	if (auth_sql_done(s))
+	if (store_done(s))
 		return DZ_EDB;
 	h->addrs = want;
 	h->offline = off;
@@ -376,22 +375,34 @@ int host_apply(store_t *st, struct host *h, const struct host_change *c,
 	return 0;
 }
 
-int host_log(store_t *st, int64_t host_id, const char *host, const char *addrs,
-             const char *client, const char *agent, const char *result,
-             int64_t now)
+long long host_count(store_t *st, int64_t user_id, int64_t zone_id)
+{
+	sqlite3_stmt *s = store_stmt(st, user_id
+		? "SELECT count(*) FROM hosts WHERE zone_id = ?1 AND user_id = ?2"
+		: "SELECT count(*) FROM hosts WHERE zone_id = ?1");
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, zone_id);
+	if (user_id)
+		sqlite3_bind_int64(s, 2, user_id);
+	long long n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+	sqlite3_reset(s);
+	return n;
+}
+
+int host_txt_list(store_t *st, int64_t host_id,
+                  int (*cb)(void *ctx, const uint8_t *value, size_t len), void *ctx)
 {
 	sqlite3_stmt *s = store_stmt(st,
-		"INSERT INTO update_log(time, host_id, host, addrs, client, agent, result) "
-		"VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+		"SELECT value FROM host_txt WHERE host_id = ?1 ORDER BY created, value");
+	int rc = 0, src;
 	if (!s)
 		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, now);
-	if (host_id)
-		sqlite3_bind_int64(s, 2, host_id);
-	sqlite3_bind_text(s, 3, host, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, addrs, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, client, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, agent, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 7, result, -1, SQLITE_STATIC);
-	return auth_sql_done(s) ? DZ_EDB : 0;
+	sqlite3_bind_int64(s, 1, host_id);
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		const uint8_t *v = sqlite3_column_blob(s, 0);
+		if ((rc = cb(ctx, v ? v : (const uint8_t *)"", (size_t)sqlite3_column_bytes(s, 0))) != 0)
+			break;
+	}
+	return store_rows_end(s, rc, src);
 }

@@ -15,8 +15,9 @@
 #include <stdint.h>
 
 #include "proto/dyndns2.h"
-#include "src/db/auth.h"
+#include "src/common/secret.h"
 #include "src/db/store.h"
+#include "src/db/zones.h"
 
 #define HOST_TXT_MAX 4          /* TXT values kept per host; the oldest goes */
 #define HOST_TEXT_MAX 256       /* presentation form, trailing dot, NUL */
@@ -25,7 +26,7 @@ struct host {
 	int64_t id, zone_id, user_id;
 	uint8_t name[DNAME_MAX];     /* lowercase wire */
 	char text[HOST_TEXT_MAX];
-	char user[AUTH_NAME_MAX];    /* owner's name (host_list only) */
+	char user[SECRET_NAME_MAX];    /* owner's name (host_list only) */
 	uint32_t ttl;
 	struct dd2_addrs addrs;      /* last set; kept while offline */
 	bool offline;
@@ -74,9 +75,12 @@ struct host_change {
 int host_apply(store_t *st, struct host *h, const struct host_change *c,
                int64_t now, bool *changed);
 
-/* Append an update_log row (host_id 0: none).  0 or DZ_EDB. */
-int host_log(store_t *st, int64_t host_id, const char *host, const char *addrs,
-             const char *client, const char *agent, const char *result,
-             int64_t now);
+/* Hosts of a user (user_id 0: of everyone) in a zone; -1 on a store
+ * error. */
+long long host_count(store_t *st, int64_t user_id, int64_t zone_id);
+/* A host's TXT values (ACME), oldest first.  A non-zero return from cb
+ * stops the walk and is returned; DZ_EDB. */
+int host_txt_list(store_t *st, int64_t host_id,
+                  int (*cb)(void *ctx, const uint8_t *value, size_t len), void *ctx);
 
 #endif

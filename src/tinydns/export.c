@@ -19,6 +19,8 @@
 #include "src/tinydns/cdbout.h"
 #include "src/common/clock.h"
 #include "src/common/log.h"
+#include "src/db/tdstore.h"
+#include "src/db/zones.h"
 
 /* Location codes ---------------------------------------------------------- */
 
@@ -186,55 +188,24 @@ static int put_zone(void *ctx, const struct store_zone *z)
 	return rc ? rc : store_record_list(e->st, z->id, put_record, e);
 }
 
+static int put_extra_row(void *ctx, const struct tdstore_extra *x)
+{
+	return put_stored(ctx, x->owner, x->type, x->loc, x->ttl, x->ttd, x->rdata, x->rdlen);
+}
+
+static int put_loc_row(void *ctx, const tinydns_loc_t *loc)
+{
+	return put_loc(ctx, loc);
+}
+
 static int put_extra(struct exp *e)
 {
-	sqlite3_stmt *s = store_stmt(e->st,
-		"SELECT owner, type, rdata, loc, ttl, ttd FROM tinydns_extra ORDER BY id");
-	int rc = 0, src;
-	if (!s)
-		return DZ_EDB;
 	e->count = &e->stats.extra;
-	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-		const uint8_t *o = sqlite3_column_blob(s, 0);
-		int olen = sqlite3_column_bytes(s, 0);
-		const uint8_t *rd = sqlite3_column_blob(s, 2);
-		int rdlen = sqlite3_column_bytes(s, 2);
-		if (!o || olen <= 0 || olen > DNAME_MAX || dname_len(o, (size_t)olen) != (size_t)olen)
-			continue;
-		rc = put_stored(e, o, (uint16_t)sqlite3_column_int(s, 1),
-		                (const char *)sqlite3_column_text(s, 3),
-		                (uint32_t)sqlite3_column_int64(s, 4),
-		                (uint64_t)sqlite3_column_int64(s, 5),
-		                rd ? rd : (const uint8_t *)"", (size_t)rdlen);
-		if (rc)
-			break;
-	}
-	if (!rc && src != SQLITE_DONE)
-		rc = DZ_EDB;
-	sqlite3_reset(s);
+	int rc = tdstore_extra_list(e->st, put_extra_row, e);
 	if (rc)
 		return rc;
-
-	s = store_stmt(e->st, "SELECT code, prefix FROM tinydns_loc ORDER BY id");
-	if (!s)
-		return DZ_EDB;
 	e->count = &e->stats.locs;
-	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-		const uint8_t *code = sqlite3_column_blob(s, 0);
-		tinydns_loc_t loc = { .prefix = sqlite3_column_blob(s, 1),
-		                      .plen = (size_t)sqlite3_column_bytes(s, 1) };
-		if (!code || sqlite3_column_bytes(s, 0) != 2)
-			continue;
-		memcpy(loc.code, code, 2);
-		if (!loc.prefix)
-			loc.prefix = (const uint8_t *)"";
-		if ((rc = put_loc(e, &loc)) != 0)
-			break;
-	}
-	if (!rc && src != SQLITE_DONE)
-		rc = DZ_EDB;
-	sqlite3_reset(s);
-	return rc;
+	return tdstore_loc_list(e->st, put_loc_row, e);
 }
 
 static int put_merge(struct exp *e, const char *path, char *err, size_t errlen)
@@ -278,7 +249,7 @@ int export_cdb(store_t *st, const char *out, const char *const *merge,
 	}
 	open = true;
 	/* one read transaction: a consistent snapshot of the store */
-	if (sqlite3_exec(store_db(st), "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+	if (store_read_begin(st)) {
 		rc = DZ_EDB;
 		goto dberr;
 	}
@@ -286,7 +257,7 @@ int export_cdb(store_t *st, const char *out, const char *const *merge,
 	rc = store_zone_list(st, put_zone, e);
 	if (!rc)
 		rc = put_extra(e);
-	sqlite3_exec(store_db(st), "COMMIT", NULL, NULL, NULL);
+	store_read_end(st);
 	txn = false;
 	if (rc == DZ_EDB)
 		goto dberr;
@@ -318,7 +289,7 @@ dberr:
 	snprintf(err, errlen, "store: %s", store_errmsg(st));
 fail:
 	if (txn)
-		sqlite3_exec(store_db(st), "ROLLBACK", NULL, NULL, NULL);
+		store_read_end(st);
 	if (open)
 		cdbout_abort(&e->cdb);
 	free(e);
@@ -361,19 +332,7 @@ struct exporter {
  * appends a journal row; the tinydns tables only ever grow. */
 static int read_gen(store_t *st, int64_t gen[3])
 {
-	sqlite3_stmt *s = store_stmt(st,
-		"SELECT (SELECT coalesce(max(id), 0) FROM journal),"
-		"       (SELECT coalesce(max(id), 0) FROM tinydns_extra),"
-		"       (SELECT coalesce(max(id), 0) FROM tinydns_loc)");
-	int rc = DZ_EDB;
-	if (s && sqlite3_step(s) == SQLITE_ROW) {
-		for (int i = 0; i < 3; i++)
-			gen[i] = sqlite3_column_int64(s, i);
-		rc = 0;
-	}
-	if (s)
-		sqlite3_reset(s);
-	return rc;
+	return tdstore_generation(st, gen);
 }
 
 /* True if a merge file changed since the last call (or cannot be read). */

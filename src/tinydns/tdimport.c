@@ -30,6 +30,8 @@
 #include "proto/name.h"
 #include "proto/rdata.h"
 #include "src/tinydns/export.h"
+#include "src/db/tdstore.h"
+#include "src/db/zones.h"
 
 #define NOTES_SHOWN 50     /* per kind of message */
 #define TOUCH_BATCH 64     /* zones per serial fix-up transaction */
@@ -167,18 +169,10 @@ static int scan_loc(void *ctx, const tinydns_loc_t *loc)
  * empty prefix): it comes before the file's in the export. */
 static int stored_defloc(struct tdimp *im)
 {
-	sqlite3_stmt *s = store_stmt(im->st,
-		"SELECT code FROM tinydns_loc WHERE length(prefix) = 0 ORDER BY id LIMIT 1");
-	int src;
-	if (!s)
-		return DZ_EDB;
-	src = sqlite3_step(s);
-	if (src == SQLITE_ROW && sqlite3_column_bytes(s, 0) == 2) {
-		memcpy(im->defloc, sqlite3_column_blob(s, 0), 2);
+	int rc = tdstore_loc_default(im->st, im->defloc);
+	if (rc == 0)
 		im->have_defloc = true;
-	}
-	sqlite3_reset(s);
-	return src == SQLITE_ROW || src == SQLITE_DONE ? 0 : DZ_EDB;
+	return rc == DZ_ENOENT ? 0 : rc;
 }
 
 /* Zones -------------------------------------------------------------------- */
@@ -249,24 +243,13 @@ static unsigned fix_serials(struct tdimp *im)
 static int add_extra(struct tdimp *im, const tinydns_rr_t *rr, int why)
 {
 	char loc[3];
-	sqlite3_stmt *s = store_stmt(im->st,
-		"INSERT OR IGNORE INTO tinydns_extra(owner, type, rdata, loc, ttl, ttd) "
-		"VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
-	if (!s || export_loc_text(rr->loc, loc))
+	if (export_loc_text(rr->loc, loc))
 		return DZ_EDB;
-	sqlite3_bind_blob(s, 1, rr->owner, (int)dname_len(rr->owner, DNAME_MAX), SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, rr->type);
-	sqlite3_bind_blob(s, 3, rr->rdlen ? rr->rdata : (const uint8_t *)"", (int)rr->rdlen,
-	                  SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, loc, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, rr->ttl);
-	sqlite3_bind_int64(s, 6, (int64_t)rr->ttd);
-	int src = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (src != SQLITE_DONE)
-		return DZ_EDB;
-	if (sqlite3_changes(store_db(im->st)) == 0)
-		return DZ_EEXIST;
+	struct tdstore_extra x = { .owner = rr->owner, .type = rr->type, .rdata = rr->rdata,
+	                           .rdlen = rr->rdlen, .loc = loc, .ttl = rr->ttl, .ttd = rr->ttd };
+	int rc = tdstore_extra_add(im->st, &x);
+	if (rc)
+		return rc;
 	im->stats->extra[why]++;
 	return 0;
 }
@@ -287,29 +270,16 @@ static int cname_conflict(struct tdimp *im, const struct store_zone *z,
                           const tinydns_rr_t *rr, const char *loc)
 {
 	bool cname = rr->type == RR_CNAME;
-	sqlite3_stmt *s;
-	int src, n = 0;
+	long long n;
 
 	if (cname && dname_equal(rr->owner, z->apex))
 		return 1;
-	s = store_stmt(im->st, cname
-		? "SELECT count(*) FROM records WHERE zone_id = ?1 AND owner = ?2 "
-		  "AND NOT (type = 5 AND rdata = ?3 AND loc = ?4)"
-		: "SELECT count(*) FROM records WHERE zone_id = ?1 AND owner = ?2 AND type = 5");
-	if (!s)
-		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, z->id);
-	sqlite3_bind_blob(s, 2, rr->owner, (int)dname_len(rr->owner, DNAME_MAX), SQLITE_STATIC);
-	if (cname) {
-		sqlite3_bind_blob(s, 3, rr->rdlen ? rr->rdata : (const uint8_t *)"",
-		                  (int)rr->rdlen, SQLITE_STATIC);
-		sqlite3_bind_text(s, 4, loc, -1, SQLITE_STATIC);
-	}
-	src = sqlite3_step(s);
-	if (src == SQLITE_ROW)
-		n = sqlite3_column_int(s, 0);
-	sqlite3_reset(s);
-	if (src != SQLITE_ROW)
+	if (cname)
+		n = store_record_count_except(im->st, z->id, rr->owner, RR_CNAME, rr->rdata,
+		                              rr->rdlen, loc);
+	else
+		n = store_record_count(im->st, z->id, rr->owner, RR_CNAME, false);
+	if (n < 0)
 		return DZ_EDB;
 	return n > 0;
 }
@@ -393,18 +363,10 @@ static int file_rr(void *ctx, const tinydns_rr_t *rr)
 static int file_loc(void *ctx, const tinydns_loc_t *loc)
 {
 	struct tdimp *im = ctx;
-	sqlite3_stmt *s = store_stmt(im->st,
-		"INSERT OR IGNORE INTO tinydns_loc(code, prefix) VALUES(?1, ?2)");
-	if (!s)
-		return im->rc = DZ_EDB;
-	sqlite3_bind_blob(s, 1, loc->code, 2, SQLITE_STATIC);
-	sqlite3_bind_blob(s, 2, loc->plen ? loc->prefix : (const uint8_t *)"",
-	                  (int)loc->plen, SQLITE_STATIC);
-	int src = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (src != SQLITE_DONE)
-		return im->rc = DZ_EDB;
-	if (sqlite3_changes(store_db(im->st)) == 0)
+	int rc = tdstore_loc_add(im->st, loc);
+	if (rc && rc != DZ_EEXIST)
+		return im->rc = rc;
+	if (rc == DZ_EEXIST)
 		note_dup(im);
 	else
 		im->stats->locs++;

@@ -9,11 +9,15 @@
 
 #include "proto/dyndns2.h"
 #include "proto/errors.h"
-#include "src/db/auth.h"
+#include "src/common/secret.h"
+#include "src/db/accounts.h"
+#include "src/db/tokens.h"
 #include "src/db/host.h"
+#include "src/db/updatelog.h"
 #include "src/common/clock.h"
 #include "src/common/log.h"
 #include "src/write/limits.h"
+#include "src/db/journal.h"
 
 #define AGENT_MAX 128
 #define LIMITER_SLOTS 16384
@@ -86,7 +90,7 @@ static void reply_once(http_req_t *rq, enum dd2_code c, unsigned retry_after)
 static void log_row(store_t *st, const struct upd_job *j, int64_t host_id, const char *host,
                     const char *addrs, enum dd2_code c, int64_t now)
 {
-	if (host_log(st, host_id, host, addrs, j->client, j->agent, dd2_code_text(c), now))
+	if (updatelog_add(st, host_id, host, addrs, j->client, j->agent, dd2_code_text(c), now))
 		log_warn("update log: %s", store_errmsg(st));
 }
 
@@ -110,14 +114,14 @@ static void joined_hosts(const struct upd_job *j, char *out, size_t cap)
 static int user_ok(store_t *st, const char *user, int64_t token_id, int64_t user_id,
                    const struct host *hosts, const bool *covered, unsigned n)
 {
-	char owner[AUTH_NAME_MAX];
+	char owner[SECRET_NAME_MAX];
 	uint8_t wire[DNAME_MAX];
 	struct host h;
 	bool is_name = dd2_hostname(user, strlen(user), wire) != 0;
 	for (unsigned i = 0; is_name && i < n; i++)
 		if (covered[i] && dname_equal(hosts[i].name, wire))
 			return 0;
-	int rc = auth_user_name(st, user_id, owner);
+	int rc = accounts_name(st, user_id, owner);
 	if (rc)
 		return rc == DZ_ENOENT ? DZ_EAUTH : rc;
 	if (strcmp(owner, user) == 0)
@@ -127,7 +131,7 @@ static int user_ok(store_t *st, const char *user, int64_t token_id, int64_t user
 	rc = host_find(st, wire, &h);
 	if (rc)
 		return rc == DZ_ENOENT ? DZ_EAUTH : rc;
-	return auth_token_covers(st, token_id, h.id) ? 0 : DZ_EAUTH;
+	return tokens_covers(st, token_id, h.id) ? 0 : DZ_EAUTH;
 }
 
 /* One account-wide answer, logged once for all the request's names. */
@@ -151,7 +155,7 @@ static int job_run(struct commit_job *cj, store_t *st)
 	unsigned n = j->req.nhosts;
 	int rc;
 
-	rc = auth_token_check(st, j->token, &token_id, &user_id, &last_used);
+	rc = tokens_check(st, j->token, &token_id, &user_id, &last_used);
 	/* look the hosts up once: for the user name check and the updates */
 	for (unsigned i = 0; !rc && i < n; i++) {
 		uint8_t wire[DNAME_MAX];
@@ -166,7 +170,7 @@ static int job_run(struct commit_job *cj, store_t *st)
 			return frc;
 		/* the same answer whether the name is unknown or not this
 		 * token's: no probing for other users' names */
-		covered[i] = frc == 0 && auth_token_covers(st, token_id, hosts[i].id);
+		covered[i] = frc == 0 && tokens_covers(st, token_id, hosts[i].id);
 	}
 	if (!rc)
 		rc = user_ok(st, j->user, token_id, user_id, hosts, covered, n);
@@ -176,7 +180,7 @@ static int job_run(struct commit_job *cj, store_t *st)
 		failures_note(u->failures, j->addr_key, j->addr_klen, clock_ms());
 		return refuse(st, j, DD2_BADAUTH, now);
 	}
-	if (limiter_take(u->per_token, j->token, AUTH_TID_LEN, clock_ms(), &j->retry_after))
+	if (limiter_take(u->per_token, j->token, SECRET_TID_LEN, clock_ms(), &j->retry_after))
 		return refuse(st, j, DD2_ABUSE, now);
 	for (unsigned i = 0; i < n; i++) {
 		char at[2 * DD2_ADDR_TEXT + 2] = "";
@@ -197,7 +201,7 @@ static int job_run(struct commit_job *cj, store_t *st)
 		dd2_addrs_text(&hosts[i].addrs, at, sizeof at);
 		log_row(st, j, hosts[i].id, hosts[i].text, at, j->code[i], now);
 	}
-	return auth_token_touch(st, token_id, last_used, now);
+	return tokens_touch(st, token_id, last_used, now);
 }
 
 static void job_done(struct commit_job *cj, int rc)

@@ -12,6 +12,7 @@
 #include "proto/errors.h"
 #include "src/common/clock.h"
 #include "src/common/log.h"
+#include "src/db/load.h"
 
 /* Counters, logged when the committer stops. */
 struct commit_stats {
@@ -53,17 +54,7 @@ struct committer {
 	struct commit_job *sync_head, **sync_tail;
 };
 
-#define CHECKPOINT_FRAMES "10000"   /* WAL frames (pages) between checkpoints */
-
-static int sql(store_t *st, const char *q)
-{
-	sqlite3_stmt *s = store_stmt(st, q);
-	if (!s)
-		return DZ_EDB;
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : DZ_EDB;
-}
+#define CHECKPOINT_FRAMES 10000   /* WAL frames (pages) between checkpoints */
 
 /* Call every done of a list; rc, if set, overrides the jobs' own. */
 static void finish(struct commit_job *list, int rc)
@@ -130,14 +121,12 @@ static void run_batch(committer_t *c, struct commit_job *batch, unsigned n)
 			j->rc = j->run(j, c->st);
 			continue;
 		}
-		if (sql(c->st, "SAVEPOINT job")) {
+		if (store_job_begin(c->st)) {
 			j->rc = DZ_EDB;
 			continue;
 		}
 		j->rc = j->run(j, c->st);
-		if (j->rc)
-			sql(c->st, "ROLLBACK TO job");
-		sql(c->st, "RELEASE job");
+		store_job_end(c->st, j->rc != 0);
 	}
 	if (!txn && alone && batch->rc) {
 		store_rollback(c->st);
@@ -258,8 +247,7 @@ int commit_start(committer_t **out, const char *db, ztable_t *zt,
 	 * (the journal's and the update log's tails, the zone's serial) are
 	 * rewritten by every batch and copied back once per checkpoint (at
 	 * 8 clients, 16% more updates/s than at the default) */
-	if (sqlite3_exec(store_db(c->st), "PRAGMA wal_autocheckpoint=" CHECKPOINT_FRAMES,
-	                 NULL, NULL, NULL) != SQLITE_OK)
+	if (store_checkpoint_every(c->st, CHECKPOINT_FRAMES))
 		log_warn("committer: %s", store_errmsg(c->st));
 	/* fsync on its own thread, so that the next batch runs meanwhile;
 	 * if that cannot be set up, every commit syncs (slower, as safe) */

@@ -11,6 +11,7 @@
 #include "proto/errors.h"
 #include "src/common/clock.h"
 #include "src/common/log.h"
+#include "src/db/journal.h"
 
 struct task {
 	housekeep_fn fn;

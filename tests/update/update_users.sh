@@ -18,7 +18,7 @@ check "user add --admin" test $? -eq 0
 out=$(echo "another-password" | dz user add alice 2>&1)
 like "$out" "exists" "a second user with the same name is refused"
 out=$(echo "short" | dz user add carol 2>&1)
-like "$out" "shorter than 8" "a short password is refused"
+like "$out" "shorter than 10" "a short password is refused"
 out=$(echo "carol-password" | dz user add 'bad name' 2>&1)
 like "$out" "user names are" "a bad user name is refused"
 like "$(sqlite3 "$DZ_DIR/dynzone.db" "SELECT password FROM users WHERE name = 'alice'")" '^\$argon2id\$v=19\$m=65536,t=3,p=1\$' \

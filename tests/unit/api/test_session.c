@@ -7,6 +7,8 @@
 
 #include "proto/errors.h"
 #include "src/api/session.h"
+#include "src/db/accounts.h"
+#include "src/db/sql.h"
 #include "tests/unit/tap.h"
 #include "tests/unit/tmpdb.h"
 
@@ -54,15 +56,15 @@ static void test_sessions(store_t *st, int64_t uid)
 {
 	char id[SESSION_ID_LEN + 1], other[SESSION_ID_LEN + 1];
 	struct session s, f;
-	uint8_t h[AUTH_HASH_LEN];
+	uint8_t h[SECRET_HASH_LEN];
 	int64_t now = 1700000000;
 
 	is_int(session_create(st, uid, now, 1000, id, &s), 0, "a session is created");
-	ok(auth_token_wellformed(id), "its id is 32 characters of base64url");
+	ok(secret_token_wellformed(id), "its id is 32 characters of base64url");
 	is_str(s.user, "alice", "for the user");
-	ok(auth_token_wellformed(s.csrf), "with a CSRF token of its own");
-	auth_token_hash(id, SESSION_ID_LEN, h);
-	is_mem(s.key, AUTH_HASH_LEN, h, AUTH_HASH_LEN, "the key kept is the id's SHA-256");
+	ok(secret_token_wellformed(s.csrf), "with a CSRF token of its own");
+	secret_token_hash(id, SESSION_ID_LEN, h);
+	is_mem(s.key, SECRET_HASH_LEN, h, SECRET_HASH_LEN, "the key kept is the id's SHA-256");
 	is_int(count(st, "SELECT count(*) FROM sessions WHERE key = (SELECT key FROM sessions) "
 	             "AND length(key) = 32"), 1, "the store has the hash, not the id");
 
@@ -98,7 +100,7 @@ static void test_sessions(store_t *st, int64_t uid)
 
 static void test_passwords_invites(store_t *st, int64_t uid)
 {
-	char code[AUTH_TOKEN_LEN + 1];
+	char code[SECRET_TOKEN_LEN + 1];
 	int64_t id = 0, newu;
 	bool admin = true;
 
@@ -109,9 +111,9 @@ static void test_passwords_invites(store_t *st, int64_t uid)
 	       "an unknown user is refused the same way");
 
 	is_int(session_invite_create(st, uid, 1000, code), 0, "an invite code is made");
-	ok(auth_token_wellformed(code), "random, 32 characters");
+	ok(secret_token_wellformed(code), "random, 32 characters");
 	is_int(count(st, "SELECT count(*) FROM invites WHERE length(hash) = 32"), 1, "stored as a hash");
-	is_int(auth_user_add(st, "bob", "x", false, &newu), 0, "(a user to use it)");
+	is_int(accounts_add(st, "bob", "x", false, &newu), 0, "(a user to use it)");
 	is_int(session_invite_use(st, code, newu, 2000), 0, "the code is used once");
 	is_int(session_invite_use(st, code, newu, 2001), DZ_EAUTH, "not twice");
 	session_invite_create(st, uid, 1000, code);
@@ -152,7 +154,7 @@ static void test_throttle(void)
 
 int main(void)
 {
-	char db[128], err[256] = "", enc[AUTH_PW_ENCODED];
+	char db[128], err[256] = "", enc[SECRET_PW_ENCODED];
 	store_t *st = NULL;
 	int64_t uid = 0;
 
@@ -162,9 +164,9 @@ int main(void)
 	int orc = store_open(db, &st, err, sizeof err);
 	ok(orc == 0, "a store for the session tests");
 	if (st) {
-		int rc = auth_password_hash("correct horse", enc);
+		int rc = secret_password_hash("correct horse", enc);
 		if (!rc)
-			rc = auth_user_add(st, "alice", enc, false, &uid);
+			rc = accounts_add(st, "alice", enc, false, &uid);
 		is_int(rc, 0, "a user");
 		test_sessions(st, uid);
 		test_passwords_invites(st, uid);

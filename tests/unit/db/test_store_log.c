@@ -3,8 +3,10 @@
  * and for migration 5 (the two write-only indexes are gone). */
 #include "proto/errors.h"
 #include "src/db/store.h"
+#include "src/db/sql.h"
 #include "tests/unit/tap.h"
 #include "tests/unit/tmpdb.h"
+#include "src/db/journal.h"
 
 static long long one(store_t *st, const char *sql)
 {

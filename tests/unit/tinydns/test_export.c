@@ -16,6 +16,8 @@
 #include "src/tinydns/export.h"
 #include "src/tinydns/tdimport.h"
 #include "tests/unit/tap.h"
+#include "src/db/sql.h"
+#include "src/db/zones.h"
 
 #define Z8 "0000000000000000"   /* no TTD */
 

@@ -1,0 +1,33 @@
+/* Inside the store layer only: the SQLite handles and the shared helpers
+ * the src/db modules build their queries with.  No file outside src/db/
+ * includes this (or sqlite3.h); services call the modules' functions. */
+#ifndef DZ_DB_SQL_H
+#define DZ_DB_SQL_H
+
+#include <sqlite3.h>
+
+#include "src/db/store.h"
+
+/* The underlying connection. */
+sqlite3 *store_db(store_t *st);
+/* A statement cached on this connection (prepared once, reset and its
+ * bindings cleared on return).  NULL on error.  The caller binds, steps,
+ * and need not finalize. */
+sqlite3_stmt *store_stmt(store_t *st, const char *sql);
+/* THE step helper: step a statement that returns no rows, and reset it.
+ * 0, DZ_EEXIST (a constraint failed) or DZ_EDB. */
+int store_done(sqlite3_stmt *s);
+/* Run a statement that returns no rows and takes only integers: ?1 is a,
+ * ?2 (if the statement has it) is b.  store_done's result. */
+int store_run(store_t *st, const char *sql, int64_t a, int64_t b);
+/* The end of a walk over a statement's rows: reset it and give the
+ * walk's result -- rc (a callback's stop value or an error), else DZ_EDB
+ * if the last step (src) was not SQLITE_DONE, else 0. */
+int store_rows_end(sqlite3_stmt *s, int rc, int src);
+/* Rows changed by the last statement on this connection. */
+unsigned store_changes(store_t *st);
+/* The rowid of the last insert on this connection. */
+int64_t store_last_id(store_t *st);
+/* Run a statement string (no parameters, no rows): 0 or DZ_EDB. */
+int store_exec(store_t *st, const char *sql);
+#endif

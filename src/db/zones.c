@@ -1,0 +1,353 @@
+/* The zones and records tables. */
+#include "src/db/zones.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "proto/errors.h"
+#include "proto/rdata.h"
+#include "src/db/journal.h"
+#include "src/db/sql.h"
+#include "src/db/tdstore.h"
+
+/* Zones ---------------------------------------------------------------- */
+
+static const char ZONE_COLS[] =
+	"SELECT id, apex, name, mname, rname, serial, refresh, retry, expire, "
+	"minimum, soa_ttl, default_ttl FROM zones ";
+
+static void blob_name(sqlite3_stmt *s, int col, uint8_t *out)
+{
+	const uint8_t *b = sqlite3_column_blob(s, col);
+	size_t n = (size_t)sqlite3_column_bytes(s, col);
+	if (!b || n == 0 || n > DNAME_MAX || dname_len(b, n) != n) {
+		out[0] = 0;
+		return;
+	}
+	memcpy(out, b, n);
+}
+
+static void zone_row(sqlite3_stmt *s, struct store_zone *z)
+{
+	const unsigned char *name;
+	z->id = sqlite3_column_int64(s, 0);
+	blob_name(s, 1, z->apex);
+	name = sqlite3_column_text(s, 2);
+	snprintf(z->name, sizeof z->name, "%s", name ? (const char *)name : "");
+	blob_name(s, 3, z->soa.mname);
+	blob_name(s, 4, z->soa.rname);
+	z->soa.serial = (uint32_t)sqlite3_column_int64(s, 5);
+	z->soa.refresh = (uint32_t)sqlite3_column_int64(s, 6);
+	z->soa.retry = (uint32_t)sqlite3_column_int64(s, 7);
+	z->soa.expire = (uint32_t)sqlite3_column_int64(s, 8);
+	z->soa.minimum = (uint32_t)sqlite3_column_int64(s, 9);
+	z->soa.ttl = (uint32_t)sqlite3_column_int64(s, 10);
+	z->default_ttl = (uint32_t)sqlite3_column_int64(s, 11);
+}
+
+int store_zone_add(store_t *st, const uint8_t *apex, const struct zsoa *soa,
+                   uint32_t default_ttl, int64_t *id)
+{
+	uint8_t lapex[DNAME_MAX];
+	char text[1024];
+	size_t alen = dname_copy_lower(lapex, apex);
+	if (dname_to_text(lapex, text, sizeof text) < 0)
+		return DZ_EINVAL;
+	sqlite3_stmt *s = store_stmt(st,
+		"INSERT INTO zones(apex, name, mname, rname, serial, refresh, retry, "
+		"expire, minimum, soa_ttl, default_ttl, created) "
+		"VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
+	if (!s)
+		return DZ_EDB;
+	sqlite3_bind_blob(s, 1, lapex, (int)alen, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, text, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(s, 3, soa->mname, (int)dname_len(soa->mname, DNAME_MAX), SQLITE_TRANSIENT);
+	sqlite3_bind_blob(s, 4, soa->rname, (int)dname_len(soa->rname, DNAME_MAX), SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 5, soa->serial);
+	sqlite3_bind_int64(s, 6, soa->refresh);
+	sqlite3_bind_int64(s, 7, soa->retry);
+	sqlite3_bind_int64(s, 8, soa->expire);
+	sqlite3_bind_int64(s, 9, soa->minimum);
+	sqlite3_bind_int64(s, 10, soa->ttl);
+	sqlite3_bind_int64(s, 11, default_ttl);
+	sqlite3_bind_int64(s, 12, (int64_t)time(NULL));
+	int rc = store_done(s);
+	if (rc)
+		return rc;
+	int64_t zid = store_last_id(st);
+	if (id)
+		*id = zid;
+	/* the SOA journal row (written at commit) tells servers the zone is new */
+	return store_touch_zone(st, zid);
+}
+
+static int zone_query_one(store_t *st, const char *sql, int64_t id,
+                          const uint8_t *blob, size_t bloblen,
+                          struct store_zone *out)
+{
+	sqlite3_stmt *s = store_stmt(st, sql);
+	if (!s)
+		return DZ_EDB;
+	if (blob)
+		sqlite3_bind_blob(s, 1, blob, (int)bloblen, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		zone_row(s, out);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? DZ_ENOENT : DZ_EDB;
+}
+
+int store_zone_get(store_t *st, int64_t id, struct store_zone *out)
+{
+	static char sql[256];
+	if (!sql[0])
+		snprintf(sql, sizeof sql, "%sWHERE id = ?1", ZONE_COLS);
+	return zone_query_one(st, sql, id, NULL, 0, out);
+}
+
+int store_zone_find(store_t *st, const uint8_t *name, struct store_zone *out)
+{
+	static char sql[256];
+	uint8_t l[DNAME_MAX];
+	if (!sql[0])
+		snprintf(sql, sizeof sql, "%sWHERE apex = ?1", ZONE_COLS);
+	dname_copy_lower(l, name);
+	for (const uint8_t *p = l; p; p = dname_parent(p)) {
+		int rc = zone_query_one(st, sql, 0, p, dname_len(p, DNAME_MAX), out);
+		if (rc != DZ_ENOENT)
+			return rc;
+	}
+	return DZ_ENOENT;
+}
+
+int store_zone_set_soa(store_t *st, int64_t id, const struct zsoa *soa)
+{
+	sqlite3_stmt *s = store_stmt(st,
+		"UPDATE zones SET mname=?2, rname=?3, serial=?4, refresh=?5, retry=?6, "
+		"expire=?7, minimum=?8, soa_ttl=?9 WHERE id = ?1");
+	if (!s)
+		return DZ_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_blob(s, 2, soa->mname, (int)dname_len(soa->mname, DNAME_MAX), SQLITE_TRANSIENT);
+	sqlite3_bind_blob(s, 3, soa->rname, (int)dname_len(soa->rname, DNAME_MAX), SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 4, soa->serial);
+	sqlite3_bind_int64(s, 5, soa->refresh);
+	sqlite3_bind_int64(s, 6, soa->retry);
+	sqlite3_bind_int64(s, 7, soa->expire);
+	sqlite3_bind_int64(s, 8, soa->minimum);
+	sqlite3_bind_int64(s, 9, soa->ttl);
+	int rc = store_done(s);
+	return rc ? rc : store_touch_zone(st, id);
+}
+
+int store_zone_del(store_t *st, int64_t id)
+{
+	struct store_zone z;
+	int rc = store_zone_get(st, id, &z);
+	if (rc)
+		return rc;
+	if (journal_zone_del(st, id))
+		return DZ_EDB;
+	/* the zone's export-only tinydns rows go with it */
+	if (tdstore_extra_del_zone(st, id, z.apex, NULL))
+		return DZ_EDB;
+	if (store_run(st, "DELETE FROM records WHERE zone_id = ?1", id, 0) ||
+	    store_run(st, "DELETE FROM zones WHERE id = ?1", id, 0))
+		return DZ_EDB;
+	return store_changes(st) ? 0 : DZ_ENOENT;
+}
+
+int store_zone_list(store_t *st, store_zone_cb cb, void *ctx)
+{
+	static char sql[256];
+	struct store_zone z;
+	int rc = 0, src;
+	if (!sql[0])
+		snprintf(sql, sizeof sql, "%sORDER BY name", ZONE_COLS);
+	sqlite3_stmt *s = store_stmt(st, sql);
+	if (!s)
+		return DZ_EDB;
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		zone_row(s, &z);
+		if ((rc = cb(ctx, &z)) != 0)
+			break;
+	}
+	return store_rows_end(s, rc, src);
+}
+
+/* Records -------------------------------------------------------------- */
+
+int store_record_add(store_t *st, const struct store_rr *rr)
+{
+	uint8_t lo[DNAME_MAX];
+	size_t olen = dname_copy_lower(lo, rr->owner);
+	sqlite3_stmt *s = store_stmt(st,
+		"INSERT INTO records(zone_id, owner, type, rdata, loc, ttl, ttd, host_id) "
+		"VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
+	if (!s)
+		return DZ_EDB;
+	sqlite3_bind_int64(s, 1, rr->zone_id);
+	sqlite3_bind_blob(s, 2, lo, (int)olen, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, rr->type);
+	sqlite3_bind_blob(s, 4, rr->rdlen ? rr->rdata : (const uint8_t *)"", (int)rr->rdlen, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, rr->loc ? rr->loc : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, rr->ttl);
+	sqlite3_bind_int64(s, 7, (int64_t)rr->ttd);
+	if (rr->host_id)
+		sqlite3_bind_int64(s, 8, rr->host_id);
+	int rc = store_done(s);
+	if (rc)
+		return rc;
+	rc = store_bulk(st) ? 0 : journal_rr(st, JOURNAL_ADD, rr->zone_id, lo, olen, rr->type, rr->ttl,
+	                rr->rdata, rr->rdlen);
+	return rc ? rc : store_touch_zone(st, rr->zone_id);
+}
+
+int store_record_del(store_t *st, int64_t zone_id, const uint8_t *owner,
+                     int type, const uint8_t *rd, size_t rdlen, unsigned *ndel)
+{
+	uint8_t lo[DNAME_MAX];
+	size_t olen = dname_copy_lower(lo, owner);
+	sqlite3_stmt *s;
+	if (type < 0)
+		s = store_stmt(st, "DELETE FROM records WHERE zone_id=?1 AND owner=?2");
+	else if (!rd)
+		s = store_stmt(st, "DELETE FROM records WHERE zone_id=?1 AND owner=?2 AND type=?3");
+	else
+		s = store_stmt(st, "DELETE FROM records WHERE zone_id=?1 AND owner=?2 "
+		               "AND type=?3 AND rdata=?4");
+	if (!s)
+		return DZ_EDB;
+	sqlite3_bind_int64(s, 1, zone_id);
+	sqlite3_bind_blob(s, 2, lo, (int)olen, SQLITE_STATIC);
+	if (type >= 0)
+		sqlite3_bind_int(s, 3, type);
+	if (rd)
+		sqlite3_bind_blob(s, 4, rdlen ? rd : (const uint8_t *)"", (int)rdlen, SQLITE_STATIC);
+	if (store_done(s))
+		return DZ_EDB;
+	unsigned n = store_changes(st);
+	if (ndel)
+		*ndel = n;
+	if (!n)
+		return 0;
+	int rc = store_bulk(st) ? 0 : journal_rr(st, JOURNAL_DEL, zone_id, lo, olen, type, 0, rd, rdlen);
+	return rc ? rc : store_touch_zone(st, zone_id);
+}
+
+static void rr_row(sqlite3_stmt *s, struct store_rr *rr)
+{
+	rr->zone_id = sqlite3_column_int64(s, 0);
+	rr->owner = sqlite3_column_blob(s, 1);
+	rr->type = (uint16_t)sqlite3_column_int(s, 2);
+	rr->rdata = sqlite3_column_blob(s, 3);
+	rr->rdlen = (size_t)sqlite3_column_bytes(s, 3);
+	rr->loc = (const char *)sqlite3_column_text(s, 4);
+	rr->ttl = (uint32_t)sqlite3_column_int64(s, 5);
+	rr->ttd = (uint64_t)sqlite3_column_int64(s, 6);
+	rr->host_id = sqlite3_column_int64(s, 7);
+}
+
+static bool rr_row_valid(sqlite3_stmt *s)
+{
+	int olen = sqlite3_column_bytes(s, 1);
+	const uint8_t *o = sqlite3_column_blob(s, 1);
+	return o && olen > 0 && olen <= DNAME_MAX &&
+	       dname_len(o, (size_t)olen) == (size_t)olen &&
+	       sqlite3_column_bytes(s, 3) <= 65535;
+}
+
+int store_record_list(store_t *st, int64_t zone_id, store_rr_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = store_stmt(st, zone_id > 0
+		? "SELECT zone_id, owner, type, rdata, loc, ttl, ttd, host_id FROM records "
+		  "WHERE zone_id = ?1 ORDER BY zone_id, owner, type"
+		: "SELECT zone_id, owner, type, rdata, loc, ttl, ttd, host_id FROM records "
+		  "ORDER BY zone_id, owner, type");
+	int rc = 0, src;
+	if (!s)
+		return DZ_EDB;
+	if (zone_id > 0)
+		sqlite3_bind_int64(s, 1, zone_id);
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_rr rr;
+		if (!rr_row_valid(s))
+			continue;
+		rr_row(s, &rr);
+		if ((rc = cb(ctx, &rr)) != 0)
+			break;
+	}
+	return store_rows_end(s, rc, src);
+}
+
+
+long long store_record_count(store_t *st, int64_t zone_id, const uint8_t *owner,
+                             int type, bool other)
+{
+	static const char *const sql[] = {
+		"SELECT count(*) FROM records WHERE zone_id = ?1",
+		"SELECT count(*) FROM records WHERE zone_id = ?1 AND owner = ?3",
+		"SELECT count(*) FROM records WHERE zone_id = ?1 AND owner = ?3 AND type = ?2",
+		"SELECT count(*) FROM records WHERE zone_id = ?1 AND owner = ?3 AND type <> ?2",
+	};
+	uint8_t lo[DNAME_MAX];
+	size_t olen = 0;
+	int which = 0;
+	if (owner) {
+		olen = dname_copy_lower(lo, owner);
+		which = type < 0 ? 1 : other ? 3 : 2;
+	}
+	sqlite3_stmt *s = store_stmt(st, sql[which]);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, zone_id);
+	if (which >= 2)
+		sqlite3_bind_int(s, 2, type);
+	if (owner)
+		sqlite3_bind_blob(s, 3, lo, (int)olen, SQLITE_STATIC);
+	long long n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+	sqlite3_reset(s);
+	return n;
+}
+
+long long store_record_count_except(store_t *st, int64_t zone_id, const uint8_t *owner,
+                                    uint16_t type, const uint8_t *rd, size_t rdlen,
+                                    const char *loc)
+{
+	uint8_t lo[DNAME_MAX];
+	size_t olen = dname_copy_lower(lo, owner);
+	sqlite3_stmt *s = store_stmt(st,
+		"SELECT count(*) FROM records WHERE zone_id = ?1 AND owner = ?2 "
+		"AND NOT (type = ?3 AND rdata = ?4 AND loc = ?5)");
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, zone_id);
+	sqlite3_bind_blob(s, 2, lo, (int)olen, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, type);
+	sqlite3_bind_blob(s, 4, rdlen ? rd : (const uint8_t *)"", (int)rdlen, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, loc ? loc : "", -1, SQLITE_STATIC);
+	long long n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+	sqlite3_reset(s);
+	return n;
+}
+
+int store_zone_soa_defaults(struct zsoa *soa, const uint8_t *apex, const uint8_t *ns,
+                            uint32_t ttl, int64_t now)
+{
+	if (dname_len(apex, DNAME_MAX) + 11 > DNAME_MAX)
+		return DZ_EINVAL;
+	memset(soa, 0, sizeof *soa);
+	memcpy(soa->mname, ns, dname_len(ns, DNAME_MAX));
+	memcpy(soa->rname, "\012hostmaster", 11);
+	dname_copy_lower(soa->rname + 11, apex);
+	soa->serial = (uint32_t)now;
+	soa->refresh = 3600;
+	soa->retry = 600;
+	soa->expire = 1209600;
+	soa->minimum = 60;
+	soa->ttl = ttl;
+	return 0;
+}
