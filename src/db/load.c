@@ -344,28 +344,22 @@ int store_load(store_t *st, ztable_t *zt)
 {
 	struct rrbuf b = {0};
 	int rc;
-	sqlite3_stmt *s;
 
 	pthread_mutex_lock(&zt->wlock);
 	/* size the hash table once rather than growing it name by name
 	 * (a host has an A and an AAAA: about two records a name) */
-	s = store_stmt(st, "SELECT count(*) FROM records");
-	if (s && sqlite3_step(s) == SQLITE_ROW)
-		zt_reserve(zt, (unsigned long)sqlite3_column_int64(s, 0) / 2 + 64);
-	if (s)
-		sqlite3_reset(s);
+	int64_t nrec;
+	if (!store_int(st, "SELECT count(*) FROM records", NULL, 0, &nrec))
+		zt_reserve(zt, (unsigned long)nrec / 2 + 64);
 	zt_write_begin(zt);
 	if (store_exec(st, "BEGIN")) {
 		rc = DZ_EDB;
 		goto out;
 	}
-	s = store_stmt(st, "SELECT coalesce(max(id), 0) FROM journal");
-	if (!s || sqlite3_step(s) != SQLITE_ROW) {
+	if (store_int(st, "SELECT coalesce(max(id), 0) FROM journal", NULL, 0, &zt->journal_pos)) {
 		rc = DZ_EDB;
 		goto out_txn;
 	}
-	zt->journal_pos = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
 
 	void *args[3] = { st, zt, &b };
 	rc = store_zone_list(st, load_zone_cb, args);
