@@ -15,6 +15,7 @@
 #include "src/db/journal.h"
 #include "src/db/sql.h"
 #include "src/db/zones.h"
+#include "src/common/grow.h"
 
 /* Zone table synchronisation ------------------------------------------ */
 
@@ -31,14 +32,10 @@ static int rrbuf_add(struct rrbuf *b, uint16_t type, uint32_t ttl,
 {
 	if (rdlen > 65535)
 		return DZ_EINVAL;
-	if (b->n == b->cap) {
-		size_t nc = b->cap ? 2 * b->cap : 16;
-		struct zrr *nr = realloc(b->rr, nc * sizeof *nr);
-		if (!nr)
-			return DZ_ENOMEM;
-		b->rr = nr;
-		b->cap = nc;
-	}
+	struct zrr *nr = grow_array(b->rr, &b->cap, b->n, sizeof *nr, 16);
+	if (!nr)
+		return DZ_ENOMEM;
+	b->rr = nr;
 	if (b->dlen + rdlen > b->dcap) {
 		size_t nc = b->dcap ? 2 * b->dcap : 4096;
 		while (nc < b->dlen + rdlen)

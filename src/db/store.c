@@ -13,6 +13,7 @@
 
 #include "proto/errors.h"
 #include "src/db/journal.h"
+#include "src/common/grow.h"
 
 #define STMT_CACHE 96
 
@@ -426,14 +427,10 @@ int store_touch_zone(store_t *st, int64_t zone_id)
 	for (size_t i = 0; i < st->ntouched; i++)
 		if (st->touched[i] == zone_id)
 			return 0;
-	if (st->ntouched == st->touch_cap) {
-		size_t nc = st->touch_cap ? 2 * st->touch_cap : 16;
-		int64_t *nt = realloc(st->touched, nc * sizeof *nt);
-		if (!nt)
-			return DZ_ENOMEM;
-		st->touched = nt;
-		st->touch_cap = nc;
-	}
+	int64_t *nt = grow_array(st->touched, &st->touch_cap, st->ntouched, sizeof *nt, 16);
+	if (!nt)
+		return DZ_ENOMEM;
+	st->touched = nt;
 	st->touched[st->ntouched++] = zone_id;
 	return 0;
 }

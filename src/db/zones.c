@@ -28,6 +28,19 @@ static void blob_name(sqlite3_stmt *s, int col, uint8_t *out)
 	memcpy(out, b, n);
 }
 
+/* Bind a SOA's fields, mname to minimum and its TTL, from ?first on. */
+static void zone_bind_soa(sqlite3_stmt *s, int first, const struct zsoa *soa)
+{
+	const int64_t v[] = { soa->serial, soa->refresh, soa->retry, soa->expire,
+	                      soa->minimum, soa->ttl };
+	sqlite3_bind_blob(s, first, soa->mname, (int)dname_len(soa->mname, DNAME_MAX),
+	                  SQLITE_TRANSIENT);
+	sqlite3_bind_blob(s, first + 1, soa->rname, (int)dname_len(soa->rname, DNAME_MAX),
+	                  SQLITE_TRANSIENT);
+	for (int i = 0; i < 6; i++)
+		sqlite3_bind_int64(s, first + 2 + i, v[i]);
+}
+
 static void zone_row(sqlite3_stmt *s, struct store_zone *z)
 {
 	const unsigned char *name;
@@ -62,14 +75,7 @@ int store_zone_add(store_t *st, const uint8_t *apex, const struct zsoa *soa,
 		return DZ_EDB;
 	sqlite3_bind_blob(s, 1, lapex, (int)alen, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 2, text, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_blob(s, 3, soa->mname, (int)dname_len(soa->mname, DNAME_MAX), SQLITE_TRANSIENT);
-	sqlite3_bind_blob(s, 4, soa->rname, (int)dname_len(soa->rname, DNAME_MAX), SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 5, soa->serial);
-	sqlite3_bind_int64(s, 6, soa->refresh);
-	sqlite3_bind_int64(s, 7, soa->retry);
-	sqlite3_bind_int64(s, 8, soa->expire);
-	sqlite3_bind_int64(s, 9, soa->minimum);
-	sqlite3_bind_int64(s, 10, soa->ttl);
+	zone_bind_soa(s, 3, soa);
 	sqlite3_bind_int64(s, 11, default_ttl);
 	sqlite3_bind_int64(s, 12, (int64_t)time(NULL));
 	int rc = store_done(s);
@@ -129,14 +135,7 @@ int store_zone_set_soa(store_t *st, int64_t id, const struct zsoa *soa)
 		"expire=?7, minimum=?8, soa_ttl=?9 WHERE id = ?1", id);
 	if (!s)
 		return DZ_EDB;
-	sqlite3_bind_blob(s, 2, soa->mname, (int)dname_len(soa->mname, DNAME_MAX), SQLITE_TRANSIENT);
-	sqlite3_bind_blob(s, 3, soa->rname, (int)dname_len(soa->rname, DNAME_MAX), SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 4, soa->serial);
-	sqlite3_bind_int64(s, 5, soa->refresh);
-	sqlite3_bind_int64(s, 6, soa->retry);
-	sqlite3_bind_int64(s, 7, soa->expire);
-	sqlite3_bind_int64(s, 8, soa->minimum);
-	sqlite3_bind_int64(s, 9, soa->ttl);
+	zone_bind_soa(s, 2, soa);
 	int rc = store_done(s);
 	return rc ? rc : store_touch_zone(st, id);
 }
