@@ -159,29 +159,20 @@ int accounts_zones(store_t *st, int64_t user_id,
 int accounts_invite_add(store_t *st, const uint8_t hash[SECRET_HASH_LEN], int64_t by_user,
                         int64_t now, int64_t expires)
 {
-	sqlite3_stmt *s = store_stmt(st, "INSERT INTO invites(hash, created_by, created, expires) "
-	                                 "VALUES(?1, ?2, ?3, ?4)");
-	if (!s)
-		return DZ_EDB;
-	sqlite3_bind_blob(s, 1, hash, SECRET_HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, by_user);
-	sqlite3_bind_int64(s, 3, now);
-	sqlite3_bind_int64(s, 4, expires);
-	return store_done(s) ? DZ_EDB : 0;
+	sqlite3_stmt *s = STORE_PREP_KEY(st, "INSERT INTO invites(hash, created_by, created, "
+	                                 "expires) VALUES(?1, ?2, ?3, ?4)", hash, SECRET_HASH_LEN,
+	                                 by_user, now, expires);
+	return !s || store_done(s) ? DZ_EDB : 0;
 }
 
 int accounts_invite_use(store_t *st, const uint8_t hash[SECRET_HASH_LEN], int64_t user_id,
                         int64_t now)
 {
 	/* found by its hash: the lookup is on a value the client cannot aim */
-	sqlite3_stmt *s = store_stmt(st, "UPDATE invites SET used_by = ?2, used = ?3 "
-	                                 "WHERE hash = ?1 AND used IS NULL AND expires > ?3");
-	if (!s)
-		return DZ_EDB;
-	sqlite3_bind_blob(s, 1, hash, SECRET_HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, user_id);
-	sqlite3_bind_int64(s, 3, now);
-	if (store_done(s))
+	sqlite3_stmt *s = STORE_PREP_KEY(st, "UPDATE invites SET used_by = ?2, used = ?3 "
+	                                 "WHERE hash = ?1 AND used IS NULL AND expires > ?3",
+	                                 hash, SECRET_HASH_LEN, user_id, now);
+	if (!s || store_done(s))
 		return DZ_EDB;
 	return store_changes(st) == 1 ? 0 : DZ_EAUTH;
 }

@@ -56,12 +56,12 @@ int host_find(store_t *st, const uint8_t *name, struct host *out)
 	size_t len = dname_copy_lower(l, name);
 	/* the update path's lookup: the columns of HOST_COLS without the
 	 * owner's name and the token count, which only listings show */
-	sqlite3_stmt *s = store_stmt(st,
+	sqlite3_stmt *s = store_prep_key(st,
 		"SELECT id, zone_id, user_id, name, text, ttl, ipv4, ipv6, offline, created, "
-		"coalesce(updated, 0), '', 0 FROM hosts WHERE name = ?1");
+		"coalesce(updated, 0), '', 0 FROM hosts WHERE name = ?1",
+		l, len, NULL, 0);
 	if (!s)
 		return DZ_EDB;
-	sqlite3_bind_blob(s, 1, l, (int)len, SQLITE_STATIC);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		host_row(s, out);

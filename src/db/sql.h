@@ -20,6 +20,14 @@ sqlite3_stmt *store_prep(store_t *st, const char *sql, const int64_t *v, size_t 
 #define STORE_PREP(st, sql, ...)                                                \
 	store_prep((st), (sql), (const int64_t[]){ __VA_ARGS__ },               \
 	           sizeof((const int64_t[]){ __VA_ARGS__ }) / sizeof(int64_t))
+/* store_stmt with ?1 bound to the blob key (klen bytes, not copied: it
+ * must outlive the step) and ?2..?n+1 to the integers v[0..n-1].  NULL on
+ * error.  STORE_PREP_KEY(st, sql, key, klen, a, ...) passes an array. */
+sqlite3_stmt *store_prep_key(store_t *st, const char *sql, const void *key, size_t klen,
+                             const int64_t *v, size_t n);
+#define STORE_PREP_KEY(st, sql, key, klen, ...)                                 \
+	store_prep_key((st), (sql), (key), (klen), (const int64_t[]){ __VA_ARGS__ }, \
+	               sizeof((const int64_t[]){ __VA_ARGS__ }) / sizeof(int64_t))
 /* The end of a one-row query: reset s and give 0 if its step (src) gave
  * a row, DZ_ENOENT if it gave none, else DZ_EDB. */
 int store_row_end(sqlite3_stmt *s, int src);

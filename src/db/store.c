@@ -314,6 +314,18 @@ sqlite3_stmt *store_prep(store_t *st, const char *sql, const int64_t *v, size_t 
 	return s;
 }
 
+sqlite3_stmt *store_prep_key(store_t *st, const char *sql, const void *key, size_t klen,
+                             const int64_t *v, size_t n)
+{
+	sqlite3_stmt *s = store_stmt(st, sql);
+	if (!s)
+		return NULL;
+	sqlite3_bind_blob(s, 1, key, (int)klen, SQLITE_STATIC);
+	for (size_t i = 0; i < n; i++)
+		sqlite3_bind_int64(s, (int)i + 2, v[i]);
+	return s;
+}
+
 int store_row_end(sqlite3_stmt *s, int src)
 {
 	sqlite3_reset(s);
