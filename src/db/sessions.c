@@ -43,10 +43,8 @@ int sessions_get(store_t *st, const uint8_t key[SECRET_HASH_LEN], struct session
 	if (!s)
 		return DZ_EDB;
 	int rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return rc == SQLITE_DONE ? DZ_ENOENT : DZ_EDB;
-	}
+	if (rc != SQLITE_ROW)
+		return store_row_end(s, rc);
 	out->user_id = sqlite3_column_int64(s, 0);
 	const unsigned char *csrf = sqlite3_column_text(s, 1);
 	const unsigned char *name = sqlite3_column_text(s, 5);
