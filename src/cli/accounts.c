@@ -12,6 +12,7 @@
 #include "src/cli/cmd.h"
 #include "src/db/host.h"
 #include "src/db/zones.h"
+#include "src/common/grow.h"
 
 #define TOKEN_HOSTS_MAX 32
 
@@ -136,14 +137,10 @@ struct host_vec { struct host *v; size_t n, cap; };
 static int gather_cb(void *ctx, const struct host *h)
 {
 	struct host_vec *hv = ctx;
-	if (hv->n == hv->cap) {
-		size_t nc = hv->cap ? 2 * hv->cap : 16;
-		struct host *nv = realloc(hv->v, nc * sizeof *nv);
-		if (!nv)
-			return DZ_ENOMEM;
-		hv->v = nv;
-		hv->cap = nc;
-	}
+	struct host *nv = grow_array(hv->v, &hv->cap, hv->n, sizeof *nv, 16);
+	if (!nv)
+		return DZ_ENOMEM;
+	hv->v = nv;
 	hv->v[hv->n++] = *h;
 	return 0;
 }

@@ -19,14 +19,15 @@
 
 #define MAX_NS 16
 
-/* The zone a name belongs to, or an error message. */
-static int zone_of(store_t *st, const uint8_t *name, const char *text,
-                   struct store_zone *z)
+/* The zone a name belongs to, with a transaction begun on the store for
+ * the change to it, or an error message. */
+static int zone_begin(store_t *st, const uint8_t *name, const char *text,
+                      struct store_zone *z)
 {
 	int rc = store_zone_find(st, name, z);
 	if (rc == DZ_ENOENT)
 		return cmd_fail("%s is not in any zone (see 'dynzone zone list')", text);
-	if (rc)
+	if (rc || store_begin(st))
 		return cmd_fail("store: %s", store_errmsg(st));
 	return 0;
 }
@@ -217,10 +218,8 @@ int cmd_record_add(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail("%s %s: %s", pos[1], value, why ? why : "invalid value");
 
 	store_t *st = cmd_store(ctx);
-	if (zone_of(st, owner, pos[0], &z))
+	if (zone_begin(st, owner, pos[0], &z))
 		return 1;
-	if (store_begin(st))
-		return cmd_fail("store: %s", store_errmsg(st));
 	int rc = 0;
 	if (type == RR_CNAME && count_types(st, z.id, owner, RR_CNAME, true) > 0)
 		why = "a CNAME cannot stand beside other records at the same name";
@@ -275,10 +274,8 @@ int cmd_record_del(struct cmd_ctx *ctx, int argc, char **argv)
 			return cmd_fail("%s %s: %s", pos[1], value, why ? why : "invalid value");
 	}
 	store_t *st = cmd_store(ctx);
-	if (zone_of(st, owner, pos[0], &z))
+	if (zone_begin(st, owner, pos[0], &z))
 		return 1;
-	if (store_begin(st))
-		return cmd_fail("store: %s", store_errmsg(st));
 	int rc = store_record_del(st, z.id, owner, np > 1 ? type : -1,
 	                          np > 2 ? rd : NULL, rdlen, &n);
 	if (rc || store_commit(st)) {

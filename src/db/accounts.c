@@ -38,16 +38,14 @@ int accounts_find(store_t *st, const char *name, int64_t *id, bool *admin)
 		if (admin)
 			*admin = sqlite3_column_int(s, 1) != 0;
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? DZ_ENOENT : DZ_EDB;
+	return store_row_end(s, rc);
 }
 
 int accounts_name(store_t *st, int64_t id, char out[SECRET_NAME_MAX])
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT name FROM users WHERE id = ?1");
+	sqlite3_stmt *s = STORE_PREP(st, "SELECT name FROM users WHERE id = ?1", id);
 	if (!s)
 		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, id);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		const unsigned char *t = sqlite3_column_text(s, 0);
@@ -55,8 +53,7 @@ int accounts_name(store_t *st, int64_t id, char out[SECRET_NAME_MAX])
 		memcpy(out, t ? (const char *)t : "", n);
 		out[n] = 0;
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? DZ_ENOENT : DZ_EDB;
+	return store_row_end(s, rc);
 }
 
 int accounts_password(store_t *st, const char *name, int64_t *id, bool *admin,
@@ -116,14 +113,12 @@ int accounts_list(store_t *st, accounts_cb cb, void *ctx)
 
 int accounts_grant(store_t *st, int64_t user_id, int64_t zone_id, unsigned max_hosts)
 {
-	sqlite3_stmt *s = store_stmt(st,
+	sqlite3_stmt *s = STORE_PREP(st,
 		"INSERT INTO zone_access(user_id, zone_id, max_hosts) VALUES(?1, ?2, nullif(?3, 0)) "
-		"ON CONFLICT(user_id, zone_id) DO UPDATE SET max_hosts = excluded.max_hosts");
+		"ON CONFLICT(user_id, zone_id) DO UPDATE SET max_hosts = excluded.max_hosts",
+		user_id, zone_id, max_hosts);
 	if (!s)
 		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, user_id);
-	sqlite3_bind_int64(s, 2, zone_id);
-	sqlite3_bind_int64(s, 3, max_hosts);
 	return store_done(s);
 }
 
@@ -137,28 +132,22 @@ int accounts_revoke(store_t *st, int64_t user_id, int64_t zone_id)
 
 int accounts_access(store_t *st, int64_t user_id, int64_t zone_id, unsigned *max_hosts)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT coalesce(max_hosts, 0) FROM zone_access "
-	                                 "WHERE user_id = ?1 AND zone_id = ?2");
-	if (!s)
-		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, user_id);
-	sqlite3_bind_int64(s, 2, zone_id);
-	int rc = sqlite3_step(s);
-	*max_hosts = rc == SQLITE_ROW ? (unsigned)sqlite3_column_int(s, 0) : 0;
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? DZ_ENOENT : DZ_EDB;
+	int64_t v = 0;
+	int rc = STORE_INT(st, "SELECT coalesce(max_hosts, 0) FROM zone_access "
+	                   "WHERE user_id = ?1 AND zone_id = ?2", &v, user_id, zone_id);
+	*max_hosts = rc ? 0 : (unsigned)v;
+	return rc;
 }
 
 int accounts_zones(store_t *st, int64_t user_id,
                    int (*cb)(void *ctx, const char *zone), void *ctx)
 {
-	sqlite3_stmt *s = store_stmt(st,
+	sqlite3_stmt *s = STORE_PREP(st,
 		"SELECT z.name FROM zone_access a JOIN zones z ON z.id = a.zone_id "
-		"WHERE a.user_id = ?1 ORDER BY z.name");
+		"WHERE a.user_id = ?1 ORDER BY z.name", user_id);
 	int rc = 0, src;
 	if (!s)
 		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, user_id);
 	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
 		const unsigned char *t = sqlite3_column_text(s, 0);
 		if ((rc = cb(ctx, t ? (const char *)t : "")) != 0)
@@ -170,29 +159,20 @@ int accounts_zones(store_t *st, int64_t user_id,
 int accounts_invite_add(store_t *st, const uint8_t hash[SECRET_HASH_LEN], int64_t by_user,
                         int64_t now, int64_t expires)
 {
-	sqlite3_stmt *s = store_stmt(st, "INSERT INTO invites(hash, created_by, created, expires) "
-	                                 "VALUES(?1, ?2, ?3, ?4)");
-	if (!s)
-		return DZ_EDB;
-	sqlite3_bind_blob(s, 1, hash, SECRET_HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, by_user);
-	sqlite3_bind_int64(s, 3, now);
-	sqlite3_bind_int64(s, 4, expires);
-	return store_done(s) ? DZ_EDB : 0;
+	sqlite3_stmt *s = STORE_PREP_KEY(st, "INSERT INTO invites(hash, created_by, created, "
+	                                 "expires) VALUES(?1, ?2, ?3, ?4)", hash, SECRET_HASH_LEN,
+	                                 by_user, now, expires);
+	return !s || store_done(s) ? DZ_EDB : 0;
 }
 
 int accounts_invite_use(store_t *st, const uint8_t hash[SECRET_HASH_LEN], int64_t user_id,
                         int64_t now)
 {
 	/* found by its hash: the lookup is on a value the client cannot aim */
-	sqlite3_stmt *s = store_stmt(st, "UPDATE invites SET used_by = ?2, used = ?3 "
-	                                 "WHERE hash = ?1 AND used IS NULL AND expires > ?3");
-	if (!s)
-		return DZ_EDB;
-	sqlite3_bind_blob(s, 1, hash, SECRET_HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, user_id);
-	sqlite3_bind_int64(s, 3, now);
-	if (store_done(s))
+	sqlite3_stmt *s = STORE_PREP_KEY(st, "UPDATE invites SET used_by = ?2, used = ?3 "
+	                                 "WHERE hash = ?1 AND used IS NULL AND expires > ?3",
+	                                 hash, SECRET_HASH_LEN, user_id, now);
+	if (!s || store_done(s))
 		return DZ_EDB;
 	return store_changes(st) == 1 ? 0 : DZ_EAUTH;
 }

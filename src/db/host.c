@@ -56,17 +56,16 @@ int host_find(store_t *st, const uint8_t *name, struct host *out)
 	size_t len = dname_copy_lower(l, name);
 	/* the update path's lookup: the columns of HOST_COLS without the
 	 * owner's name and the token count, which only listings show */
-	sqlite3_stmt *s = store_stmt(st,
+	sqlite3_stmt *s = store_prep_key(st,
 		"SELECT id, zone_id, user_id, name, text, ttl, ipv4, ipv6, offline, created, "
-		"coalesce(updated, 0), '', 0 FROM hosts WHERE name = ?1");
+		"coalesce(updated, 0), '', 0 FROM hosts WHERE name = ?1",
+		l, len, NULL, 0);
 	if (!s)
 		return DZ_EDB;
-	sqlite3_bind_blob(s, 1, l, (int)len, SQLITE_STATIC);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		host_row(s, out);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? DZ_ENOENT : DZ_EDB;
+	return store_row_end(s, rc);
 }
 
 int host_list(store_t *st, int64_t user_id, host_cb cb, void *ctx)
@@ -154,13 +153,11 @@ int host_add(store_t *st, const uint8_t *name, int64_t user_id, uint32_t ttl,
 		return rc;
 	if (cname)
 		return DZ_EINVAL;
-	sqlite3_stmt *s = store_stmt(st,
+	sqlite3_stmt *s = STORE_PREP(st,
 		"INSERT INTO hosts(zone_id, user_id, name, text, ttl, ipv4, ipv6, created) "
-		"VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+		"VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", z.id, user_id);
 	if (!s)
 		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, z.id);
-	sqlite3_bind_int64(s, 2, user_id);
 	sqlite3_bind_blob(s, 3, l, (int)len, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, text, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 5, ttl ? ttl : z.default_ttl);
@@ -246,10 +243,10 @@ static int sync_family(store_t *st, const struct host *h, uint16_t type,
 static int txt_del(store_t *st, const struct host *h, const uint8_t *owner,
                    const uint8_t *rd, size_t rdlen)
 {
-	sqlite3_stmt *s = store_stmt(st, "DELETE FROM host_txt WHERE host_id = ?1 AND value = ?2");
+	sqlite3_stmt *s = STORE_PREP(st, "DELETE FROM host_txt WHERE host_id = ?1 AND value = ?2",
+		h->id);
 	if (!s)
 		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, h->id);
 	sqlite3_bind_blob(s, 2, rd + 1, (int)(rdlen - 1), SQLITE_STATIC);
 	if (store_done(s))
 		return DZ_EDB;
@@ -357,11 +354,11 @@ int host_apply(store_t *st, struct host *h, const struct host_change *c,
 	if (sync_family(st, h, RR_A, had4 ? h->addrs.v4 : NULL, want4 ? want.v4 : NULL, 4) ||
 	    sync_family(st, h, RR_AAAA, had6 ? h->addrs.v6 : NULL, want6 ? want.v6 : NULL, 16))
 		return DZ_EDB;
-	sqlite3_stmt *s = store_stmt(st,
-		"UPDATE hosts SET ipv4 = ?2, ipv6 = ?3, offline = ?4, updated = ?5 WHERE id = ?1");
+	sqlite3_stmt *s = STORE_PREP(st,
+		"UPDATE hosts SET ipv4 = ?2, ipv6 = ?3, offline = ?4, updated = ?5 WHERE id = ?1",
+		h->id);
 	if (!s)
 		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, h->id);
 	bind_addr(s, 2, want.has4, want.v4, 4);
 	bind_addr(s, 3, want.has6, want.v6, 16);
 	sqlite3_bind_int(s, 4, off);
@@ -385,20 +382,17 @@ long long host_count(store_t *st, int64_t user_id, int64_t zone_id)
 	sqlite3_bind_int64(s, 1, zone_id);
 	if (user_id)
 		sqlite3_bind_int64(s, 2, user_id);
-	long long n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
-	sqlite3_reset(s);
-	return n;
+	return store_count(s);
 }
 
 int host_txt_list(store_t *st, int64_t host_id,
                   int (*cb)(void *ctx, const uint8_t *value, size_t len), void *ctx)
 {
-	sqlite3_stmt *s = store_stmt(st,
-		"SELECT value FROM host_txt WHERE host_id = ?1 ORDER BY created, value");
+	sqlite3_stmt *s = STORE_PREP(st,
+		"SELECT value FROM host_txt WHERE host_id = ?1 ORDER BY created, value", host_id);
 	int rc = 0, src;
 	if (!s)
 		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, host_id);
 	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
 		const uint8_t *v = sqlite3_column_blob(s, 0);
 		if ((rc = cb(ctx, v ? v : (const uint8_t *)"", (size_t)sqlite3_column_bytes(s, 0))) != 0)

@@ -10,13 +10,12 @@ int journal_rr(store_t *st, int op, int64_t zone_id, const uint8_t *owner,
                       size_t olen, int type, uint32_t ttl, const uint8_t *rd,
                       size_t rdlen)
 {
-	sqlite3_stmt *s = store_stmt(st,
+	sqlite3_stmt *s = STORE_PREP(st,
 		"INSERT INTO journal(zone_id, serial, op, owner, type, ttl, rdata, time) "
-		"VALUES(?1, (SELECT serial FROM zones WHERE id = ?1), ?2, ?3, ?4, ?5, ?6, ?7)");
+		"VALUES(?1, (SELECT serial FROM zones WHERE id = ?1), ?2, ?3, ?4, ?5, ?6, ?7)",
+		zone_id, op);
 	if (!s)
 		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, zone_id);
-	sqlite3_bind_int(s, 2, op);
 	sqlite3_bind_blob(s, 3, owner, (int)olen, SQLITE_STATIC);
 	if (type >= 0)
 		sqlite3_bind_int(s, 4, type);
@@ -30,14 +29,12 @@ int journal_rr(store_t *st, int op, int64_t zone_id, const uint8_t *owner,
 /* A zone-wide journal row (SOA, deletion, reload) at the zone's serial. */
 static int journal_zone_op(store_t *st, int64_t zone_id, int op)
 {
-	sqlite3_stmt *s = store_stmt(st,
+	sqlite3_stmt *s = STORE_PREP(st,
 		"INSERT INTO journal(zone_id, serial, op, time) "
-		"SELECT id, serial, ?3, ?2 FROM zones WHERE id = ?1");
+		"SELECT id, serial, ?3, ?2 FROM zones WHERE id = ?1",
+		zone_id, (int64_t)time(NULL), op);
 	if (!s)
 		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, zone_id);
-	sqlite3_bind_int64(s, 2, (int64_t)time(NULL));
-	sqlite3_bind_int(s, 3, op);
 	return store_done(s) ? DZ_EDB : 0;
 }
 
@@ -81,11 +78,9 @@ int store_log_prune(store_t *st, enum store_log which, int64_t before, unsigned 
 	*n = 0;
 	if ((unsigned)which >= sizeof sql / sizeof sql[0])
 		return DZ_EINVAL;
-	sqlite3_stmt *s = store_stmt(st, sql[which]);
+	sqlite3_stmt *s = STORE_PREP(st, sql[which], before, max);
 	if (!s)
 		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, before);
-	sqlite3_bind_int64(s, 2, max);
 	if (store_done(s))
 		return DZ_EDB;
 	*n = store_changes(st);

@@ -15,6 +15,7 @@
 #include "src/db/journal.h"
 #include "src/db/sql.h"
 #include "src/db/zones.h"
+#include "src/common/grow.h"
 
 /* Zone table synchronisation ------------------------------------------ */
 
@@ -31,14 +32,10 @@ static int rrbuf_add(struct rrbuf *b, uint16_t type, uint32_t ttl,
 {
 	if (rdlen > 65535)
 		return DZ_EINVAL;
-	if (b->n == b->cap) {
-		size_t nc = b->cap ? 2 * b->cap : 16;
-		struct zrr *nr = realloc(b->rr, nc * sizeof *nr);
-		if (!nr)
-			return DZ_ENOMEM;
-		b->rr = nr;
-		b->cap = nc;
-	}
+	struct zrr *nr = grow_array(b->rr, &b->cap, b->n, sizeof *nr, 16);
+	if (!nr)
+		return DZ_ENOMEM;
+	b->rr = nr;
 	if (b->dlen + rdlen > b->dcap) {
 		size_t nc = b->dcap ? 2 * b->dcap : 4096;
 		while (nc < b->dlen + rdlen)
@@ -344,28 +341,22 @@ int store_load(store_t *st, ztable_t *zt)
 {
 	struct rrbuf b = {0};
 	int rc;
-	sqlite3_stmt *s;
 
 	pthread_mutex_lock(&zt->wlock);
 	/* size the hash table once rather than growing it name by name
 	 * (a host has an A and an AAAA: about two records a name) */
-	s = store_stmt(st, "SELECT count(*) FROM records");
-	if (s && sqlite3_step(s) == SQLITE_ROW)
-		zt_reserve(zt, (unsigned long)sqlite3_column_int64(s, 0) / 2 + 64);
-	if (s)
-		sqlite3_reset(s);
+	int64_t nrec;
+	if (!store_int(st, "SELECT count(*) FROM records", NULL, 0, &nrec))
+		zt_reserve(zt, (unsigned long)nrec / 2 + 64);
 	zt_write_begin(zt);
 	if (store_exec(st, "BEGIN")) {
 		rc = DZ_EDB;
 		goto out;
 	}
-	s = store_stmt(st, "SELECT coalesce(max(id), 0) FROM journal");
-	if (!s || sqlite3_step(s) != SQLITE_ROW) {
+	if (store_int(st, "SELECT coalesce(max(id), 0) FROM journal", NULL, 0, &zt->journal_pos)) {
 		rc = DZ_EDB;
 		goto out_txn;
 	}
-	zt->journal_pos = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
 
 	void *args[3] = { st, zt, &b };
 	rc = store_zone_list(st, load_zone_cb, args);

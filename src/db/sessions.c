@@ -23,12 +23,11 @@ int sessions_add(store_t *st, const uint8_t key[SECRET_HASH_LEN], int64_t user_i
 	              "(SELECT key FROM sessions WHERE user_id = ?1 "
 	              "ORDER BY created DESC LIMIT ?2)", user_id, keep ? keep - 1 : 0))
 		return DZ_EDB;
-	sqlite3_stmt *s = store_stmt(st, "INSERT INTO sessions(key, user_id, csrf, created, expires, extended) "
-	                   "VALUES(?1, ?2, ?3, ?4, ?5, ?4)");
+	sqlite3_stmt *s = STORE_PREP_KEY(st, "INSERT INTO sessions(key, user_id, csrf, created, "
+	                                 "expires, extended) VALUES(?1, ?2, ?3, ?4, ?5, ?4)",
+	                                 key, SECRET_HASH_LEN, user_id);
 	if (!s)
 		return DZ_EDB;
-	sqlite3_bind_blob(s, 1, key, SECRET_HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, user_id);
 	sqlite3_bind_text(s, 3, csrf, SECRET_TOKEN_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, now);
 	sqlite3_bind_int64(s, 5, expires);
@@ -37,17 +36,15 @@ int sessions_add(store_t *st, const uint8_t key[SECRET_HASH_LEN], int64_t user_i
 
 int sessions_get(store_t *st, const uint8_t key[SECRET_HASH_LEN], struct sessions_row *out)
 {
-	sqlite3_stmt *s = store_stmt(st,
+	sqlite3_stmt *s = store_prep_key(st,
 		"SELECT s.user_id, s.csrf, s.created, s.expires, s.extended, u.name, u.admin "
-		"FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.key = ?1");
+		"FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.key = ?1",
+		key, SECRET_HASH_LEN, NULL, 0);
 	if (!s)
 		return DZ_EDB;
-	sqlite3_bind_blob(s, 1, key, SECRET_HASH_LEN, SQLITE_STATIC);
 	int rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return rc == SQLITE_DONE ? DZ_ENOENT : DZ_EDB;
-	}
+	if (rc != SQLITE_ROW)
+		return store_row_end(s, rc);
 	out->user_id = sqlite3_column_int64(s, 0);
 	const unsigned char *csrf = sqlite3_column_text(s, 1);
 	const unsigned char *name = sqlite3_column_text(s, 5);
@@ -64,20 +61,18 @@ int sessions_get(store_t *st, const uint8_t key[SECRET_HASH_LEN], struct session
 int sessions_extend(store_t *st, const uint8_t key[SECRET_HASH_LEN], int64_t expires,
                     int64_t now)
 {
-	sqlite3_stmt *s = store_stmt(st, "UPDATE sessions SET expires = ?2, extended = ?3 WHERE key = ?1");
+	sqlite3_stmt *s = STORE_PREP_KEY(st, "UPDATE sessions SET expires = ?2, extended = ?3 WHERE key = ?1",
+		key, SECRET_HASH_LEN, expires, now);
 	if (!s)
 		return DZ_EDB;
-	sqlite3_bind_blob(s, 1, key, SECRET_HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, expires);
-	sqlite3_bind_int64(s, 3, now);
 	return store_done(s) ? DZ_EDB : 0;
 }
 
 int sessions_del(store_t *st, const uint8_t key[SECRET_HASH_LEN])
 {
-	sqlite3_stmt *s = store_stmt(st, "DELETE FROM sessions WHERE key = ?1");
+	sqlite3_stmt *s = store_prep_key(st, "DELETE FROM sessions WHERE key = ?1",
+		key, SECRET_HASH_LEN, NULL, 0);
 	if (!s)
 		return DZ_EDB;
-	sqlite3_bind_blob(s, 1, key, SECRET_HASH_LEN, SQLITE_STATIC);
 	return store_done(s) ? DZ_EDB : 0;
 }

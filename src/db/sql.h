@@ -14,6 +14,32 @@ sqlite3 *store_db(store_t *st);
  * bindings cleared on return).  NULL on error.  The caller binds, steps,
  * and need not finalize. */
 sqlite3_stmt *store_stmt(store_t *st, const char *sql);
+/* store_stmt with ?1..?n bound to the integers v[0..n-1].  NULL on error.
+ * STORE_PREP(st, sql, a, b, ...) passes its integers as such an array. */
+sqlite3_stmt *store_prep(store_t *st, const char *sql, const int64_t *v, size_t n);
+#define STORE_PREP(st, sql, ...)                                                \
+	store_prep((st), (sql), (const int64_t[]){ __VA_ARGS__ },               \
+	           sizeof((const int64_t[]){ __VA_ARGS__ }) / sizeof(int64_t))
+/* store_stmt with ?1 bound to the blob key (klen bytes, not copied: it
+ * must outlive the step) and ?2..?n+1 to the integers v[0..n-1].  NULL on
+ * error.  STORE_PREP_KEY(st, sql, key, klen, a, ...) passes an array. */
+sqlite3_stmt *store_prep_key(store_t *st, const char *sql, const void *key, size_t klen,
+                             const int64_t *v, size_t n);
+#define STORE_PREP_KEY(st, sql, key, klen, ...)                                 \
+	store_prep_key((st), (sql), (key), (klen), (const int64_t[]){ __VA_ARGS__ }, \
+	               sizeof((const int64_t[]){ __VA_ARGS__ }) / sizeof(int64_t))
+/* The end of a one-row query: reset s and give 0 if its step (src) gave
+ * a row, DZ_ENOENT if it gave none, else DZ_EDB. */
+int store_row_end(sqlite3_stmt *s, int src);
+/* Step a bound count query: its row's first column, -1 if no row or on
+ * error; s is reset. */
+long long store_count(sqlite3_stmt *s);
+/* The first column of the one row of a query with integer binds (as
+ * store_prep) into *out: 0, DZ_ENOENT (no row; *out untouched) or DZ_EDB. */
+int store_int(store_t *st, const char *sql, const int64_t *v, size_t n, int64_t *out);
+#define STORE_INT(st, sql, out, ...)                                            \
+	store_int((st), (sql), (const int64_t[]){ __VA_ARGS__ },                \
+	          sizeof((const int64_t[]){ __VA_ARGS__ }) / sizeof(int64_t), (out))
 /* THE step helper: step a statement that returns no rows, and reset it.
  * 0, DZ_EEXIST (a constraint failed) or DZ_EDB. */
 int store_done(sqlite3_stmt *s);

@@ -13,6 +13,7 @@
 
 #include "proto/errors.h"
 #include "src/db/journal.h"
+#include "src/common/grow.h"
 
 #define STMT_CACHE 96
 
@@ -305,6 +306,50 @@ sqlite3_stmt *store_stmt(store_t *st, const char *sql)
 	return s;
 }
 
+sqlite3_stmt *store_prep(store_t *st, const char *sql, const int64_t *v, size_t n)
+{
+	sqlite3_stmt *s = store_stmt(st, sql);
+	for (size_t i = 0; s && i < n; i++)
+		sqlite3_bind_int64(s, (int)i + 1, v[i]);
+	return s;
+}
+
+sqlite3_stmt *store_prep_key(store_t *st, const char *sql, const void *key, size_t klen,
+                             const int64_t *v, size_t n)
+{
+	sqlite3_stmt *s = store_stmt(st, sql);
+	if (!s)
+		return NULL;
+	sqlite3_bind_blob(s, 1, key, (int)klen, SQLITE_STATIC);
+	for (size_t i = 0; i < n; i++)
+		sqlite3_bind_int64(s, (int)i + 2, v[i]);
+	return s;
+}
+
+int store_row_end(sqlite3_stmt *s, int src)
+{
+	sqlite3_reset(s);
+	return src == SQLITE_ROW ? 0 : src == SQLITE_DONE ? DZ_ENOENT : DZ_EDB;
+}
+
+long long store_count(sqlite3_stmt *s)
+{
+	long long n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+	sqlite3_reset(s);
+	return n;
+}
+
+int store_int(store_t *st, const char *sql, const int64_t *v, size_t n, int64_t *out)
+{
+	sqlite3_stmt *s = store_prep(st, sql, v, n);
+	if (!s)
+		return DZ_EDB;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	return store_row_end(s, rc);
+}
+
 int store_done(sqlite3_stmt *s)
 {
 	int rc = sqlite3_step(s);
@@ -318,13 +363,13 @@ int store_done(sqlite3_stmt *s)
 
 int store_run(store_t *st, const char *sql, int64_t a, int64_t b)
 {
+	int64_t v[] = { a, b };
 	sqlite3_stmt *s = store_stmt(st, sql);
 	if (!s)
 		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, a);
-	if (sqlite3_bind_parameter_count(s) >= 2)
-		sqlite3_bind_int64(s, 2, b);
-	return store_done(s);
+	/* ?2 only if the statement has it */
+	s = store_prep(st, sql, v, sqlite3_bind_parameter_count(s) >= 2 ? 2 : 1);
+	return s ? store_done(s) : DZ_EDB;
 }
 
 int store_rows_end(sqlite3_stmt *s, int rc, int src)
@@ -394,14 +439,10 @@ int store_touch_zone(store_t *st, int64_t zone_id)
 	for (size_t i = 0; i < st->ntouched; i++)
 		if (st->touched[i] == zone_id)
 			return 0;
-	if (st->ntouched == st->touch_cap) {
-		size_t nc = st->touch_cap ? 2 * st->touch_cap : 16;
-		int64_t *nt = realloc(st->touched, nc * sizeof *nt);
-		if (!nt)
-			return DZ_ENOMEM;
-		st->touched = nt;
-		st->touch_cap = nc;
-	}
+	int64_t *nt = grow_array(st->touched, &st->touch_cap, st->ntouched, sizeof *nt, 16);
+	if (!nt)
+		return DZ_ENOMEM;
+	st->touched = nt;
 	st->touched[st->ntouched++] = zone_id;
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include "proto/name.h"
 #include "src/db/sql.h"
 #include "src/db/zones.h"
+#include "src/common/grow.h"
 
 static const uint8_t *blob_or_empty(const void *p)
 {
@@ -89,16 +90,12 @@ int tdstore_extra_del_zone(store_t *st, int64_t zone_id, const uint8_t *apex, un
 			continue;
 		if (!dname_equal(o, la) && !dname_is_sub(o, la))
 			continue;
-		if (nv == cap) {
-			size_t nc = cap ? 2 * cap : 16;
-			struct extra_row *nr = realloc(v, nc * sizeof *nr);
-			if (!nr) {
-				rc = DZ_ENOMEM;
-				break;
-			}
-			v = nr;
-			cap = nc;
+		struct extra_row *nr = grow_array(v, &cap, nv, sizeof *nr, 16);
+		if (!nr) {
+			rc = DZ_ENOMEM;
+			break;
 		}
+		v = nr;
 		v[nv].id = sqlite3_column_int64(s, 0);
 		memcpy(v[nv].owner, o, (size_t)olen);
 		nv++;

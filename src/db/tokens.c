@@ -82,15 +82,9 @@ int tokens_check(store_t *st, const char *token, int64_t *token_id,
 
 bool tokens_covers(store_t *st, int64_t token_id, int64_t host_id)
 {
-	sqlite3_stmt *s = store_stmt(st,
-		"SELECT 1 FROM token_hosts WHERE token_id = ?1 AND host_id = ?2");
-	if (!s)
-		return false;
-	sqlite3_bind_int64(s, 1, token_id);
-	sqlite3_bind_int64(s, 2, host_id);
-	bool yes = sqlite3_step(s) == SQLITE_ROW;
-	sqlite3_reset(s);
-	return yes;
+	int64_t one;
+	return !STORE_INT(st, "SELECT 1 FROM token_hosts WHERE token_id = ?1 AND host_id = ?2",
+	                  &one, token_id, host_id);
 }
 
 int tokens_touch(store_t *st, int64_t token_id, int64_t last_used, int64_t now)
@@ -103,14 +97,13 @@ int tokens_touch(store_t *st, int64_t token_id, int64_t last_used, int64_t now)
 
 int tokens_revoke(store_t *st, int64_t host_id, const char *tid, unsigned *n)
 {
-	sqlite3_stmt *s = store_stmt(st, tid
+	sqlite3_stmt *s = STORE_PREP(st, tid
 		? "DELETE FROM tokens WHERE tid = ?2 AND id IN "
 		  "(SELECT token_id FROM token_hosts WHERE host_id = ?1)"
 		: "DELETE FROM tokens WHERE id IN "
-		  "(SELECT token_id FROM token_hosts WHERE host_id = ?1)");
+		  "(SELECT token_id FROM token_hosts WHERE host_id = ?1)", host_id);
 	if (!s)
 		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, host_id);
 	if (tid)
 		sqlite3_bind_text(s, 2, tid, -1, SQLITE_STATIC);
 	if (store_done(s))
@@ -122,16 +115,15 @@ int tokens_revoke(store_t *st, int64_t host_id, const char *tid, unsigned *n)
 
 int tokens_list(store_t *st, int64_t host_id, tokens_cb cb, void *ctx)
 {
-	sqlite3_stmt *s = store_stmt(st,
+	sqlite3_stmt *s = STORE_PREP(st,
 		"SELECT t.tid, u.name, t.created, coalesce(t.last_used, 0), "
 		"(SELECT group_concat(h.text, ',') FROM token_hosts th JOIN hosts h ON h.id = th.host_id "
 		" WHERE th.token_id = t.id) FROM tokens t JOIN users u ON u.id = t.user_id "
 		"WHERE ?1 = 0 OR t.id IN (SELECT token_id FROM token_hosts WHERE host_id = ?1) "
-		"ORDER BY t.created, t.id");
+		"ORDER BY t.created, t.id", host_id);
 	int rc = 0, src;
 	if (!s)
 		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, host_id);
 	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
 		const unsigned char *tid = sqlite3_column_text(s, 0), *user = sqlite3_column_text(s, 1);
 		struct token_info t = {

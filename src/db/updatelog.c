@@ -8,12 +8,11 @@ int updatelog_add(store_t *st, int64_t host_id, const char *host, const char *ad
                   const char *client, const char *agent, const char *result,
                   int64_t now)
 {
-	sqlite3_stmt *s = store_stmt(st,
+	sqlite3_stmt *s = STORE_PREP(st,
 		"INSERT INTO update_log(time, host_id, host, addrs, client, agent, result) "
-		"VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+		"VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", now);
 	if (!s)
 		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, now);
 	if (host_id)
 		sqlite3_bind_int64(s, 2, host_id);
 	sqlite3_bind_text(s, 3, host, -1, SQLITE_STATIC);
@@ -39,11 +38,9 @@ int updatelog_list(store_t *st, int64_t host_id, enum updatelog_which which,
 	int rc = 0, src;
 	if ((unsigned)which >= sizeof sql / sizeof sql[0])
 		return DZ_EINVAL;
-	sqlite3_stmt *s = store_stmt(st, sql[which]);
+	sqlite3_stmt *s = STORE_PREP(st, sql[which], host_id, limit);
 	if (!s)
 		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, host_id);
-	sqlite3_bind_int64(s, 2, limit);
 	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *t[4];
 		for (int i = 0; i < 4; i++) {

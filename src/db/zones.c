@@ -28,6 +28,19 @@ static void blob_name(sqlite3_stmt *s, int col, uint8_t *out)
 	memcpy(out, b, n);
 }
 
+/* Bind a SOA's fields, mname to minimum and its TTL, from ?first on. */
+static void zone_bind_soa(sqlite3_stmt *s, int first, const struct zsoa *soa)
+{
+	const int64_t v[] = { soa->serial, soa->refresh, soa->retry, soa->expire,
+	                      soa->minimum, soa->ttl };
+	sqlite3_bind_blob(s, first, soa->mname, (int)dname_len(soa->mname, DNAME_MAX),
+	                  SQLITE_TRANSIENT);
+	sqlite3_bind_blob(s, first + 1, soa->rname, (int)dname_len(soa->rname, DNAME_MAX),
+	                  SQLITE_TRANSIENT);
+	for (int i = 0; i < 6; i++)
+		sqlite3_bind_int64(s, first + 2 + i, v[i]);
+}
+
 static void zone_row(sqlite3_stmt *s, struct store_zone *z)
 {
 	const unsigned char *name;
@@ -62,14 +75,7 @@ int store_zone_add(store_t *st, const uint8_t *apex, const struct zsoa *soa,
 		return DZ_EDB;
 	sqlite3_bind_blob(s, 1, lapex, (int)alen, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 2, text, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_blob(s, 3, soa->mname, (int)dname_len(soa->mname, DNAME_MAX), SQLITE_TRANSIENT);
-	sqlite3_bind_blob(s, 4, soa->rname, (int)dname_len(soa->rname, DNAME_MAX), SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 5, soa->serial);
-	sqlite3_bind_int64(s, 6, soa->refresh);
-	sqlite3_bind_int64(s, 7, soa->retry);
-	sqlite3_bind_int64(s, 8, soa->expire);
-	sqlite3_bind_int64(s, 9, soa->minimum);
-	sqlite3_bind_int64(s, 10, soa->ttl);
+	zone_bind_soa(s, 3, soa);
 	sqlite3_bind_int64(s, 11, default_ttl);
 	sqlite3_bind_int64(s, 12, (int64_t)time(NULL));
 	int rc = store_done(s);
@@ -96,8 +102,7 @@ static int zone_query_one(store_t *st, const char *sql, int64_t id,
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		zone_row(s, out);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? DZ_ENOENT : DZ_EDB;
+	return store_row_end(s, rc);
 }
 
 int store_zone_get(store_t *st, int64_t id, struct store_zone *out)
@@ -125,20 +130,12 @@ int store_zone_find(store_t *st, const uint8_t *name, struct store_zone *out)
 
 int store_zone_set_soa(store_t *st, int64_t id, const struct zsoa *soa)
 {
-	sqlite3_stmt *s = store_stmt(st,
+	sqlite3_stmt *s = STORE_PREP(st,
 		"UPDATE zones SET mname=?2, rname=?3, serial=?4, refresh=?5, retry=?6, "
-		"expire=?7, minimum=?8, soa_ttl=?9 WHERE id = ?1");
+		"expire=?7, minimum=?8, soa_ttl=?9 WHERE id = ?1", id);
 	if (!s)
 		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_blob(s, 2, soa->mname, (int)dname_len(soa->mname, DNAME_MAX), SQLITE_TRANSIENT);
-	sqlite3_bind_blob(s, 3, soa->rname, (int)dname_len(soa->rname, DNAME_MAX), SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 4, soa->serial);
-	sqlite3_bind_int64(s, 5, soa->refresh);
-	sqlite3_bind_int64(s, 6, soa->retry);
-	sqlite3_bind_int64(s, 7, soa->expire);
-	sqlite3_bind_int64(s, 8, soa->minimum);
-	sqlite3_bind_int64(s, 9, soa->ttl);
+	zone_bind_soa(s, 2, soa);
 	int rc = store_done(s);
 	return rc ? rc : store_touch_zone(st, id);
 }
@@ -184,12 +181,11 @@ int store_record_add(store_t *st, const struct store_rr *rr)
 {
 	uint8_t lo[DNAME_MAX];
 	size_t olen = dname_copy_lower(lo, rr->owner);
-	sqlite3_stmt *s = store_stmt(st,
+	sqlite3_stmt *s = STORE_PREP(st,
 		"INSERT INTO records(zone_id, owner, type, rdata, loc, ttl, ttd, host_id) "
-		"VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
+		"VALUES(?1,?2,?3,?4,?5,?6,?7,?8)", rr->zone_id);
 	if (!s)
 		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, rr->zone_id);
 	sqlite3_bind_blob(s, 2, lo, (int)olen, SQLITE_STATIC);
 	sqlite3_bind_int(s, 3, rr->type);
 	sqlite3_bind_blob(s, 4, rr->rdlen ? rr->rdata : (const uint8_t *)"", (int)rr->rdlen, SQLITE_STATIC);
@@ -308,9 +304,7 @@ long long store_record_count(store_t *st, int64_t zone_id, const uint8_t *owner,
 		sqlite3_bind_int(s, 2, type);
 	if (owner)
 		sqlite3_bind_blob(s, 3, lo, (int)olen, SQLITE_STATIC);
-	long long n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
-	sqlite3_reset(s);
-	return n;
+	return store_count(s);
 }
 
 long long store_record_count_except(store_t *st, int64_t zone_id, const uint8_t *owner,
@@ -329,9 +323,7 @@ long long store_record_count_except(store_t *st, int64_t zone_id, const uint8_t 
 	sqlite3_bind_int(s, 3, type);
 	sqlite3_bind_blob(s, 4, rdlen ? rd : (const uint8_t *)"", (int)rdlen, SQLITE_STATIC);
 	sqlite3_bind_text(s, 5, loc ? loc : "", -1, SQLITE_STATIC);
-	long long n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
-	sqlite3_reset(s);
-	return n;
+	return store_count(s);
 }
 
 int store_zone_soa_defaults(struct zsoa *soa, const uint8_t *apex, const uint8_t *ns,

@@ -32,6 +32,7 @@
 #include "src/tinydns/export.h"
 #include "src/db/tdstore.h"
 #include "src/db/zones.h"
+#include "src/common/grow.h"
 
 #define NOTES_SHOWN 50     /* per kind of message */
 #define TOUCH_BATCH 64     /* zones per serial fix-up transaction */
@@ -140,14 +141,10 @@ static int scan_rr(void *ctx, const tinydns_rr_t *rr)
 	if (rr->type != RR_SOA || rr->wildcard || !untagged(rr) ||
 	    soa_fields(rr, &soa) || zone_of_apex(im, rr->owner))
 		return 0;
-	if (im->nz == im->capz) {
-		size_t nc = im->capz ? 2 * im->capz : 16;
-		struct tdzone *nz = realloc(im->z, nc * sizeof *nz);
-		if (!nz)
-			return DZ_ENOMEM;
-		im->z = nz;
-		im->capz = nc;
-	}
+	struct tdzone *nz = grow_array(im->z, &im->capz, im->nz, sizeof *nz, 16);
+	if (!nz)
+		return DZ_ENOMEM;
+	im->z = nz;
 	struct tdzone *z = &im->z[im->nz++];
 	memset(z, 0, sizeof *z);
 	dname_copy_lower(z->apex, rr->owner);
