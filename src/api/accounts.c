@@ -1,0 +1,201 @@
+/* Accounts: sign-up, log-in and sessions, and which zones a user may use. */
+#include "src/api/call.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "proto/errors.h"
+#include "src/common/clock.h"
+#include "src/common/log.h"
+#include "src/common/secret.h"
+#include "src/db/accounts.h"
+
+const char *const api_signup_names[3] = { "closed", "invite", "open" };
+
+/* Zones a user may use ------------------------------------------------------ */
+
+/* The zone whose apex is exactly `apex`. */
+int api_zone_exact(store_t *st, const uint8_t *apex, struct store_zone *z)
+{
+	int rc = store_zone_find(st, apex, z);
+	if (!rc && !dname_equal_ci(z->apex, apex))
+		rc = DZ_ENOENT;
+	return rc;
+}
+
+bool api_signup_zone(const api_t *a, const struct store_zone *z)
+{
+	static const uint8_t root[1] = { 0 };
+	for (unsigned i = 0; i < a->cfg->signup_zones.n; i++) {
+		uint8_t apex[DNAME_MAX];
+		const char *t = a->cfg->signup_zones.s[i];
+		if (dname_from_text(apex, t, strlen(t), root) && dname_equal_ci(apex, z->apex))
+			return true;
+	}
+	return false;
+}
+
+/* May the session's user create hosts in z?  *max gets the cap on their
+ * hosts there (0: none). */
+bool api_zone_allowed(struct call *c, const struct store_zone *z, unsigned *max)
+{
+	*max = 0;
+	if (c->sess.admin)
+		return true;
+	int rc = accounts_access(c->st, c->sess.user_id, z->id, max);
+	if (rc == DZ_EDB)
+		return false;
+	bool yes = rc == 0;
+	if (!yes && api_signup_zone(c->a, z)) {
+		*max = (unsigned)c->a->cfg->signup_max_hosts;
+		yes = true;
+	}
+	return yes;
+}
+
+struct zones_ctx {
+	struct call *c;
+	json_t *arr;
+};
+
+static int zone_if_allowed(void *ctx, const struct store_zone *z)
+{
+	struct zones_ctx *zc = ctx;
+	unsigned max;
+	char name[1024];
+	if (api_zone_allowed(zc->c, z, &max)) {
+		api_name_text(z->name, name, sizeof name);
+		json_array_append_new(zc->arr, json_string(name));
+	}
+	return 0;
+}
+
+/* Sessions and the "me" object -------------------------------------------------- */
+
+static json_t *me_json(struct call *c)
+{
+	struct zones_ctx zc = { c, json_array() };
+	store_zone_list(c->st, zone_if_allowed, &zc);
+	return json_pack("{s:{s:s,s:b},s:s,s:o,s:s}",
+	                 "user", "name", c->sess.user, "admin", c->sess.admin,
+	                 "csrf", c->sess.csrf, "zones", zc.arr,
+	                 "signup", api_signup_names[c->a->signup]);
+}
+
+/* Start a session for a user who proved who they are, and answer with it. */
+static int start_session(struct call *c, int64_t user_id, unsigned status)
+{
+	char id[SESSION_ID_LEN + 1];
+	int rc = session_create(c->st, user_id, c->now, c->a->cfg->session_lifetime, id, &c->sess);
+	if (rc)
+		return call_internal(c, rc);
+	session_cookie_set(c->cookie, sizeof c->cookie, id, c->a->cfg->session_lifetime,
+	                   http_req_tls(c->rq));
+	explicit_bzero(id, sizeof id);
+	call_ok(c, status, me_json(c));
+	return 0;
+}
+
+static bool rate_ok(struct call *c)
+{
+	uint8_t key[9];
+	size_t kl = limit_addr_key(http_req_client(c->rq), key);
+	if (limiter_take(c->a->auth_limit, key, kl, clock_ms(), &c->retry_after) == 0)
+		return true;
+	call_fail(c, 429, "rate_limited", "Too many attempts from your address: wait a little.");
+	return false;
+}
+
+int h_info(struct call *c)
+{
+	call_ok(c, 200, json_pack("{s:s}", "signup", api_signup_names[c->a->signup]));
+	return 0;
+}
+
+int h_signup(struct call *c)
+{
+	const char *user = api_jstr(c->body, "user"), *pw = api_jstr(c->body, "password");
+	const char *invite = api_jstr(c->body, "invite");
+	char enc[SECRET_PW_ENCODED];
+	int64_t id;
+	int rc;
+
+	if (c->a->signup == SIGNUP_CLOSED)
+		return call_fail(c, 403, "signup_closed", "Sign-up is closed on this server.");
+	if (!user || !secret_user_name_ok(user))
+		return call_fail(c, 422, "invalid_name", "A user name is 1 to 63 letters, digits, "
+		            "'.', '-', '_' or '@'.");
+	if (!pw || secret_password_ok(pw))
+		return call_fail(c, 422, "invalid_password", "A password needs at least 10 characters.");
+	if (c->a->signup == SIGNUP_INVITE && (!invite || !secret_token_wellformed(invite)))
+		return call_fail(c, 403, "invite_invalid", "Sign-up needs a valid invite code.");
+	if (!rate_ok(c))
+		return -1;
+	if ((rc = secret_password_hash(pw, enc)) != 0)
+		return call_internal(c, rc);
+	if (store_begin(c->st))
+		return call_internal(c, DZ_EDB);
+	rc = accounts_add(c->st, user, enc, false, &id);
+	if (!rc && c->a->signup == SIGNUP_INVITE)
+		rc = session_invite_use(c->st, invite, id, c->now);
+	if (!rc)
+		rc = store_commit(c->st);
+	explicit_bzero(enc, sizeof enc);
+	if (rc) {
+		store_rollback(c->st);
+		if (rc == DZ_EEXIST)
+			return call_fail(c, 409, "user_exists", "That user name is taken.");
+		if (rc == DZ_EAUTH)
+			return call_fail(c, 403, "invite_invalid", "That invite code is unknown, used or expired.");
+		return call_internal(c, rc);
+	}
+	log_info("api: new user %s from %s", user, http_req_client_text(c->rq));
+	return start_session(c, id, 201);
+}
+
+int h_login(struct call *c)
+{
+	const char *user = api_jstr(c->body, "user"), *pw = api_jstr(c->body, "password");
+	int64_t id;
+	bool admin;
+
+	if (!user || !pw || strlen(user) >= SECRET_NAME_MAX || strlen(pw) > SECRET_PW_MAX)
+		return call_fail(c, 400, "bad_request", "Give a user name and a password.");
+	if (!c->job->held) {
+		unsigned d = session_throttle_delay(c->a->throttle, user,
+		                                    http_req_client(c->rq), clock_ms());
+		if (d) {
+			c->hold = true;
+			c->hold_ms = d;
+			return 0;
+		}
+	}
+	if (!rate_ok(c))
+		return -1;
+	int rc = session_password_check(c->st, user, pw, &id, &admin);
+	if (rc == DZ_EAUTH) {
+		session_throttle_fail(c->a->throttle, user, http_req_client(c->rq), clock_ms());
+		log_info("api: failed log-in for '%.63s' from %s", user, http_req_client_text(c->rq));
+		return call_fail(c, 401, "bad_credentials", "Wrong user name or password.");
+	}
+	if (rc)
+		return call_internal(c, rc);
+	return start_session(c, id, 200);
+}
+
+int h_logout(struct call *c)
+{
+	int rc = session_end(c->st, &c->sess);
+	if (rc)
+		return call_internal(c, rc);
+	session_cookie_set(c->cookie, sizeof c->cookie, NULL, 0, http_req_tls(c->rq));
+	call_ok(c, 204, NULL);
+	return 0;
+}
+
+int h_me(struct call *c)
+{
+	call_ok(c, 200, me_json(c));
+	return 0;
+}
+

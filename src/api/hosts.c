@@ -1,0 +1,414 @@
+/* Hosts: the dashboard's list, creating and deleting hosts, their tokens
+ * and their update history. */
+#include "src/api/call.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/dyndns2.h"
+#include "proto/errors.h"
+#include "src/common/log.h"
+#include "src/common/secret.h"
+#include "src/db/host.h"
+#include "src/db/tokens.h"
+#include "src/db/updatelog.h"
+
+#define HISTORY_DEFAULT 50
+#define HISTORY_MAX 500
+
+/* The second halves of the handlers that write. */
+static int host_add_done(struct call *c, int rc, void *arg);
+static int host_del_done(struct call *c, int rc, void *arg);
+static int token_del_done(struct call *c, int rc, void *arg);
+
+/* Hosts ------------------------------------------------------------------------ */
+
+static json_t *addr_json(bool has, int family, const uint8_t *a)
+{
+	char text[INET6_ADDRSTRLEN];
+	if (!has || !inet_ntop(family, a, text, sizeof text))
+		return json_null();
+	return json_string(text);
+}
+
+static int txt_row(void *ctx, const uint8_t *v, size_t len)
+{
+	json_array_append_new(ctx, api_safe_text(v, (int)len));
+	return api_arr_full(ctx);
+}
+
+static int token_row(void *ctx, const struct token_info *t)
+{
+	json_array_append_new(ctx, json_pack("{s:o,s:I,s:I}", "id", api_str_json(t->tid),
+	                                     "created", (json_int_t)t->created,
+	                                     "last_used", (json_int_t)t->last_used));
+	return api_arr_full(ctx);
+}
+
+/* One update_log row as {time, addrs, client, agent, result}. */
+static int log_row(void *ctx, const struct updatelog_row *r)
+{
+	json_array_append_new(ctx, json_pack("{s:I,s:o,s:o,s:o,s:o}", "time", (json_int_t)r->time,
+	                                     "addrs", api_str_json(r->addrs), "client", api_str_json(r->client),
+	                                     "agent", api_str_json(r->agent), "result", api_str_json(r->result)));
+	return api_arr_full(ctx);
+}
+
+/* The host's last update that was taken (good or nochg), or null. */
+static json_t *host_last_json(store_t *st, int64_t host_id)
+{
+	json_t *arr = json_array();
+	arr = api_rows_or_empty(arr, updatelog_list(st, host_id, UPDATELOG_TAKEN, 1, log_row, arr));
+	json_t *last = json_array_get(arr, 0);
+	json_t *out = last ? json_incref(last) : json_null();
+	json_decref(arr);
+	return out;
+}
+
+static json_t *host_txt_json(store_t *st, int64_t host_id)
+{
+	json_t *arr = json_array();
+	return api_rows_or_empty(arr, host_txt_list(st, host_id, txt_row, arr));
+}
+
+static json_t *host_tokens_json(store_t *st, int64_t host_id)
+{
+	json_t *arr = json_array();
+	return api_rows_or_empty(arr, tokens_list(st, host_id, token_row, arr));
+}
+
+/* A host as the dashboard shows it; `detail` lists its tokens (else their
+ * number). */
+static json_t *host_json(store_t *st, const struct host *h, bool detail)
+{
+	char name[HOST_TEXT_MAX], zname[1024] = "";
+	struct store_zone z;
+	api_name_text(h->text, name, sizeof name);
+	if (store_zone_get(st, h->zone_id, &z) == 0)
+		api_name_text(z.name, zname, sizeof zname);
+	return json_pack("{s:s,s:s,s:s,s:I,s:o,s:o,s:o,s:b,s:I,s:I,s:o,s:o}",
+		"name", name, "zone", zname, "owner", h->user, "ttl", (json_int_t)h->ttl,
+		"ipv4", addr_json(h->addrs.has4, AF_INET, h->addrs.v4),
+		"ipv6", addr_json(h->addrs.has6, AF_INET6, h->addrs.v6),
+		"txt", host_txt_json(st, h->id), "offline", h->offline,
+		"created", (json_int_t)h->created, "updated", (json_int_t)h->updated,
+		"last_update", host_last_json(st, h->id),
+		"tokens", detail ? host_tokens_json(st, h->id)
+		                 : json_integer(h->ntokens));
+}
+
+struct list_ctx {
+	store_t *st;
+	json_t *arr;
+};
+
+static int host_list_cb(void *ctx, const struct host *h)
+{
+	struct list_ctx *lc = ctx;
+	json_array_append_new(lc->arr, host_json(lc->st, h, false));
+	return json_array_size(lc->arr) >= LIST_MAX;
+}
+
+int h_hosts(struct call *c)
+{
+	struct list_ctx lc = { c->st, json_array() };
+	int rc = host_list(c->st, c->sess.user_id, host_list_cb, &lc);
+	if (rc < 0) {
+		json_decref(lc.arr);
+		return call_internal(c, rc);
+	}
+	call_ok(c, 200, json_pack("{s:o}", "hosts", lc.arr));
+	return 0;
+}
+
+/* The host named by path segment 1, if the session may see it.  Someone
+ * else's host is "not found", like one that does not exist. */
+static int find_host(struct call *c, struct host *h)
+{
+	uint8_t name[DNAME_MAX];
+	const char *t = c->seg[1];
+	if (!dd2_hostname(t, strlen(t), name))
+		return call_fail(c, 404, "not_found", "No such host.");
+	int rc = host_find(c->st, name, h);
+	if (rc == DZ_ENOENT || (!rc && h->user_id != c->sess.user_id && !c->sess.admin))
+		return call_fail(c, 404, "not_found", "No such host.");
+	if (rc)
+		return call_internal(c, rc);
+	return 0;
+}
+
+struct op_add {
+	uint8_t name[DNAME_MAX];
+	int64_t user_id, zone_id;
+	unsigned max_hosts;
+	struct host h;
+	char token[SECRET_TOKEN_LEN + 1];
+	unsigned revoked;
+	json_t *host;              /* the reply's host, read after the insert */
+};
+
+/* In the committer's transaction, so the checks and the insert are one. */
+static int op_host_add(store_t *st, void *arg)
+{
+	struct op_add *o = arg;
+	int rc;
+	if (o->max_hosts) {
+		long long n = host_count(st, o->user_id, o->zone_id);
+		if (n < 0)
+			return DZ_EDB;
+		if ((unsigned long long)n >= o->max_hosts)
+			return DZ_ELIMIT;
+	}
+	/* a name that has records (static ones, glue) is not free: host_add
+	 * would take its addresses over */
+	long long n = store_record_count(st, o->zone_id, o->name, -1, false);
+	if (n < 0)
+		return DZ_EDB;
+	if (n > 0)
+		return DZ_EEXIST;
+	if ((rc = host_add(st, o->name, o->user_id, 0, &o->h)) != 0)
+		return rc;
+	if ((rc = tokens_create(st, o->user_id, &o->h.id, 1, o->token)) != 0)
+		return rc;
+	/* the reply's host, read here: done may not use a worker's store */
+	o->host = host_json(st, &o->h, true);
+	return 0;
+}
+
+/* A label users may pick: letters, digits, '-' inside (RFC 1123). */
+static bool label_ok(const char *l, size_t n)
+{
+	if (n == 0 || n > 63 || l[0] == '-' || l[n - 1] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char ch = l[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '-'))
+			return false;
+	}
+	return true;
+}
+
+int h_host_add(struct call *c)
+{
+	const char *label = api_jstr(c->body, "name"), *zone = api_jstr(c->body, "zone");
+	char text[DD2_HOST_TEXT];
+	uint8_t *name;
+	struct store_zone z;
+	struct op_add o;
+	int rc;
+
+	memset(&o, 0, sizeof o);
+	name = o.name;
+	if (!label)
+		return call_fail(c, 400, "bad_request", "Give the host a name.");
+	/* with a zone, the name is one label; without, a full name whose
+	 * first label is the user's */
+	size_t ll = zone ? strlen(label) : strcspn(label, ".");
+	int n = zone ? snprintf(text, sizeof text, "%s.%s", label, zone)
+	             : snprintf(text, sizeof text, "%s", label);
+	if (!label_ok(label, ll) || n < 0 || (size_t)n >= sizeof text ||
+	    !dd2_hostname(text, (size_t)n, name))
+		return call_fail(c, 422, "invalid_name", "A host name is 1 to 63 letters, digits "
+		            "and hyphens (not at either end).");
+	rc = store_zone_find(c->st, name, &z);
+	if (rc == DZ_ENOENT || (!rc && dname_labels(name) != dname_labels(z.apex) + 1))
+		return call_fail(c, 422, "invalid_zone", "That is not a name directly inside a zone "
+		            "of this server.");
+	if (rc)
+		return call_internal(c, rc);
+	if (!api_zone_allowed(c, &z, &o.max_hosts))
+		return call_fail(c, 403, "zone_forbidden", "You may not create hosts in that zone.");
+	o.user_id = c->sess.user_id;
+	o.zone_id = z.id;
+	return call_write(c, op_host_add, &o, sizeof o, host_add_done);
+}
+
+static int host_add_done(struct call *c, int rc, void *arg)
+{
+	struct op_add *o = arg;
+	if (rc) {
+		json_decref(o->host);
+		o->host = NULL;
+	}
+	if (rc == DZ_EEXIST)
+		return call_fail(c, 409, "exists", "That name is taken.");
+	if (rc == DZ_ELIMIT)
+		return call_fail(c, 403, "host_limit", "You have as many hosts in that zone as you may.");
+	if (rc == DZ_EINVAL)
+		return call_fail(c, 422, "invalid_name", "That name cannot be a host.");
+	if (rc)
+		return call_internal(c, rc);
+	log_info("api: %s added host %s", c->sess.user, o->h.text);
+	char tid[SECRET_TID_LEN + 1];
+	memcpy(tid, o->token, SECRET_TID_LEN);
+	tid[SECRET_TID_LEN] = 0;
+	call_ok(c, 201, json_pack("{s:o,s:s,s:s}", "host", o->host, "token", o->token, "token_id", tid));
+	explicit_bzero(o->token, sizeof o->token);
+	return 0;
+}
+
+int h_host_get(struct call *c)
+{
+	struct host h;
+	if (find_host(c, &h))
+		return -1;
+	call_ok(c, 200, json_pack("{s:o}", "host", host_json(c->st, &h, true)));
+	return 0;
+}
+
+static int op_host_del(store_t *st, void *arg)
+{
+	return host_del(st, arg);
+}
+
+int h_host_del(struct call *c)
+{
+	struct host h;
+	if (find_host(c, &h))
+		return -1;
+	return call_write(c, op_host_del, &h, sizeof h, host_del_done);
+}
+
+static int host_del_done(struct call *c, int rc, void *arg)
+{
+	const struct host *h = arg;
+	if (rc)
+		return call_internal(c, rc);
+	log_info("api: %s deleted host %s", c->sess.user, h->text);
+	call_ok(c, 204, NULL);
+	return 0;
+}
+
+/* Tokens --------------------------------------------------------------------- */
+
+static int op_token_new(store_t *st, void *arg)
+{
+	struct op_add *o = arg;
+	return tokens_create(st, o->h.user_id, &o->h.id, 1, o->token);
+}
+
+static int op_token_rotate(store_t *st, void *arg)
+{
+	struct op_add *o = arg;
+	int rc = tokens_revoke(st, o->h.id, NULL, &o->revoked);
+	return rc ? rc : op_token_new(st, arg);
+}
+
+static int token_reply(struct call *c, int rc, struct op_add *o, bool rotate)
+{
+	if (rc)
+		return call_internal(c, rc);
+	char tid[SECRET_TID_LEN + 1];
+	memcpy(tid, o->token, SECRET_TID_LEN);
+	tid[SECRET_TID_LEN] = 0;
+	json_t *out = json_pack("{s:s,s:s}", "token", o->token, "id", tid);
+	if (rotate)
+		json_object_set_new(out, "revoked", json_integer(o->revoked));
+	explicit_bzero(o->token, sizeof o->token);
+	call_ok(c, 201, out);
+	return 0;
+}
+
+static int token_new_done(struct call *c, int rc, void *arg)
+{
+	return token_reply(c, rc, arg, false);
+}
+
+static int token_rotate_done(struct call *c, int rc, void *arg)
+{
+	return token_reply(c, rc, arg, true);
+}
+
+static int token_write(struct call *c, write_fn fn, write_after after)
+{
+	struct op_add o;
+	memset(&o, 0, sizeof o);
+	if (find_host(c, &o.h))
+		return -1;
+	return call_write(c, fn, &o, sizeof o, after);
+}
+
+int h_token_new(struct call *c)
+{
+	return token_write(c, op_token_new, token_new_done);
+}
+
+int h_token_rotate(struct call *c)
+{
+	return token_write(c, op_token_rotate, token_rotate_done);
+}
+
+struct op_revoke {
+	int64_t host_id;
+	const char *tid;
+	unsigned n;
+};
+
+static int op_token_revoke(store_t *st, void *arg)
+{
+	struct op_revoke *o = arg;
+	return tokens_revoke(st, o->host_id, o->tid, &o->n);
+}
+
+int h_token_del(struct call *c)
+{
+	struct host h;
+	if (find_host(c, &h))
+		return -1;
+	/* a token id is the token's first characters: check the shape by
+	 * padding it out to a whole token */
+	char probe[SECRET_TOKEN_LEN + 1];
+	memset(probe, 'A', SECRET_TOKEN_LEN);
+	probe[SECRET_TOKEN_LEN] = 0;
+	size_t n = strlen(c->seg[3]);
+	if (n != SECRET_TID_LEN)
+		return call_fail(c, 404, "not_found", "No such token.");
+	memcpy(probe, c->seg[3], n);
+	if (!secret_token_wellformed(probe))
+		return call_fail(c, 404, "not_found", "No such token.");
+	struct op_revoke o = { h.id, c->seg[3], 0 };
+	return call_write(c, op_token_revoke, &o, sizeof o, token_del_done);
+}
+
+static int token_del_done(struct call *c, int rc, void *arg)
+{
+	const struct op_revoke *o = arg;
+	if (rc)
+		return call_internal(c, rc);
+	if (o->n == 0)
+		return call_fail(c, 404, "not_found", "No such token.");
+	call_ok(c, 204, NULL);
+	return 0;
+}
+
+int h_history(struct call *c)
+{
+	struct host h;
+	char buf[32];
+	long limit = HISTORY_DEFAULT;
+	if (find_host(c, &h))
+		return -1;
+	const char *q = http_req_query(c->rq);
+	const char *all = api_query_param(q, "all", buf, sizeof buf);
+	bool every = all && strcmp(all, "0") != 0;
+	const char *lim = api_query_param(q, "limit", buf, sizeof buf);
+	if (lim) {
+		char *end;
+		errno = 0;
+		limit = strtol(lim, &end, 10);
+		if (errno || *end || end == lim || limit < 1 || limit > HISTORY_MAX)
+			return call_fail(c, 400, "bad_request", "limit is a number from 1 to 500.");
+	}
+	json_t *arr = json_array();
+	arr = api_rows_done(arr, updatelog_list(c->st, h.id, every ? UPDATELOG_ALL : UPDATELOG_GOOD,
+	                                    (unsigned)limit, log_row, arr));
+	if (!arr)
+		return call_internal(c, DZ_EDB);
+	call_ok(c, 200, json_pack("{s:o}", "history", arr));
+	return 0;
+}
+
