@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+#include "proto/tsig.h"
+
 #define CONF_MAX_LISTEN 16
 #define CONF_MAX_LIST 32
 
@@ -59,6 +61,9 @@ struct config {
 	struct conf_strs signup_zones; /* zones every user may create hosts in */
 	long signup_max_hosts;        /* hosts per user in each of those (0: no cap) */
 	long session_lifetime;        /* seconds a dashboard session lives unused */
+	/* DNS interfaces (RFC 8945 TSIG keys, for transfers, NOTIFY, UPDATE):
+	 * filled from tsig-key and tsig-key-file; the array is the config's */
+	struct tsig_keyring tsig_keys;
 	const char *file;             /* the config file read, or NULL */
 };
 
