@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -54,7 +55,7 @@ struct http_req {
 	const struct http_route *route;
 	pthread_mutex_t lock;
 	enum rq_state state;
-	bool tls, too_large;
+	bool tls, uri_too_long;
 	const char *method;
 	char *uri;                 /* raw: path '\0' query */
 	const char *query;
@@ -203,6 +204,46 @@ static bool xff_addr(const char *s, size_t n, struct sockaddr_storage *out)
 	return false;
 }
 
+#define XFF_MAX 2048           /* bytes of X-Forwarded-For looked at */
+
+struct xff_lines {
+	char buf[XFF_MAX + 1];
+	size_t len;
+	bool cut;                  /* too long: only the rightmost entries kept */
+};
+
+/* Append n bytes to the list; past XFF_MAX the left end goes. */
+static void xff_append(struct xff_lines *x, const char *p, size_t n)
+{
+	if (n >= XFF_MAX) {
+		p += n - XFF_MAX;
+		n = XFF_MAX;
+		x->len = 0;
+		x->cut = true;
+	} else if (x->len + n > XFF_MAX) {
+		size_t drop = x->len + n - XFF_MAX;
+		memmove(x->buf, x->buf + drop, x->len - drop);
+		x->len -= drop;
+		x->cut = true;
+	}
+	memcpy(x->buf + x->len, p, n);
+	x->len += n;
+	x->buf[x->len] = 0;
+}
+
+/* MHD's header iterator: every X-Forwarded-For line, in order. */
+static enum MHD_Result xff_collect(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+	struct xff_lines *x = cls;
+	if (key && value && strcasecmp(key, "X-Forwarded-For") == 0) {
+		if (x->len)
+			xff_append(x, ",", 1);
+		xff_append(x, value, strlen(value));
+	}
+	return MHD_YES;
+}
+
 /* The client: the peer, or behind trusted proxies the rightmost address
  * of X-Forwarded-For that is not a trusted proxy itself. */
 static void resolve_client(http_req_t *rq)
@@ -219,11 +260,20 @@ static void resolve_client(http_req_t *rq)
 	set_client(rq, (const struct sockaddr *)&peer);
 	if (!rq->h->nproxies || !trusted(rq->h, (const struct sockaddr *)&peer))
 		return;
-	const char *xff = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
-	                                              "X-Forwarded-For");
-	if (!xff)
+	/* every X-Forwarded-For line, in order, as one list: a proxy that
+	 * adds its own line after the client's must still be read from the
+	 * right */
+	struct xff_lines x = { .len = 0 };
+	MHD_get_connection_values(rq->conn, MHD_HEADER_KIND, xff_collect, &x);
+	const char *xff = x.buf;
+	if (x.cut) {
+		/* the leftmost entry may be cut short: never read it */
+		const char *comma = strchr(xff, ',');
+		xff = comma ? comma + 1 : xff + x.len;
+	}
+	if (xff == x.buf + x.len)
 		return;
-	const char *end = xff + strlen(xff);
+	const char *end = xff + x.len;
 	struct sockaddr_storage cand;
 	while (end > xff) {
 		const char *start = end;
@@ -370,7 +420,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	pthread_mutex_init(&rq->lock, NULL);
 	if (n > URI_MAX)
 		n = 0;         /* answered 414 by the handler */
-	rq->too_large = n == 0 && uri[0];
+	rq->uri_too_long = n == 0 && uri[0];
 	rq->uri = malloc(n + 2);
 	if (!rq->uri) {
 		req_free(rq);
@@ -446,6 +496,52 @@ static enum MHD_Result simple(http_req_t *rq, unsigned status, const char *text)
 	return send_reply(rq);
 }
 
+struct clen {
+	unsigned n;
+	bool differ;
+	const char *first;
+};
+
+static enum MHD_Result clen_collect(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+	struct clen *cl = cls;
+	if (key && strcasecmp(key, "Content-Length") == 0) {
+		if (cl->n++ == 0)
+			cl->first = value;
+		else if (!value || !cl->first || strcmp(value, cl->first) != 0)
+			cl->differ = true;
+	}
+	return MHD_YES;
+}
+
+enum { BODY_OK, BODY_BAD, BODY_TOO_LARGE };
+
+/* Look at the framing before any body is read (RFC 9112 §6.3): two
+ * different Content-Lengths are refused, and so is a length over the
+ * route's cap, at once (before any 100 Continue), so a client never gets
+ * to send a body we would drop; so is Content-Length together with
+ * Transfer-Encoding.  Each answer closes the connection. */
+static int body_length_check(http_req_t *rq)
+{
+	struct clen cl = { 0, false, NULL };
+	MHD_get_connection_values(rq->conn, MHD_HEADER_KIND, clen_collect, &cl);
+	if (cl.differ)
+		return BODY_BAD;
+	/* both framings at once: a request smuggler's tool (§6.3 item 3) */
+	if (cl.first && MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
+	                                            "Transfer-Encoding"))
+		return BODY_BAD;
+	if (!cl.first)
+		return BODY_OK;
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(cl.first, &end, 10);
+	if (errno || end == cl.first || *end || cl.first[0] == '-')
+		return BODY_BAD;
+	return n > rq->route->max_body ? BODY_TOO_LARGE : BODY_OK;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
                                   const char *version, const char *upload_data,
@@ -458,22 +554,31 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		rq->conn = conn;
 		rq->method = method;
 		resolve_client(rq);
-		if (rq->too_large)
+		if (rq->uri_too_long)
 			return simple(rq, 414, "URI too long\n");
 		bool wrong_method;
 		rq->route = find_route(rq->h, method, rq->uri, &wrong_method);
 		if (!rq->route)
 			return wrong_method ? simple(rq, 405, "method not allowed\n")
 			                    : simple(rq, 404, "not found\n");
+		switch (body_length_check(rq)) {
+		case BODY_BAD:
+			return simple(rq, 400, "conflicting message framing\n");
+		case BODY_TOO_LARGE:
+			return simple(rq, 413, "request body too large\n");
+		default:
+			break;
+		}
 		rq->state = RQ_BODY;
 		return MHD_YES;
 	}
 	if (rq->state == RQ_BODY && *upload_size) {
 		size_t n = *upload_size;
 		*upload_size = 0;
-		if (rq->too_large || rq->body_len + n > rq->route->max_body) {
-			rq->too_large = true;      /* read and dropped */
-			return MHD_YES;
+		if (rq->body_len + n > rq->route->max_body) {
+			/* a chunked body past the cap: answer now and close, never
+			 * read the rest */
+			return simple(rq, 413, "request body too large\n");
 		}
 		char *nb = realloc(rq->body, rq->body_len + n + 1);
 		if (!nb)
@@ -485,8 +590,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		return MHD_YES;
 	}
 	if (rq->state == RQ_BODY) {
-		if (rq->too_large)
-			return simple(rq, 413, "request body too large\n");
 		rq->route->fn(rq, rq->route->arg);
 		pthread_mutex_lock(&rq->lock);
 		if (rq->state == RQ_SUSPENDING) {

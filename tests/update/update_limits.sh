@@ -61,6 +61,14 @@ is "$(curl -s -H 'X-Forwarded-For: 198.51.100.1, 203.0.113.7, 127.0.0.1' "$C4")"
 is "$(curl -s -H 'X-Forwarded-For: 2001:db8::99' "$C4")" "2001:db8::99" "an IPv6 client behind the proxy"
 is "$(curl -s -H 'X-Forwarded-For: 203.0.113.9' "$C6")" "::1" "XFF ignored from an address not listed"
 is "$(curl -s -H 'X-Forwarded-For: not-an-address' "$C4")" "127.0.0.1" "garbage XFF: the peer's address"
+# a client's own line first, the proxy's after it: the proxy's line counts
+is "$(curl -s -H 'X-Forwarded-For: 192.0.2.66' -H 'X-Forwarded-For: 203.0.113.8' "$C4")" "203.0.113.8" \
+	"two XFF lines: the rightmost address over all lines, not the client-supplied first"
+is "$(curl -s -H 'X-Forwarded-For: 192.0.2.66' -H 'X-Forwarded-For: 203.0.113.8, 127.0.0.1' "$C4")" \
+	"203.0.113.8" "two XFF lines with the proxy's own address last"
+long=$(printf '10.0.0.%d, ' $(seq 1 250)); long=${long%, }
+is "$(curl -s -H "X-Forwarded-For: $long" -H 'X-Forwarded-For: 127.0.0.1, 127.0.0.1' "$C4")" \
+	"10.0.0.250" "a very long XFF list: read from the right, never from a cut entry"
 up "$U4" "hostname=b.dyn.test" -u "b.dyn.test:$TB" -H "X-Forwarded-For: 203.0.113.50"
 is "$BODY" "good 203.0.113.50|" "myip absent behind the proxy: the forwarded address"
 is "$(qs b.dyn.test A)" "203.0.113.50" "served"
