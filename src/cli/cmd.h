@@ -85,5 +85,7 @@ int cmd_token_list(struct cmd_ctx *ctx, int argc, char **argv);
 /* src/cli/tinydns.c: `dynzone export cdb` and `dynzone import tinydns` */
 int cmd_export_cdb(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_import_tinydns(struct cmd_ctx *ctx, int argc, char **argv);
+/* src/cli/backup.c: `dynzone backup` */
+int cmd_backup(struct cmd_ctx *ctx, int argc, char **argv);
 
 #endif

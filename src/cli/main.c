@@ -58,6 +58,12 @@ static const struct command commands[] = {
 	  "plus the records of each --merge data file; published atomically "
 	  "(temporary file, fsync, rename).  Without OUT: export-cdb, merged with "
 	  "the export-merge files unless --merge is given." },
+	{ "backup", cmd_backup, "FILE",
+	  "Write a consistent copy of the whole store (zones, records, accounts, "
+	  "tokens, the journal and the update log) to FILE, a new file made "
+	  "0600, while the server keeps serving and writing.  To restore, stop "
+	  "the server, put the copy at the db path (removing any -wal and -shm "
+	  "files beside the old one) and start it again." },
 	{ "user add", cmd_user_add, "USER [--admin]",
 	  "Create an account.  The password is read from the first line of "
 	  "standard input (at least 10 characters) and stored as an argon2id "

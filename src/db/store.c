@@ -3,6 +3,7 @@
 #include "src/db/store.h"
 #include "src/db/sql.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -199,12 +200,67 @@ fail:
 	return DZ_EDB;
 }
 
+/* Create `path` empty and private (0600) if it does not exist; an existing
+ * file keeps its mode (the operator's choice).  0, or DZ_EIO with errno. */
+static int create_private(const char *path)
+{
+	if (strcmp(path, ":memory:") == 0 || path[0] == 0)
+		return 0;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd >= 0)
+		return close(fd) ? DZ_EIO : 0;
+	return errno == EEXIST ? 0 : DZ_EIO;
+}
+
+int store_backup(store_t *st, const char *path, char *errbuf, size_t errlen)
+{
+	sqlite3 *dst = NULL;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+		return DZ_EIO;
+	}
+	close(fd);
+	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK)
+		goto fail;
+	sqlite3_backup *b = sqlite3_backup_init(dst, "main", st->db, "main");
+	if (!b)
+		goto fail;
+	/* a few hundred pages at a time: writers (the running server) wait
+	 * for a step at most, never for the whole copy */
+	int rc;
+	while ((rc = sqlite3_backup_step(b, 256)) == SQLITE_OK || rc == SQLITE_BUSY ||
+	       rc == SQLITE_LOCKED)
+		if (rc != SQLITE_OK)
+			sqlite3_sleep(20);
+	if (sqlite3_backup_finish(b) != SQLITE_OK || rc != SQLITE_DONE)
+		goto fail;
+	/* a standalone file: no -wal beside it */
+	if (exec(dst, "PRAGMA journal_mode=DELETE"))
+		goto fail;
+	sqlite3_close(dst);
+	return 0;
+fail:
+	seterr(errbuf, errlen, path, dst);
+	sqlite3_close(dst);
+	unlink(path);
+	return DZ_EDB;
+}
+
 int store_open(const char *path, store_t **out, char *errbuf, size_t errlen)
 {
 	store_t *st = calloc(1, sizeof *st);
 	if (!st) {
 		seterr(errbuf, errlen, path, NULL);
 		return DZ_ENOMEM;
+	}
+	/* a new database is made 0600 first: SQLite would make it 0644, and
+	 * its -wal and -shm files copy the database's mode */
+	if (create_private(path)) {
+		if (errbuf && errlen)
+			snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
 	}
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	                    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {

@@ -20,11 +20,17 @@
 
 typedef struct store store_t;
 
-/* Open (creating if needed) the database at `path`, switch it to WAL,
- * run pending migrations.  On failure returns DZ_EDB and, if errbuf is not
+/* Open (creating if needed, mode 0600) the database at `path`, switch it
+ * to WAL, run pending migrations.  On failure returns DZ_EDB and, if errbuf is not
  * NULL, a message in it. */
 int store_open(const char *path, store_t **out, char *errbuf, size_t errlen);
 void store_close(store_t *st);
+/* Copy the whole database, consistently, into a new file `path` (made
+ * 0600; an existing file is an error), through SQLite's online backup:
+ * safe while a server writes, which waits for one step of the copy at
+ * most.  0, or DZ_EIO/DZ_EDB with a message in errbuf (and no file left
+ * behind). */
+int store_backup(store_t *st, const char *path, char *errbuf, size_t errlen);
 /* Let this connection's commits return once their WAL frames are written,
  * before they are on disk (synchronous=NORMAL), and give a descriptor of
  * the WAL file: fdatasync on it, from any thread, makes every commit that
