@@ -323,7 +323,7 @@
 
 	/* ---- views ------------------------------------------------------ */
 
-	const views = ['auth', 'hosts', 'host', 'admin'];
+	const views = ['auth', 'hosts', 'host', 'admin', 'account'];
 	function showView(name) {
 		for (const v of views) $('view-' + v).hidden = v !== name;
 		state.view = name;
@@ -769,6 +769,32 @@
 		}
 	}
 
+	/* account -------------------------------------------------------- */
+
+	function renderAccount() {
+		showView('account');
+		document.title = 'Account – dynzone';
+		$('password-user').value = state.user.name;
+	}
+
+	async function onPassword(e) {
+		e.preventDefault();
+		showError('password-error', null);
+		const btn = $('password-btn');
+		btn.disabled = true;
+		try {
+			await api('POST', '/me/password', { current: $('password-current').value,
+				password: $('password-new').value });
+			$('password-current').value = '';
+			$('password-new').value = '';
+			flash('Password changed. Your other sessions have ended.');
+		} catch (err) {
+			showError('password-error', err);
+		} finally {
+			btn.disabled = false;
+		}
+	}
+
 	/* ---- live view: poll while the page is visible ------------------ */
 
 	function setLive(ok) {
@@ -810,6 +836,7 @@
 		}
 		if (parts[0] === 'host' && parts[1]) renderHostView(decodeURIComponent(parts[1]));
 		else if (parts[0] === 'admin') renderAdmin();
+		else if (parts[0] === 'account') renderAccount();
 		else {
 			if (hash !== '#/hosts') history.replaceState(null, '', '#/hosts');
 			renderHostsView();
@@ -826,6 +853,7 @@
 		$('host-delete').addEventListener('click', () => removeHost(hostName));
 		$('history-all').addEventListener('change', () => { hostSig = ''; loadHost(hostName).catch(() => {}); });
 		$('zone-form').addEventListener('submit', onZone);
+		$('password-form').addEventListener('submit', onPassword);
 		$('grant-form').addEventListener('submit', (e) => { e.preventDefault(); grant(true); });
 		$('revoke-btn').addEventListener('click', () => grant(false));
 		$('invite-btn').addEventListener('click', onInvite);

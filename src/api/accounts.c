@@ -9,6 +9,7 @@
 #include "src/common/log.h"
 #include "src/common/secret.h"
 #include "src/db/accounts.h"
+#include "src/db/sessions.h"
 
 const char *const api_signup_names[3] = { "closed", "invite", "open" };
 
@@ -106,6 +107,21 @@ static bool rate_ok(struct call *c)
 	return false;
 }
 
+/* After recent failures for this account or address, hold the request
+ * (once) on a timer before its password is looked at: true if held. */
+static bool held_back(struct call *c, const char *user)
+{
+	if (c->job->held)
+		return false;
+	unsigned d = session_throttle_delay(c->a->throttle, user, http_req_client(c->rq),
+	                                    clock_ms());
+	if (d) {
+		c->hold = true;
+		c->hold_ms = d;
+	}
+	return d != 0;
+}
+
 int h_info(struct call *c)
 {
 	call_ok(c, 200, json_pack("{s:s}", "signup", api_signup_names[c->a->signup]));
@@ -161,15 +177,8 @@ int h_login(struct call *c)
 
 	if (!user || !pw || strlen(user) >= SECRET_NAME_MAX || strlen(pw) > SECRET_PW_MAX)
 		return call_fail(c, 400, "bad_request", "Give a user name and a password.");
-	if (!c->job->held) {
-		unsigned d = session_throttle_delay(c->a->throttle, user,
-		                                    http_req_client(c->rq), clock_ms());
-		if (d) {
-			c->hold = true;
-			c->hold_ms = d;
-			return 0;
-		}
-	}
+	if (held_back(c, user))
+		return 0;
 	if (!rate_ok(c))
 		return -1;
 	int rc = session_password_check(c->st, user, pw, &id, &admin);
@@ -189,6 +198,55 @@ int h_logout(struct call *c)
 	if (rc)
 		return call_internal(c, rc);
 	session_cookie_set(c->cookie, sizeof c->cookie, NULL, 0, http_req_tls(c->rq));
+	call_ok(c, 204, NULL);
+	return 0;
+}
+
+/* POST /me/password {current, password}: the current password again (a
+ * session left open must not be enough), then the new one; the user's
+ * other sessions end, this one stays. */
+int h_password(struct call *c)
+{
+	const char *cur = api_jstr(c->body, "current"), *pw = api_jstr(c->body, "password");
+	char enc[SECRET_PW_ENCODED];
+	int64_t id;
+	bool admin;
+	int rc;
+
+	if (!cur || strlen(cur) > SECRET_PW_MAX)
+		return call_fail(c, 400, "bad_request", "Give your current password.");
+	if (!pw || secret_password_ok(pw))
+		return call_fail(c, 422, "invalid_password", "A password needs at least 10 characters.");
+	if (held_back(c, c->sess.user))
+		return 0;
+	if (!rate_ok(c))
+		return -1;
+	rc = session_password_check(c->st, c->sess.user, cur, &id, &admin);
+	if (rc == DZ_EAUTH || (!rc && id != c->sess.user_id)) {
+		session_throttle_fail(c->a->throttle, c->sess.user, http_req_client(c->rq), clock_ms());
+		log_info("api: failed password change for '%.63s' from %s", c->sess.user,
+		         http_req_client_text(c->rq));
+		return call_fail(c, 403, "bad_credentials", "Your current password is not that.");
+	}
+	if (rc)
+		return call_internal(c, rc);
+	if ((rc = secret_password_hash(pw, enc)) != 0)
+		return call_internal(c, rc);
+	if (store_begin(c->st))
+		rc = DZ_EDB;
+	if (!rc)
+		rc = accounts_set_password(c->st, id, enc);
+	if (!rc)
+		rc = sessions_del_user(c->st, id, c->sess.key);
+	if (!rc)
+		rc = store_commit(c->st);
+	explicit_bzero(enc, sizeof enc);
+	if (rc) {
+		store_rollback(c->st);
+		return call_internal(c, rc);
+	}
+	log_info("api: %s changed their password from %s", c->sess.user,
+	         http_req_client_text(c->rq));
 	call_ok(c, 204, NULL);
 	return 0;
 }

@@ -121,6 +121,7 @@ static const struct api_route {
 	{ "POST", "login", R_BODY, h_login },
 	{ "POST", "logout", R_SESSION, h_logout },
 	{ "GET", "me", R_SESSION, h_me },
+	{ "POST", "me/password", R_SESSION | R_BODY, h_password },
 	{ "GET", "hosts", R_SESSION, h_hosts },
 	{ "POST", "hosts", R_SESSION | R_BODY, h_host_add },
 	{ "GET", "hosts/*", R_SESSION, h_host_get },

@@ -159,6 +159,7 @@ int h_signup(struct call *c);
 int h_login(struct call *c);
 int h_logout(struct call *c);
 int h_me(struct call *c);
+int h_password(struct call *c);
 /* hosts.c */
 int h_hosts(struct call *c);
 int h_host_add(struct call *c);

@@ -1,6 +1,7 @@
 /* Dashboard sessions, CSRF tokens, invite codes and the log-in slow-down. */
 #include "src/api/session.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,14 +218,19 @@ void session_throttle_free(session_throttle_t *t)
 	free(t);
 }
 
-/* An account's key: the start of the name's SHA-256 (the table keeps 16
- * bytes at most), so any name length fits and names never collide in
- * practice. */
+/* An account's key: the start of the lowercased name's SHA-256 (the
+ * table keeps 16 bytes at most), so any name length fits, names never
+ * collide in practice, and 'Admin' is throttled with 'admin' (names are
+ * one whatever their case). */
 #define ACCOUNT_KEY 16
 static void account_key(const char *user, uint8_t key[ACCOUNT_KEY])
 {
 	uint8_t h[SECRET_HASH_LEN];
-	secret_token_hash(user, strnlen(user, 1024), h);
+	char low[SECRET_NAME_MAX];
+	size_t n = strnlen(user, sizeof low - 1);
+	for (size_t i = 0; i < n; i++)
+		low[i] = (char)tolower((unsigned char)user[i]);
+	secret_token_hash(low, n, h);
 	memcpy(key, h, ACCOUNT_KEY);
 }
 

@@ -11,6 +11,7 @@
 #include "src/db/tokens.h"
 #include "src/cli/cmd.h"
 #include "src/db/host.h"
+#include "src/db/sessions.h"
 #include "src/db/zones.h"
 #include "src/common/grow.h"
 
@@ -74,6 +75,28 @@ static int do_user_add(store_t *st, void *arg)
 	return 0;
 }
 
+/* Read a new password for `user` from the first line of standard input
+ * into pw (SECRET_PW_MAX + 2 bytes) and check it against the policy.  0,
+ * or 1 after saying why (pw wiped). */
+static int read_password(const char *user, char *pw, size_t cap)
+{
+	if (isatty(STDIN_FILENO))
+		fprintf(stderr, "password for %s: ", user);
+	if (!fgets(pw, (int)cap, stdin))
+		return cmd_fail("no password on standard input");
+	size_t n = strlen(pw);
+	if (n && pw[n - 1] == '\n')
+		pw[--n] = 0;
+	if (n && pw[n - 1] == '\r')
+		pw[--n] = 0;
+	if (secret_password_ok(pw)) {
+		explicit_bzero(pw, cap);
+		return n > SECRET_PW_MAX ? cmd_fail("password longer than %d bytes", SECRET_PW_MAX)
+		       : cmd_fail("password shorter than %d characters", SECRET_PW_MIN);
+	}
+	return 0;
+}
+
 int cmd_user_add(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const char *pos[1];
@@ -86,26 +109,52 @@ int cmd_user_add(struct cmd_ctx *ctx, int argc, char **argv)
 	if (!secret_user_name_ok(pos[0]))
 		return cmd_fail("user names are 1 to %d letters, digits, '.', '-', '_' or '@'",
 		                SECRET_NAME_MAX - 1);
-	if (isatty(STDIN_FILENO))
-		fprintf(stderr, "password for %s: ", pos[0]);
-	if (!fgets(pw, sizeof pw, stdin))
-		return cmd_fail("no password on standard input");
-	size_t n = strlen(pw);
-	if (n && pw[n - 1] == '\n')
-		pw[--n] = 0;
-	if (n && pw[n - 1] == '\r')
-		pw[--n] = 0;
-	if (secret_password_ok(pw)) {
-		explicit_bzero(pw, sizeof pw);
-		return n > SECRET_PW_MAX ? cmd_fail("password longer than %d bytes", SECRET_PW_MAX)
-		       : cmd_fail("password shorter than %d characters", SECRET_PW_MIN);
-	}
+	if (read_password(pos[0], pw, sizeof pw))
+		return 1;
 	struct user_add a = { pos[0], pw, admin };
 	int rc = in_txn(cmd_store(ctx), do_user_add, &a);
 	explicit_bzero(pw, sizeof pw);
 	if (rc)
 		return rc;
 	fprintf(stderr, "user %s added%s\n", pos[0], admin ? " (admin)" : "");
+	return 0;
+}
+
+struct user_passwd { const char *name; char *pw; };
+
+static int do_user_passwd(store_t *st, void *arg)
+{
+	struct user_passwd *a = arg;
+	char enc[SECRET_PW_ENCODED];
+	int64_t id;
+	int rc = find_user(st, a->name, &id);
+	if (rc)
+		return rc;
+	if ((rc = secret_password_hash(a->pw, enc)) != 0)
+		return cmd_fail("hashing the password: %s", dz_strerror(rc));
+	/* the new password, and every dashboard session of the user ends */
+	rc = accounts_set_password(st, id, enc);
+	explicit_bzero(enc, sizeof enc);
+	if (rc || sessions_del_user(st, id, NULL))
+		return cmd_fail("store: %s", store_errmsg(st));
+	return 0;
+}
+
+int cmd_user_passwd(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[1];
+	int np;
+	char pw[SECRET_PW_MAX + 2];
+	if (cmd_parse(ctx, argc, argv, NULL, pos, 1, 1, &np))
+		return 2;
+	if (read_password(pos[0], pw, sizeof pw))
+		return 1;
+	struct user_passwd a = { pos[0], pw };
+	int rc = in_txn(cmd_store(ctx), do_user_passwd, &a);
+	explicit_bzero(pw, sizeof pw);
+	if (rc)
+		return rc;
+	fprintf(stderr, "password of %s changed; their dashboard sessions are ended\n", pos[0]);
 	return 0;
 }
 

@@ -72,6 +72,7 @@ int cmd_record_list(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_import_zone(struct cmd_ctx *ctx, int argc, char **argv);
 /* src/cli/accounts.c: users, hosts, update tokens */
 int cmd_user_add(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_user_passwd(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_user_list(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_user_del(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_user_allow(struct cmd_ctx *ctx, int argc, char **argv);

@@ -67,7 +67,12 @@ static const struct command commands[] = {
 	{ "user add", cmd_user_add, "USER [--admin]",
 	  "Create an account.  The password is read from the first line of "
 	  "standard input (at least 10 characters) and stored as an argon2id "
-	  "hash.  --admin makes the account an administrator." },
+	  "hash.  --admin makes the account an administrator.  User names are "
+	  "one whatever their case: 'Alice' is 'alice'." },
+	{ "user passwd", cmd_user_passwd, "USER",
+	  "Set a user's password (an administrator's reset): read from the first "
+	  "line of standard input, at least 10 characters.  Every dashboard "
+	  "session of the user ends; update tokens are not touched." },
 	{ "user list", cmd_user_list, "",
 	  "List the accounts with their hosts and the zones opened to them." },
 	{ "user del", cmd_user_del, "USER",

@@ -28,7 +28,7 @@ int accounts_add(store_t *st, const char *name, const char *pw_encoded,
 
 int accounts_find(store_t *st, const char *name, int64_t *id, bool *admin)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT id, admin FROM users WHERE name = ?1");
+	sqlite3_stmt *s = store_stmt(st, "SELECT id, admin FROM users WHERE name = ?1 COLLATE NOCASE");
 	if (!s)
 		return DZ_EDB;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
@@ -59,7 +59,7 @@ int accounts_name(store_t *st, int64_t id, char out[SECRET_NAME_MAX])
 int accounts_password(store_t *st, const char *name, int64_t *id, bool *admin,
                       char enc[SECRET_PW_ENCODED])
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT id, admin, password FROM users WHERE name = ?1");
+	sqlite3_stmt *s = store_stmt(st, "SELECT id, admin, password FROM users WHERE name = ?1 COLLATE NOCASE");
 	if (!s)
 		return DZ_EDB;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
@@ -76,6 +76,17 @@ int accounts_password(store_t *st, const char *name, int64_t *id, bool *admin,
 	}
 	sqlite3_reset(s);
 	return out;
+}
+
+int accounts_set_password(store_t *st, int64_t id, const char *pw_encoded)
+{
+	sqlite3_stmt *s = STORE_PREP(st, "UPDATE users SET password = ?2 WHERE id = ?1", id, 0);
+	if (!s)
+		return DZ_EDB;
+	sqlite3_bind_text(s, 2, pw_encoded, -1, SQLITE_STATIC);
+	if (store_done(s))
+		return DZ_EDB;
+	return store_changes(st) ? 0 : DZ_ENOENT;
 }
 
 int accounts_del(store_t *st, int64_t id)

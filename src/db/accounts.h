@@ -16,6 +16,8 @@
  * DZ_EDB. */
 int accounts_add(store_t *st, const char *name, const char *pw_encoded,
                  bool admin, int64_t *id);
+/* Names are compared without regard to case ('Alice' is 'alice'); the
+ * name is kept as it was first written. */
 /* Find a user by name: 0 with *id (and *admin if not NULL), DZ_ENOENT or
  * DZ_EDB. */
 int accounts_find(store_t *st, const char *name, int64_t *id, bool *admin);
@@ -25,6 +27,9 @@ int accounts_name(store_t *st, int64_t id, char out[SECRET_NAME_MAX]);
  * wipes it).  0, DZ_ENOENT or DZ_EDB. */
 int accounts_password(store_t *st, const char *name, int64_t *id, bool *admin,
                       char enc[SECRET_PW_ENCODED]);
+/* Replace a user's password hash.  0, DZ_ENOENT or DZ_EDB.  (The caller
+ * ends the user's sessions: sessions_del_user.) */
+int accounts_set_password(store_t *st, int64_t id, const char *pw_encoded);
 /* Delete a user row (its sessions, grants and tokens go by cascade; the
  * caller deletes the user's hosts first, so their records leave DNS
  * through the journal).  0, DZ_ENOENT or DZ_EDB. */

@@ -68,6 +68,16 @@ int sessions_extend(store_t *st, const uint8_t key[SECRET_HASH_LEN], int64_t exp
 	return store_done(s) ? DZ_EDB : 0;
 }
 
+int sessions_del_user(store_t *st, int64_t user_id, const uint8_t keep[SECRET_HASH_LEN])
+{
+	static const uint8_t none[SECRET_HASH_LEN];
+	sqlite3_stmt *s = STORE_PREP_KEY(st, "DELETE FROM sessions WHERE user_id = ?2 AND key != ?1",
+		keep ? keep : none, SECRET_HASH_LEN, user_id);
+	if (!s)
+		return DZ_EDB;
+	return store_done(s) ? DZ_EDB : 0;
+}
+
 int sessions_del(store_t *st, const uint8_t key[SECRET_HASH_LEN])
 {
 	sqlite3_stmt *s = store_prep_key(st, "DELETE FROM sessions WHERE key = ?1",

@@ -36,6 +36,9 @@ int sessions_get(store_t *st, const uint8_t key[SECRET_HASH_LEN], struct session
 /* Move a session's expiry, noting when (`now`).  0 or DZ_EDB. */
 int sessions_extend(store_t *st, const uint8_t key[SECRET_HASH_LEN], int64_t expires,
                     int64_t now);
+/* Delete every session of a user but `keep` (NULL: all), after a
+ * password change.  0 or DZ_EDB. */
+int sessions_del_user(store_t *st, int64_t user_id, const uint8_t keep[SECRET_HASH_LEN]);
 /* Delete a session.  0 or DZ_EDB. */
 int sessions_del(store_t *st, const uint8_t key[SECRET_HASH_LEN]);
 

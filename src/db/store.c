@@ -154,6 +154,11 @@ static const char *const migrations[] = {
 	 * query: nothing looks records up by host_id, and the logs are pruned
 	 * oldest-id first (store_log_prune), not by a time index */
 	"DROP INDEX IF EXISTS records_host; DROP INDEX IF EXISTS update_log_time;",
+	/* 6: user names are one whatever their case ('ADMIN' beside 'admin'
+	 * was possible); lookups use this index (COLLATE NOCASE: names are
+	 * ASCII).  A store that already holds two such names fails here,
+	 * naming the constraint: rename one with the old version first. */
+	"CREATE UNIQUE INDEX users_name_nocase ON users(name COLLATE NOCASE);",
 };
 
 static void seterr(char *buf, size_t len, const char *what, sqlite3 *db)

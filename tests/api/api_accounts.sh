@@ -189,6 +189,48 @@ call POST /signup '{"user":"dave","password":"dave-password"}'
 err_is 403 signup_closed "and sign-up is refused"
 dz_stop
 
+# --- password change, and names that differ only in case -------------------------------
+dz_config pw signup=open signup-zones=$ZONE
+dz_start
+signup erin 'erin-password-1'
+as erin2; call POST /login '{"user":"ERIN","password":"erin-password-1"}'
+is "$ST" 200 "a user name is found whatever its case at log-in"
+CSRFS[erin2]=$(j .csrf)
+is "$(j .user.name)" "erin" "and the account keeps the name as it was written"
+signup Erin 'other-password-1'
+err_is 409 user_exists "'Erin' cannot sign up beside 'erin'"
+as erin
+call POST /me/password '{"current":"wrong-password","password":"erin-password-2"}'
+err_is 403 bad_credentials "a password change needs the current password"
+call POST /me/password '{"current":"erin-password-1","password":"short"}'
+err_is 422 invalid_password "the new password follows the policy"
+NOCSRF=1 call POST /me/password '{"current":"erin-password-1","password":"erin-password-2"}'
+err_is 403 csrf_failed "a password change needs the CSRF token"
+call POST /me/password '{"current":"erin-password-1","password":"erin-password-2"}'
+is "$ST" 204 "the password is changed"
+call GET /me
+is "$ST" 200 "the session that changed it goes on"
+as erin2; call GET /me
+err_is 401 unauthenticated "the user's other sessions are ended"
+login erin 'erin-password-1'
+err_is 401 bad_credentials "the old password no longer logs in"
+login erin 'erin-password-2'
+is "$ST" 200 "the new one does"
+echo 'erin-password-3' | dz user passwd ERIN 2>/dev/null
+is "$?" 0 "an administrator resets it from the shell (any case)"
+call GET /me
+err_is 401 unauthenticated "which ends every session"
+login erin 'erin-password-3'
+is "$ST" 200 "and the reset password logs in"
+echo 'short' | dz user passwd erin 2>"$TMP/pw.err"
+is "$?" 1 "user passwd refuses a short password"
+echo 'erin-password-4' | dz user passwd nobody-here 2>"$TMP/pw.err"
+is "$?" 1 "user passwd of an unknown user fails"
+like "$(cat "$TMP/pw.err")" "no user 'nobody-here'" "and says so"
+echo 'erin-password-4' | dz user add ERIN 2>"$TMP/pw.err"
+like "$(cat "$TMP/pw.err")" "exists" "user add refuses a name that differs only in case"
+dz_stop
+
 cat >"$TMP/bad.conf" <<EOF
 db = $TMP/bad.db
 dns-listen = 127.0.0.1:$DZ_PORT

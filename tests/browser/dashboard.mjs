@@ -1,8 +1,8 @@
 // The dashboard in Debian's chromium, driven by playwright-core: sign up,
 // log in, add a host, copy its token and curl line with the page's copy
 // buttons, update with that curl line, watch the address appear without a
-// reload, rotate the token and see the old one refused, the history, the
-// admin page, a phone-sized screen and the keyboard.
+// reload, rotate the token and see the old one refused, the history, a
+// password change, the admin page, a phone-sized screen and the keyboard.
 //
 // Run by tests/api/browser_dashboard.sh, which starts the server.
 // Prints "ok - what" / "not ok - what" / "# note" lines; the wrapper
@@ -68,9 +68,13 @@ await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url 
 const page = ctx.pages()[0] || await ctx.newPage();
 const errors = [];
 page.on('pageerror', (e) => errors.push(String(e)));
-// the page asks /api/v1/me before anyone has logged in: that 401 is expected
+// the page asks /api/v1/me before anyone has logged in: that 401 is
+// expected, and so is the 403 of the password change tried with a wrong
+// current password
 page.on('console', (m) => {
-	if (m.type() === 'error' && !/status of 401/.test(m.text())) errors.push(m.text());
+	const expected = /status of 401/.test(m.text()) ||
+		(/status of 403/.test(m.text()) && /\/api\/v1\/me\/password$/.test(m.location().url));
+	if (m.type() === 'error' && !expected) errors.push(m.text());
 });
 page.on('dialog', (d) => d.accept());
 
@@ -203,6 +207,28 @@ try {
 	ok(overflow <= 360, 'nothing is wider than a 360 px screen', overflow + ' px');
 	if (artefacts) await page.screenshot({ path: artefacts + '/hosts-phone.png', fullPage: true });
 	await page.setViewportSize({ width: 1200, height: 860 });
+
+	// --- account: change the password ---------------------------------------------
+	await page.getByRole('link', { name: 'Account' }).click();
+	const pwf = page.locator('#password-form');
+	await pwf.waitFor();
+	await pwf.getByLabel('Current password').fill('not my password');
+	await pwf.getByLabel('New password').fill('a newer horse battery');
+	await pwf.getByRole('button', { name: 'Change password' }).click();
+	await page.locator('#password-error').waitFor();
+	ok(/current password/i.test(await page.locator('#password-error').textContent()),
+		'a password change with the wrong current password is refused on the page');
+	await pwf.getByLabel('Current password').fill(password);
+	await pwf.getByRole('button', { name: 'Change password' }).click();
+	await page.locator('#flash', { hasText: 'Password changed' }).waitFor();
+	ok(true, 'the password is changed from the account page');
+	await page.getByRole('button', { name: 'Log out' }).click();
+	await page.locator('#login-form').waitFor();
+	await login.getByLabel('User name').fill(user.toUpperCase());
+	await login.getByLabel('Password', { exact: true }).fill('a newer horse battery');
+	await login.getByRole('button', { name: 'Log in' }).click();
+	await page.getByRole('heading', { name: 'Your hosts' }).waitFor();
+	ok(true, 'the new password logs in (and the name in any case)');
 
 	// --- admin page -----------------------------------------------------------------
 	await page.getByRole('button', { name: 'Log out' }).click();

@@ -58,6 +58,14 @@ int main(void)
 	is_str(buf, "alice", "alice");
 	is_int(accounts_password(st, "alice", &id, &admin, enc), 0, "the password hash");
 	ok(id == alice && !admin && strcmp(enc, "$enc-a") == 0, "alice's, as stored");
+	is_int(accounts_add(st, "ALICE", "$x", false, NULL), DZ_EEXIST,
+	       "a name that differs only in case is taken");
+	is_int(accounts_find(st, "Alice", &id, NULL), 0, "a name is found in any case");
+	ok(id == alice, "alice's id");
+	is_int(accounts_set_password(st, alice, "$enc-a2"), 0, "a new password hash");
+	is_int(accounts_password(st, "aLiCe", &id, &admin, enc), 0, "read back in any case");
+	is_str(enc, "$enc-a2", "the new hash");
+	is_int(accounts_set_password(st, 9999, "$x"), DZ_ENOENT, "no such user");
 	is_int(accounts_password(st, "carol", &id, &admin, enc), DZ_ENOENT, "none for nobody");
 
 	/* grants */

@@ -47,6 +47,16 @@ int main(void)
 	is_int(dbt_one(st, "SELECT count(*) FROM sessions"), 1, "expired ones go on add");
 	is_int(sessions_del(st, k), 0, "delete");
 	is_int(sessions_get(st, k, &r), DZ_ENOENT, "gone");
+	for (int i = 6; i <= 8; i++) {
+		key(k, i);
+		sessions_add(st, k, uid, csrf, 9600, 20000, 10);
+	}
+	key(k, 7);
+	is_int(sessions_del_user(st, uid, k), 0, "end the user's sessions but one");
+	is_int(dbt_one(st, "SELECT count(*) FROM sessions"), 1, "one left");
+	is_int(sessions_get(st, k, &r), 0, "the one kept");
+	is_int(sessions_del_user(st, uid, NULL), 0, "end them all");
+	is_int(dbt_one(st, "SELECT count(*) FROM sessions"), 0, "none left");
 	store_close(st);
 	tmpdb_remove(db);
 	return tap_done();
