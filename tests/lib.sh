@@ -144,7 +144,7 @@ dz_start() {
 	"$DYNZONE" -c "$DZ_CONF" ${DZ_GLOBAL_OPTS:-} serve "$@" >>"$DZ_DIR/serve.log" 2>&1 &
 	DZ_PID=$!
 	PIDS+=("$DZ_PID")
-	started "$DZ_PID" "$DZ_DIR/serve.log" ready "dynzone serve"
+	started "$DZ_PID" "$DZ_DIR/serve.log" ": ready$" "dynzone serve"
 }
 
 # dz_stop: stop the server started by dz_start (SIGTERM, wait).
