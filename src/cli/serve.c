@@ -109,7 +109,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (http && (update_start(&upd, http, c, cm, timers, err, sizeof err) ||
 	             api_start(&api, http, c, cm, timers, hk, err, sizeof err) ||
-	             http_start(http, err, sizeof err))) {
+	             http_start(http, timers, err, sizeof err))) {
 		log_err("%s", err);
 		goto out;
 	}

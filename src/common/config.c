@@ -51,7 +51,7 @@ static const struct key keys[] = {
 	{ "http-max-per-ip", K_INT, F(http_max_per_ip), 0, 65536,
 	  "most concurrent HTTP connections per client address (0: no cap)" },
 	{ "http-timeout", K_INT, F(http_timeout), 1, 3600,
-	  "seconds before an idle HTTP connection is closed" },
+	  "seconds a client has to send a whole HTTP request (head and body)" },
 	{ "http-max-request", K_INT, F(http_max_request), 4096, 1048576,
 	  "bytes of HTTP request line and headers (connection memory)" },
 	{ "trusted-proxy", K_STRS, F(trusted_proxy), 0, 0,

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "proto/errors.h"
+#include "src/common/clock.h"
 #include "src/common/log.h"
 
 #define PEM_MAX (256 * 1024)
@@ -36,7 +37,22 @@ struct listener {
 	char text[64];
 };
 
+/* A connection being watched for the request deadline. */
+struct conn_slot {
+	struct conn_slot *prev, *next;
+	int fd;
+	uint64_t deadline;         /* clock_ms; 0: none (a request is being answered) */
+	char client[INET6_ADDRSTRLEN];
+};
+
+#define REAP_MS 1000           /* how often the deadline is looked at */
+
 struct http {
+	/* connections and their request deadlines (see reap) */
+	pthread_mutex_t slots_lock;
+	struct conn_slot *slots;
+	timers_t *timers;
+	struct timer reaper;
 	struct listener l[2 * CONF_MAX_LISTEN];
 	unsigned nl;
 	struct http_route routes[HTTP_ROUTES_MAX];
@@ -439,11 +455,115 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	return rq;
 }
 
+/* Request deadlines ----------------------------------------------------------
+ *
+ * libmicrohttpd's timeout is for idle gaps: a client sending one header line
+ * every few seconds keeps its connection for ever, and enough of them take
+ * every connection.  So each connection gets a deadline instead, http-timeout
+ * seconds from its start (or from the end of its last request) for a whole
+ * request, head and body, to arrive; the timer thread closes (shutdown) the
+ * ones past it every second.  While a request is answered (a handler, a
+ * suspended request waiting for its commit) there is no deadline.
+ * libmicrohttpd tells us of a connection's end (NOTIFY_CLOSED) before it
+ * closes the descriptor, and the slot goes under slots_lock: a shutdown
+ * under that lock never reaches a descriptor that was closed and reused. */
+
+static struct conn_slot *conn_slot(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
+/* Set a connection's deadline (0: none) from an MHD thread. */
+static void conn_deadline(http_t *h, struct MHD_Connection *conn, uint64_t at)
+{
+	struct conn_slot *s = conn_slot(conn);
+	if (!s)
+		return;
+	pthread_mutex_lock(&h->slots_lock);
+	s->deadline = at;
+	pthread_mutex_unlock(&h->slots_lock);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+	http_t *h = cls;
+	struct conn_slot *s = *socket_context;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *fd =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *ca =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		s = calloc(1, sizeof *s);
+		if (!s || !fd) {
+			free(s);
+			return;    /* unwatched: libmicrohttpd's idle timeout still holds */
+		}
+		s->fd = fd->connect_fd;
+		s->deadline = clock_ms() + 1000ull * h->timeout;
+		if (ca && ca->client_addr) {
+			const struct sockaddr *sa = ca->client_addr;
+			const void *a = sa->sa_family == AF_INET6
+				? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
+				: (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
+			if (!inet_ntop(sa->sa_family, a, s->client, sizeof s->client))
+				s->client[0] = 0;
+		}
+		pthread_mutex_lock(&h->slots_lock);
+		s->next = h->slots;
+		if (h->slots)
+			h->slots->prev = s;
+		h->slots = s;
+		pthread_mutex_unlock(&h->slots_lock);
+		*socket_context = s;
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && s) {
+		pthread_mutex_lock(&h->slots_lock);
+		if (s->prev)
+			s->prev->next = s->next;
+		else
+			h->slots = s->next;
+		if (s->next)
+			s->next->prev = s->prev;
+		pthread_mutex_unlock(&h->slots_lock);
+		free(s);
+		*socket_context = NULL;
+	}
+}
+
+/* Timer thread: close the connections past their deadline, then look
+ * again in a second. */
+static void reap(struct timer *t)
+{
+	http_t *h = (http_t *)((char *)t - offsetof(http_t, reaper));
+	uint64_t now = clock_ms();
+	unsigned n = 0;
+	char last[INET6_ADDRSTRLEN] = "";
+	pthread_mutex_lock(&h->slots_lock);
+	for (struct conn_slot *s = h->slots; s; s = s->next) {
+		if (s->deadline && now >= s->deadline) {
+			shutdown(s->fd, SHUT_RDWR);
+			s->deadline = 0;
+			memcpy(last, s->client, sizeof last);
+			n++;
+		}
+	}
+	pthread_mutex_unlock(&h->slots_lock);
+	if (n)
+		log_info("http: closed %u connection%s that sent no whole request in %u s "
+		         "(the last from %s)", n, n == 1 ? "" : "s", h->timeout, last);
+	timer_at(h->timers, &h->reaper, now + REAP_MS);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+	http_t *h = cls;
 	req_free(*con_cls);
 	*con_cls = NULL;
+	/* the next request on this connection has its own http-timeout */
+	conn_deadline(h, conn, clock_ms() + 1000ull * h->timeout);
 }
 
 static const struct http_route *find_route(const http_t *h, const char *method,
@@ -590,6 +710,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		return MHD_YES;
 	}
 	if (rq->state == RQ_BODY) {
+		/* the whole request is in: no deadline while it is answered */
+		conn_deadline(rq->h, conn, 0);
 		rq->route->fn(rq, rq->route->arg);
 		pthread_mutex_lock(&rq->lock);
 		if (rq->state == RQ_SUSPENDING) {
@@ -698,6 +820,7 @@ int http_open(http_t **out, const struct config *c, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return DZ_ENOMEM;
 	}
+	pthread_mutex_init(&h->slots_lock, NULL);
 	h->threads = (unsigned)c->http_threads;
 	h->max_conn = (unsigned)c->http_max_connections;
 	h->per_ip = (unsigned)c->http_max_per_ip;
@@ -772,13 +895,20 @@ static struct MHD_Daemon *start_daemon(http_t *h, struct listener *l, unsigned p
 		MHD_OPTION_CONNECTION_TIMEOUT, h->timeout,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, l,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
 		MHD_OPTION_EXTERNAL_LOGGER, on_log, h,
 		MHD_OPTION_ARRAY, l->tls ? tls_opts : tls_opts + 2,
 		MHD_OPTION_END);
 }
 
-int http_start(http_t *h, char *err, size_t errlen)
+int http_start(http_t *h, timers_t *ts, char *err, size_t errlen)
 {
+	h->timers = ts;
+	h->reaper.fire = reap;
+	if (timer_at(ts, &h->reaper, clock_ms() + REAP_MS)) {
+		snprintf(err, errlen, "http: the timers have stopped");
+		return DZ_EIO;
+	}
 	for (unsigned i = 0; i < h->nl; i++) {
 		struct listener *l = &h->l[i];
 		l->d = start_daemon(h, l, MHD_USE_EPOLL);
@@ -822,6 +952,12 @@ void http_close(http_t *h)
 		if (l->fd >= 0)
 			close(l->fd);
 	}
+	while (h->slots) {          /* none are left once the daemons stop */
+		struct conn_slot *s = h->slots;
+		h->slots = s->next;
+		free(s);
+	}
+	pthread_mutex_destroy(&h->slots_lock);
 	if (h->key)
 		explicit_bzero(h->key, strlen(h->key));
 	free(h->key);

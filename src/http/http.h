@@ -6,7 +6,10 @@
  * Caps: connections in all (http-max-connections) and per client address
  * (http-max-per-ip), the memory of one connection, which bounds the
  * request line and headers (http-max-request), request bodies (per route),
- * and an inactivity timeout (http-timeout).
+ * and a deadline (http-timeout): a connection has that many seconds from
+ * its start, or from the end of its last request, to send a whole request,
+ * head and body, or the timer thread closes it (a client dripping a byte
+ * now and then does not keep it open).
  *
  * A handler runs on a pool thread and must not block.  It either replies
  * at once (http_reply) or suspends the request (http_suspend), hands it to
@@ -24,6 +27,7 @@
 #include <sys/socket.h>
 
 #include "src/common/config.h"
+#include "src/write/timer.h"
 
 typedef struct http http_t;
 typedef struct http_req http_req_t;
@@ -51,8 +55,11 @@ int http_open(http_t **out, const struct config *c, char *err, size_t errlen);
  * server.  A later route with the same method and path replaces the
  * earlier.  0 or DZ_ELIMIT. */
 int http_route_add(http_t *h, const struct http_route *r);
-/* Start the daemons.  0, or DZ_EIO with a message in err. */
-int http_start(http_t *h, char *err, size_t errlen);
+/* Start the daemons, and a timer on ts that closes connections past their
+ * request deadline every second (ts must outlive the server; once it
+ * stops, only libmicrohttpd's idle timeout is left).  0, or DZ_EIO with a
+ * message in err. */
+int http_start(http_t *h, timers_t *ts, char *err, size_t errlen);
 /* Stop accepting new connections (the ones open are still served). */
 void http_quiesce(http_t *h);
 /* Stop the daemons and free.  No request may be left suspended. */
