@@ -78,6 +78,15 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 		log_err("%s", err);
 		goto out;
 	}
+	/* after the drop, before anything is started: a store the user cannot
+	 * reach would only say "unable to open database file" */
+	if (store_access(c->db, err, sizeof err)) {
+		log_err("%s", err);
+		if (c->user && *c->user)
+			log_err("the server runs as user %s after binding: give that user the "
+			        "store's directory and files (chown), or set another user", c->user);
+		goto out;
+	}
 	if (geteuid() == 0 && !(c->user && *c->user))
 		log_warn("running as root: set 'user' to drop privileges after binding");
 

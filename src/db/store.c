@@ -217,6 +217,39 @@ static int create_private(const char *path)
 	return errno == EEXIST ? 0 : DZ_EIO;
 }
 
+int store_access(const char *path, char *errbuf, size_t errlen)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm" };
+	char dir[4096], file[4096 + 8];
+	size_t n = strnlen(path, sizeof dir);
+	if (n == 0 || n >= sizeof dir || strcmp(path, ":memory:") == 0)
+		return 0;
+	memcpy(dir, path, n + 1);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == dir)
+		dir[1] = 0;
+	else
+		*slash = 0;
+	/* SQLite makes and removes the -wal and -shm files beside the store:
+	 * the directory must be writable, and each file that exists too */
+	if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS)) {
+		snprintf(errbuf, errlen, "%s: uid %u cannot write the store's directory %s: %s",
+		         path, (unsigned)geteuid(), dir, strerror(errno));
+		return DZ_EIO;
+	}
+	for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
+		snprintf(file, sizeof file, "%s%s", path, sfx[i]);
+		if (faccessat(AT_FDCWD, file, R_OK | W_OK, AT_EACCESS) && errno != ENOENT) {
+			snprintf(errbuf, errlen, "uid %u cannot read and write %s: %s",
+			         (unsigned)geteuid(), file, strerror(errno));
+			return DZ_EIO;
+		}
+	}
+	return 0;
+}
+
 int store_backup(store_t *st, const char *path, char *errbuf, size_t errlen)
 {
 	sqlite3 *dst = NULL;

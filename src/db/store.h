@@ -25,6 +25,11 @@ typedef struct store store_t;
  * NULL, a message in it. */
 int store_open(const char *path, store_t **out, char *errbuf, size_t errlen);
 void store_close(store_t *st);
+/* Can this process (its effective ids: call after dropping privileges)
+ * use the store at path: write its directory (SQLite makes the -wal and
+ * -shm files there) and read and write each of its files that exists?
+ * 0, or DZ_EIO with a message naming the path, the uid and the reason. */
+int store_access(const char *path, char *errbuf, size_t errlen);
 /* Copy the whole database, consistently, into a new file `path` (made
  * 0600; an existing file is an error), through SQLite's online backup:
  * safe while a server writes, which waits for one step of the copy at

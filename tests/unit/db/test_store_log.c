@@ -1,6 +1,7 @@
 /* Unit tests for store_log_prune: the journal and the update log lose their
  * old rows oldest first, a chunk at a time, and always keep the newest row;
- * and for migration 5 (the two write-only indexes are gone). */
+ * and for migrations 5 (the two write-only indexes are gone) and 6 (user
+ * names unique whatever their case). */
 #include "proto/errors.h"
 #include "src/db/store.h"
 #include "src/db/sql.h"
@@ -88,7 +89,9 @@ int main(void)
 	tmpdb_path("store-log", db, sizeof db);
 	ok(store_open(db, &st, err, sizeof err) == 0, "a store (%s)", err);
 	if (st) {
-		is_int(one(st, "PRAGMA user_version"), 5, "the schema is at migration 5");
+		is_int(one(st, "PRAGMA user_version"), 6, "the schema is at migration 6");
+		is_int(one(st, "SELECT count(*) FROM sqlite_master WHERE name = "
+		               "'users_name_nocase'"), 1, "with the case-blind user name index");
 		is_int(one(st, "SELECT count(*) FROM sqlite_master WHERE name IN "
 		               "('records_host', 'update_log_time')"), 0,
 		       "without the records_host and update_log_time indexes");
