@@ -114,6 +114,59 @@ int dd2_addr_parse(const char *s, size_t len, struct dd2_addr *out)
 	return 0;
 }
 
+enum dd2_scope dd2_addr_scope(const uint8_t *a, int family)
+{
+	if (family == 4) {
+		if (a[0] == 127)
+			return DD2_LOOPBACK;
+		if (a[0] == 169 && a[1] == 254)
+			return DD2_LINKLOCAL;
+		if (a[0] == 0 || (a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255))
+			return DD2_BROADCAST;
+		if (a[0] == 10 || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+		    (a[0] == 192 && a[1] == 168) || (a[0] == 100 && (a[1] & 0xc0) == 64))
+			return DD2_PRIVATE;
+		return DD2_GLOBAL;
+	}
+	static const uint8_t loop[16] = { [15] = 1 };
+	if (memcmp(a, loop, 16) == 0)
+		return DD2_LOOPBACK;
+	if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
+		return DD2_LINKLOCAL;
+	if ((a[0] & 0xfe) == 0xfc)
+		return DD2_PRIVATE;
+	return DD2_GLOBAL;
+}
+
+const char *dd2_scope_name(enum dd2_scope s)
+{
+	static const char *const names[] = { "global", "loopback", "link-local",
+	                                     "broadcast", "private" };
+	return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
+}
+
+bool dd2_name_under(const char *name, const char *zone)
+{
+	size_t n = strlen(name), zl = strlen(zone);
+	if (n && name[n - 1] == '.')
+		n--;
+	if (zl && zone[zl - 1] == '.')
+		zl--;
+	if (zl == 0 || n < zl || strncasecmp(name + n - zl, zone, zl) != 0)
+		return false;
+	return n == zl || name[n - zl - 1] == '.';
+}
+
+bool dd2_name_special(const char *host)
+{
+	static const char *const special[] = { "test", "localhost", "invalid", "example",
+	                                       "example.com", "example.net", "example.org" };
+	for (size_t i = 0; i < sizeof special / sizeof special[0]; i++)
+		if (dd2_name_under(host, special[i]))
+			return true;
+	return false;
+}
+
 int dd2_addrs_add(struct dd2_addrs *set, const struct dd2_addr *a)
 {
 	if (a->family == 4) {

@@ -86,6 +86,26 @@ int dd2_param(struct dd2_req *r, const char *key, size_t klen,
  * DZ_EFORMAT. */
 int dd2_addr_parse(const char *s, size_t len, struct dd2_addr *out);
 
+/* Where an address leads (for the myip policy).  GLOBAL is everything not
+ * below. */
+enum dd2_scope {
+	DD2_GLOBAL = 0,
+	DD2_LOOPBACK,      /* 127/8, ::1 */
+	DD2_LINKLOCAL,     /* 169.254/16, fe80::/10 */
+	DD2_BROADCAST,     /* 255.255.255.255, and "this network" 0/8 */
+	DD2_PRIVATE,       /* 10/8, 172.16/12, 192.168/16, 100.64/10 (CGNAT), fc00::/7 (ULA) */
+};
+enum dd2_scope dd2_addr_scope(const uint8_t *a, int family);
+/* The scope's name for messages ("loopback", ...). */
+const char *dd2_scope_name(enum dd2_scope s);
+/* True if the name is the zone or below it (text, trailing dots optional,
+ * any case, whole labels: "xexample.com" is not under "example.com"). */
+bool dd2_name_under(const char *name, const char *zone);
+/* True if the host name (text, with or without a trailing dot) is under a
+ * special-use name of RFC 6761 that never reaches the public DNS: .test,
+ * .localhost, .invalid, .example, example.com, example.net, example.org. */
+bool dd2_name_special(const char *host);
+
 /* Add an address to a set: a second, different address of the same family
  * is DZ_EEXIST; 0 otherwise. */
 int dd2_addrs_add(struct dd2_addrs *set, const struct dd2_addr *a);

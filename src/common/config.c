@@ -64,6 +64,8 @@ static const struct key keys[] = {
 	  "ADDRESS[/BITS] of a reverse proxy whose X-Forwarded-For is believed (repeatable)" },
 	{ "update-path", K_STRS, F(update_path), 0, 0,
 	  "URL path of the update API (repeatable; default /nic/update and /v3/update)" },
+	{ "refuse-private", K_STRS, F(refuse_private), 0, 0,
+	  "zone whose hosts may not be given private or ULA addresses (repeatable; * for all)" },
 	{ "update-rate-token", K_INT, F(update_rate_token), 0, 1000000,
 	  "updates per minute per token, sustained (0: no limit)" },
 	{ "update-burst-token", K_INT, F(update_burst_token), 1, 1000000,

@@ -1,6 +1,7 @@
 /* /nic/update and /checkip. */
 #include "src/update/update.h"
 
+#include <arpa/inet.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@ struct update_service {
 	limiter_t *per_token, *per_client;
 	failures_t *failures;
 	unsigned max_hosts;
+	const struct config *cfg;  /* refuse-private */
 	char *paths[CONF_MAX_LIST];
 	unsigned npaths;
 };
@@ -244,6 +246,40 @@ static void copy_agent(char *out, const char *ua)
 	out[n] = 0;
 }
 
+/* The myip policy: a host outside the special-use names of RFC 6761 may
+ * not point at a loopback, link-local or broadcast address (a proxy
+ * without trusted-proxy, or a client that read its own interface, would
+ * publish one), nor at a private or ULA one in a refuse-private zone.
+ * False (after logging why) if any host of the request may not. */
+static bool addrs_allowed(const update_t *u, http_req_t *rq, char hosts[][DD2_HOST_TEXT],
+                          unsigned n, const struct dd2_addrs *a)
+{
+	const struct config *cfg = u->cfg;
+	for (unsigned f = 0; f < 2; f++) {
+		if (!(f == 0 ? a->has4 : a->has6))
+			continue;
+		enum dd2_scope s = dd2_addr_scope(f == 0 ? a->v4 : a->v6, f == 0 ? 4 : 6);
+		if (s == DD2_GLOBAL)
+			continue;
+		for (unsigned i = 0; i < n; i++) {
+			if (dd2_name_special(hosts[i]))
+				continue;
+			bool refuse = s != DD2_PRIVATE;
+			for (unsigned z = 0; !refuse && z < cfg->refuse_private.n; z++)
+				refuse = strcmp(cfg->refuse_private.s[z], "*") == 0 ||
+				         dd2_name_under(hosts[i], cfg->refuse_private.s[z]);
+			if (refuse) {
+				char t[INET6_ADDRSTRLEN];
+				inet_ntop(f == 0 ? AF_INET : AF_INET6, f == 0 ? a->v4 : a->v6, t, sizeof t);
+				log_info("update from %s for %.253s: %s address %s refused",
+				         http_req_client_text(rq), hosts[i], dd2_scope_name(s), t);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
 static void update_handle(http_req_t *rq, void *arg)
 {
 	update_t *u = arg;
@@ -322,6 +358,10 @@ static void update_handle(http_req_t *rq, void *arg)
 		if (dd2_addr_parse(ct, strlen(ct), &a) == 0 && dd2_addrs_add(&c->addrs, &a) == 0)
 			c->set_addrs = true;
 	}
+	if (c->set_addrs && !addrs_allowed(u, rq, j->req.hosts, j->req.nhosts, &c->addrs)) {
+		reply_once(rq, DD2_BADAGENT, 0);
+		return;
+	}
 	c->set_txt = j->req.txt_given;
 	c->ntxt = j->req.ntxt;
 	for (unsigned i = 0; i < j->req.ntxt; i++)
@@ -366,6 +406,7 @@ int update_start(update_t **out, http_t *h, const struct config *c, committer_t 
 	u->commit = cm;
 	u->timers = ts;
 	u->max_hosts = (unsigned)c->update_max_hosts;
+	u->cfg = c;
 	u->per_token = limiter_new(LIMITER_SLOTS, (unsigned)c->update_rate_token,
 	                                (unsigned)c->update_burst_token);
 	u->per_client = limiter_new(LIMITER_SLOTS, (unsigned)c->update_rate_client,

@@ -241,10 +241,58 @@ static void test_reply(void)
 	ok(!dd2_addrs_equal(&a, &b), "different sets");
 }
 
+static int scope(const char *t)
+{
+	struct dd2_addr a;
+	if (dd2_addr_parse(t, strlen(t), &a))
+		return -1;
+	return (int)dd2_addr_scope(a.a, a.family);
+}
+
+static void test_policy(void)
+{
+	is_int(scope("192.0.2.1"), DD2_GLOBAL, "documentation v4 is global");
+	is_int(scope("8.8.8.8"), DD2_GLOBAL, "a public v4");
+	is_int(scope("127.0.0.1"), DD2_LOOPBACK, "127.0.0.1 loopback");
+	is_int(scope("127.255.0.9"), DD2_LOOPBACK, "127/8 loopback");
+	is_int(scope("::1"), DD2_LOOPBACK, "::1 loopback");
+	is_int(scope("::ffff:127.0.0.1"), DD2_LOOPBACK, "v4-mapped loopback");
+	is_int(scope("169.254.3.4"), DD2_LINKLOCAL, "169.254/16 link-local");
+	is_int(scope("fe80::1"), DD2_LINKLOCAL, "fe80::/10 link-local");
+	is_int(scope("febf::1"), DD2_LINKLOCAL, "febf:: is still fe80::/10");
+	is_int(scope("fec0::1"), DD2_GLOBAL, "fec0:: is not");
+	is_int(scope("255.255.255.255"), DD2_BROADCAST, "broadcast");
+	is_int(scope("0.1.2.3"), DD2_BROADCAST, "this network (0/8)");
+	is_int(scope("10.9.8.7"), DD2_PRIVATE, "10/8 private");
+	is_int(scope("172.16.0.1"), DD2_PRIVATE, "172.16/12 private");
+	is_int(scope("172.31.255.1"), DD2_PRIVATE, "172.31 private");
+	is_int(scope("172.32.0.1"), DD2_GLOBAL, "172.32 is not");
+	is_int(scope("192.168.1.1"), DD2_PRIVATE, "192.168/16 private");
+	is_int(scope("100.64.0.1"), DD2_PRIVATE, "100.64/10 (CGNAT) private");
+	is_int(scope("100.128.0.1"), DD2_GLOBAL, "100.128 is not");
+	is_int(scope("fd12:3456::1"), DD2_PRIVATE, "fd00::/8 ULA");
+	is_int(scope("fc00::1"), DD2_PRIVATE, "fc00::/7 ULA");
+	is_int(scope("2001:db8::1"), DD2_GLOBAL, "documentation v6 is global");
+	ok(dd2_name_special("h.dyn.test"), ".test is special-use");
+	ok(dd2_name_special("h.dyn.localhost."), ".localhost (trailing dot)");
+	ok(dd2_name_special("x.INVALID"), ".invalid in any case");
+	ok(dd2_name_special("a.example"), ".example");
+	ok(dd2_name_special("home.example.org"), "example.org");
+	ok(dd2_name_special("example.com"), "example.com itself");
+	ok(!dd2_name_special("home.dyn.example.de"), "example.de is not");
+	ok(!dd2_name_special("home.myexample.org"), "myexample.org is not (whole labels)");
+	ok(!dd2_name_special("home.test.org"), "test.org is not");
+	ok(dd2_name_under("a.b.dyn.org", "dyn.org."), "under a zone");
+	ok(dd2_name_under("dyn.org", "DYN.org"), "the zone itself, any case");
+	ok(!dd2_name_under("xdyn.org", "dyn.org"), "not a suffix of a label");
+	ok(!dd2_name_under("dyn.org", ""), "not under an empty zone");
+}
+
 int main(void)
 {
 	test_decode();
 	test_addr();
+	test_policy();
 	test_query();
 	test_hostname();
 	test_basic();
