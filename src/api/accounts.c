@@ -1,6 +1,7 @@
 /* Accounts: sign-up, log-in and sessions, and which zones a user may use. */
 #include "src/api/call.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -107,6 +108,56 @@ static bool rate_ok(struct call *c)
 	return false;
 }
 
+#define HASH_WAIT_MS 20          /* a request waiting for a hashing slot looks again */
+#define HASH_WAITS_MAX 250       /* 5 s of that, then 503 busy */
+
+/* Take a hashing slot (API_HASHERS).  None free: the request is held on a
+ * timer and asked again (no worker waits), or after HASH_WAITS_MAX tries
+ * refused with 503; false either way, with c->hold or the reply set. */
+static bool hash_begin(struct call *c)
+{
+	api_t *a = c->a;
+	pthread_mutex_lock(&a->lock);
+	bool got = a->hashing < API_HASHERS;
+	if (got)
+		a->hashing++;
+	pthread_mutex_unlock(&a->lock);
+	if (got)
+		return true;
+	if (c->job->waits >= HASH_WAITS_MAX) {
+		c->retry_after = 1;
+		call_fail(c, 503, "busy", "The server is busy: try again shortly.");
+	} else {
+		c->hold = true;
+		c->hold_busy = true;
+		c->hold_ms = HASH_WAIT_MS;
+	}
+	return false;
+}
+
+static void hash_end(struct call *c)
+{
+	pthread_mutex_lock(&c->a->lock);
+	c->a->hashing--;
+	pthread_mutex_unlock(&c->a->lock);
+}
+
+static bool rate_ok(struct call *c);
+
+/* Before a password is hashed or checked: a hashing slot, then the
+ * address's rate (a request held for a slot asks again without spending
+ * its rate).  False with the request held or refused. */
+static bool hash_ready(struct call *c)
+{
+	if (!hash_begin(c))
+		return false;
+	if (!rate_ok(c)) {
+		hash_end(c);
+		return false;
+	}
+	return true;
+}
+
 /* After recent failures for this account or address, hold the request
  * (once) on a timer before its password is looked at: true if held. */
 static bool held_back(struct call *c, const char *user)
@@ -145,9 +196,11 @@ int h_signup(struct call *c)
 		return call_fail(c, 422, "invalid_password", "A password needs at least 10 characters.");
 	if (c->a->signup == SIGNUP_INVITE && (!invite || !secret_token_wellformed(invite)))
 		return call_fail(c, 403, "invite_invalid", "Sign-up needs a valid invite code.");
-	if (!rate_ok(c))
-		return -1;
-	if ((rc = secret_password_hash(pw, enc)) != 0)
+	if (!hash_ready(c))
+		return c->hold ? 0 : -1;
+	rc = secret_password_hash(pw, enc);
+	hash_end(c);
+	if (rc)
 		return call_internal(c, rc);
 	if (store_begin(c->st))
 		return call_internal(c, DZ_EDB);
@@ -179,9 +232,10 @@ int h_login(struct call *c)
 		return call_fail(c, 400, "bad_request", "Give a user name and a password.");
 	if (held_back(c, user))
 		return 0;
-	if (!rate_ok(c))
-		return -1;
+	if (!hash_ready(c))
+		return c->hold ? 0 : -1;
 	int rc = session_password_check(c->st, user, pw, &id, &admin);
+	hash_end(c);
 	if (rc == DZ_EAUTH) {
 		session_throttle_fail(c->a->throttle, user, http_req_client(c->rq), clock_ms());
 		log_info("api: failed log-in for '%.63s' from %s", user, http_req_client_text(c->rq));
@@ -219,18 +273,21 @@ int h_password(struct call *c)
 		return call_fail(c, 422, "invalid_password", "A password needs at least 10 characters.");
 	if (held_back(c, c->sess.user))
 		return 0;
-	if (!rate_ok(c))
-		return -1;
+	if (!hash_ready(c))
+		return c->hold ? 0 : -1;
 	rc = session_password_check(c->st, c->sess.user, cur, &id, &admin);
-	if (rc == DZ_EAUTH || (!rc && id != c->sess.user_id)) {
+	if (!rc && id == c->sess.user_id)
+		rc = secret_password_hash(pw, enc);
+	else if (!rc)
+		rc = DZ_EAUTH;
+	hash_end(c);
+	if (rc == DZ_EAUTH) {
 		session_throttle_fail(c->a->throttle, c->sess.user, http_req_client(c->rq), clock_ms());
 		log_info("api: failed password change for '%.63s' from %s", c->sess.user,
 		         http_req_client_text(c->rq));
 		return call_fail(c, 403, "bad_credentials", "Your current password is not that.");
 	}
 	if (rc)
-		return call_internal(c, rc);
-	if ((rc = secret_password_hash(pw, enc)) != 0)
 		return call_internal(c, rc);
 	if (store_begin(c->st))
 		rc = DZ_EDB;

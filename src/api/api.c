@@ -296,10 +296,12 @@ static void hold_due(struct timer *t)
 	pthread_mutex_unlock(&a->lock);
 }
 
-/* Hold a log-in for ms on a timer: it waits suspended, holding no worker,
- * and counts in the queue's cap meanwhile.  False if the queue is full
- * or the timers have stopped. */
-static bool hold(api_t *a, struct job *j, unsigned ms)
+/* Hold a request for ms on a timer: it waits suspended, holding no worker,
+ * and counts in the queue's cap meanwhile.  A log-in slowed down after
+ * failures is held once (busy false); one waiting for a hashing slot
+ * (busy) as often as it takes, counted in j->waits.  False if the queue
+ * is full or the timers have stopped. */
+static bool hold(api_t *a, struct job *j, unsigned ms, bool busy)
 {
 	pthread_mutex_lock(&a->lock);
 	bool room = !a->stopping && a->nqueued < API_QUEUE_MAX;
@@ -308,7 +310,10 @@ static bool hold(api_t *a, struct job *j, unsigned ms)
 	pthread_mutex_unlock(&a->lock);
 	if (!room)
 		return false;
-	j->held = true;
+	if (busy)
+		j->waits++;
+	else
+		j->held = true;
 	j->hold.fire = hold_due;
 	if (timer_at(a->timers, &j->hold, clock_ms() + ms) == 0)
 		return true;
@@ -357,12 +362,15 @@ static void serve_job(api_t *a, store_t *st, struct job *j)
 		free(j);
 		return;
 	}
-	if (c->hold && hold(a, j, c->hold_ms)) {
+	if (c->hold && hold(a, j, c->hold_ms, c->hold_busy)) {
 		call_free(c);      /* asked again, with a new call, when due */
 		return;
 	}
 	if (c->hold && a->stopping) {
 		call_fail(c, 503, "stopping", "The server is stopping.");
+	} else if (c->hold && c->hold_busy) {
+		c->retry_after = 1;
+		call_fail(c, 503, "busy", "The server is busy: try again shortly.");
 	} else if (c->hold) {
 		c->retry_after = (c->hold_ms + 999) / 1000;
 		call_fail(c, 429, "rate_limited", "Too many failed log-ins: wait a little.");

@@ -40,6 +40,7 @@ struct job {
 	http_req_t *rq;
 	struct timer hold;         /* a held log-in waits on it */
 	bool held;                 /* was held once: do not hold again */
+	unsigned waits;            /* times held waiting for a hashing slot */
 	struct job *next;
 };
 
@@ -55,6 +56,7 @@ struct api {
 	struct job *queue, **tail;
 	unsigned nqueued;          /* queued and held: API_QUEUE_MAX at most */
 	bool stopping;
+	unsigned hashing;          /* password hashes running (API_HASHERS at most) */
 	unsigned nworkers;
 	pthread_t tid[API_WORKERS];
 	store_t *st[API_WORKERS];
@@ -78,8 +80,15 @@ struct call {
 	char cookie[SESSION_COOKIE_MAX];
 	unsigned retry_after;
 	bool hold;                 /* hold the request for hold_ms, then retry */
+	bool hold_busy;            /* ... because no hashing slot was free */
 	unsigned hold_ms;
 };
+
+/* Password hashing (argon2id: 64 MiB, tens of milliseconds) runs on at
+ * most this many workers at once, so a burst of log-ins or sign-ups never
+ * takes every worker from the rest of the dashboard; with two workers that
+ * is one hash at a time, so also one per client address. */
+#define API_HASHERS (API_WORKERS > 1 ? API_WORKERS - 1 : 1)
 
 /* Handlers: 0 with the reply set by call_ok, -1 after call_fail, or what
  * call_write returned. */
