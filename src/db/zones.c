@@ -202,12 +202,43 @@ int store_record_add(store_t *st, const struct store_rr *rr)
 	return rc ? rc : store_touch_zone(st, rr->zone_id);
 }
 
+/* Journal, record by record, the deletion of every record at owner (type
+ * < 0) or of one type: an outgoing IXFR needs the exact records deleted
+ * (src/db/transfer.h), and the journal follower takes them as well. */
+static int journal_exact_dels(store_t *st, int64_t zone_id, const uint8_t *lo,
+                              size_t olen, int type)
+{
+	sqlite3_stmt *s = store_stmt(st, type < 0
+		? "SELECT type, rdata, ttl FROM records WHERE zone_id=?1 AND owner=?2"
+		: "SELECT type, rdata, ttl FROM records WHERE zone_id=?1 AND owner=?2 AND type=?3");
+	int rc = 0, src;
+	if (!s)
+		return DZ_EDB;
+	sqlite3_bind_int64(s, 1, zone_id);
+	sqlite3_bind_blob(s, 2, lo, (int)olen, SQLITE_STATIC);
+	if (type >= 0)
+		sqlite3_bind_int(s, 3, type);
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		const uint8_t *rd = sqlite3_column_blob(s, 1);
+		size_t rdlen = (size_t)sqlite3_column_bytes(s, 1);
+		rc = journal_rr(st, JOURNAL_DEL, zone_id, lo, olen, sqlite3_column_int(s, 0),
+		                (uint32_t)sqlite3_column_int64(s, 2), rd ? rd : (const uint8_t *)"",
+		                rdlen);
+		if (rc)
+			break;
+	}
+	return store_rows_end(s, rc, src);
+}
+
 int store_record_del(store_t *st, int64_t zone_id, const uint8_t *owner,
                      int type, const uint8_t *rd, size_t rdlen, unsigned *ndel)
 {
 	uint8_t lo[DNAME_MAX];
 	size_t olen = dname_copy_lower(lo, owner);
 	sqlite3_stmt *s;
+	bool exact = !store_bulk(st) && (type < 0 || !rd);
+	if (exact && journal_exact_dels(st, zone_id, lo, olen, type))
+		return DZ_EDB;
 	if (type < 0)
 		s = store_stmt(st, "DELETE FROM records WHERE zone_id=?1 AND owner=?2");
 	else if (!rd)
@@ -230,7 +261,8 @@ int store_record_del(store_t *st, int64_t zone_id, const uint8_t *owner,
 		*ndel = n;
 	if (!n)
 		return 0;
-	int rc = store_bulk(st) ? 0 : journal_rr(st, JOURNAL_DEL, zone_id, lo, olen, type, 0, rd, rdlen);
+	int rc = store_bulk(st) || exact ? 0
+	         : journal_rr(st, JOURNAL_DEL, zone_id, lo, olen, type, 0, rd, rdlen);
 	return rc ? rc : store_touch_zone(st, zone_id);
 }
 
