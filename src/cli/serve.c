@@ -22,6 +22,7 @@
 #include "src/common/priv.h"
 #include "src/common/thp.h"
 #include "src/update/update.h"
+#include "src/xfr/xfr.h"
 #include "src/write/commit.h"
 #include "src/write/housekeep.h"
 #include "src/write/timer.h"
@@ -43,6 +44,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	update_t *upd = NULL;
 	api_t *api = NULL;
 	exporter_t *exporter = NULL;
+	xfr_t *xfr = NULL;
 	sigset_t sigs;
 
 	if (cmd_parse(ctx, argc, argv, NULL, pos, 0, 0, &np))
@@ -70,6 +72,11 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 		log_err("%s", err);
 		goto out;
 	}
+	if (xfr_open(&xfr, c, err, sizeof err)) {
+		log_err("%s", err);
+		goto out;
+	}
+	dns_set_xfr(dns, xfr);
 	if (http_open(&http, c, err, sizeof err)) {
 		log_err("%s", err);
 		goto out;
@@ -147,6 +154,7 @@ out:
 	timer_free(timers);
 	export_stop(exporter);
 	dns_close(dns);
+	xfr_close(xfr);   /* after the TCP thread: it hands transfers over */
 	store_close(st);
 	zt_free(zt);
 	return rc;
