@@ -240,3 +240,31 @@ uint16_t dns_peek_qtype(const uint8_t *pkt, size_t len)
 		return 0;
 	return qtype;
 }
+
+size_t dns_notify_build(uint8_t *buf, size_t cap, uint16_t id, const uint8_t *zone)
+{
+	wire_t w;
+	wire_init(&w, buf, cap);
+	wire_write_u16(&w, id);
+	wire_write_u16(&w, (uint16_t)(OPCODE_NOTIFY << 11) | DNS_AA);
+	wire_write_u16(&w, 1);
+	wire_write_u16(&w, 0);
+	wire_write_u16(&w, 0);
+	wire_write_u16(&w, 0);
+	wire_write_name(&w, zone, NULL);
+	wire_write_u16(&w, RR_SOA);
+	wire_write_u16(&w, CLASS_IN);
+	return w.err ? 0 : wire_pos(&w);
+}
+
+int dns_reply_header(const uint8_t *pkt, size_t len, uint16_t *id, int *opcode)
+{
+	wire_t w;
+	wire_init(&w, (uint8_t *)pkt, len);
+	*id = wire_read_u16(&w);
+	uint16_t flags = wire_read_u16(&w);
+	if (w.err || len < DNS_HDR || !(flags & DNS_QR))
+		return -1;
+	*opcode = DNS_OPCODE(flags);
+	return flags & 0xF;
+}

@@ -98,4 +98,11 @@ uint16_t dns_peek_qtype(const uint8_t *pkt, size_t len);
  * or DZ_EFORMAT if it has none or it is malformed. */
 int dns_ixfr_serial(const uint8_t *pkt, size_t len, const dns_query_t *q, uint32_t *serial);
 
+/* A NOTIFY (RFC 1996) for zone (wire form): header with id, opcode
+ * NOTIFY, AA, and the question ZONE SOA IN.  Its length, 0 if cap is too
+ * small. */
+size_t dns_notify_build(uint8_t *buf, size_t cap, uint16_t id, const uint8_t *zone);
+/* The id, opcode and rcode of a response; -1 if it is no response. */
+int dns_reply_header(const uint8_t *pkt, size_t len, uint16_t *id, int *opcode);
+
 #endif

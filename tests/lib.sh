@@ -653,3 +653,157 @@ td_ans() {
 		awk '{ printf "%s %s %s", $1, $2, $4; for (i = 5; i <= NF; i++) printf " %s", $i; print "" }' |
 		sort | sed ':a;N;$!ba;s/\n/ | /g'
 }
+
+# --- stock secondaries (NSD, Knot, BIND) --------------------------------------
+# Each runs in the foreground from $TMP/<name>/ (config, pid, database, log),
+# listens on 127.0.0.1 at a free port and transfers ZONE from dynzone (the
+# current config's DNS port) with the TSIG key SEC_KEY_NAME/SEC_KEY_SECRET
+# (hmac-sha256), taking NOTIFY from 127.0.0.1 with the same key, at port
+# SEC_PORT[name] if set (dynzone.conf names it in notify lines) or a free
+# one.  Each transfers from its own source address (SEC_SRC[name]), so
+# that dynzone's log tells which one got what.  Each sets
+# SEC_PORT[name] and SEC_LOG[name]; the trimmed configurations are the ones
+# README.md's "Scaling out" shows.
+declare -A SEC_PORT=() SEC_LOG=()
+declare -A SEC_SRC=([nsd]=127.0.0.2 [knot]=127.0.0.3 [bind]=127.0.0.4)
+SEC_KEY_NAME=xfr-key
+SEC_KEY_SECRET=
+
+# sec_key: make a fresh key; SEC_KEY_LINE is its tsig-key line for
+# dynzone.conf.
+sec_key() {
+	SEC_KEY_SECRET=$(head -c 32 /dev/urandom | base64)
+	SEC_KEY_LINE="tsig-key = $SEC_KEY_NAME hmac-sha256 $SEC_KEY_SECRET"
+}
+
+# sec_nsd ZONE: NSD as a secondary of ZONE.
+sec_nsd() {
+	local zone=$1 d=$TMP/nsd port
+	port=${SEC_PORT[nsd]:-}
+	mkdir -p "$d"; [ -n "$port" ] || port=$(free_port)
+	cat >"$d/nsd.conf" <<CONF
+server:
+  ip-address: 127.0.0.1@$port
+  do-ip6: no
+  username: ""
+  chroot: ""
+  zonesdir: "$d"
+  database: ""
+  zonelistfile: "$d/zone.list"
+  xfrdfile: "$d/xfrd.state"
+  xfrdir: "$d"
+  pidfile: "$d/nsd.pid"
+  logfile: "$d/nsd.log"
+  server-count: 1
+  verbosity: 2
+remote-control:
+  control-enable: no
+key:
+  name: "$SEC_KEY_NAME"
+  algorithm: hmac-sha256
+  secret: "$SEC_KEY_SECRET"
+zone:
+  name: "$zone"
+  zonefile: "$zone.zone"
+  request-xfr: 127.0.0.1@$DZ_PORT $SEC_KEY_NAME
+  allow-notify: 127.0.0.1 $SEC_KEY_NAME
+  outgoing-interface: 127.0.0.2
+CONF
+	: >"$d/nsd.log"
+	nsd -d -c "$d/nsd.conf" >>"$d/nsd.log" 2>&1 &
+	PIDS+=($!)
+	SEC_PORT[nsd]=$port SEC_LOG[nsd]=$d/nsd.log
+	started $! "$d/nsd.log" 'nsd started' nsd
+}
+
+# sec_knot ZONE: Knot as a secondary of ZONE.
+sec_knot() {
+	local zone=$1 d=$TMP/knot port
+	port=${SEC_PORT[knot]:-}
+	mkdir -p "$d"; [ -n "$port" ] || port=$(free_port)
+	cat >"$d/knot.conf" <<CONF
+server:
+  rundir: "$d"
+  pidfile: "$d/knot.pid"
+  listen: 127.0.0.1@$port
+control:
+  listen: "$d/knot.sock"
+database:
+  storage: "$d"
+log:
+  - target: "$d/knot.log"
+    any: info
+key:
+  - id: $SEC_KEY_NAME
+    algorithm: hmac-sha256
+    secret: $SEC_KEY_SECRET
+remote:
+  - id: dynzone
+    address: 127.0.0.1@$DZ_PORT
+    via: 127.0.0.3
+    key: $SEC_KEY_NAME
+acl:
+  - id: notify-from-dynzone
+    address: 127.0.0.1
+    key: $SEC_KEY_NAME
+    action: notify
+zone:
+  - domain: $zone
+    storage: "$d"
+    master: dynzone
+    acl: notify-from-dynzone
+    zonefile-sync: -1
+    zonefile-load: none
+    journal-content: changes
+CONF
+	: >"$d/knot.log"
+	knotd -c "$d/knot.conf" >>"$d/knot.log" 2>&1 &
+	PIDS+=($!)
+	SEC_PORT[knot]=$port SEC_LOG[knot]=$d/knot.log
+	started $! "$d/knot.log" 'server started' knotd
+}
+
+# sec_bind ZONE: BIND (named) as a secondary of ZONE.
+sec_bind() {
+	local zone=$1 d=$TMP/bind port
+	port=${SEC_PORT[bind]:-}
+	mkdir -p "$d"; [ -n "$port" ] || port=$(free_port)
+	cat >"$d/named.conf" <<CONF
+options {
+	directory "$d";
+	pid-file "$d/named.pid";
+	session-keyfile "$d/session.key";
+	managed-keys-directory "$d";
+	listen-on port $port { 127.0.0.1; };
+	listen-on-v6 { none; };
+	recursion no;
+	dnssec-validation no;
+	notify no;
+};
+controls { };
+key "$SEC_KEY_NAME" { algorithm hmac-sha256; secret "$SEC_KEY_SECRET"; };
+zone "$zone" {
+	type secondary;
+	primaries port $DZ_PORT { 127.0.0.1 key "$SEC_KEY_NAME"; };
+	transfer-source 127.0.0.4;
+	file "$d/$zone.db";
+};
+CONF
+	: >"$d/named.log"
+	named -g -d 1 -c "$d/named.conf" >>"$d/named.log" 2>&1 &
+	PIDS+=($!)
+	SEC_PORT[bind]=$port SEC_LOG[bind]=$d/named.log
+	started $! "$d/named.log" 'running$' named
+}
+
+# sec_serial NAME ZONE: the SOA serial the secondary NAME serves (empty if
+# none yet).
+sec_serial() {
+	dig @127.0.0.1 -p "${SEC_PORT[$1]}" +norec +time=1 +tries=1 +short "$2" SOA 2>/dev/null |
+		awk '{print $3}'
+}
+# sec_ask NAME QNAME TYPE: the secondary's short answer, sorted, one line.
+sec_ask() {
+	dig @127.0.0.1 -p "${SEC_PORT[$1]}" +norec +time=1 +tries=1 +short "$2" "$3" 2>/dev/null |
+		sort | tr '\n' ' ' | sed 's/ $//'
+}

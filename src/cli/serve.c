@@ -22,6 +22,7 @@
 #include "src/common/priv.h"
 #include "src/common/thp.h"
 #include "src/update/update.h"
+#include "src/xfr/notify.h"
 #include "src/xfr/xfr.h"
 #include "src/write/commit.h"
 #include "src/write/housekeep.h"
@@ -45,6 +46,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	api_t *api = NULL;
 	exporter_t *exporter = NULL;
 	xfr_t *xfr = NULL;
+	notifier_t *notifier = NULL;
 	sigset_t sigs;
 
 	if (cmd_parse(ctx, argc, argv, NULL, pos, 0, 0, &np))
@@ -72,7 +74,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 		log_err("%s", err);
 		goto out;
 	}
-	if (xfr_open(&xfr, c, err, sizeof err)) {
+	if (xfr_open(&xfr, c, err, sizeof err) || notify_open(&notifier, c, err, sizeof err)) {
 		log_err("%s", err);
 		goto out;
 	}
@@ -107,8 +109,12 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	thp_collapse_heap();
 	/* from here on only the committer's thread changes the zone table */
-	if (timer_start(&timers, err, sizeof err) ||
-	    commit_start(&cm, c->db, zt, COMMIT_MAX_BATCH, (unsigned)c->sync_interval,
+	if (timer_start(&timers, err, sizeof err)) {
+		log_err("%s", err);
+		goto out;
+	}
+	notify_start(notifier, zt, timers);   /* hooks the journal follower */
+	if (commit_start(&cm, c->db, zt, COMMIT_MAX_BATCH, (unsigned)c->sync_interval,
 	                 err, sizeof err) ||
 	    housekeep_start(&hk, c, cm, timers, err, sizeof err)) {
 		log_err("%s", err);
@@ -150,6 +156,7 @@ out:
 	api_free(api);
 	update_free(upd);
 	commit_free(cm);
+	notify_close(notifier);   /* its timers fired in timer_stop */
 	housekeep_free(hk);
 	timer_free(timers);
 	export_stop(exporter);

@@ -26,9 +26,13 @@ int store_xfr_ixfr_start(store_t *st, int64_t zone_id, uint32_t from, int64_t *p
 	                   &at, zone_id, JOURNAL_SOA, (int64_t)from);
 	if (rc)
 		return rc;
+	/* a bulk commit (an import) journals its reload right after its SOA
+	 * row, at the same serial: that reload made `from`, it is not news */
 	rc = STORE_INT(st, "SELECT count(*) FROM journal WHERE zone_id = ?1 AND id > ?2 "
-	               "AND (op IN (?3, ?4) OR (op = ?5 AND (type IS NULL OR rdata IS NULL)))",
-	               &bad, zone_id, at, JOURNAL_ZONE_DEL, JOURNAL_ZONE_RELOAD, JOURNAL_DEL);
+	               "AND (op = ?3 OR (op = ?4 AND serial <> ?6) "
+	               "OR (op = ?5 AND (type IS NULL OR rdata IS NULL)))",
+	               &bad, zone_id, at, JOURNAL_ZONE_DEL, JOURNAL_ZONE_RELOAD, JOURNAL_DEL,
+	               (int64_t)from);
 	if (rc)
 		return rc;
 	if (bad)

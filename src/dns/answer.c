@@ -5,8 +5,10 @@
 #include "src/dns/answer.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "proto/dnsmsg.h"
+#include "proto/tsig.h"
 #include "proto/rdata.h"
 
 #define MAX_CNAME_CHAIN 8
@@ -365,4 +367,32 @@ size_t answer_query(const ztable_t *zt, const uint8_t *pkt, size_t len,
 	else
 		st->noerror++;
 	return wire_pos(&a.w);
+}
+
+size_t answer_signed(const ztable_t *zt, const struct tsig_keyring *keys,
+                     const uint8_t *pkt, size_t len, uint8_t *out, size_t cap,
+                     bool tcp, struct answer_stats *st)
+{
+	struct tsig_rr rr;
+	struct tsig_ctx ctx;
+	int found = keys && keys->n ? tsig_find(pkt, len, &rr) : 0;
+	if (found == 0 || cap <= TSIG_RR_MAX + DNS_UDP_MIN)
+		return answer_query(zt, pkt, len, out, cap, tcp, st);
+	dns_query_t q;
+	int rcode;
+	if (found < 0 || dns_query_parse(pkt, len, &q, &rcode) == DNS_DROP) {
+		st->formerr++;
+		return found < 0 ? dns_resp_error(out, cap, pkt, &q, RCODE_FORMERR) : 0;
+	}
+	uint64_t now = (uint64_t)time(NULL);
+	size_t n;
+	if (tsig_verify_request(pkt, len, &rr, keys, now, &ctx)) {
+		st->refused++;
+		n = dns_resp_error(out, cap - TSIG_RR_MAX, pkt, &q, RCODE_NOTAUTH);
+	} else {
+		n = answer_query(zt, pkt, len, out, cap - TSIG_RR_MAX, tcp, st);
+	}
+	if (n && tsig_sign_reply(&ctx, out, &n, cap, now))
+		return 0;
+	return n;
 }

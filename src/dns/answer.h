@@ -26,4 +26,16 @@ size_t answer_query(const ztable_t *zt, const uint8_t *pkt, size_t len,
                     uint8_t *out, size_t cap, bool tcp,
                     struct answer_stats *st);
 
+/* answer_query for a query that may carry a TSIG RR (RFC 8945): one
+ * that verifies against keys is answered and the answer signed (room for
+ * the TSIG RR is kept inside cap, truncating sooner); a bad signature,
+ * unknown key or stale time gets NOTAUTH with the TSIG error.  Without a
+ * TSIG RR (or with no keys configured) it is answer_query.  A secondary's
+ * signed SOA query (BIND checks the reply's signature) takes this path.
+ * Runs on the caller's thread: an HMAC, no lock, no I/O. */
+struct tsig_keyring;
+size_t answer_signed(const ztable_t *zt, const struct tsig_keyring *keys,
+                     const uint8_t *pkt, size_t len, uint8_t *out, size_t cap,
+                     bool tcp, struct answer_stats *st);
+
 #endif

@@ -68,6 +68,7 @@ struct dns_service {
 	int stopfd;      /* eventfd: readable when the service stops */
 	int tcp_ep;      /* the TCP thread's epoll set */
 	xfr_t *xfr;      /* AXFR/IXFR queries go there (NULL: REFUSED) */
+	const struct tsig_keyring *keys;   /* signed queries (the config's) */
 };
 
 static int bind_socket(const struct conf_addr *a, int type, char *err,
@@ -112,6 +113,7 @@ int dns_open(dns_service_t **out, const struct config *c, ztable_t *zt,
 	if (!d)
 		return DZ_ENOMEM;
 	d->zt = zt;
+	d->keys = &c->tsig_keys;
 	d->naddrs = c->dns_listen.n;
 	d->tcp_clients = c->tcp_clients;
 	d->tcp_idle = c->tcp_idle_timeout;
@@ -257,7 +259,7 @@ static void udp_drain(struct worker *w, struct udp_sock *s)
 			struct msghdr *h = &in[i].msg_hdr;
 			if (h->msg_flags & MSG_TRUNC)
 				continue;   /* larger than any sane query */
-			size_t len = answer_query(w->d->zt, inbuf[i], in[i].msg_len,
+			size_t len = answer_signed(w->d->zt, w->d->keys, inbuf[i], in[i].msg_len,
 			                          outbuf[nout], EDNS_OUR_SIZE, false, &w->st);
 			if (!len)
 				continue;
@@ -434,7 +436,7 @@ static bool conn_answer(dns_service_t *d, struct tcp_conn *c, uint8_t *resp)
 			return false;
 		wire_skip(&in, 2 + mlen);
 		size_t len = h == -1 ? refuse(msg, mlen, resp)
-		                     : answer_query(d->zt, msg, mlen, resp,
+		                     : answer_signed(d->zt, d->keys, msg, mlen, resp,
 		                                    TCP_MSG_MAX, true, &d->tcp_st);
 		if (len && !conn_queue(c, resp, len)) {
 			alive = false;
