@@ -708,6 +708,7 @@ zone:
   request-xfr: 127.0.0.1@$DZ_PORT $SEC_KEY_NAME
   allow-notify: 127.0.0.1 $SEC_KEY_NAME
   outgoing-interface: 127.0.0.2
+  provide-xfr: 127.0.0.1 NOKEY
 CONF
 	: >"$d/nsd.log"
 	nsd -d -c "$d/nsd.conf" >>"$d/nsd.log" 2>&1 &
@@ -747,11 +748,14 @@ acl:
     address: 127.0.0.1
     key: $SEC_KEY_NAME
     action: notify
+  - id: transfer-to-tests
+    address: 127.0.0.1
+    action: transfer
 zone:
   - domain: $zone
     storage: "$d"
     master: dynzone
-    acl: notify-from-dynzone
+    acl: [notify-from-dynzone, transfer-to-tests]
     zonefile-sync: -1
     zonefile-load: none
     journal-content: changes
@@ -794,6 +798,12 @@ CONF
 	PIDS+=($!)
 	SEC_PORT[bind]=$port SEC_LOG[bind]=$d/named.log
 	started $! "$d/named.log" 'running$' named
+}
+
+# sec_count NAME ZONE: the records an AXFR from the secondary NAME holds
+# (NSD and Knot let 127.0.0.1 transfer without a key), SOA counted twice.
+sec_count() {
+	kdig @127.0.0.1 -p "${SEC_PORT[$1]}" +timeout=10 "$2" AXFR 2>/dev/null | grep -vc '^;\|^$'
 }
 
 # sec_serial NAME ZONE: the SOA serial the secondary NAME serves (empty if

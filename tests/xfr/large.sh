@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# A 100,000-host zone transfers completely to NSD and to Knot (the record
+# counts of an AXFR from each equal dynzone's); prints how long each took
+# and dynzone's memory while streaming (VmRSS sampled, VmHWM before and
+# after) as TAP comments.  No timing assertions.
+. "$(dirname "$0")/../lib.sh"
+
+N=${DZ_XFR_HOSTS:-100000}
+ZN=big.test
+sec_key
+dz_config big "$SEC_KEY_LINE" "allow-transfer = $ZN $SEC_KEY_NAME"
+awk -v n="$N" 'BEGIN {
+	print "$ORIGIN big.test."
+	print "$TTL 300"
+	print "@ SOA ns1 hostmaster ( 1 3600 600 1209600 60 )"
+	print "  NS ns1"
+	print "ns1 A 192.0.2.1"
+	for (i = 1; i <= n; i++)
+		printf "h%d A 10.%d.%d.%d\n", i, int(i / 65536) % 256, int(i / 256) % 256, i % 256
+}' >"$TMP/big.zone"
+out=$(dz import zone "$TMP/big.zone" 2>&1)
+like "$out" "$((N + 2)) records imported" "imported $N hosts"
+dz_start || { notok "server starts"; t_done; exit 1; }
+ok "server starts"
+S=$(q +short $ZN SOA | awk '{print $3}')
+K="hmac-sha256:$SEC_KEY_NAME:$SEC_KEY_SECRET"
+want=$(kdig @127.0.0.1 -p "$DZ_PORT" -y "$K" +timeout=10 $ZN AXFR | grep -vc '^;\|^$\|TSIG')
+is "$want" $((N + 4)) "dynzone's own AXFR: every record and the SOA twice"
+kb() { sed -n "s/^$1:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$DZ_PID/status"; }
+
+for s in nsd knot; do
+	hwm0=$(kb VmHWM) rss0=$(kb VmRSS) peak=$rss0
+	t0=$(ms_now)
+	"sec_$s" $ZN || { notok "$s starts"; continue; }
+	while [ "$(sec_serial $s $ZN)" != "$S" ] && [ $(($(ms_now) - t0)) -lt 120000 ]; do
+		r=$(kb VmRSS); [ "${r:-0}" -gt "$peak" ] && peak=$r
+		sleep 0.02
+	done
+	took=$(($(ms_now) - t0))
+	is "$(sec_serial $s $ZN)" "$S" "$s: has serial $S"
+	is "$(sec_count $s $ZN)" "$want" "$s: holds every record ($want)"
+	line=$(grep "xfr: AXFR of big\\.test\\. serial $S to ${SEC_SRC[$s]}:" "$DZ_DIR/serve.log")
+	like "$line" ": $((N + 4)) records in [0-9]+ messages" "dynzone logs the whole transfer to $s"
+	echo "# $s: $N hosts: start to serving ${took} ms; dynzone: ${line##*: }"
+	echo "# $s: dynzone VmRSS ${rss0} kB before, peak ${peak} kB sampled; VmHWM ${hwm0} -> $(kb VmHWM) kB"
+done
+t_done
