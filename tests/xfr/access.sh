@@ -91,6 +91,30 @@ is "$(grep -vc '^\$' "$TMP/example.org.zone")" "$(($(nrec -y "$K" example.org AX
 out=$(dz zone show nosuch.test 2>&1); rc=$?
 is "$rc/$out" "1/dynzone: no zone nosuch.test" "zone show of an unknown zone fails"
 
+# xfr-max: over the cap a transfer is REFUSED.  A client that takes its
+# AXFR but keeps the connection open holds its slot (the server waits up
+# to two seconds for the client's FIN after the last message).
+dz_stop
+dz_start --xfr-max=1 || { notok "server restarts with xfr-max = 1"; t_done; exit 1; }
+python3 - "$DZ_PORT" >"$TMP/hold.out" 2>&1 <<'PY' &
+import socket, struct, sys, time
+q = struct.pack(">HHHHHH", 7, 0, 1, 0, 0, 0) + b"\x07example\x03org\x00" + struct.pack(">HH", 252, 1)
+s = socket.socket()
+s.bind(("127.0.0.5", 0))
+s.connect(("127.0.0.1", int(sys.argv[1])))
+s.sendall(struct.pack(">H", len(q)) + q)
+n = struct.unpack(">H", s.recv(2, socket.MSG_WAITALL))[0]
+print("got", len(s.recv(n, socket.MSG_WAITALL)), flush=True)
+time.sleep(1.5)
+s.close()
+PY
+HOLD=$!
+PIDS+=("$HOLD")
+wait_for yes 3000 sh -c "grep -q '^got' '$TMP/hold.out' && echo yes" || diag "$(cat "$TMP/hold.out")"
+is "$(xstat -b 127.0.0.5 example.org AXFR)" REFUSED "a second transfer while the first holds the only slot: REFUSED"
+wait "$HOLD"
+is "$(xstat -b 127.0.0.5 example.org AXFR)" NOERROR "once the first client closed, transfers go again"
+
 # bad lines stop start-up, naming the line
 dz_stop
 for bad in "allow-transfer = example.org nokey" "allow-transfer = example.org 10.0.0.0/33" \
