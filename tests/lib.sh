@@ -669,6 +669,24 @@ declare -A SEC_SRC=([nsd]=127.0.0.2 [knot]=127.0.0.3 [bind]=127.0.0.4)
 SEC_KEY_NAME=xfr-key
 SEC_KEY_SECRET=
 
+# sec_dir NAME: make $TMP/NAME; pick SEC_PORT[NAME] unless it is set.
+sec_dir() {
+	mkdir -p "$TMP/$1"
+	[ -n "${SEC_PORT[$1]:-}" ] || SEC_PORT[$1]=$(free_port)
+}
+# sec_run NAME READY-REGEX CMD...: run the daemon CMD in the background,
+# its output (and the log it is told to write) in $TMP/NAME/NAME.log
+# (SEC_LOG[NAME]); wait until the log matches READY-REGEX.
+sec_run() {
+	local name=$1 re=$2 log=$TMP/$1/$1.log
+	shift 2
+	: >"$log"
+	"$@" >>"$log" 2>&1 &
+	PIDS+=($!)
+	SEC_LOG[$name]=$log
+	started $! "$log" "$re" "$name"
+}
+
 # sec_key: make a fresh key; SEC_KEY_LINE is its tsig-key line for
 # dynzone.conf.
 sec_key() {
@@ -679,8 +697,7 @@ sec_key() {
 # sec_nsd ZONE: NSD as a secondary of ZONE.
 sec_nsd() {
 	local zone=$1 d=$TMP/nsd port
-	port=${SEC_PORT[nsd]:-}
-	mkdir -p "$d"; [ -n "$port" ] || port=$(free_port)
+	sec_dir nsd; port=${SEC_PORT[nsd]}
 	cat >"$d/nsd.conf" <<CONF
 server:
   ip-address: 127.0.0.1@$port
@@ -710,18 +727,13 @@ zone:
   outgoing-interface: 127.0.0.2
   provide-xfr: 127.0.0.1 NOKEY
 CONF
-	: >"$d/nsd.log"
-	nsd -d -c "$d/nsd.conf" >>"$d/nsd.log" 2>&1 &
-	PIDS+=($!)
-	SEC_PORT[nsd]=$port SEC_LOG[nsd]=$d/nsd.log
-	started $! "$d/nsd.log" 'nsd started' nsd
+	sec_run nsd 'nsd started' nsd -d -c "$d/nsd.conf"
 }
 
 # sec_knot ZONE: Knot as a secondary of ZONE.
 sec_knot() {
 	local zone=$1 d=$TMP/knot port
-	port=${SEC_PORT[knot]:-}
-	mkdir -p "$d"; [ -n "$port" ] || port=$(free_port)
+	sec_dir knot; port=${SEC_PORT[knot]}
 	cat >"$d/knot.conf" <<CONF
 server:
   rundir: "$d"
@@ -760,18 +772,13 @@ zone:
     zonefile-load: none
     journal-content: changes
 CONF
-	: >"$d/knot.log"
-	knotd -c "$d/knot.conf" >>"$d/knot.log" 2>&1 &
-	PIDS+=($!)
-	SEC_PORT[knot]=$port SEC_LOG[knot]=$d/knot.log
-	started $! "$d/knot.log" 'server started' knotd
+	sec_run knot 'server started' knotd -c "$d/knot.conf"
 }
 
 # sec_bind ZONE: BIND (named) as a secondary of ZONE.
 sec_bind() {
 	local zone=$1 d=$TMP/bind port
-	port=${SEC_PORT[bind]:-}
-	mkdir -p "$d"; [ -n "$port" ] || port=$(free_port)
+	sec_dir bind; port=${SEC_PORT[bind]}
 	cat >"$d/named.conf" <<CONF
 options {
 	directory "$d";
@@ -793,11 +800,7 @@ zone "$zone" {
 	file "$d/$zone.db";
 };
 CONF
-	: >"$d/named.log"
-	named -g -d 1 -c "$d/named.conf" >>"$d/named.log" 2>&1 &
-	PIDS+=($!)
-	SEC_PORT[bind]=$port SEC_LOG[bind]=$d/named.log
-	started $! "$d/named.log" 'running$' named
+	sec_run bind 'running$' named -g -d 1 -c "$d/named.conf"
 }
 
 # sec_count NAME ZONE: the records an AXFR from the secondary NAME holds

@@ -61,10 +61,8 @@ int store_xfr_diff(store_t *st, int64_t zone_id, int64_t pos, bool adds,
 	if (!s)
 		return DZ_EDB;
 	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-		const uint8_t *o = sqlite3_column_blob(s, 0);
-		int olen = sqlite3_column_bytes(s, 0);
-		if (!o || olen <= 0 || olen > DNAME_MAX || dname_len(o, (size_t)olen) != (size_t)olen ||
-		    sqlite3_column_type(s, 1) == SQLITE_NULL || sqlite3_column_bytes(s, 2) > 65535)
+		const uint8_t *o = store_col_name(s, 0);
+		if (!o || sqlite3_column_type(s, 1) == SQLITE_NULL || sqlite3_column_bytes(s, 2) > 65535)
 			continue;
 		struct store_rr rr = {
 			.zone_id = zone_id,

@@ -220,18 +220,10 @@ static int add_rr(struct out *o, const uint8_t *owner, uint16_t type, uint32_t t
 static int add_soa(struct out *o, const struct store_zone *z, uint32_t serial)
 {
 	uint8_t rd[2 * DNAME_MAX + 20];
-	wire_t w;
-	wire_init(&w, rd, sizeof rd);
-	wire_write_name(&w, z->soa.mname, NULL);
-	wire_write_name(&w, z->soa.rname, NULL);
-	wire_write_u32(&w, serial);
-	wire_write_u32(&w, z->soa.refresh);
-	wire_write_u32(&w, z->soa.retry);
-	wire_write_u32(&w, z->soa.expire);
-	wire_write_u32(&w, z->soa.minimum);
-	if (w.err)
-		return w.err;
-	return add_rr(o, z->apex, RR_SOA, z->soa.ttl, rd, wire_pos(&w));
+	size_t len = store_zone_soa_rdata(&z->soa, serial, rd, sizeof rd);
+	if (!len)
+		return DZ_EINVAL;
+	return add_rr(o, z->apex, RR_SOA, z->soa.ttl, rd, len);
 }
 
 static int add_store_rr(void *ctx, const struct store_rr *rr)
