@@ -379,6 +379,27 @@ static int append_rr(uint8_t *buf, size_t *len, size_t cap, const struct vars *v
 	return 0;
 }
 
+/* MAC the message buf[0..*len) with v after the MAC ctx holds (none for
+ * a request), append the TSIG RR and keep the new MAC in ctx.  A reply
+ * after the first covers the timers only (§5.3.1). */
+static int sign_append(struct tsig_ctx *ctx, uint8_t *buf, size_t *len, size_t cap,
+                       const struct vars *v)
+{
+	uint8_t mac[TSIG_MAC_MAX];
+	if (!ctx->key)
+		return DZ_EINVAL;
+	size_t n = tsig_alg_size(ctx->key->alg);
+	if (digest(ctx->key, ctx->mac, ctx->mac_len, ctx->mac_len > 0, buf, *len, ctx->orig_id,
+	           0, v, ctx->nmsg > 0, mac))
+		return DZ_EINVAL;
+	int rc = append_rr(buf, len, cap, v, ctx->orig_id, mac, n);
+	if (rc)
+		return rc;
+	memcpy(ctx->mac, mac, n);
+	ctx->mac_len = n;
+	return 0;
+}
+
 /* The server side -------------------------------------------------------- */
 
 int tsig_verify_request(const uint8_t *msg, size_t len, const struct tsig_rr *rr,
@@ -420,7 +441,7 @@ int tsig_verify_request(const uint8_t *msg, size_t len, const struct tsig_rr *rr
 int tsig_sign_reply(struct tsig_ctx *ctx, uint8_t *buf, size_t *len, size_t cap,
                     uint64_t now)
 {
-	uint8_t mac[TSIG_MAC_MAX], other[6];
+	uint8_t other[6];
 	struct vars v = { ctx->key_name, ctx->alg_name, now, TSIG_FUDGE, ctx->error, 0, other };
 
 	if (*len < DNS_HDR || *len > cap)
@@ -440,19 +461,10 @@ int tsig_sign_reply(struct tsig_ctx *ctx, uint8_t *buf, size_t *len, size_t cap,
 		wire_store_u16(other, (uint16_t)(now >> 32));
 		wire_store_u32(other + 2, (uint32_t)now);
 	}
-	if (!ctx->key)
-		return DZ_EINVAL;
-	size_t n = tsig_alg_size(ctx->key->alg);
-	if (digest(ctx->key, ctx->mac, ctx->mac_len, ctx->mac_len > 0, buf, *len, ctx->orig_id,
-	           0, &v, ctx->nmsg > 0, mac))
-		return DZ_EINVAL;
-	int rc = append_rr(buf, len, cap, &v, ctx->orig_id, mac, n);
-	if (rc)
-		return rc;
-	memcpy(ctx->mac, mac, n);
-	ctx->mac_len = n;
-	ctx->nmsg++;
-	return 0;
+	int rc = sign_append(ctx, buf, len, cap, &v);
+	if (!rc)
+		ctx->nmsg++;
+	return rc;
 }
 
 /* The client side -------------------------------------------------------- */
@@ -471,16 +483,7 @@ int tsig_sign_request(struct tsig_ctx *ctx, const struct tsig_key *k, uint8_t *b
 	ctx->fudge = TSIG_FUDGE;
 	uint8_t none[1] = { 0 };
 	struct vars v = { ctx->key_name, ctx->alg_name, now, TSIG_FUDGE, 0, 0, none };
-	uint8_t mac[TSIG_MAC_MAX];
-	size_t n = tsig_alg_size(k->alg);
-	if (digest(k, NULL, 0, false, buf, *len, ctx->orig_id, 0, &v, false, mac))
-		return DZ_EINVAL;
-	int rc = append_rr(buf, len, cap, &v, ctx->orig_id, mac, n);
-	if (rc)
-		return rc;
-	memcpy(ctx->mac, mac, n);
-	ctx->mac_len = n;
-	return 0;
+	return sign_append(ctx, buf, len, cap, &v);
 }
 
 int tsig_verify_reply(struct tsig_ctx *ctx, const uint8_t *msg, size_t len, uint64_t now)

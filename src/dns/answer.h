@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto/dnsmsg.h"
 #include "src/zonetable/zone.h"
 
 /* Counters a worker keeps (plain, per thread).  Nothing reads them yet:
@@ -25,17 +26,11 @@ struct answer_stats {
 size_t answer_query(const ztable_t *zt, const uint8_t *pkt, size_t len,
                     uint8_t *out, size_t cap, bool tcp,
                     struct answer_stats *st);
-
-/* answer_query for a query that may carry a TSIG RR (RFC 8945): one
- * that verifies against keys is answered and the answer signed (room for
- * the TSIG RR is kept inside cap, truncating sooner); a bad signature,
- * unknown key or stale time gets NOTAUTH with the TSIG error.  Without a
- * TSIG RR (or with no keys configured) it is answer_query.  A secondary's
- * signed SOA query (BIND checks the reply's signature) takes this path.
- * Runs on the caller's thread: an HMAC, no lock, no I/O. */
-struct tsig_keyring;
-size_t answer_signed(const ztable_t *zt, const struct tsig_keyring *keys,
-                     const uint8_t *pkt, size_t len, uint8_t *out, size_t cap,
-                     bool tcp, struct answer_stats *st);
+/* The same for a message dns_query_parse has already parsed into *q (its
+ * verdict and rcode passed on), leaving `reserve` bytes of the size limit
+ * free at the end (for a TSIG RR, see signed.h).  0: no reply. */
+size_t answer_parsed(const ztable_t *zt, const uint8_t *pkt, const dns_query_t *q,
+                     dns_verdict_t verdict, int rcode, uint8_t *out, size_t cap,
+                     bool tcp, size_t reserve, struct answer_stats *st);
 
 #endif

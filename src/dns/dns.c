@@ -16,6 +16,7 @@
 
 #include "proto/dnsmsg.h"
 #include "proto/errors.h"
+#include "src/dns/signed.h"
 #include "src/xfr/xfr.h"
 
 #define BATCH 32
@@ -65,10 +66,10 @@ struct dns_service {
 	bool tcp_started;
 	struct answer_stats tcp_st;
 	long tcp_clients, tcp_idle;
+	const struct tsig_keyring *keys;   /* the config's, read-only */
 	int stopfd;      /* eventfd: readable when the service stops */
 	int tcp_ep;      /* the TCP thread's epoll set */
 	xfr_t *xfr;      /* AXFR/IXFR queries go there (NULL: REFUSED) */
-	const struct tsig_keyring *keys;   /* signed queries (the config's) */
 };
 
 static int bind_socket(const struct conf_addr *a, int type, char *err,
@@ -113,10 +114,10 @@ int dns_open(dns_service_t **out, const struct config *c, ztable_t *zt,
 	if (!d)
 		return DZ_ENOMEM;
 	d->zt = zt;
-	d->keys = &c->tsig_keys;
 	d->naddrs = c->dns_listen.n;
 	d->tcp_clients = c->tcp_clients;
 	d->tcp_idle = c->tcp_idle_timeout;
+	d->keys = &c->tsig_keys;
 	d->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	long nw = c->dns_workers;
 	if (nw <= 0) {
@@ -189,6 +190,19 @@ fail:
 	return DZ_EIO;
 }
 
+/* One message, UDP or TCP: the parse notes a TSIG RR, and only then does
+ * the signed path (signed.h) take over. */
+static size_t answer(const dns_service_t *d, const uint8_t *pkt, size_t len, uint8_t *out,
+                     size_t cap, bool tcp, struct answer_stats *st)
+{
+	dns_query_t q;
+	int rcode;
+	dns_verdict_t v = dns_query_parse(pkt, len, &q, &rcode);
+	if (q.tsig_off)
+		return signed_answer(d->keys, d->zt, pkt, len, &q, v, rcode, out, cap, tcp, st);
+	return answer_parsed(d->zt, pkt, &q, v, rcode, out, cap, tcp, 0, st);
+}
+
 /* UDP ------------------------------------------------------------------- */
 
 union ctrl {
@@ -259,8 +273,8 @@ static void udp_drain(struct worker *w, struct udp_sock *s)
 			struct msghdr *h = &in[i].msg_hdr;
 			if (h->msg_flags & MSG_TRUNC)
 				continue;   /* larger than any sane query */
-			size_t len = answer_signed(w->d->zt, w->d->keys, inbuf[i], in[i].msg_len,
-			                          outbuf[nout], EDNS_OUR_SIZE, false, &w->st);
+			size_t len = answer(w->d, inbuf[i], in[i].msg_len, outbuf[nout],
+			                    EDNS_OUR_SIZE, false, &w->st);
 			if (!len)
 				continue;
 			iout[nout].iov_base = outbuf[nout];
@@ -436,8 +450,7 @@ static bool conn_answer(dns_service_t *d, struct tcp_conn *c, uint8_t *resp)
 			return false;
 		wire_skip(&in, 2 + mlen);
 		size_t len = h == -1 ? refuse(msg, mlen, resp)
-		                     : answer_signed(d->zt, d->keys, msg, mlen, resp,
-		                                    TCP_MSG_MAX, true, &d->tcp_st);
+		                     : answer(d, msg, mlen, resp, TCP_MSG_MAX, true, &d->tcp_st);
 		if (len && !conn_queue(c, resp, len)) {
 			alive = false;
 			break;

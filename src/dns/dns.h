@@ -1,7 +1,8 @@
 /* The DNS service: UDP workers (one SO_REUSEPORT socket per worker and
  * address, recvmmsg/sendmmsg batches) and a TCP thread (RFC 7766: length
  * framing, pipelining, idle timeout, connection cap), all answering from
- * the zone table. */
+ * the zone table.  Queries carrying TSIG are verified and their answers
+ * signed on the same threads (signed.h). */
 #ifndef DZ_DNS_H
 #define DZ_DNS_H
 
@@ -12,7 +13,8 @@
 typedef struct dns_service dns_service_t;
 
 /* Create the service and bind every socket (call before dropping
- * privileges).  On failure returns a DZ_E* code with a message in err. */
+ * privileges).  c must outlive the service: queries signed with TSIG are
+ * checked against c->tsig_keys (see signed.h).  On failure returns a DZ_E* code with a message in err. */
 int dns_open(dns_service_t **out, const struct config *c, ztable_t *zt,
              char *err, size_t errlen);
 /* Hand AXFR and IXFR queries arriving over TCP to the transfer service
