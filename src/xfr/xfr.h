@@ -12,8 +12,9 @@
  *   - opens a store connection of its own and reads the zone inside ONE
  *     read transaction (src/db/transfer.h; SQLite WAL: the SOA serial and
  *     the records agree, and writers are never blocked),
- *   - streams messages of up to XFR_MSG bytes, each written within
- *     xfr-timeout seconds or the secondary is dropped,
+ *   - streams messages of up to XFR_MSG bytes through a send buffer
+ *     capped at 1 MiB, each written within xfr-timeout seconds or the
+ *     secondary is dropped,
  *   - shuts its side of the connection, waits briefly for the peer's FIN
  *     and closes (connections are not handed back).
  * No lock that queries or updates take is held; nothing buffers a whole

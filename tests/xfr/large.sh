@@ -8,7 +8,8 @@
 N=${DZ_XFR_HOSTS:-100000}
 ZN=big.test
 sec_key
-dz_config big "$SEC_KEY_LINE" "allow-transfer = $ZN $SEC_KEY_NAME"
+dz_config big "$SEC_KEY_LINE" "allow-transfer = $ZN $SEC_KEY_NAME" \
+	"allow-transfer = $ZN 127.0.0.9" "xfr-timeout = 2"
 awk -v n="$N" 'BEGIN {
 	print "$ORIGIN big.test."
 	print "$TTL 300"
@@ -44,4 +45,29 @@ for s in nsd knot; do
 	echo "# $s: $N hosts: start to serving ${took} ms; dynzone: ${line##*: }"
 	echo "# $s: dynzone VmRSS ${rss0} kB before, peak ${peak} kB sampled; VmHWM ${hwm0} -> $(kb VmHWM) kB"
 done
+
+# a secondary that stops reading: dropped after xfr-timeout (2 s); the
+# store and the zone table are not held meanwhile
+python3 - "$DZ_PORT" >"$TMP/stall.out" 2>&1 <<'PY' &
+import socket, struct, sys, time
+q = struct.pack(">HHHHHH", 9, 0, 1, 0, 0, 0) + b"\x03big\x04test\x00" + struct.pack(">HH", 252, 1)
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.bind(("127.0.0.9", 0))
+s.connect(("127.0.0.1", int(sys.argv[1])))
+s.sendall(struct.pack(">H", len(q)) + q)
+print("sent", flush=True)
+time.sleep(8)
+PY
+STALL=$!
+PIDS+=("$STALL")
+t0=$(ms_now)
+wait_for yes 3000 sh -c "grep -q '^sent' '$TMP/stall.out' && echo yes"
+dz record add new.big.test A 192.0.2.200 >/dev/null 2>&1
+check "while a transfer is stuck, an update is served" wait_for 192.0.2.200 1500 q +short new.big.test A
+is "$(q +short h77.big.test A)" "10.0.0.77" "and queries are answered"
+check "the stuck secondary is dropped after xfr-timeout" wait_for yes 6000 \
+	sh -c "grep -q 'xfr: AXFR of big.test. to 127.0.0.9 failed after .*xfr-timeout' '$DZ_DIR/serve.log' && echo yes"
+echo "# stuck secondary dropped $(($(ms_now) - t0)) ms after it stopped reading: $(grep -o 'AXFR of big.test. to 127.0.0.9 failed.*' "$DZ_DIR/serve.log")"
+kill "$STALL" 2>/dev/null
 t_done
