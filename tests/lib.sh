@@ -132,6 +132,24 @@ dz_config() {
 	} >"$DZ_CONF"
 }
 
+# hosts_zone ZONE N [aaaa]: a master file for ZONE on stdout: the SOA
+# (serial 1), NS ns1 and its A, and hosts h1..hN, each with an A
+# 10.x.y.z (i as 24 bits) and, given aaaa, an AAAA 2001:db8::<i in hex>.
+hosts_zone() {
+	awk -v zone="$1" -v n="$2" -v six="${3:-}" 'BEGIN {
+		print "$ORIGIN " zone "."
+		print "$TTL 300"
+		print "@ SOA ns1 hostmaster ( 1 3600 600 1209600 60 )"
+		print "  NS ns1"
+		print "ns1 A 192.0.2.1"
+		for (i = 1; i <= n; i++) {
+			printf "h%d A 10.%d.%d.%d\n", i, int(i / 65536) % 256, int(i / 256) % 256, i % 256
+			if (six != "")
+				printf "h%d AAAA 2001:db8::%x:%x\n", i, int(i / 65536), i % 65536
+		}
+	}'
+}
+
 # dz ARGS...: run the dynzone command against the current config.
 dz() { "$DYNZONE" -c "$DZ_CONF" "$@"; }
 

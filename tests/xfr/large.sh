@@ -10,15 +10,7 @@ ZN=big.test
 sec_key
 dz_config big "$SEC_KEY_LINE" "allow-transfer = $ZN $SEC_KEY_NAME" \
 	"allow-transfer = $ZN 127.0.0.9" "xfr-timeout = 2"
-awk -v n="$N" 'BEGIN {
-	print "$ORIGIN big.test."
-	print "$TTL 300"
-	print "@ SOA ns1 hostmaster ( 1 3600 600 1209600 60 )"
-	print "  NS ns1"
-	print "ns1 A 192.0.2.1"
-	for (i = 1; i <= n; i++)
-		printf "h%d A 10.%d.%d.%d\n", i, int(i / 65536) % 256, int(i / 256) % 256, i % 256
-}' >"$TMP/big.zone"
+hosts_zone big.test "$N" >"$TMP/big.zone"
 out=$(dz import zone "$TMP/big.zone" 2>&1)
 like "$out" "$((N + 2)) records imported" "imported $N hosts"
 dz_start || { notok "server starts"; t_done; exit 1; }

@@ -15,15 +15,7 @@ dz_config xfr "$SEC_KEY_LINE" "update-rate-token = 0" "update-rate-client = 0" \
 	"notify = $ZN 127.0.0.1:${SEC_PORT[nsd]} $SEC_KEY_NAME" \
 	"notify = $ZN 127.0.0.1:${SEC_PORT[knot]} $SEC_KEY_NAME" \
 	"notify = $ZN 127.0.0.1:${SEC_PORT[bind]} $SEC_KEY_NAME"
-awk 'BEGIN {
-	print "$ORIGIN dyn.test."
-	print "$TTL 300"
-	print "@ SOA ns1 hostmaster ( 1 3600 600 1209600 60 )"
-	print "  NS ns1"
-	print "ns1 A 192.0.2.1"
-	for (i = 1; i <= 1000; i++)
-		printf "h%d A 10.0.%d.%d\n", i, int(i / 256), i % 256
-}' >"$TMP/dyn.zone"
+hosts_zone dyn.test 1000 >"$TMP/dyn.zone"
 dz import zone "$TMP/dyn.zone" >/dev/null 2>&1 || { notok "import"; t_done; exit 1; }
 echo "alice-password" | dz user add alice >/dev/null 2>&1
 TOK=$(dz host add home.dyn.test --user alice)
