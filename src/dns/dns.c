@@ -52,6 +52,7 @@ struct tcp_conn {
 	uint8_t *out;
 	size_t outcap;
 	bool eof;             /* the peer shut its side: answer, then close */
+	bool xfr_held;        /* a transfer query waits for the answers before it */
 	uint8_t in[2 + TCP_MSG_MAX];
 };
 
@@ -444,6 +445,7 @@ static bool conn_answer(dns_service_t *d, struct tcp_conn *c, uint8_t *resp)
 			break;
 		const uint8_t *msg = c->in + wire_pos(&in) + 2;
 		int h = d->xfr && xfr_is_request(msg, mlen) ? conn_handoff(d, c, msg, mlen) : -2;
+		c->xfr_held = h == 0;
 		if (h == 0)
 			break;
 		if (h == 1)
@@ -483,6 +485,8 @@ static bool conn_read(dns_service_t *d, struct tcp_conn *c, uint8_t *resp)
 			return false;
 		if (c->outlen - c->outoff > TCP_OUT_MAX)
 			return true;   /* the peer is not reading: stop reading too */
+		if (c->xfr_held && c->outlen > c->outoff)
+			return true;   /* hand it over once they are out (EPOLLOUT) */
 		if (tcp_msg_complete(c))
 			continue;      /* held back, and the flush made room */
 		if (c->eof)
