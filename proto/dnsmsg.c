@@ -134,7 +134,8 @@ dns_verdict_t dns_query_parse(const uint8_t *pkt, size_t len, dns_query_t *q,
 		*rcode = RCODE_NOTIMP;
 		return DNS_ERROR;
 	}
-	if (an + ns != 0) {
+	/* an IXFR query carries the client's SOA in authority (RFC 1995 §3) */
+	if (an != 0 || ns > (q->qtype == RR_IXFR ? 1u : 0u)) {
 		*rcode = RCODE_FORMERR;
 		return DNS_ERROR;
 	}
@@ -208,4 +209,71 @@ size_t dns_resp_error(uint8_t *buf, size_t cap, const uint8_t *pkt,
 		dns_resp_set_counts(&w, 0, 0, 1);
 	}
 	return w.err ? 0 : w.pos;
+}
+
+int dns_ixfr_serial(const uint8_t *pkt, size_t len, const dns_query_t *q, uint32_t *serial)
+{
+	wire_t w;
+	wire_init(&w, (uint8_t *)pkt, len);
+	if (q->qtype != RR_IXFR || !q->question_end || len < DNS_HDR)
+		return DZ_EFORMAT;
+	wire_seek(&w, 8);
+	unsigned ns = wire_read_u16(&w);
+	wire_seek(&w, q->question_end);
+	if (ns != 1 || w.err)
+		return DZ_EFORMAT;
+	wire_skip_name(&w);
+	uint16_t type = wire_read_u16(&w);
+	wire_skip(&w, 6);                   /* class, TTL */
+	uint16_t rdlen = wire_read_u16(&w);
+	size_t end = wire_pos(&w) + rdlen;
+	wire_skip_name(&w);                 /* MNAME */
+	wire_skip_name(&w);                 /* RNAME */
+	*serial = wire_read_u32(&w);
+	if (w.err || type != RR_SOA || wire_pos(&w) + 16 != end)
+		return DZ_EFORMAT;
+	return 0;
+}
+
+uint16_t dns_peek_qtype(const uint8_t *pkt, size_t len)
+{
+	wire_t w;
+	wire_init(&w, (uint8_t *)pkt, len);
+	wire_skip(&w, 2);
+	uint16_t flags = wire_read_u16(&w);
+	uint16_t qd = wire_read_u16(&w);
+	wire_skip(&w, 6);
+	wire_skip_name(&w);
+	uint16_t qtype = wire_read_u16(&w);
+	if (w.err || qd != 1 || (flags & DNS_QR) || DNS_OPCODE(flags) != OPCODE_QUERY)
+		return 0;
+	return qtype;
+}
+
+size_t dns_notify_build(uint8_t *buf, size_t cap, uint16_t id, const uint8_t *zone)
+{
+	wire_t w;
+	wire_init(&w, buf, cap);
+	wire_write_u16(&w, id);
+	wire_write_u16(&w, (uint16_t)(OPCODE_NOTIFY << 11) | DNS_AA);
+	wire_write_u16(&w, 1);
+	wire_write_u16(&w, 0);
+	wire_write_u16(&w, 0);
+	wire_write_u16(&w, 0);
+	wire_write_name(&w, zone, NULL);
+	wire_write_u16(&w, RR_SOA);
+	wire_write_u16(&w, CLASS_IN);
+	return w.err ? 0 : wire_pos(&w);
+}
+
+int dns_reply_header(const uint8_t *pkt, size_t len, uint16_t *id, int *opcode)
+{
+	wire_t w;
+	wire_init(&w, (uint8_t *)pkt, len);
+	*id = wire_read_u16(&w);
+	uint16_t flags = wire_read_u16(&w);
+	if (w.err || len < DNS_HDR || !(flags & DNS_QR))
+		return -1;
+	*opcode = DNS_OPCODE(flags);
+	return flags & 0xF;
 }

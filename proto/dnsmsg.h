@@ -92,4 +92,21 @@ void dns_resp_write_opt(wire_t *w, int rcode, uint16_t flags);
 size_t dns_resp_error(uint8_t *buf, size_t cap, const uint8_t *pkt,
                       const dns_query_t *q, int rcode);
 
+/* The QTYPE of a query with one question and opcode QUERY, without
+ * parsing the rest; 0 for anything else (a response, a malformed
+ * header or question). */
+uint16_t dns_peek_qtype(const uint8_t *pkt, size_t len);
+
+/* The serial of the SOA an IXFR query carries in its authority section
+ * (RFC 1995 §3), for a query dns_query_parse passed as DNS_ANSWER.  0,
+ * or DZ_EFORMAT if it has none or it is malformed. */
+int dns_ixfr_serial(const uint8_t *pkt, size_t len, const dns_query_t *q, uint32_t *serial);
+
+/* A NOTIFY (RFC 1996) for zone (wire form): header with id, opcode
+ * NOTIFY, AA, and the question ZONE SOA IN.  Its length, 0 if cap is too
+ * small. */
+size_t dns_notify_build(uint8_t *buf, size_t cap, uint16_t id, const uint8_t *zone);
+/* The id, opcode and rcode of a response; -1 if it is no response. */
+int dns_reply_header(const uint8_t *pkt, size_t len, uint16_t *id, int *opcode);
+
 #endif

@@ -195,6 +195,17 @@ static inline void wire_seek(wire_t *w, size_t at)
 	w->pos = at;
 }
 
+/* Clear the error and move the cursor back to offset `at` (<= where it
+ * is): undo a record that did not fit, to write it into the next
+ * message instead. */
+static inline void wire_rewind(wire_t *w, size_t at)
+{
+	if (at <= w->pos) {
+		w->pos = at;
+		w->err = 0;
+	}
+}
+
 /* Peeking: read without moving the cursor or touching the error --------- */
 
 /* The byte, u16 or u32 at the cursor; 0 if fewer bytes remain or after an

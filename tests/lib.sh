@@ -132,6 +132,24 @@ dz_config() {
 	} >"$DZ_CONF"
 }
 
+# hosts_zone ZONE N [aaaa]: a master file for ZONE on stdout: the SOA
+# (serial 1), NS ns1 and its A, and hosts h1..hN, each with an A
+# 10.x.y.z (i as 24 bits) and, given aaaa, an AAAA 2001:db8::<i in hex>.
+hosts_zone() {
+	awk -v zone="$1" -v n="$2" -v six="${3:-}" 'BEGIN {
+		print "$ORIGIN " zone "."
+		print "$TTL 300"
+		print "@ SOA ns1 hostmaster ( 1 3600 600 1209600 60 )"
+		print "  NS ns1"
+		print "ns1 A 192.0.2.1"
+		for (i = 1; i <= n; i++) {
+			printf "h%d A 10.%d.%d.%d\n", i, int(i / 65536) % 256, int(i / 256) % 256, i % 256
+			if (six != "")
+				printf "h%d AAAA 2001:db8::%x:%x\n", i, int(i / 65536), i % 65536
+		}
+	}'
+}
+
 # dz ARGS...: run the dynzone command against the current config.
 dz() { "$DYNZONE" -c "$DZ_CONF" "$@"; }
 
@@ -652,4 +670,171 @@ td_ans() {
 	printf '%s\n' "$out" | awk '/^;; ANSWER SECTION:/ {a = 1; next} a && /^$/ {a = 0} a' |
 		awk '{ printf "%s %s %s", $1, $2, $4; for (i = 5; i <= NF; i++) printf " %s", $i; print "" }' |
 		sort | sed ':a;N;$!ba;s/\n/ | /g'
+}
+
+# --- stock secondaries (NSD, Knot, BIND) --------------------------------------
+# Each runs in the foreground from $TMP/<name>/ (config, pid, database, log),
+# listens on 127.0.0.1 at a free port and transfers ZONE from dynzone (the
+# current config's DNS port) with the TSIG key SEC_KEY_NAME/SEC_KEY_SECRET
+# (hmac-sha256), taking NOTIFY from 127.0.0.1 with the same key, at port
+# SEC_PORT[name] if set (dynzone.conf names it in notify lines) or a free
+# one.  Each transfers from its own source address (SEC_SRC[name]), so
+# that dynzone's log tells which one got what.  Each sets
+# SEC_PORT[name] and SEC_LOG[name]; the trimmed configurations are the ones
+# README.md's "Scaling out" shows.
+declare -A SEC_PORT=() SEC_LOG=()
+declare -A SEC_SRC=([nsd]=127.0.0.2 [knot]=127.0.0.3 [bind]=127.0.0.4)
+SEC_KEY_NAME=xfr-key
+SEC_KEY_SECRET=
+
+# sec_dir NAME: make $TMP/NAME; pick SEC_PORT[NAME] unless it is set.
+sec_dir() {
+	mkdir -p "$TMP/$1"
+	[ -n "${SEC_PORT[$1]:-}" ] || SEC_PORT[$1]=$(free_port)
+}
+# sec_run NAME READY-REGEX CMD...: run the daemon CMD in the background,
+# its output (and the log it is told to write) in $TMP/NAME/NAME.log
+# (SEC_LOG[NAME]); wait until the log matches READY-REGEX.
+sec_run() {
+	local name=$1 re=$2 log=$TMP/$1/$1.log
+	shift 2
+	: >"$log"
+	"$@" >>"$log" 2>&1 &
+	PIDS+=($!)
+	SEC_LOG[$name]=$log
+	started $! "$log" "$re" "$name"
+}
+
+# sec_key: make a fresh key; SEC_KEY_LINE is its tsig-key line for
+# dynzone.conf.
+sec_key() {
+	SEC_KEY_SECRET=$(head -c 32 /dev/urandom | base64)
+	SEC_KEY_LINE="tsig-key = $SEC_KEY_NAME hmac-sha256 $SEC_KEY_SECRET"
+}
+
+# sec_nsd ZONE: NSD as a secondary of ZONE.
+sec_nsd() {
+	local zone=$1 d=$TMP/nsd port
+	sec_dir nsd; port=${SEC_PORT[nsd]}
+	cat >"$d/nsd.conf" <<CONF
+server:
+  ip-address: 127.0.0.1@$port
+  do-ip6: no
+  username: ""
+  chroot: ""
+  zonesdir: "$d"
+  database: ""
+  zonelistfile: "$d/zone.list"
+  xfrdfile: "$d/xfrd.state"
+  xfrdir: "$d"
+  pidfile: "$d/nsd.pid"
+  logfile: "$d/nsd.log"
+  server-count: 1
+  verbosity: 2
+remote-control:
+  control-enable: no
+key:
+  name: "$SEC_KEY_NAME"
+  algorithm: hmac-sha256
+  secret: "$SEC_KEY_SECRET"
+zone:
+  name: "$zone"
+  zonefile: "$zone.zone"
+  request-xfr: 127.0.0.1@$DZ_PORT $SEC_KEY_NAME
+  allow-notify: 127.0.0.1 $SEC_KEY_NAME
+  outgoing-interface: 127.0.0.2
+  provide-xfr: 127.0.0.1 NOKEY
+CONF
+	sec_run nsd 'nsd started' nsd -d -c "$d/nsd.conf"
+}
+
+# sec_knot ZONE: Knot as a secondary of ZONE.
+sec_knot() {
+	local zone=$1 d=$TMP/knot port
+	sec_dir knot; port=${SEC_PORT[knot]}
+	cat >"$d/knot.conf" <<CONF
+server:
+  rundir: "$d"
+  pidfile: "$d/knot.pid"
+  listen: 127.0.0.1@$port
+control:
+  listen: "$d/knot.sock"
+database:
+  storage: "$d"
+log:
+  - target: "$d/knot.log"
+    any: info
+key:
+  - id: $SEC_KEY_NAME
+    algorithm: hmac-sha256
+    secret: $SEC_KEY_SECRET
+remote:
+  - id: dynzone
+    address: 127.0.0.1@$DZ_PORT
+    via: 127.0.0.3
+    key: $SEC_KEY_NAME
+acl:
+  - id: notify-from-dynzone
+    address: 127.0.0.1
+    key: $SEC_KEY_NAME
+    action: notify
+  - id: transfer-to-tests
+    address: 127.0.0.1
+    action: transfer
+zone:
+  - domain: $zone
+    storage: "$d"
+    master: dynzone
+    acl: [notify-from-dynzone, transfer-to-tests]
+    zonefile-sync: -1
+    zonefile-load: none
+    journal-content: changes
+CONF
+	sec_run knot 'server started' knotd -c "$d/knot.conf"
+}
+
+# sec_bind ZONE: BIND (named) as a secondary of ZONE.
+sec_bind() {
+	local zone=$1 d=$TMP/bind port
+	sec_dir bind; port=${SEC_PORT[bind]}
+	cat >"$d/named.conf" <<CONF
+options {
+	directory "$d";
+	pid-file "$d/named.pid";
+	session-keyfile "$d/session.key";
+	managed-keys-directory "$d";
+	listen-on port $port { 127.0.0.1; };
+	listen-on-v6 { none; };
+	recursion no;
+	dnssec-validation no;
+	notify no;
+};
+controls { };
+key "$SEC_KEY_NAME" { algorithm hmac-sha256; secret "$SEC_KEY_SECRET"; };
+zone "$zone" {
+	type secondary;
+	primaries port $DZ_PORT { 127.0.0.1 key "$SEC_KEY_NAME"; };
+	transfer-source 127.0.0.4;
+	file "$d/$zone.db";
+};
+CONF
+	sec_run bind 'running$' named -g -d 1 -c "$d/named.conf"
+}
+
+# sec_count NAME ZONE: the records an AXFR from the secondary NAME holds
+# (NSD and Knot let 127.0.0.1 transfer without a key), SOA counted twice.
+sec_count() {
+	kdig @127.0.0.1 -p "${SEC_PORT[$1]}" +timeout=10 "$2" AXFR 2>/dev/null | grep -vc '^;\|^$'
+}
+
+# sec_serial NAME ZONE: the SOA serial the secondary NAME serves (empty if
+# none yet).
+sec_serial() {
+	dig @127.0.0.1 -p "${SEC_PORT[$1]}" +norec +time=1 +tries=1 +short "$2" SOA 2>/dev/null |
+		awk '{print $3}'
+}
+# sec_ask NAME QNAME TYPE: the secondary's short answer, sorted, one line.
+sec_ask() {
+	dig @127.0.0.1 -p "${SEC_PORT[$1]}" +norec +time=1 +tries=1 +short "$2" "$3" 2>/dev/null |
+		sort | tr '\n' ' ' | sed 's/ $//'
 }

@@ -66,6 +66,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_zone_add(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_zone_list(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_zone_del(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_zone_show(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_record_add(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_record_del(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_record_list(struct cmd_ctx *ctx, int argc, char **argv);

@@ -26,6 +26,10 @@ static const struct command commands[] = {
 	  "List the zones with their serials and record counts." },
 	{ "zone del", cmd_zone_del, "ZONE",
 	  "Delete a zone and every record in it." },
+	{ "zone show", cmd_zone_show, "ZONE",
+	  "Print the zone as an RFC 1035 master file ($ORIGIN, the SOA, then one "
+	  "record per line), read in one snapshot of the store; named-checkzone "
+	  "and kzonecheck accept it." },
 	{ "record add", cmd_record_add, "NAME TYPE VALUE... [--ttl TTL]",
 	  "Add a static record.  VALUE is the record data in zone file "
 	  "(RFC 1035 presentation) format, e.g. '10 mail.example.org.' for MX "

@@ -22,6 +22,8 @@
 #include "src/common/priv.h"
 #include "src/common/thp.h"
 #include "src/update/update.h"
+#include "src/xfr/notify.h"
+#include "src/xfr/xfr.h"
 #include "src/write/commit.h"
 #include "src/write/housekeep.h"
 #include "src/write/timer.h"
@@ -43,6 +45,8 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	update_t *upd = NULL;
 	api_t *api = NULL;
 	exporter_t *exporter = NULL;
+	xfr_t *xfr = NULL;
+	notifier_t *notifier = NULL;
 	sigset_t sigs;
 
 	if (cmd_parse(ctx, argc, argv, NULL, pos, 0, 0, &np))
@@ -70,6 +74,11 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 		log_err("%s", err);
 		goto out;
 	}
+	if (xfr_open(&xfr, c, err, sizeof err) || notify_open(&notifier, c, err, sizeof err)) {
+		log_err("%s", err);
+		goto out;
+	}
+	dns_set_xfr(dns, xfr);
 	if (http_open(&http, c, err, sizeof err)) {
 		log_err("%s", err);
 		goto out;
@@ -109,8 +118,12 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	thp_collapse_heap();
 	/* from here on only the committer's thread changes the zone table */
-	if (timer_start(&timers, err, sizeof err) ||
-	    commit_start(&cm, c->db, zt, COMMIT_MAX_BATCH, (unsigned)c->sync_interval,
+	if (timer_start(&timers, err, sizeof err)) {
+		log_err("%s", err);
+		goto out;
+	}
+	notify_start(notifier, zt, timers);   /* hooks the journal follower */
+	if (commit_start(&cm, c->db, zt, COMMIT_MAX_BATCH, (unsigned)c->sync_interval,
 	                 err, sizeof err) ||
 	    housekeep_start(&hk, c, cm, timers, err, sizeof err)) {
 		log_err("%s", err);
@@ -152,10 +165,12 @@ out:
 	api_free(api);
 	update_free(upd);
 	commit_free(cm);
+	notify_close(notifier);   /* its timers fired in timer_stop */
 	housekeep_free(hk);
 	timer_free(timers);
 	export_stop(exporter);
 	dns_close(dns);
+	xfr_close(xfr);   /* after the TCP thread: it hands transfers over */
 	store_close(st);
 	zt_free(zt);
 	return rc;

@@ -341,6 +341,38 @@ int cmd_record_list(struct cmd_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
+/* The zone as an RFC 1035 master file: $ORIGIN, the SOA, then one record
+ * per line, all read in one snapshot so that serial and records agree. */
+int cmd_zone_show(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[1];
+	int np, rc;
+	struct store_zone z;
+	uint8_t apex[DNAME_MAX];
+	if (cmd_parse(ctx, argc, argv, NULL, pos, 1, 1, &np))
+		return 2;
+	if (!cmd_name(pos[0], apex))
+		return cmd_fail("'%s' is not a valid zone name", pos[0]);
+	store_t *st = cmd_store(ctx);
+	char *value = malloc(200000);
+	if (!value)
+		return cmd_fail("out of memory");
+	void *a[2] = { st, value };
+	if (store_read_begin(st)) {
+		rc = cmd_fail("store: %s", store_errmsg(st));
+	} else {
+		if (store_zone_find(st, apex, &z) || !dname_equal_ci(z.apex, apex)) {
+			rc = cmd_fail("no zone %s", pos[0]);
+		} else {
+			printf("$ORIGIN %s\n", z.name);
+			rc = print_zone_records(a, &z) ? cmd_fail("store: %s", store_errmsg(st)) : 0;
+		}
+		store_read_end(st);
+	}
+	free(value);
+	return rc;
+}
+
 /* import zone ------------------------------------------------------------ */
 
 struct import {

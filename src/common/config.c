@@ -94,6 +94,14 @@ static const struct key keys[] = {
 	  "NAME ALGORITHM BASE64SECRET: a TSIG key (repeatable; see dynzone tsig new)" },
 	{ "tsig-key-file", K_TSIGFILE, F(tsig_keys), 0, 0,
 	  "file of tsig-key lines, not readable by others (repeatable)" },
+	{ "allow-transfer", K_STRS, F(allow_transfer), 0, 0,
+	  "ZONE KEYNAME|ADDRESS[/BITS]: who may AXFR/IXFR ZONE (repeatable)" },
+	{ "notify", K_STRS, F(notify), 0, 0,
+	  "ZONE ADDRESS[:PORT] [KEYNAME]: send NOTIFY there when ZONE changes (repeatable)" },
+	{ "xfr-max", K_INT, F(xfr_max), 1, 64,
+	  "most concurrent outgoing zone transfers (more are REFUSED)" },
+	{ "xfr-timeout", K_INT, F(xfr_timeout), 1, 3600,
+	  "seconds a secondary has to take each transfer message" },
 };
 #undef F
 
@@ -118,6 +126,8 @@ void config_init(struct config *c)
 	c->update_burst_client = 240;
 	c->update_max_hosts = 20;
 	c->update_log_days = 90;
+	c->xfr_max = 4;
+	c->xfr_timeout = 10;
 }
 
 void config_free(struct config *c)

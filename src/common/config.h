@@ -65,6 +65,11 @@ struct config {
 	/* DNS interfaces (RFC 8945 TSIG keys, for transfers, NOTIFY, UPDATE):
 	 * filled from tsig-key and tsig-key-file; the array is the config's */
 	struct tsig_keyring tsig_keys;
+	/* zone transfers out and NOTIFY (src/xfr/) */
+	struct conf_strs allow_transfer; /* ZONE KEYNAME|ADDRESS[/BITS] */
+	struct conf_strs notify;      /* ZONE ADDRESS[:PORT] [KEYNAME] */
+	long xfr_max;                 /* concurrent outgoing transfers */
+	long xfr_timeout;             /* seconds a secondary has to take a message */
 	const char *file;             /* the config file read, or NULL */
 };
 

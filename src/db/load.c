@@ -501,6 +501,8 @@ int store_sync(store_t *st, ztable_t *zt, unsigned *nnames)
 					continue;
 				rc = apply_change(st, zt, &ch[i], &b);
 				total++;
+				if (!rc && op == JOURNAL_SOA && zt->serial_changed)
+					zt->serial_changed(zt->serial_arg, (uint32_t)ch[i].zone_id);
 			}
 		}
 		if (rc)

@@ -6,6 +6,8 @@
 
 #include <sqlite3.h>
 
+#include "proto/name.h"
+
 #include "src/db/store.h"
 
 /* The underlying connection. */
@@ -54,6 +56,17 @@ int store_rows_end(sqlite3_stmt *s, int rc, int src);
 unsigned store_changes(store_t *st);
 /* The rowid of the last insert on this connection. */
 int64_t store_last_id(store_t *st);
+/* Column col of the current row as a wire name: the bytes if they are one
+ * whole, valid name (what every table's owner column must hold), else
+ * NULL (a damaged row the caller skips). */
+static inline const uint8_t *store_col_name(sqlite3_stmt *s, int col)
+{
+	const uint8_t *o = sqlite3_column_blob(s, col);
+	int olen = sqlite3_column_bytes(s, col);
+	if (!o || olen <= 0 || olen > DNAME_MAX || dname_len(o, (size_t)olen) != (size_t)olen)
+		return NULL;
+	return o;
+}
 /* Run a statement string (no parameters, no rows): 0 or DZ_EDB. */
 int store_exec(store_t *st, const char *sql);
 #endif

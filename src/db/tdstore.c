@@ -44,9 +44,8 @@ int tdstore_extra_list(store_t *st, int (*cb)(void *ctx, const struct tdstore_ex
 	if (!s)
 		return DZ_EDB;
 	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-		const uint8_t *o = sqlite3_column_blob(s, 0);
-		int olen = sqlite3_column_bytes(s, 0);
-		if (!o || olen <= 0 || olen > DNAME_MAX || dname_len(o, (size_t)olen) != (size_t)olen)
+		const uint8_t *o = store_col_name(s, 0);
+		if (!o)
 			continue;
 		const unsigned char *loc = sqlite3_column_text(s, 3);
 		struct tdstore_extra x = {

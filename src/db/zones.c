@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "proto/errors.h"
+#include "proto/wire.h"
 #include "proto/rdata.h"
 #include "src/db/journal.h"
 #include "src/db/sql.h"
@@ -202,12 +203,54 @@ int store_record_add(store_t *st, const struct store_rr *rr)
 	return rc ? rc : store_touch_zone(st, rr->zone_id);
 }
 
+/* Bind ?1 zone, ?2 owner (lowercase wire, must outlive the step) and, if
+ * type >= 0, ?3 type: the key of the record statements below.  s (NULL
+ * from a failed prepare: false). */
+static bool bind_owner(sqlite3_stmt *s, int64_t zone_id, const uint8_t *lo, size_t olen,
+                       int type)
+{
+	if (!s)
+		return false;
+	sqlite3_bind_int64(s, 1, zone_id);
+	sqlite3_bind_blob(s, 2, lo, (int)olen, SQLITE_STATIC);
+	if (type >= 0)
+		sqlite3_bind_int(s, 3, type);
+	return true;
+}
+
+/* Journal, record by record, the deletion of every record at owner (type
+ * < 0) or of one type: an outgoing IXFR needs the exact records deleted
+ * (src/db/transfer.h), and the journal follower takes them as well. */
+static int journal_exact_dels(store_t *st, int64_t zone_id, const uint8_t *lo,
+                              size_t olen, int type)
+{
+	sqlite3_stmt *s = store_stmt(st, type < 0
+		? "SELECT type, rdata, ttl FROM records WHERE zone_id=?1 AND owner=?2"
+		: "SELECT type, rdata, ttl FROM records WHERE zone_id=?1 AND owner=?2 AND type=?3");
+	int rc = 0, src;
+	if (!bind_owner(s, zone_id, lo, olen, type))
+		return DZ_EDB;
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		const uint8_t *rd = sqlite3_column_blob(s, 1);
+		size_t rdlen = (size_t)sqlite3_column_bytes(s, 1);
+		rc = journal_rr(st, JOURNAL_DEL, zone_id, lo, olen, sqlite3_column_int(s, 0),
+		                (uint32_t)sqlite3_column_int64(s, 2), rd ? rd : (const uint8_t *)"",
+		                rdlen);
+		if (rc)
+			break;
+	}
+	return store_rows_end(s, rc, src);
+}
+
 int store_record_del(store_t *st, int64_t zone_id, const uint8_t *owner,
                      int type, const uint8_t *rd, size_t rdlen, unsigned *ndel)
 {
 	uint8_t lo[DNAME_MAX];
 	size_t olen = dname_copy_lower(lo, owner);
 	sqlite3_stmt *s;
+	bool exact = !store_bulk(st) && (type < 0 || !rd);
+	if (exact && journal_exact_dels(st, zone_id, lo, olen, type))
+		return DZ_EDB;
 	if (type < 0)
 		s = store_stmt(st, "DELETE FROM records WHERE zone_id=?1 AND owner=?2");
 	else if (!rd)
@@ -215,12 +258,8 @@ int store_record_del(store_t *st, int64_t zone_id, const uint8_t *owner,
 	else
 		s = store_stmt(st, "DELETE FROM records WHERE zone_id=?1 AND owner=?2 "
 		               "AND type=?3 AND rdata=?4");
-	if (!s)
+	if (!bind_owner(s, zone_id, lo, olen, type))
 		return DZ_EDB;
-	sqlite3_bind_int64(s, 1, zone_id);
-	sqlite3_bind_blob(s, 2, lo, (int)olen, SQLITE_STATIC);
-	if (type >= 0)
-		sqlite3_bind_int(s, 3, type);
 	if (rd)
 		sqlite3_bind_blob(s, 4, rdlen ? rd : (const uint8_t *)"", (int)rdlen, SQLITE_STATIC);
 	if (store_done(s))
@@ -230,7 +269,8 @@ int store_record_del(store_t *st, int64_t zone_id, const uint8_t *owner,
 		*ndel = n;
 	if (!n)
 		return 0;
-	int rc = store_bulk(st) ? 0 : journal_rr(st, JOURNAL_DEL, zone_id, lo, olen, type, 0, rd, rdlen);
+	int rc = store_bulk(st) || exact ? 0
+	         : journal_rr(st, JOURNAL_DEL, zone_id, lo, olen, type, 0, rd, rdlen);
 	return rc ? rc : store_touch_zone(st, zone_id);
 }
 
@@ -249,11 +289,7 @@ static void rr_row(sqlite3_stmt *s, struct store_rr *rr)
 
 static bool rr_row_valid(sqlite3_stmt *s)
 {
-	int olen = sqlite3_column_bytes(s, 1);
-	const uint8_t *o = sqlite3_column_blob(s, 1);
-	return o && olen > 0 && olen <= DNAME_MAX &&
-	       dname_len(o, (size_t)olen) == (size_t)olen &&
-	       sqlite3_column_bytes(s, 3) <= 65535;
+	return store_col_name(s, 1) && sqlite3_column_bytes(s, 3) <= 65535;
 }
 
 int store_record_list(store_t *st, int64_t zone_id, store_rr_cb cb, void *ctx)
@@ -342,4 +378,18 @@ int store_zone_soa_defaults(struct zsoa *soa, const uint8_t *apex, const uint8_t
 	soa->minimum = 60;
 	soa->ttl = ttl;
 	return 0;
+}
+
+size_t store_zone_soa_rdata(const struct zsoa *soa, uint32_t serial, uint8_t *out, size_t cap)
+{
+	wire_t w;
+	wire_init(&w, out, cap);
+	wire_write_bytes(&w, soa->mname, dname_len(soa->mname, DNAME_MAX));
+	wire_write_bytes(&w, soa->rname, dname_len(soa->rname, DNAME_MAX));
+	wire_write_u32(&w, serial);
+	wire_write_u32(&w, soa->refresh);
+	wire_write_u32(&w, soa->retry);
+	wire_write_u32(&w, soa->expire);
+	wire_write_u32(&w, soa->minimum);
+	return w.err ? 0 : wire_pos(&w);
 }

@@ -83,6 +83,11 @@ long long store_record_count_except(store_t *st, int64_t zone_id, const uint8_t 
  * rname. */
 int store_zone_soa_defaults(struct zsoa *soa, const uint8_t *apex, const uint8_t *ns,
                             uint32_t ttl, int64_t now);
+/* The SOA's RDATA in wire form (names uncompressed) with `serial` in
+ * place of soa->serial, into out (cap bytes; 2 * DNAME_MAX + 20 always
+ * do).  Its length, or 0 if cap is too small. */
+size_t store_zone_soa_rdata(const struct zsoa *soa, uint32_t serial, uint8_t *out, size_t cap);
+
 /* The default TTL of a new zone's dynamic hosts. */
 #define STORE_ZONE_HOST_TTL 60
 

@@ -17,6 +17,7 @@
 #include "proto/dnsmsg.h"
 #include "proto/errors.h"
 #include "src/dns/signed.h"
+#include "src/xfr/xfr.h"
 
 #define BATCH 32
 #define UDP_BUF 4096          /* queries larger than this are truncated junk */
@@ -43,13 +44,15 @@ struct worker {
 } __attribute__((aligned(64)));
 
 struct tcp_conn {
-	int fd;
+	int fd;               /* -1 once handed to the transfer service */
+	uint64_t tag;         /* its epoll tag (slot) */
 	time_t last;
 	size_t inlen;
 	size_t outlen, outoff;
 	uint8_t *out;
 	size_t outcap;
 	bool eof;             /* the peer shut its side: answer, then close */
+	bool xfr_held;        /* a transfer query waits for the answers before it */
 	uint8_t in[2 + TCP_MSG_MAX];
 };
 
@@ -66,6 +69,8 @@ struct dns_service {
 	long tcp_clients, tcp_idle;
 	const struct tsig_keyring *keys;   /* the config's, read-only */
 	int stopfd;      /* eventfd: readable when the service stops */
+	int tcp_ep;      /* the TCP thread's epoll set */
+	xfr_t *xfr;      /* AXFR/IXFR queries go there (NULL: REFUSED) */
 };
 
 static int bind_socket(const struct conf_addr *a, int type, char *err,
@@ -330,8 +335,10 @@ out:
 static void conn_close(int ep, struct tcp_conn **slot)
 {
 	struct tcp_conn *c = *slot;
-	epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
-	close(c->fd);
+	if (c->fd >= 0) {
+		epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
+		close(c->fd);
+	}
 	free(c->out);
 	free(c);
 	*slot = NULL;
@@ -390,9 +397,39 @@ static bool conn_queue(struct tcp_conn *c, const uint8_t *msg, size_t len)
 	return !o.err;
 }
 
+/* REFUSED for a transfer over the cap. */
+static size_t refuse(const uint8_t *msg, size_t len, uint8_t *resp)
+{
+	dns_query_t q;
+	int rcode;
+	if (dns_query_parse(msg, len, &q, &rcode) == DNS_DROP)
+		return 0;
+	return dns_resp_error(resp, TCP_MSG_MAX, msg, &q, rcode ? rcode : RCODE_REFUSED);
+}
+
+/* A zone transfer query: hand the connection to the transfer service
+ * once every earlier answer is out (1: handed over, the connection is no
+ * longer ours; 0: not yet, keep the query buffered; -1: over the cap,
+ * answer REFUSED here).  Queries pipelined after it are dropped. */
+static int conn_handoff(dns_service_t *d, struct tcp_conn *c, const uint8_t *msg,
+                        size_t len)
+{
+	if (c->outlen > c->outoff)
+		return 0;
+	epoll_ctl(d->tcp_ep, EPOLL_CTL_DEL, c->fd, NULL);
+	if (xfr_take(d->xfr, c->fd, msg, len) == 0) {
+		c->fd = -1;
+		return 1;
+	}
+	struct epoll_event ce = { .events = EPOLLIN | EPOLLOUT | EPOLLET, .data.u64 = c->tag };
+	epoll_ctl(d->tcp_ep, EPOLL_CTL_ADD, c->fd, &ce);
+	return -1;
+}
+
 /* Answer the complete messages in c->in while the peer keeps up with
  * reading (at most TCP_OUT_MAX bytes unsent); the rest stay buffered until
- * it does.  False if the connection is to be closed. */
+ * it does.  False if the connection is to be closed (or was handed to the
+ * transfer service). */
 static bool conn_answer(dns_service_t *d, struct tcp_conn *c, uint8_t *resp)
 {
 	wire_t in;
@@ -406,9 +443,16 @@ static bool conn_answer(dns_service_t *d, struct tcp_conn *c, uint8_t *resp)
 		}
 		if (wire_avail(&in) < 2 + mlen)
 			break;
-		wire_skip(&in, 2);
-		const uint8_t *msg = wire_read_ptr(&in, mlen);
-		size_t len = answer(d, msg, mlen, resp, TCP_MSG_MAX, true, &d->tcp_st);
+		const uint8_t *msg = c->in + wire_pos(&in) + 2;
+		int h = d->xfr && xfr_is_request(msg, mlen) ? conn_handoff(d, c, msg, mlen) : -2;
+		c->xfr_held = h == 0;
+		if (h == 0)
+			break;
+		if (h == 1)
+			return false;
+		wire_skip(&in, 2 + mlen);
+		size_t len = h == -1 ? refuse(msg, mlen, resp)
+		                     : answer(d, msg, mlen, resp, TCP_MSG_MAX, true, &d->tcp_st);
 		if (len && !conn_queue(c, resp, len)) {
 			alive = false;
 			break;
@@ -441,6 +485,8 @@ static bool conn_read(dns_service_t *d, struct tcp_conn *c, uint8_t *resp)
 			return false;
 		if (c->outlen - c->outoff > TCP_OUT_MAX)
 			return true;   /* the peer is not reading: stop reading too */
+		if (c->xfr_held && c->outlen > c->outoff)
+			return true;   /* hand it over once they are out (EPOLLOUT) */
 		if (tcp_msg_complete(c))
 			continue;      /* held back, and the flush made room */
 		if (c->eof)
@@ -475,6 +521,7 @@ static void *tcp_thread(void *arg)
 	time_t last_sweep = time(NULL);
 
 	zt_thread_register();
+	d->tcp_ep = ep;
 	if (!conns || !resp || ep < 0)
 		goto out;
 	struct epoll_event e = { .events = EPOLLIN, .data.u64 = UINT64_MAX };
@@ -509,6 +556,7 @@ static void *tcp_thread(void *arg)
 						continue;
 					}
 					c->fd = fd;
+					c->tag = (uint64_t)slot;
 					c->last = time(NULL);
 					conns[slot] = c;
 					nconns++;
@@ -561,6 +609,11 @@ out:
 		close(ep);
 	zt_thread_unregister();
 	return NULL;
+}
+
+void dns_set_xfr(dns_service_t *d, xfr_t *x)
+{
+	d->xfr = x;
 }
 
 int dns_start(dns_service_t *d)

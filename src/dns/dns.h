@@ -17,6 +17,11 @@ typedef struct dns_service dns_service_t;
  * checked against c->tsig_keys (see signed.h).  On failure returns a DZ_E* code with a message in err. */
 int dns_open(dns_service_t **out, const struct config *c, ztable_t *zt,
              char *err, size_t errlen);
+/* Hand AXFR and IXFR queries arriving over TCP to the transfer service
+ * x (src/xfr/xfr.h), which must outlive the DNS threads; without one they
+ * are REFUSED.  Call before dns_start. */
+struct xfr;
+void dns_set_xfr(dns_service_t *d, struct xfr *x);
 /* Start the threads.  0 or DZ_EIO. */
 int dns_start(dns_service_t *d);
 /* Stop the threads, close the sockets, free the service. */

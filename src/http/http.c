@@ -17,17 +17,12 @@
 #include <unistd.h>
 
 #include "proto/errors.h"
+#include "src/common/cidr.h"
 #include "src/common/clock.h"
 #include "src/common/log.h"
 
 #define PEM_MAX (256 * 1024)
 #define URI_MAX 8192
-
-struct cidr {
-	uint8_t family;           /* 4 or 6 */
-	uint8_t a[16];
-	unsigned bits;
-};
 
 struct listener {
 	http_t *h;
@@ -93,73 +88,10 @@ struct http_req {
 
 /* Addresses and proxies ------------------------------------------------ */
 
-static int parse_cidr(const char *text, struct cidr *out)
-{
-	char buf[64];
-	const char *slash = strchr(text, '/');
-	size_t n = slash ? (size_t)(slash - text) : strlen(text);
-	if (n == 0 || n >= sizeof buf)
-		return DZ_EINVAL;
-	memcpy(buf, text, n);
-	buf[n] = 0;
-	memset(out, 0, sizeof *out);
-	if (inet_pton(AF_INET, buf, out->a) == 1) {
-		out->family = 4;
-		out->bits = 32;
-	} else if (inet_pton(AF_INET6, buf, out->a) == 1) {
-		out->family = 6;
-		out->bits = 128;
-	} else {
-		return DZ_EINVAL;
-	}
-	if (slash) {
-		char *end;
-		errno = 0;
-		unsigned long b = strtoul(slash + 1, &end, 10);
-		if (errno || *end || end == slash + 1 || b > out->bits)
-			return DZ_EINVAL;
-		out->bits = (unsigned)b;
-	}
-	return 0;
-}
-
-/* The address bytes of a sockaddr (v4-mapped v6 counts as v4). */
-static int sa_bytes(const struct sockaddr *sa, uint8_t out[16])
-{
-	if (sa->sa_family == AF_INET) {
-		memcpy(out, &((const struct sockaddr_in *)sa)->sin_addr, 4);
-		return 4;
-	}
-	if (sa->sa_family == AF_INET6) {
-		const uint8_t *a = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
-		static const uint8_t mapped[12] = { 0,0,0,0,0,0,0,0,0,0,0xff,0xff };
-		if (memcmp(a, mapped, 12) == 0) {
-			memcpy(out, a + 12, 4);
-			return 4;
-		}
-		memcpy(out, a, 16);
-		return 6;
-	}
-	return 0;
-}
-
-static bool cidr_match(const struct cidr *c, int family, const uint8_t *a)
-{
-	if (c->family != family)
-		return false;
-	unsigned full = c->bits / 8, rest = c->bits % 8;
-	if (memcmp(c->a, a, full) != 0)
-		return false;
-	if (!rest)
-		return true;
-	uint8_t mask = (uint8_t)(0xff << (8 - rest));
-	return (c->a[full] & mask) == (a[full] & mask);
-}
-
 static bool trusted(const http_t *h, const struct sockaddr *sa)
 {
 	uint8_t a[16];
-	int fam = sa_bytes(sa, a);
+	int fam = cidr_sa_bytes(sa, a);
 	for (unsigned i = 0; i < h->nproxies; i++)
 		if (cidr_match(&h->proxies[i], fam, a))
 			return true;
@@ -170,7 +102,7 @@ static bool trusted(const http_t *h, const struct sockaddr *sa)
 static void set_client(http_req_t *rq, const struct sockaddr *sa)
 {
 	uint8_t a[16];
-	int fam = sa_bytes(sa, a);
+	int fam = cidr_sa_bytes(sa, a);
 	memset(&rq->client, 0, sizeof rq->client);
 	if (fam == 4) {
 		struct sockaddr_in *s4 = (struct sockaddr_in *)&rq->client;
@@ -827,7 +759,7 @@ int http_open(http_t **out, const struct config *c, char *err, size_t errlen)
 	h->timeout = (unsigned)c->http_timeout;
 	h->mem_limit = (unsigned)c->http_max_request;
 	for (unsigned i = 0; i < c->trusted_proxy.n; i++) {
-		if (parse_cidr(c->trusted_proxy.s[i], &h->proxies[h->nproxies])) {
+		if (cidr_parse(c->trusted_proxy.s[i], &h->proxies[h->nproxies])) {
 			snprintf(err, errlen, "trusted-proxy: '%s' is not ADDRESS or ADDRESS/BITS",
 			         c->trusted_proxy.s[i]);
 			goto fail;

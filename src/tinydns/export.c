@@ -169,21 +169,13 @@ static int put_record(void *ctx, const struct store_rr *r)
 static int put_zone(void *ctx, const struct store_zone *z)
 {
 	struct exp *e = ctx;
-	wire_t w;
 	int rc;
 
-	wire_init(&w, e->soa, sizeof e->soa);
-	wire_write_bytes(&w, z->soa.mname, dname_len(z->soa.mname, DNAME_MAX));
-	wire_write_bytes(&w, z->soa.rname, dname_len(z->soa.rname, DNAME_MAX));
-	wire_write_u32(&w, z->soa.serial);
-	wire_write_u32(&w, z->soa.refresh);
-	wire_write_u32(&w, z->soa.retry);
-	wire_write_u32(&w, z->soa.expire);
-	wire_write_u32(&w, z->soa.minimum);
-	if (w.err)
-		return w.err;
+	size_t len = store_zone_soa_rdata(&z->soa, z->soa.serial, e->soa, sizeof e->soa);
+	if (!len)
+		return DZ_ESPACE;
 	e->count = &e->stats.zones;
-	rc = put_stored(e, z->apex, RR_SOA, "", z->soa.ttl, 0, e->soa, w.pos);
+	rc = put_stored(e, z->apex, RR_SOA, "", z->soa.ttl, 0, e->soa, len);
 	e->count = &e->stats.records;
 	return rc ? rc : store_record_list(e->st, z->id, put_record, e);
 }

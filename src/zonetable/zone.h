@@ -72,6 +72,12 @@ typedef struct ztable {
 	pthread_mutex_t wlock;         /* the single writer */
 	int64_t journal_pos;           /* last journal row applied */
 	uint64_t nnodes;               /* writer-kept statistics */
+	/* Told by the journal follower (store_sync, on the writer's thread
+	 * with wlock held) of each zone whose new SOA it has just put in the
+	 * table; must not block (NOTIFY, src/xfr/notify.h, arms a timer).
+	 * NULL: nobody.  Set before the writer starts. */
+	void (*serial_changed)(void *arg, uint32_t zone_id);
+	void *serial_arg;
 } ztable_t;
 
 /* A record handed to the writer. */

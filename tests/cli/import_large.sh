@@ -15,17 +15,7 @@ addr6() {  # as dig prints it (RFC 5952)
 	python3 -c 'import ipaddress, sys; print(ipaddress.IPv6Address(sys.argv[1]))' \
 		"$(printf '2001:db8::%x:%x' $(($1 >> 16)) $(($1 & 65535)))"
 }
-awk -v n="$N" 'BEGIN {
-	print "$ORIGIN big.test."
-	print "$TTL 300"
-	print "@ SOA ns1 hostmaster ( 1 3600 600 1209600 60 )"
-	print "  NS ns1"
-	print "ns1 A 192.0.2.1"
-	for (i = 1; i <= n; i++) {
-		printf "h%d A 10.%d.%d.%d\n", i, int(i / 65536) % 256, int(i / 256) % 256, i % 256
-		printf "h%d AAAA 2001:db8::%x:%x\n", i, int(i / 65536), i % 65536
-	}
-}' >big.zone
+hosts_zone big.test "$N" aaaa >big.zone
 lines=$(wc -l <big.zone)
 is "$lines" $((2 * N + 5)) "generated a zone file of $N hosts ($lines lines)"
 

@@ -1,6 +1,10 @@
 /* libFuzzer: arbitrary packets into the whole answer path (parse, lookup,
- * response assembly), UDP and TCP sizes. */
+ * response assembly), UDP and TCP sizes; and into what the transfer
+ * service reads of a query (the QTYPE peek, an IXFR's SOA serial). */
 #include <stdlib.h>
+
+#include "proto/dnsmsg.h"
+#include "proto/rdata.h"
 
 #include "src/dns/answer.h"
 #include "tests/unit/zfixture.h"
@@ -21,5 +25,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (n >= 12 && (out[2] & 0x80) == 0)
 		abort();   /* every reply has QR set */
+	dns_query_t q;
+	int rcode;
+	uint32_t serial;
+	uint16_t qtype = dns_peek_qtype(data, size);
+	if (dns_query_parse(data, size, &q, &rcode) == DNS_ANSWER) {
+		if (qtype != q.qtype)
+			abort();   /* the peek agrees with the parse */
+		if (dns_ixfr_serial(data, size, &q, &serial) == 0 && q.qtype != RR_IXFR)
+			abort();
+	}
 	return 0;
 }
