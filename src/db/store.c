@@ -159,6 +159,10 @@ static const char *const migrations[] = {
 	 * ASCII).  A store that already holds two such names fails here,
 	 * naming the constraint: rename one with the old version first. */
 	"CREATE UNIQUE INDEX users_name_nocase ON users(name COLLATE NOCASE);",
+	/* 7: where an IXFR starts (the SOA row of the client's serial) without
+	 * a scan of the journal; one small row per commit and zone, so the
+	 * partial index costs updates next to nothing */
+	"CREATE INDEX journal_soa ON journal(zone_id, serial) WHERE op = 3;",
 };
 
 static void seterr(char *buf, size_t len, const char *what, sqlite3 *db)

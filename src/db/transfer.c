@@ -21,9 +21,10 @@ int store_xfr_ixfr_start(store_t *st, int64_t zone_id, uint32_t from, int64_t *p
 	int64_t at, bad;
 	/* the latest SOA row at that serial: after a wrap of the serial
 	 * space the older one is history */
-	int rc = STORE_INT(st, "SELECT max(id) FROM journal WHERE zone_id = ?1 AND op = ?2 "
-	                   "AND serial = ?3 HAVING max(id) IS NOT NULL",
-	                   &at, zone_id, JOURNAL_SOA, (int64_t)from);
+	_Static_assert(JOURNAL_SOA == 3, "journal_soa is a partial index on op = 3");
+	int rc = STORE_INT(st, "SELECT max(id) FROM journal WHERE zone_id = ?1 AND op = 3 "
+	                   "AND serial = ?2 HAVING max(id) IS NOT NULL",
+	                   &at, zone_id, (int64_t)from);
 	if (rc)
 		return rc;
 	/* a bulk commit (an import) journals its reload right after its SOA
