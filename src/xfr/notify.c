@@ -211,6 +211,14 @@ void notify_start(notifier_t *n, ztable_t *zt, timers_t *ts)
 		n->t[i].t.fire = fire;
 	zt->serial_arg = n;
 	zt->serial_changed = notify_zone;
+	/* the serials we start with are news too (a change made while we
+	 * were down, a restored backup): every target hears of its zone now,
+	 * not at its next refresh (RFC 1996 §4.3) */
+	pthread_mutex_lock(&zt->wlock);
+	const struct zlist *zl = zt->zones;
+	for (unsigned i = 0; zl && i < zl->n; i++)
+		notify_zone(n, zl->z[i]->id);
+	pthread_mutex_unlock(&zt->wlock);
 }
 
 void notify_zone(void *arg, uint32_t zone_id)

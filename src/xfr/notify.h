@@ -30,8 +30,10 @@ typedef struct notifier notifier_t;
  * naming the line), open the socket.  *out is NULL when there are no
  * lines.  0, or DZ_EINVAL/DZ_EIO/DZ_ENOMEM with a message in err. */
 int notify_open(notifier_t **out, const struct config *c, char *err, size_t errlen);
-/* Start: hook into zt (its serial_changed) and send through ts.  Call
- * before the committer starts; ts and zt must outlive the notifier. */
+/* Start: hook into zt (its serial_changed) and send through ts, and send
+ * a NOTIFY for every zone already loaded (the serials a restart brings).
+ * Call after the table is loaded and before the committer starts; ts and
+ * zt must outlive the notifier. */
 void notify_start(notifier_t *n, ztable_t *zt, timers_t *ts);
 /* The hook: zone_id's serial changed (writer thread, zt->wlock held). */
 void notify_zone(void *n, uint32_t zone_id);

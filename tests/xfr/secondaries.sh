@@ -3,7 +3,8 @@
 # takes a 1,000-host zone by AXFR; after an update over HTTP each gets a
 # NOTIFY, transfers by IXFR (its log says so) and answers the new address
 # within two seconds (the time from the update's reply is printed); twenty
-# quick updates end with every secondary at the last serial.
+# quick updates end with every secondary at the last serial; a change
+# made while dynzone is down reaches them when it starts again.
 . "$(dirname "$0")/../lib.sh"
 
 ZN=dyn.test
@@ -81,5 +82,19 @@ for s in $SECONDARIES; do
 	echo "# $s: last of 20 updates -> secondary at its serial: $(($(ms_now) - t_reply)) ms"
 	is "$(sec_ask $s home.dyn.test A)" "192.0.2.120" "$s: serves the last address"
 	is "$(sec_ask $s h1000.dyn.test A)" "10.0.3.232" "$s: still has the rest of the zone"
+done
+
+# a change made while dynzone is down reaches the secondaries when it
+# starts again: a NOTIFY at start-up, not their next refresh (an hour)
+dz_stop
+dz record add offline.dyn.test A 192.0.2.99 >/dev/null
+dz_start || { notok "server starts again"; t_done; exit 1; }
+t_start=$(ms_now)
+S3=$(serial)
+check "the offline change moved the serial ($S2 -> $S3)" test "$S3" != "$S2"
+for s in $SECONDARIES; do
+	check "$s: reaches serial $S3 after the restart, by NOTIFY" wait_for "$S3" 10000 sec_serial $s $ZN
+	echo "# $s: restart -> secondary at the new serial: $(($(ms_now) - t_start)) ms"
+	is "$(sec_ask $s offline.dyn.test A)" "192.0.2.99" "$s: serves the record added while dynzone was down"
 done
 t_done
