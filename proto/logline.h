@@ -14,7 +14,13 @@ enum { LOGLINE_ERROR, LOGLINE_WARN, LOGLINE_INFO, LOGLINE_DEBUG };
 
 #define LOGLINE_MAX 1100   /* a line's buffer: the prefix and about 1 KiB of text */
 
-/* Write "PROG: LEVEL: " and the printf-style message into `out` (`cap` >
+/* Rewrite control bytes (< 0x20, 0x7f) in the string s (a buffer of cap
+ * bytes) as \xNN, so one log line stays one line whatever a client sent
+ * (a newline in a user name cannot forge a line); what no longer fits is
+ * cut at a character. */
+void logline_escape(char *s, size_t cap);
+/* Write "PROG: LEVEL: " and the printf-style message (its control bytes
+ * escaped as logline_escape does) into `out` (`cap` >
  * 0 bytes, NUL-terminated), cutting the message to fit: a log line may be
  * cut, never overrun.  `level` is one of LOGLINE_*.  Returns the offset of
  * the message in `out` (for a sink, such as syslog, that adds its own

@@ -218,7 +218,9 @@ int h_signup(struct call *c)
 			return call_fail(c, 403, "invite_invalid", "That invite code is unknown, used or expired.");
 		return call_internal(c, rc);
 	}
-	log_info("api: new user %s from %s", user, http_req_client_text(c->rq));
+	char qu[2 * SECRET_NAME_MAX + 3];
+	log_info("api signup client=%s user=%s", http_req_client_text(c->rq),
+	         log_q(qu, sizeof qu, user));
 	return start_session(c, id, 201);
 }
 
@@ -238,11 +240,16 @@ int h_login(struct call *c)
 	hash_end(c);
 	if (rc == DZ_EAUTH) {
 		session_throttle_fail(c->a->throttle, user, http_req_client(c->rq), clock_ms());
-		log_info("api: failed log-in for '%.63s' from %s", user, http_req_client_text(c->rq));
+		char qu[2 * SECRET_NAME_MAX + 3];
+		log_warn("api login auth=failed client=%s user=%s result=bad_credentials",
+		         http_req_client_text(c->rq), log_q(qu, sizeof qu, user));
 		return call_fail(c, 401, "bad_credentials", "Wrong user name or password.");
 	}
 	if (rc)
 		return call_internal(c, rc);
+	char qu[2 * SECRET_NAME_MAX + 3];
+	log_info("api login client=%s user=%s result=ok", http_req_client_text(c->rq),
+	         log_q(qu, sizeof qu, user));
 	return start_session(c, id, 200);
 }
 
@@ -283,8 +290,9 @@ int h_password(struct call *c)
 	hash_end(c);
 	if (rc == DZ_EAUTH) {
 		session_throttle_fail(c->a->throttle, c->sess.user, http_req_client(c->rq), clock_ms());
-		log_info("api: failed password change for '%.63s' from %s", c->sess.user,
-		         http_req_client_text(c->rq));
+		char qu[2 * SECRET_NAME_MAX + 3];
+		log_warn("api password auth=failed client=%s user=%s result=bad_credentials",
+		         http_req_client_text(c->rq), log_q(qu, sizeof qu, c->sess.user));
 		return call_fail(c, 403, "bad_credentials", "Your current password is not that.");
 	}
 	if (rc)
@@ -302,8 +310,8 @@ int h_password(struct call *c)
 		store_rollback(c->st);
 		return call_internal(c, rc);
 	}
-	log_info("api: %s changed their password from %s", c->sess.user,
-	         http_req_client_text(c->rq));
+	log_info("api password client=%s user=%s result=changed", http_req_client_text(c->rq),
+	         c->sess.user);
 	call_ok(c, 204, NULL);
 	return 0;
 }

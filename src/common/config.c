@@ -16,7 +16,7 @@
 
 /* K_TSIG: a key line into tsig_keys; K_TSIGFILE: a file of them.  Both add
  * to the one keyring, on the command line too. */
-enum ktype { K_STR, K_INT, K_ADDRS, K_STRS, K_TSIG, K_TSIGFILE };
+enum ktype { K_STR, K_INT, K_BOOL, K_ADDRS, K_STRS, K_TSIG, K_TSIGFILE };
 
 #define CONF_MAX_TSIG_KEYS 256
 #define TSIG_FILE_MAX_LINES 10000
@@ -40,6 +40,8 @@ static const struct key keys[] = {
 	  "HTTPS address:port (repeatable; needs tls-cert and tls-key)" },
 	{ "tls-cert", K_STR, F(tls_cert), 0, 0, "PEM certificate chain for HTTPS" },
 	{ "tls-key", K_STR, F(tls_key), 0, 0, "PEM private key for HTTPS" },
+	{ "log-timestamps", K_BOOL, F(log_timestamps), 0, 0,
+	  "yes: start each log line with its UTC time (for plain files; journald adds its own)" },
 	{ "user", K_STR, F(user), 0, 0,
 	  "after binding, drop root privileges to this user" },
 	{ "dns-workers", K_INT, F(dns_workers), 0, 64,
@@ -333,6 +335,17 @@ static int set_value(struct config *c, const struct key *k, const char *v,
 		*(char **)p = d;
 		return 0;
 	}
+	case K_BOOL:
+		if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1")) {
+			*(bool *)p = true;
+		} else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "off") ||
+		           !strcmp(v, "0")) {
+			*(bool *)p = false;
+		} else {
+			snprintf(err, errlen, "%s must be yes or no, not '%s'", k->name, v);
+			return DZ_EINVAL;
+		}
+		return 0;
 	case K_INT: {
 		char *end;
 		errno = 0;

@@ -38,6 +38,7 @@ struct config {
 	struct conf_addrs https_listen;
 	char *tls_cert, *tls_key;
 	char *user;                   /* drop privileges to this user */
+	bool log_timestamps;          /* UTC time first on each log line */
 	long dns_workers;             /* UDP worker threads (0: one per CPU) */
 	long tcp_clients;             /* cap on concurrent TCP connections */
 	long tcp_idle_timeout;        /* seconds */

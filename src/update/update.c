@@ -206,6 +206,35 @@ static int job_run(struct commit_job *cj, store_t *st)
 	return tokens_touch(st, token_id, last_used, now);
 }
 
+/* The log line of a finished request (syncer thread): one per host, or one
+ * for an account-wide answer.  A failed authentication says auth=failed
+ * (dist/fail2ban matches it); values a client chose are quoted. */
+static void log_done(const struct upd_job *j, int rc)
+{
+	char agent[2 * AGENT_MAX + 3], host[2 * DD2_HOST_TEXT + 3];
+	char all[DD2_HOSTS_MAX * 32], at[2 * DD2_ADDR_TEXT + 2];
+	log_q(agent, sizeof agent, j->agent);
+	if (rc || j->set_once) {
+		enum dd2_code c = rc ? DD2_911 : j->once;
+		joined_hosts(j, all, sizeof all);
+		log_q(host, sizeof host, all);
+		if (c == DD2_BADAUTH)
+			log_warn("update auth=failed client=%s host=%s result=badauth agent=%s",
+			         j->client, host, agent);
+		else
+			log_info("update client=%s host=%s result=%s agent=%s", j->client, host,
+			         dd2_code_text(c), agent);
+		return;
+	}
+	for (unsigned i = 0; i < j->req.nhosts; i++) {
+		at[0] = 0;
+		dd2_addrs_text(&j->addrs[i], at, sizeof at);
+		log_q(host, sizeof host, j->req.hosts[i]);
+		log_info("update client=%s host=%s result=%s addrs=%s agent=%s", j->client, host,
+		         dd2_code_text(j->code[i]), at[0] ? at : "-", agent);
+	}
+}
+
 static void job_done(struct commit_job *cj, int rc)
 {
 	struct upd_job *j = (struct upd_job *)cj;
@@ -213,6 +242,7 @@ static void job_done(struct commit_job *cj, int rc)
 		reply_codes(j->rq, j, DD2_911, true, 0);
 	else
 		reply_codes(j->rq, j, j->once, j->set_once, j->retry_after);
+	log_done(j, rc);
 	http_resume(j->rq);
 }
 
@@ -271,8 +301,10 @@ static bool addrs_allowed(const update_t *u, http_req_t *rq, char hosts[][DD2_HO
 			if (refuse) {
 				char t[INET6_ADDRSTRLEN];
 				inet_ntop(f == 0 ? AF_INET : AF_INET6, f == 0 ? a->v4 : a->v6, t, sizeof t);
-				log_info("update from %s for %.253s: %s address %s refused",
-				         http_req_client_text(rq), hosts[i], dd2_scope_name(s), t);
+				char host[2 * DD2_HOST_TEXT + 3];
+				log_info("update client=%s host=%s result=badagent why=\"%s address %s "
+				         "refused\"", http_req_client_text(rq),
+				         log_q(host, sizeof host, hosts[i]), dd2_scope_name(s), t);
 				return false;
 			}
 		}
@@ -310,7 +342,9 @@ static void update_handle(http_req_t *rq, void *arg)
 	    strncmp(ctype, "application/x-www-form-urlencoded", 33) == 0)
 		rc = dd2_parse_query(&j->req, body, blen);
 	if (rc) {
-		log_debug("update from %s: %s", http_req_client_text(rq), j->req.why);
+		char why[256];
+		log_info("update client=%s result=badagent why=%s", http_req_client_text(rq),
+		         log_q(why, sizeof why, j->req.why));
 		reply_once(rq, DD2_BADAGENT, 0);
 		return;
 	}
@@ -324,6 +358,9 @@ static void update_handle(http_req_t *rq, void *arg)
 		memcpy(j->token, j->req.pass, sizeof j->token);
 	}
 	if (!j->token[0]) {
+		/* no credentials at all is a client asking to be challenged,
+		 * not a failed authentication */
+		log_info("update client=%s result=badauth auth=none", http_req_client_text(rq));
 		reply_once(rq, DD2_BADAUTH, 0);
 		return;
 	}

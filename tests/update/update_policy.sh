@@ -19,7 +19,7 @@ dz_start || { notok "server starts"; t_done; exit 1; }
 for a in 127.0.0.1 127.1.2.3 ::1 169.254.10.1 fe80::1 255.255.255.255; do
 	is "$(upd "$TP" "hostname=home.dz-policy.net&myip=$a")" "badagent" "$a refused for a host in a public zone"
 done
-like "$(cat "$DZ_DIR/serve.log")" "for home.dz-policy.net: loopback address 127.0.0.1 refused" \
+like "$(cat "$DZ_DIR/serve.log")" 'host="home.dz-policy.net" result=badagent why="loopback address 127.0.0.1 refused"' \
 	"the log says which address and why"
 is "$(qs home.dz-policy.net A)" "" "nothing was published"
 is "$(upd "$TP" "hostname=home.dz-policy.net")" "badagent" \

@@ -28,5 +28,18 @@ int main(void)
 	off = fmt(small, sizeof small, LOGLINE_INFO, "long message");
 	is_str(small, "prog: info:", "a line is cut to fit");
 	is_int(off, 11, "and the offset stays inside it");
+
+	fmt(line, sizeof line, LOGLINE_INFO, "user=%s", "x\ndynzone: forged\r\x7f");
+	is_str(line, "prog: info: user=x\\x0adynzone: forged\\x0d\\x7f",
+	       "control bytes are escaped: one event, one line");
+	char esc[12] = "ab\ncd\nef";
+	logline_escape(esc, sizeof esc);
+	is_str(esc, "ab\\x0acd", "an escape that no longer fits is cut with what follows");
+	char tight[9] = "abc\ndef";
+	logline_escape(tight, sizeof tight);
+	is_str(tight, "abc\\x0ad", "never past the buffer (9 bytes)");
+	char plain[8] = "abc def";
+	logline_escape(plain, sizeof plain);
+	is_str(plain, "abc def", "plain text is left alone");
 	return tap_done();
 }
