@@ -73,6 +73,11 @@ static int read_rr(wire_t *w, struct dnsupd *u, bool update)
 	/* a meta type other than ANY (AXFR, OPT, TSIG...) is never right */
 	if (!data && !any)
 		return RCODE_FORMERR;
+	/* the SOA and the apex NS set are the operator's, not UPDATE's */
+	bool apex = dname_equal(r->owner, u->zone);
+	if (update && (r->type == RR_SOA || (apex && (r->type == RR_NS ||
+	    (any && cls == CLASS_ANY)))))
+		return RCODE_REFUSED;
 	r->rdlen = 0;
 	r->rdoff = 0;
 	switch (cls) {
@@ -109,7 +114,7 @@ static int read_rr(wire_t *w, struct dnsupd *u, bool update)
 	return 0;
 }
 
-int dnsupd_parse(const uint8_t *msg, size_t len, struct dnsupd *u)
+int dnsupd_parse(const uint8_t *msg, size_t len, unsigned cut, struct dnsupd *u)
 {
 	wire_t w;
 	wire_init(&w, (uint8_t *)msg, len);
@@ -121,8 +126,9 @@ int dnsupd_parse(const uint8_t *msg, size_t len, struct dnsupd *u)
 	uint16_t flags = wire_read_u16(&w);
 	unsigned zo = wire_read_u16(&w), pr = wire_read_u16(&w);
 	unsigned up = wire_read_u16(&w), ad = wire_read_u16(&w);
-	if (w.err || (flags & DNS_QR) || DNS_OPCODE(flags) != OPCODE_UPDATE)
+	if (w.err || (flags & DNS_QR) || DNS_OPCODE(flags) != OPCODE_UPDATE || ad < cut)
 		return RCODE_FORMERR;
+	ad -= cut;
 	/* §3.1.1: exactly one zone, of type SOA */
 	if (zo != 1)
 		return RCODE_FORMERR;

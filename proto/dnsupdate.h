@@ -56,16 +56,19 @@ struct dnsupd {
 };
 
 /* Parse an UPDATE request msg[0..len) (len: up to, not including, a TSIG
- * RR).  Checks the header (opcode UPDATE, one zone of type SOA, class
+ * RR; `cut` is how many records that left off the end of the additional
+ * section: 1 for a TSIG RR, else 0).  Checks the header (opcode UPDATE, one zone of type SOA, class
  * IN), every record's class/type/TTL/RDLENGTH combination (§3.2.x and
  * §3.4.1.3), that every owner is inside the zone and that RDATA of added
  * records is well formed (rdata_check, the zone file import's check;
  * names compressed in NS, CNAME, PTR, MX and SOA RDATA are expanded).
  * The additional section may hold only an OPT record.  Returns 0, or the
  * RCODE to answer: FORMERR, NOTAUTH (class not IN), NOTZONE (an owner
- * outside the zone), REFUSED (more records or RDATA than the caps).
+ * outside the zone), REFUSED (more records or RDATA than the caps; an
+ * update of the SOA, of the apex's NS set, or deleting every RRset at the
+ * apex: those are the operator's, made with `dynzone zone` commands).
  * u->id and, if the zone section parsed, u->zone are set either way. */
-int dnsupd_parse(const uint8_t *msg, size_t len, struct dnsupd *u);
+int dnsupd_parse(const uint8_t *msg, size_t len, unsigned cut, struct dnsupd *u);
 
 /* The RDATA of a record. */
 static inline const uint8_t *dnsupd_rdata(const struct dnsupd *u, const struct dnsupd_rr *r)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/dnsupdate.h"
 #include "proto/errors.h"
 
 enum ktype { K_STR, K_INT, K_ADDRS, K_STRS };
@@ -21,7 +22,19 @@ struct key {
 	size_t off;
 	long min, max;           /* K_INT range; K_ADDRS default port */
 	const char *help;
+	/* a value's syntax, checked as it is read (NULL: any) */
+	int (*check)(const char *v, char *err, size_t errlen);
 };
+
+static int check_allow_update(const char *v, char *err, size_t errlen)
+{
+	struct dnsupd_rule r;
+	char why[200];
+	if (!dnsupd_rule_parse(v, &r, why, sizeof why))
+		return 0;
+	snprintf(err, errlen, "allow-update '%.100s': %s", v, why);
+	return DZ_EINVAL;
+}
 
 #define F(x) offsetof(struct config, x)
 static const struct key keys[] = {
@@ -82,6 +95,9 @@ static const struct key keys[] = {
 	  "hosts per user in each signup-zones zone (0: no cap)" },
 	{ "session-lifetime", K_INT, F(session_lifetime), 2, 31536000,
 	  "seconds an unused dashboard session stays valid (each use extends it)" },
+	{ "allow-update", K_STRS, F(allow_update), 0, 0,
+	  "ZONE KEYNAME NAME-PATTERN TYPE[,TYPE...]: what a TSIG key may change by DNS UPDATE "
+	  "(repeatable; NAME-PATTERN name or *.name)", check_allow_update },
 };
 #undef F
 
@@ -240,6 +256,8 @@ static int set_value(struct config *c, const struct key *k, const char *v,
 	}
 	case K_STRS: {
 		struct conf_strs *l = p;
+		if (k->check && k->check(v, err, errlen))
+			return DZ_EINVAL;
 		if (replace_list) {
 			for (unsigned j = 0; j < l->n; j++)
 				free(l->s[j]);
@@ -252,6 +270,7 @@ static int set_value(struct config *c, const struct key *k, const char *v,
 		}
 		if (!(l->s[l->n] = strdup(v)))
 			return DZ_ENOMEM;
+		l->line[l->n] = 0;
 		l->n++;
 		return 0;
 	}
@@ -326,6 +345,10 @@ int config_load(struct config *c, const char *path, bool must_exist,
 		if (set_value(c, k, val, !seen[ki], msg, sizeof msg)) {
 			snprintf(err, errlen, "%s:%u: %s", path, lineno, msg);
 			goto fail;
+		}
+		if (k->type == K_STRS) {
+			struct conf_strs *l = (struct conf_strs *)((char *)c + k->off);
+			l->line[l->n - 1] = lineno;
 		}
 		seen[ki] = true;
 	}

@@ -326,6 +326,23 @@ long long store_record_count_except(store_t *st, int64_t zone_id, const uint8_t 
 	return store_count(s);
 }
 
+long long store_record_count_rdata(store_t *st, int64_t zone_id, const uint8_t *owner,
+                                   uint16_t type, const uint8_t *rd, size_t rdlen)
+{
+	uint8_t lo[DNAME_MAX];
+	size_t olen = dname_copy_lower(lo, owner);
+	sqlite3_stmt *s = store_stmt(st,
+		"SELECT count(*) FROM records WHERE zone_id = ?1 AND owner = ?2 "
+		"AND type = ?3 AND rdata = ?4");
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, zone_id);
+	sqlite3_bind_blob(s, 2, lo, (int)olen, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, type);
+	sqlite3_bind_blob(s, 4, rdlen ? rd : (const uint8_t *)"", (int)rdlen, SQLITE_STATIC);
+	return store_count(s);
+}
+
 int store_zone_soa_defaults(struct zsoa *soa, const uint8_t *apex, const uint8_t *ns,
                             uint32_t ttl, int64_t now)
 {

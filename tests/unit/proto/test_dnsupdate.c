@@ -51,7 +51,7 @@ static int parse(struct dnsupd *u)
 {
 	for (int i = 0; i < 4; i++)
 		wire_patch_u16(&w, 4 + 2 * (size_t)i, counts[i]);
-	return dnsupd_parse(msg, wire_pos(&w), u);
+	return dnsupd_parse(msg, wire_pos(&w), 0, u);
 }
 
 static const uint8_t txt[] = "\005hello";
@@ -110,6 +110,19 @@ int main(void)
 	begin("dyn.example.org.");
 	wire_write_bytes(&w, "x", 1);
 	is_int(parse(u), RCODE_FORMERR, "trailing byte: FORMERR");
+
+	begin("dyn.example.org.");
+	rr(2, "x.dyn.example.org.", RR_SOA, CLASS_ANY, 0, NULL, 0);
+	is_int(parse(u), RCODE_REFUSED, "SOA change: REFUSED");
+	begin("dyn.example.org.");
+	rr(2, "dyn.example.org.", RR_NS, CLASS_ANY, 0, NULL, 0);
+	is_int(parse(u), RCODE_REFUSED, "apex NS change: REFUSED");
+	begin("dyn.example.org.");
+	rr(2, "dyn.example.org.", RR_ANY, CLASS_ANY, 0, NULL, 0);
+	is_int(parse(u), RCODE_REFUSED, "deleting everything at the apex: REFUSED");
+	begin("dyn.example.org.");
+	rr(2, "sub.dyn.example.org.", RR_NS, CLASS_ANY, 0, NULL, 0);
+	is_int(parse(u), 0, "NS below the apex (a delegation) may change");
 
 	/* a CNAME whose target is compressed against the zone name (offset 12) */
 	begin("dyn.example.org.");
