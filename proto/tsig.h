@@ -33,6 +33,7 @@ enum { TSIG_BADSIG = 16, TSIG_BADKEY = 17, TSIG_BADTIME = 18, TSIG_BADTRUNC = 22
 
 #define TSIG_MAC_MAX 64            /* SHA-512 */
 #define TSIG_SECRET_MAX 128        /* bytes of a decoded secret */
+#define TSIG_SECRET_MIN 16         /* shorter secrets are refused */
 #define TSIG_FUDGE 300             /* seconds, what we sign with */
 /* Room a TSIG RR can take at the end of a message: owner and algorithm
  * names (255 each at most), fixed fields, MAC, other data (6). */
@@ -60,6 +61,9 @@ const uint8_t *tsig_alg_wire(enum tsig_alg alg);
 const char *tsig_alg_text(enum tsig_alg alg);
 /* A secret's natural size for alg (the hash's output length). */
 size_t tsig_alg_size(enum tsig_alg alg);
+/* The algorithm named by len bytes of text ("hmac-sha256", any case, a
+ * trailing dot allowed; "hmac-md5.sig-alg.reg.int" too).  0 or DZ_EINVAL. */
+int tsig_alg_parse(const char *text, size_t len, enum tsig_alg *alg);
 
 /* A set of keys, looked up by name.  The caller owns the array. */
 struct tsig_keyring {
@@ -87,6 +91,10 @@ struct tsig_rr {
  * message or its TSIG RR is malformed, or a TSIG RR is not last (FORMERR,
  * RFC 8945 §5.1). */
 int tsig_find(const uint8_t *msg, size_t len, struct tsig_rr *rr);
+/* Parse the TSIG RR that starts at msg[off] (a parser that already walked
+ * the message, like dns_query_parse, knows where): it must be a TSIG RR of
+ * class ANY that ends the message.  0, or -1 if malformed. */
+int tsig_parse(const uint8_t *msg, size_t len, size_t off, struct tsig_rr *rr);
 
 /* One signed exchange. */
 struct tsig_ctx {
@@ -98,6 +106,8 @@ struct tsig_ctx {
 	uint16_t orig_id;
 	uint16_t error;                 /* what the reply must say (0, BADSIG...) */
 	unsigned nmsg;                  /* messages signed or checked so far */
+	uint8_t key_name[DNAME_MAX];    /* as the request named them: an error */
+	uint8_t alg_name[DNAME_MAX];    /*   reply echoes them even for BADKEY */
 };
 
 /* Check a request that carries a TSIG RR (*rr from tsig_find) against the
@@ -105,7 +115,10 @@ struct tsig_ctx {
  * else TSIG_BADKEY, TSIG_BADSIG or TSIG_BADTIME (RFC 8945 §5.2: the key
  * and MAC are checked before the time).  Either way ctx is set up for
  * tsig_sign_reply to answer as the RFC says: signed for 0 and BADTIME,
- * an unsigned TSIG RR carrying the error for BADKEY and BADSIG. */
+ * an unsigned TSIG RR carrying the error for BADKEY and BADSIG.
+ * Truncated MACs are refused (our local minimum is the full length, as
+ * §5.2.2.1 allows): one the RFC would accept gets TSIG_BADTRUNC (answered
+ * like BADSIG), any other length BADSIG. */
 int tsig_verify_request(const uint8_t *msg, size_t len, const struct tsig_rr *rr,
                         const struct tsig_keyring *kr, uint64_t now, struct tsig_ctx *ctx);
 
@@ -124,7 +137,9 @@ int tsig_sign_request(struct tsig_ctx *ctx, const struct tsig_key *k, uint8_t *b
                       size_t *len, size_t cap, uint64_t now);
 /* Check a reply to a request signed with ctx (each message in turn for a
  * multi-message reply).  0, or TSIG_BADKEY/BADSIG/BADTIME, or -1 if the
- * reply is malformed or unsigned. */
+ * reply is malformed or unsigned.  Every message must carry a TSIG RR:
+ * the up to 99 unsigned messages §5.3.1 lets a server send between signed
+ * ones (NSD signs every 96th AXFR message) are not accepted yet. */
 int tsig_verify_reply(struct tsig_ctx *ctx, const uint8_t *msg, size_t len, uint64_t now);
 
 #endif

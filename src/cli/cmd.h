@@ -82,6 +82,7 @@ int cmd_host_del(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_token_new(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_token_revoke(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_token_list(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_tsig_new(struct cmd_ctx *ctx, int argc, char **argv);
 /* src/cli/tinydns.c: `dynzone export cdb` and `dynzone import tinydns` */
 int cmd_export_cdb(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_import_tinydns(struct cmd_ctx *ctx, int argc, char **argv);

@@ -92,6 +92,13 @@ static const struct command commands[] = {
 	{ "token list", cmd_token_list, "[FQDN]",
 	  "List the tokens (id, owner, created, last used, hosts), of one host "
 	  "or of all." },
+	{ "tsig new", cmd_tsig_new, "NAME [--algorithm ALG]",
+	  "Print a new TSIG key: a line 'NAME ALG BASE64SECRET' for tsig-key "
+	  "(or a tsig-key-file) with a random secret as long as the hash "
+	  "(ALG: hmac-sha256, the default, hmac-sha384, hmac-sha512, "
+	  "hmac-sha224, hmac-sha1, hmac-md5), then a '#' comment with the same "
+	  "key for dig -y ALG:NAME:SECRET, BIND/NSD and Knot.  Both lines can be "
+	  "appended to a key file as they are.  Nothing is stored." },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -10,11 +10,17 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "proto/dnsupdate.h"
 #include "proto/errors.h"
 
-enum ktype { K_STR, K_INT, K_ADDRS, K_STRS };
+/* K_TSIG: a key line into tsig_keys; K_TSIGFILE: a file of them.  Both add
+ * to the one keyring, on the command line too. */
+enum ktype { K_STR, K_INT, K_ADDRS, K_STRS, K_TSIG, K_TSIGFILE };
+
+#define CONF_MAX_TSIG_KEYS 256
+#define TSIG_FILE_MAX_LINES 10000
 
 struct key {
 	const char *name;
@@ -22,8 +28,6 @@ struct key {
 	size_t off;
 	long min, max;           /* K_INT range; K_ADDRS default port */
 	const char *help;
-	/* a value's syntax, checked as it is read (NULL: any) */
-	int (*check)(const char *v, char *err, size_t errlen);
 };
 
 static int check_allow_update(const char *v, char *err, size_t errlen)
@@ -95,9 +99,13 @@ static const struct key keys[] = {
 	  "hosts per user in each signup-zones zone (0: no cap)" },
 	{ "session-lifetime", K_INT, F(session_lifetime), 2, 31536000,
 	  "seconds an unused dashboard session stays valid (each use extends it)" },
+	{ "tsig-key", K_TSIG, F(tsig_keys), 0, 0,
+	  "NAME ALGORITHM BASE64SECRET: a TSIG key (repeatable; see dynzone tsig new)" },
+	{ "tsig-key-file", K_TSIGFILE, F(tsig_keys), 0, 0,
+	  "file of tsig-key lines, not readable by others (repeatable)" },
 	{ "allow-update", K_STRS, F(allow_update), 0, 0,
 	  "ZONE KEYNAME NAME-PATTERN TYPE[,TYPE...]: what a TSIG key may change by DNS UPDATE "
-	  "(repeatable; NAME-PATTERN name or *.name)", check_allow_update },
+	  "(repeatable; NAME-PATTERN name or *.name)" },
 };
 #undef F
 
@@ -138,6 +146,13 @@ void config_free(struct config *c)
 			l->n = 0;
 		}
 	}
+	struct tsig_key *k = (struct tsig_key *)c->tsig_keys.k;
+	if (k) {
+		explicit_bzero(k, c->tsig_keys.n * sizeof *k);
+		free(k);
+	}
+	c->tsig_keys.k = NULL;
+	c->tsig_keys.n = 0;
 }
 
 int config_parse_addr(const char *text, int default_port, struct conf_addr *out)
@@ -211,6 +226,101 @@ static const struct key *find_key(const char *name, size_t len)
 	return NULL;
 }
 
+static char *trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	char *e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = 0;
+	return s;
+}
+
+/* Add one "NAME ALGORITHM BASE64SECRET" line to the keyring.  Messages
+ * never quote the line: it holds the secret. */
+static int tsig_add(struct tsig_keyring *kr, const char *line, char *err, size_t errlen)
+{
+	struct tsig_key k;
+	char why[160];
+	int rc = DZ_EINVAL;
+
+	if (tsig_key_parse(line, &k, why, sizeof why)) {
+		snprintf(err, errlen, "%s", why);
+		goto out;
+	}
+	if (tsig_keyring_find(kr, k.name)) {
+		snprintf(err, errlen, "key %.200s defined twice", k.text);
+		goto out;
+	}
+	if (kr->n >= CONF_MAX_TSIG_KEYS) {
+		snprintf(err, errlen, "too many TSIG keys (at most %d)", CONF_MAX_TSIG_KEYS);
+		goto out;
+	}
+	/* grow by one, moving the secrets so no copy is left behind unwiped */
+	struct tsig_key *a = malloc((kr->n + 1) * sizeof *a);
+	if (!a) {
+		rc = DZ_ENOMEM;
+		goto out;
+	}
+	if (kr->n) {
+		memcpy(a, kr->k, kr->n * sizeof *a);
+		explicit_bzero((void *)kr->k, kr->n * sizeof *a);
+	}
+	free((void *)kr->k);
+	a[kr->n] = k;
+	kr->k = a;
+	kr->n++;
+	rc = 0;
+out:
+	explicit_bzero(&k, sizeof k);
+	return rc;
+}
+
+/* Add every key line of a key file (# comments, blank lines).  The file
+ * must not be readable or writable by others: it holds secrets. */
+static int tsig_file(struct tsig_keyring *kr, const char *path, char *err, size_t errlen)
+{
+	char line[1024], why[200];
+	unsigned lineno = 0;
+	struct stat st;
+	int rc = DZ_EINVAL;
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		snprintf(err, errlen, "tsig-key-file %s: %s", path, strerror(errno));
+		return DZ_EINVAL;
+	}
+	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "tsig-key-file %s: not a regular file", path);
+		goto fail;
+	}
+	if (st.st_mode & (S_IROTH | S_IWOTH)) {
+		snprintf(err, errlen, "tsig-key-file %s: readable or writable by others "
+		         "(mode %04o); chmod o-rw it", path, (unsigned)(st.st_mode & 07777));
+		goto fail;
+	}
+	while (fgets(line, sizeof line, f)) {
+		size_t L = strlen(line);
+		if (++lineno > TSIG_FILE_MAX_LINES ||
+		    (L == sizeof line - 1 && line[L - 1] != '\n')) {
+			snprintf(err, errlen, "%s:%u: line too long or too many lines", path, lineno);
+			goto fail;
+		}
+		char *s = trim(line);
+		if (*s == 0 || *s == '#')
+			continue;
+		if (tsig_add(kr, s, why, sizeof why)) {
+			snprintf(err, errlen, "%s:%u: %s", path, lineno, why);
+			goto fail;
+		}
+	}
+	rc = 0;
+fail:
+	explicit_bzero(line, sizeof line);
+	fclose(f);
+	return rc;
+}
+
 /* Set key k from value; `replace_list` clears a list first. */
 static int set_value(struct config *c, const struct key *k, const char *v,
                      bool replace_list, char *err, size_t errlen)
@@ -256,7 +366,9 @@ static int set_value(struct config *c, const struct key *k, const char *v,
 	}
 	case K_STRS: {
 		struct conf_strs *l = p;
-		if (k->check && k->check(v, err, errlen))
+		/* rules whose syntax is checked as they are read */
+		if (k->off == offsetof(struct config, allow_update) &&
+		    check_allow_update(v, err, errlen))
 			return DZ_EINVAL;
 		if (replace_list) {
 			for (unsigned j = 0; j < l->n; j++)
@@ -274,18 +386,12 @@ static int set_value(struct config *c, const struct key *k, const char *v,
 		l->n++;
 		return 0;
 	}
+	case K_TSIG:
+		return tsig_add(p, v, err, errlen);
+	case K_TSIGFILE:
+		return tsig_file(p, v, err, errlen);
 	}
 	return DZ_EINVAL;
-}
-
-static char *trim(char *s)
-{
-	while (isspace((unsigned char)*s))
-		s++;
-	char *e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = 0;
-	return s;
 }
 
 int config_load(struct config *c, const char *path, bool must_exist,
@@ -315,8 +421,9 @@ int config_load(struct config *c, const char *path, bool must_exist,
 			continue;
 		char *eq = strchr(s, '=');
 		if (!eq) {
+			/* not quoted if it may be a key line without its '=' */
 			snprintf(err, errlen, "%s:%u: expected 'key = value', got '%.60s'",
-			         path, lineno, s);
+			         path, lineno, strncmp(s, "tsig", 4) ? s : "tsig...");
 			goto fail;
 		}
 		*eq = 0;
@@ -352,9 +459,11 @@ int config_load(struct config *c, const char *path, bool must_exist,
 		}
 		seen[ki] = true;
 	}
+	explicit_bzero(line, sizeof line);   /* it may have held a secret */
 	fclose(f);
 	return 0;
 fail:
+	explicit_bzero(line, sizeof line);
 	fclose(f);
 	return DZ_EINVAL;
 }
