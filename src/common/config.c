@@ -36,7 +36,7 @@ static int check_allow_update(const char *v, char *err, size_t errlen)
 	char why[200];
 	if (!dnsupd_rule_parse(v, &r, why, sizeof why))
 		return 0;
-	snprintf(err, errlen, "allow-update '%.100s': %s", v, why);
+	snprintf(err, errlen, "allow-update '%.60s': %.150s", v, why);
 	return DZ_EINVAL;
 }
 
