@@ -114,6 +114,15 @@ static int read_rr(wire_t *w, struct dnsupd *u, bool update)
 	return 0;
 }
 
+bool dnsupd_is_update(const uint8_t *msg, size_t len)
+{
+	wire_t w;
+	wire_init(&w, (uint8_t *)msg, len);
+	wire_skip(&w, 2);
+	uint16_t flags = wire_read_u16(&w);
+	return !w.err && len >= DNS_HDR && !(flags & DNS_QR) && DNS_OPCODE(flags) == OPCODE_UPDATE;
+}
+
 int dnsupd_parse(const uint8_t *msg, size_t len, unsigned cut, struct dnsupd *u)
 {
 	wire_t w;
@@ -230,7 +239,7 @@ int dnsupd_rule_parse(const char *text, struct dnsupd_rule *r, char *err, size_t
 		r->below = true;
 		np = pat + 2;
 	}
-	if (!*np || !dname_from_text(tmp, np, strlen(np), r->zone) ||
+	if (!*np || !dname_from_text(tmp, np, strlen(np), (const uint8_t *)"") ||
 	    dname_is_wildcard(tmp)) {
 		snprintf(err, errlen, "'%.200s' is not a name or *.name", pat);
 		return DZ_EINVAL;

@@ -55,6 +55,10 @@ struct dnsupd {
 	uint8_t pool[DNSUPD_POOL_MAX];
 };
 
+/* True if msg[0..len) is a request (QR clear) with opcode UPDATE: the
+ * DNS service's cue to hand it to DNS UPDATE instead of answering it. */
+bool dnsupd_is_update(const uint8_t *msg, size_t len);
+
 /* Parse an UPDATE request msg[0..len) (len: up to, not including, a TSIG
  * RR; `cut` is how many records that left off the end of the additional
  * section: 1 for a TSIG RR, else 0).  Checks the header (opcode UPDATE, one zone of type SOA, class
@@ -83,8 +87,8 @@ void dnsupd_reply(wire_t *w, const struct dnsupd *u, int rcode);
 
 /* One allow-update rule: "ZONE KEYNAME NAME-PATTERN TYPE[,TYPE...]".
  * NAME-PATTERN is a name (that name only) or "*.name" (names strictly
- * below name, not name itself); relative names are taken relative to
- * ZONE.  A TYPE of ANY allows every type, and deleting all RRsets at a
+ * below name, not name itself).  Names are absolute, the trailing dot
+ * optional (as everywhere in the config).  A TYPE of ANY allows every type, and deleting all RRsets at a
  * name (which otherwise no rule allows). */
 struct dnsupd_rule {
 	uint8_t zone[DNAME_MAX];     /* lowercase wire */

@@ -107,6 +107,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 		log_err("%s", err);
 		goto out;
 	}
+	dns_set_committer(dns, cm);
 	if (http && (update_start(&upd, http, c, cm, timers, err, sizeof err) ||
 	             api_start(&api, http, c, cm, timers, hk, err, sizeof err) ||
 	             http_start(http, err, sizeof err))) {
@@ -142,11 +143,13 @@ out:
 	http_close(http);
 	api_free(api);
 	update_free(upd);
-	commit_free(cm);
 	housekeep_free(hk);
 	timer_free(timers);
 	export_stop(exporter);
+	/* the DNS threads may still submit UPDATEs (answered SERVFAIL by the
+	 * stopped committer): free it only once they are gone */
 	dns_close(dns);
+	commit_free(cm);
 	store_close(st);
 	zt_free(zt);
 	return rc;

@@ -139,7 +139,7 @@ static int owner_host(store_t *st, const uint8_t *owner, struct host *h, bool *a
  * its value and length, else NULL. */
 static const uint8_t *host_txt_value(const uint8_t *rd, size_t rdlen, size_t *len)
 {
-	if (rdlen < 1 || (size_t)rd[0] + 1 != rdlen || rd[0] > DD2_TXT_LEN ||
+	if (rdlen < 1 || (size_t)rd[0] + 1 != rdlen ||
 	    memchr(rd + 1, 0, rd[0]))
 		return NULL;
 	*len = rd[0];
@@ -442,13 +442,14 @@ static void client_text(const struct ddns_from *f, char *out, size_t cap)
 }
 
 size_t ddns_request(ddns_t *d, const uint8_t *msg, size_t len, const struct ddns_from *from,
-                    uint8_t *out, size_t cap)
+                    uint8_t *out, size_t cap, bool *queued)
 {
 	struct tsig_rr trr;
 	size_t reply = 0;
 	int rcode;
 	bool signed_req = false;
 
+	*queued = false;
 	if (len < DNS_HDR || cap < DDNS_REPLY_MAX)
 		return 0;
 	if (atomic_fetch_add(&d->pending, 1) >= DDNS_PENDING_MAX) {
@@ -511,6 +512,7 @@ size_t ddns_request(ddns_t *d, const uint8_t *msg, size_t len, const struct ddns
 	}
 	j->job.run = job_run;
 	j->job.done = job_done;
+	*queued = true;
 	commit_submit(cm, &j->job);
 	return 0;
 answer:

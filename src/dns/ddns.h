@@ -69,10 +69,10 @@ void ddns_set_tcp_reply(ddns_t *d, ddns_tcp_reply_fn fn, void *ctx);
 
 /* Take an UPDATE message msg[0..len) (any thread of the DNS service).
  * Returns the length of a reply written to out (cap >= DDNS_REPLY_MAX) to
- * send at once, or 0: no reply now (queued; the reply goes out from done,
- * or the message was not worth one). */
+ * send at once, or 0: no reply now; then *queued says whether one will
+ * come from done (else the message was not worth one). */
 size_t ddns_request(ddns_t *d, const uint8_t *msg, size_t len, const struct ddns_from *from,
-                    uint8_t *out, size_t cap);
+                    uint8_t *out, size_t cap, bool *queued);
 
 /* Free the service (NULL: no-op), after the committer has stopped. */
 void ddns_free(ddns_t *d);

@@ -1,12 +1,14 @@
 /* The DNS service: UDP workers (one SO_REUSEPORT socket per worker and
  * address, recvmmsg/sendmmsg batches) and a TCP thread (RFC 7766: length
  * framing, pipelining, idle timeout, connection cap), all answering from
- * the zone table. */
+ * the zone table, and takes DNS UPDATE messages (src/dns/ddns.h) on the
+ * same sockets. */
 #ifndef DZ_DNS_H
 #define DZ_DNS_H
 
 #include "src/dns/answer.h"
 #include "src/common/config.h"
+#include "src/write/commit.h"
 #include "src/zonetable/zone.h"
 
 typedef struct dns_service dns_service_t;
@@ -15,6 +17,11 @@ typedef struct dns_service dns_service_t;
  * privileges).  On failure returns a DZ_E* code with a message in err. */
 int dns_open(dns_service_t **out, const struct config *c, ztable_t *zt,
              char *err, size_t errlen);
+/* Hand DNS UPDATE (src/dns/ddns.h) the committer its changes go
+ * through; until then UPDATE messages get SERVFAIL.  cm must outlive
+ * every DNS thread's last request, or be stopped first (then UPDATEs
+ * get SERVFAIL again). */
+void dns_set_committer(dns_service_t *d, committer_t *cm);
 /* Start the threads.  0 or DZ_EIO. */
 int dns_start(dns_service_t *d);
 /* Stop the threads, close the sockets, free the service. */

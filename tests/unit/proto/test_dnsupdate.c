@@ -148,8 +148,8 @@ int main(void)
 
 	/* scope rules */
 	struct dnsupd_rule rules[3];
-	is_int(dnsupd_rule_parse("dyn.example.org acme-h _acme-challenge.h TXT", &rules[0],
-	                         err, sizeof err), 0, "rule: relative name");
+	is_int(dnsupd_rule_parse("dyn.example.org acme-h _acme-challenge.h.dyn.example.org TXT",
+	                         &rules[0], err, sizeof err), 0, "rule: names without a trailing dot");
 	is_int(dnsupd_rule_parse("dyn.example.org. big. *.dyn.example.org. A,AAAA,txt", &rules[1],
 	                         err, sizeof err), 0, "rule: *.name and a type list");
 	is_int(rules[1].ntypes, 3, "three types");
