@@ -653,3 +653,35 @@ td_ans() {
 		awk '{ printf "%s %s %s", $1, $2, $4; for (i = 5; i <= NF; i++) printf " %s", $i; print "" }' |
 		sort | sed ':a;N;$!ba;s/\n/ | /g'
 }
+
+# --- DNS UPDATE (RFC 2136) ----------------------------------------------------
+
+# tsig_secret: a fresh base64 HMAC-SHA256 secret.
+tsig_secret() { head -c 32 /dev/urandom | base64; }
+
+# nsu KEYNAME SECRET [NSUPDATE-ARGS...] <<EOF: nsupdate (-y hmac-sha256)
+# against the current config's 127.0.0.1 port, the "server" line added;
+# the script on stdin.  Prints nsupdate's output; its exit status.
+nsu() {
+	local key=$1 secret=$2
+	shift 2
+	{ echo "server 127.0.0.1 $DZ_PORT"; cat; } |
+		nsupdate -t 5 "$@" -y "hmac-sha256:$key:$secret" 2>&1
+}
+# knsu KEYNAME SECRET [KNSUPDATE-ARGS...] <<EOF: the same with knsupdate.
+knsu() {
+	local key=$1 secret=$2
+	shift 2
+	{ echo "server 127.0.0.1 $DZ_PORT"; cat; } |
+		knsupdate -t 5 "$@" -y "hmac-sha256:$key:$secret" 2>&1
+}
+# nsu_status: the rcode word an nsupdate output on stdin reports
+# ("update failed: REFUSED"), NOERROR if none.
+nsu_status() {
+	local out
+	out=$(cat)
+	printf '%s' "$out" | sed -n 's/.*update failed: \([A-Z]*\).*/\1/p;s/.*status: \([A-Z]*\).*/\1/p' | head -1 |
+		grep . || echo NOERROR
+}
+# ulog: the update log's rows (host|addrs|agent|result), oldest first.
+ulog() { sqlite3 "$DZ_DIR/dynzone.db" "SELECT host, addrs, agent, result FROM update_log ORDER BY id"; }

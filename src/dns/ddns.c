@@ -51,11 +51,11 @@ int ddns_open(ddns_t **out, const struct config *c, char *err, size_t errlen)
 	for (unsigned i = 0; i < c->allow_update.n; i++) {
 		struct dnsupd_rule *r = &d->rules[i];
 		char why[300];
-		if (dnsupd_rule_parse(c->allow_update.s[i], r, why, sizeof why) == 0 &&
-		    !tsig_keyring_find(d->keys, r->key))
-			snprintf(why, sizeof why, "no tsig-key has the key name given");
-		else if (!why[0])
-			continue;
+		if (dnsupd_rule_parse(c->allow_update.s[i], r, why, sizeof why) == 0) {
+			if (tsig_keyring_find(d->keys, r->key))
+				continue;
+			snprintf(why, sizeof why, "no tsig-key has that key name");
+		}
 		snprintf(err, errlen, "%s:%u: allow-update '%.300s': %s",
 		         c->file ? c->file : "command line", c->allow_update.line[i],
 		         c->allow_update.s[i], why);
@@ -317,7 +317,7 @@ static int apply_add(store_t *st, const struct store_zone *z, const struct dnsup
                      const struct dnsupd_rr *r, struct outcome *o)
 {
 	bool cname = r->type == RR_CNAME;
-	long long n = store_record_count(st, z->id, r->owner, RR_CNAME, !cname);
+	long long n = store_record_count(st, z->id, r->owner, RR_CNAME, cname);
 	if (n < 0)
 		return DZ_EDB;
 	if (n > 0)
