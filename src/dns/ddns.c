@@ -110,7 +110,7 @@ static void send_reply(struct ddns_job *j, const uint8_t *msg, size_t len)
 	struct msghdr h = {
 		.msg_name = (void *)&f->peer, .msg_namelen = f->peerlen,
 		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = f->ctrllen ? (void *)f->ctrl.buf : NULL,
+		.msg_control = f->ctrllen ? (void *)f->ctrl : NULL,
 		.msg_controllen = f->ctrllen,
 	};
 	/* a full socket buffer loses the reply, as for any UDP answer: the

@@ -44,10 +44,7 @@ struct ddns_from {
 	int fd;
 	struct sockaddr_storage peer;
 	socklen_t peerlen;
-	union {
-		struct cmsghdr align;
-		uint8_t buf[64];
-	} ctrl;
+	_Alignas(size_t) uint8_t ctrl[64];   /* aligned as a struct cmsghdr */
 	size_t ctrllen;
 	/* TCP: the DNS service's handle for the connection */
 	uint64_t conn;

@@ -285,8 +285,8 @@ static size_t udp_update(struct worker *w, struct udp_sock *s, const struct msgh
 	bool queued;
 	memcpy(&f.peer, h->msg_name, h->msg_namelen <= sizeof f.peer ? h->msg_namelen
 	                                                              : sizeof f.peer);
-	if (h->msg_control && h->msg_controllen <= sizeof f.ctrl.buf) {
-		memcpy(f.ctrl.buf, h->msg_control, h->msg_controllen);
+	if (h->msg_control && h->msg_controllen <= sizeof f.ctrl) {
+		memcpy(f.ctrl, h->msg_control, h->msg_controllen);
 		f.ctrllen = h->msg_controllen;
 	}
 	return ddns_request(w->d->ddns, msg, len, &f, out, EDNS_OUR_SIZE, &queued);
