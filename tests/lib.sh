@@ -685,3 +685,25 @@ nsu_status() {
 }
 # ulog: the update log's rows (host|addrs|agent|result), oldest first.
 ulog() { sqlite3 "$DZ_DIR/dynzone.db" "SELECT host, addrs, agent, result FROM update_log ORDER BY id"; }
+
+# --- crash tests --------------------------------------------------------------
+
+# crash_mid_load LOADPID MIN WHAT: once $TMP/good.log has MIN lines (or
+# after 10 s), SIGKILL the server, wait for the load (LOADPID) to end, and
+# check that hundreds (at least MIN/2) of WHAT were acknowledged and some
+# sent ($TMP/sent.log) never were.  Sets NGOOD, NSENT.
+crash_mid_load() {
+	local load=$1 min=$2 what=$3 i
+	for i in $(seq 1 200); do
+		[ -f "$TMP/good.log" ] && [ "$(wc -l <"$TMP/good.log")" -ge "$min" ] && break
+		sleep 0.05
+	done
+	kill -9 "$DZ_PID"
+	wait "$DZ_PID" 2>/dev/null
+	wait "$load"
+	NGOOD=$(wc -l <"$TMP/good.log" | tr -d ' ')
+	NSENT=$(wc -l <"$TMP/sent.log" | tr -d ' ')
+	diag "$NGOOD $what acknowledged of $NSENT sent before and after the kill"
+	check "hundreds of $what were acknowledged before the kill ($NGOOD)" test "$NGOOD" -ge $((min / 2))
+	check "and some were sent that never got an answer" test "$NSENT" -gt "$NGOOD"
+}
