@@ -36,6 +36,7 @@ static int read_records(wire_t *w, dns_query_t *q, unsigned an, unsigned ns,
 {
 	unsigned total = an + ns + ar;
 	for (unsigned i = 0; i < total; i++) {
+		size_t start = wire_pos(w);
 		uint8_t owner0 = wire_peek_u8(w);   /* 0: the root name */
 		wire_skip_name(w);
 		uint16_t type = wire_read_u16(w);
@@ -45,6 +46,13 @@ static int read_records(wire_t *w, dns_query_t *q, unsigned an, unsigned ns,
 		const uint8_t *rdata = wire_read_ptr(w, rdlen);
 		if (w->err)
 			return RCODE_FORMERR;
+		if (type == RR_TSIG) {
+			/* the last record, in the additional section (§5.1) */
+			if (i != total - 1 || i < an + ns)
+				return RCODE_FORMERR;
+			q->tsig_off = (uint16_t)start;
+			continue;
+		}
 		if (type != RR_OPT)
 			continue;
 		/* OPT: only in the additional section, only once, owner root */
@@ -79,6 +87,7 @@ dns_verdict_t dns_query_parse(const uint8_t *pkt, size_t len, dns_query_t *q,
 	q->edns_version = 0;
 	q->edns_size = DNS_UDP_MIN;
 	q->edns_flags = 0;
+	q->tsig_off = 0;
 	*rcode = 0;
 
 	if (len < DNS_HDR)

@@ -46,6 +46,10 @@ typedef struct dns_query {
 	uint8_t edns_version;
 	uint16_t edns_size;           /* requestor's payload size (>= 512) */
 	uint16_t edns_flags;          /* DO bit etc. */
+	/* TSIG (RFC 8945): where its RR starts, 0 if none.  The parse only
+	 * notes it, checking it is the last record of the additional section
+	 * (else FORMERR); proto/tsig.h's tsig_parse reads it. */
+	uint16_t tsig_off;
 } dns_query_t;
 
 typedef enum dns_verdict {

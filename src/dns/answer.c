@@ -280,10 +280,18 @@ size_t answer_query(const ztable_t *zt, const uint8_t *pkt, size_t len,
 {
 	dns_query_t q;
 	int rcode;
+	dns_verdict_t v = dns_query_parse(pkt, len, &q, &rcode);
+	return answer_parsed(zt, pkt, &q, v, rcode, out, cap, tcp, 0, st);
+}
+
+size_t answer_parsed(const ztable_t *zt, const uint8_t *pkt, const dns_query_t *q,
+                     dns_verdict_t verdict, int rcode, uint8_t *out, size_t cap,
+                     bool tcp, size_t reserve, struct answer_stats *st)
+{
 	struct actx a;
 
 	st->queries++;
-	switch (dns_query_parse(pkt, len, &q, &rcode)) {
+	switch (verdict) {
 	case DNS_DROP:
 		st->dropped++;
 		return 0;
@@ -292,52 +300,56 @@ size_t answer_query(const ztable_t *zt, const uint8_t *pkt, size_t len,
 			st->notimp++;
 		else
 			st->formerr++;
-		return dns_resp_error(out, cap, pkt, &q, rcode);
+		return dns_resp_error(out, cap, pkt, q, rcode);
 	case DNS_ANSWER:
 		break;
 	}
 
 	/* meta queries we do not serve here */
-	switch (q.qtype) {
+	switch (q->qtype) {
 	case RR_OPT: case RR_TSIG: case RR_TKEY: case 0:
 		st->formerr++;
-		return dns_resp_error(out, cap, pkt, &q, RCODE_FORMERR);
+		return dns_resp_error(out, cap, pkt, q, RCODE_FORMERR);
 	case RR_MAILA: case RR_MAILB:
 		st->notimp++;
-		return dns_resp_error(out, cap, pkt, &q, RCODE_NOTIMP);
+		return dns_resp_error(out, cap, pkt, q, RCODE_NOTIMP);
 	case RR_AXFR: case RR_IXFR:
 		st->refused++;
-		return dns_resp_error(out, cap, pkt, &q, RCODE_REFUSED);
+		return dns_resp_error(out, cap, pkt, q, RCODE_REFUSED);
 	}
-	if (q.qclass != CLASS_IN && q.qclass != CLASS_ANY) {
+	if (q->qclass != CLASS_IN && q->qclass != CLASS_ANY) {
 		st->refused++;
-		return dns_resp_error(out, cap, pkt, &q, RCODE_REFUSED);
+		return dns_resp_error(out, cap, pkt, q, RCODE_REFUSED);
 	}
 
-	size_t max = tcp ? 65535 : (q.edns ? q.edns_size : DNS_UDP_MIN);
+	size_t max = tcp ? 65535 : (q->edns ? q->edns_size : DNS_UDP_MIN);
 	if (!tcp && max > EDNS_OUR_SIZE)
 		max = EDNS_OUR_SIZE;
 	if (max > cap)
 		max = cap;
+	/* what the reply may fill: the OPT and a TSIG RR are added after */
+	size_t tail = (q->edns ? 11 : 0) + reserve;
+	if (max < DNS_HDR + tail)
+		return 0;
 	wire_init(&a.w, out, max);
-	a.limit = max - (q.edns ? 11 : 0);
+	a.limit = max - tail;
 	a.zt = zt;
-	a.q = &q;
+	a.q = q;
 	a.an = a.ns = a.ar = 0;
 	a.tc = false;
 	a.ct.n = 0;
-	for (unsigned i = 0; i < q.nlabels && a.ct.n < WIRE_CTAB_MAX; i++)
-		a.ct.off[a.ct.n++] = (uint16_t)(DNS_HDR + q.label_off[i]);
+	for (unsigned i = 0; i < q->nlabels && a.ct.n < WIRE_CTAB_MAX; i++)
+		a.ct.off[a.ct.n++] = (uint16_t)(DNS_HDR + q->label_off[i]);
 
 	urcu_memb_read_lock();
-	a.z = zt_find_zone(zt, q.qname, q.qname_len, q.label_off, q.nlabels);
+	a.z = zt_find_zone(zt, q->qname, q->qname_len, q->label_off, q->nlabels);
 	if (!a.z) {
 		urcu_memb_read_unlock();
 		st->refused++;
-		return dns_resp_error(out, cap, pkt, &q, RCODE_REFUSED);
+		return dns_resp_error(out, cap, pkt, q, RCODE_REFUSED);
 	}
-	bool aa = q.qclass == CLASS_IN;
-	dns_resp_begin(&a.w, pkt, &q, 0, 0);
+	bool aa = q->qclass == CLASS_IN;
+	dns_resp_begin(&a.w, pkt, q, 0, 0);
 	size_t qend = wire_pos(&a.w);
 	rcode = answer_in_zone(&a, tcp, &aa);
 	urcu_memb_read_unlock();
@@ -352,9 +364,9 @@ size_t answer_query(const ztable_t *zt, const uint8_t *pkt, size_t len,
 	if (aa)
 		dns_resp_add_flags(&a.w, DNS_AA);
 	dns_resp_set_rcode(&a.w, rcode);
-	if (q.edns) {
+	if (q->edns) {
 		a.w.len = max;
-		dns_resp_write_opt(&a.w, 0, q.edns_flags);
+		dns_resp_write_opt(&a.w, 0, q->edns_flags);
 		a.ar++;
 	}
 	dns_resp_set_counts(&a.w, a.an, a.ns, a.ar);

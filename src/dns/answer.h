@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto/dnsmsg.h"
 #include "src/zonetable/zone.h"
 
 /* Counters a worker keeps (plain, per thread).  Nothing reads them yet:
@@ -25,5 +26,11 @@ struct answer_stats {
 size_t answer_query(const ztable_t *zt, const uint8_t *pkt, size_t len,
                     uint8_t *out, size_t cap, bool tcp,
                     struct answer_stats *st);
+/* The same for a message dns_query_parse has already parsed into *q (its
+ * verdict and rcode passed on), leaving `reserve` bytes of the size limit
+ * free at the end (for a TSIG RR, see signed.h).  0: no reply. */
+size_t answer_parsed(const ztable_t *zt, const uint8_t *pkt, const dns_query_t *q,
+                     dns_verdict_t verdict, int rcode, uint8_t *out, size_t cap,
+                     bool tcp, size_t reserve, struct answer_stats *st);
 
 #endif

@@ -18,6 +18,7 @@
 #include "proto/dnsupdate.h"
 #include "proto/errors.h"
 #include "src/dns/ddns.h"
+#include "src/dns/signed.h"
 
 #define BATCH 32
 #define UDP_BUF 4096          /* queries larger than this are truncated junk */
@@ -69,6 +70,7 @@ struct dns_service {
 	bool tcp_started;
 	struct answer_stats tcp_st;
 	long tcp_clients, tcp_idle;
+	const struct tsig_keyring *keys;   /* the config's, read-only */
 	int stopfd;      /* eventfd: readable when the service stops */
 	/* DNS UPDATE (src/dns/ddns.h): replies to TCP requests come from the
 	 * syncer thread through this queue; rqfd wakes the TCP thread */
@@ -155,6 +157,7 @@ int dns_open(dns_service_t **out, const struct config *c, ztable_t *zt,
 	d->naddrs = c->dns_listen.n;
 	d->tcp_clients = c->tcp_clients;
 	d->tcp_idle = c->tcp_idle_timeout;
+	d->keys = &c->tsig_keys;
 	d->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	d->rqfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	d->rq_tail = &d->rq_head;
@@ -233,6 +236,19 @@ enomem:
 fail:
 	dns_close(d);
 	return DZ_EIO;
+}
+
+/* One message, UDP or TCP: the parse notes a TSIG RR, and only then does
+ * the signed path (signed.h) take over. */
+static size_t answer(const dns_service_t *d, const uint8_t *pkt, size_t len, uint8_t *out,
+                     size_t cap, bool tcp, struct answer_stats *st)
+{
+	dns_query_t q;
+	int rcode;
+	dns_verdict_t v = dns_query_parse(pkt, len, &q, &rcode);
+	if (q.tsig_off)
+		return signed_answer(d->keys, d->zt, pkt, len, &q, v, rcode, out, cap, tcp, st);
+	return answer_parsed(d->zt, pkt, &q, v, rcode, out, cap, tcp, 0, st);
 }
 
 /* UDP ------------------------------------------------------------------- */
@@ -328,8 +344,8 @@ static void udp_drain(struct worker *w, struct udp_sock *s)
 			if (dnsupd_is_update(inbuf[i], in[i].msg_len))
 				len = udp_update(w, s, h, inbuf[i], in[i].msg_len, outbuf[nout]);
 			else
-				len = answer_query(w->d->zt, inbuf[i], in[i].msg_len,
-				                   outbuf[nout], EDNS_OUR_SIZE, false, &w->st);
+				len = answer(w->d, inbuf[i], in[i].msg_len, outbuf[nout],
+				             EDNS_OUR_SIZE, false, &w->st);
 			if (!len)
 				continue;
 			iout[nout].iov_base = outbuf[nout];
@@ -475,7 +491,7 @@ static bool conn_answer(dns_service_t *d, struct tcp_conn *c, uint8_t *resp)
 			len = ddns_request(d->ddns, msg, mlen, &f, resp, TCP_MSG_MAX, &queued);
 			c->pending += queued;
 		} else {
-			len = answer_query(d->zt, msg, mlen, resp, TCP_MSG_MAX, true, &d->tcp_st);
+			len = answer(d, msg, mlen, resp, TCP_MSG_MAX, true, &d->tcp_st);
 		}
 		if (len && !conn_queue(c, resp, len)) {
 			alive = false;

@@ -1,8 +1,9 @@
 /* The DNS service: UDP workers (one SO_REUSEPORT socket per worker and
  * address, recvmmsg/sendmmsg batches) and a TCP thread (RFC 7766: length
  * framing, pipelining, idle timeout, connection cap), all answering from
- * the zone table, and takes DNS UPDATE messages (src/dns/ddns.h) on the
- * same sockets. */
+ * the zone table.  Queries carrying TSIG are verified and their answers
+ * signed on the same threads (signed.h); DNS UPDATE messages on the same
+ * sockets go to src/dns/ddns.h. */
 #ifndef DZ_DNS_H
 #define DZ_DNS_H
 
@@ -14,7 +15,8 @@
 typedef struct dns_service dns_service_t;
 
 /* Create the service and bind every socket (call before dropping
- * privileges).  On failure returns a DZ_E* code with a message in err. */
+ * privileges).  c must outlive the service: queries signed with TSIG are
+ * checked against c->tsig_keys (see signed.h).  On failure returns a DZ_E* code with a message in err. */
 int dns_open(dns_service_t **out, const struct config *c, ztable_t *zt,
              char *err, size_t errlen);
 /* Hand DNS UPDATE (src/dns/ddns.h) the committer its changes go

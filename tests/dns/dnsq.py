@@ -23,8 +23,16 @@ Commands:
   cap     open N TCP connections and hold them; print answered=K for how
           many answered a query and closed=M for how many of the others
           the server shut
+
+query --tsig ALG:NAME:BASE64SECRET signs the query (RFC 8945) as of now
+plus --tsig-skew seconds, and checks the reply's TSIG RR: tsig_error=,
+tsig_mac_len=, tsig_time=, tsig_other_time= (BADTIME's server time) and
+tsig_ok=1 when the reply's MAC verifies against the request's.
 """
 import argparse
+import base64
+import hashlib
+import hmac
 import random
 import socket
 import struct
@@ -65,6 +73,65 @@ def header(qid, flags, qd=1, an=0, ns=0, ar=0):
 def opt_rr(size=1232, version=0, flags=0, ext_rcode=0, options=b""):
     ttl = (ext_rcode << 24) | (version << 16) | flags
     return b"\0" + struct.pack("!HHIH", 41, size, ttl, len(options)) + options
+
+
+TSIG_HASHES = {"hmac-md5": hashlib.md5, "hmac-sha1": hashlib.sha1,
+               "hmac-sha224": hashlib.sha224, "hmac-sha256": hashlib.sha256,
+               "hmac-sha384": hashlib.sha384, "hmac-sha512": hashlib.sha512}
+TSIG_ERRORS = {0: "NOERROR", 16: "BADSIG", 17: "BADKEY", 18: "BADTIME", 22: "BADTRUNC"}
+
+
+def tsig_alg_wire(alg):
+    return encode_name("hmac-md5.sig-alg.reg.int" if alg == "hmac-md5" else alg)
+
+
+def tsig_vars(key, alg, tsigned, fudge, error, other):
+    return (encode_name(key) + struct.pack("!HI", 255, 0) + tsig_alg_wire(alg) +
+            struct.pack("!HIHHH", tsigned >> 32, tsigned & 0xFFFFFFFF, fudge, error,
+                        len(other)) + other)
+
+
+def tsig_sign(pkt, spec, skew):
+    """Append a TSIG RR to pkt (ARCOUNT + 1); returns (packet, mac)."""
+    alg, key, secret = spec.split(":", 2)
+    alg = alg.lower()
+    tsigned = int(time.time()) + skew
+    mac = hmac.new(base64.b64decode(secret), pkt + tsig_vars(key, alg, tsigned, 300, 0, b""),
+                   TSIG_HASHES[alg]).digest()
+    qid = struct.unpack("!H", pkt[:2])[0]
+    rdata = (tsig_alg_wire(alg) + struct.pack("!HIHH", tsigned >> 32, tsigned & 0xFFFFFFFF,
+                                               300, len(mac)) +
+             mac + struct.pack("!HHH", qid, 0, 0))
+    rr = encode_name(key) + struct.pack("!HHIH", 250, 255, 0, len(rdata)) + rdata
+    ar = struct.unpack("!H", pkt[10:12])[0] + 1
+    return pkt[:10] + struct.pack("!H", ar) + pkt[12:] + rr, mac
+
+
+def tsig_check(msg, off, spec, req_mac, out):
+    """The reply's TSIG RR starts at off: report it and check its MAC."""
+    alg, key, secret = spec.split(":", 2)
+    alg = alg.lower()
+    _, o = read_name(msg, off)
+    o += 10
+    _, o = read_name(msg, o)
+    hi, lo, fudge, mlen = struct.unpack("!HIHH", msg[o:o + 10])
+    mac = msg[o + 10:o + 10 + mlen]
+    o += 10 + mlen
+    orig, err, olen = struct.unpack("!HHH", msg[o:o + 6])
+    other = msg[o + 6:o + 6 + olen]
+    tsigned = (hi << 32) | lo
+    out.update(tsig_error=TSIG_ERRORS.get(err, str(err)), tsig_mac_len=str(mlen),
+               tsig_time=str(tsigned))
+    if olen == 6:
+        ohi, olo = struct.unpack("!HI", other)
+        out["tsig_other_time"] = str((ohi << 32) | olo)
+    ar = struct.unpack("!H", msg[10:12])[0] - 1
+    body = struct.pack("!H", orig) + msg[2:10] + struct.pack("!H", ar) + msg[12:off]
+    want = hmac.new(base64.b64decode(secret),
+                    struct.pack("!H", len(req_mac)) + req_mac + body +
+                    tsig_vars(key, alg, tsigned, fudge, err, other),
+                    TSIG_HASHES[alg]).digest()
+    out["tsig_ok"] = "1" if mlen and hmac.compare_digest(mac, want) else "0"
 
 
 def build_query(a, qid):
@@ -128,13 +195,24 @@ def bad_packet(kind, qid, name):
         return header(qid, 0x8000) + q
     if kind == "qr-opt":
         return header(qid, 0x8400, ar=1) + q + opt_rr()
+    if kind in ("tsig-not-last", "tsig-badmac"):
+        # a TSIG RR (key k., any MAC) before an OPT, or whose MAC size
+        # runs past its RDATA
+        msize = 200 if kind == "tsig-badmac" else 32
+        rdata = (encode_name("hmac-sha256") + struct.pack("!HIHH", 0, int(time.time()), 300, msize) +
+                 b"\1" * 32 + struct.pack("!HHH", qid, 0, 0))
+        t = encode_name("k") + struct.pack("!HHIH", 250, 255, 0, len(rdata)) + rdata
+        if kind == "tsig-badmac":
+            return header(qid, 0, ar=1) + q + t
+        return header(qid, 0, ar=2) + q + t + opt_rr()
     raise SystemExit("unknown bad kind " + kind)
 
 
 BAD_KINDS = ["short", "header-only", "qdcount0", "qdcount2", "trailing",
              "label-overrun", "label-64", "ptr-loop", "ptr-forward",
              "qtype-cut", "two-opt", "opt-in-answer", "opt-nonroot",
-             "opt-badlen", "rr-cut", "answer-rr", "qr", "qr-opt"]
+             "opt-badlen", "rr-cut", "answer-rr", "qr", "qr-opt",
+             "tsig-not-last", "tsig-badmac"]
 
 
 def read_name(msg, off):
@@ -183,7 +261,7 @@ def rdata_text(msg, t, off, rdlen):
     return "\\# %d %s" % (rdlen, rd.hex())
 
 
-def parse(msg, qid):
+def parse(msg, qid, tsig=None, req_mac=b""):
     out = {"reply": "1", "len": str(len(msg))}
     if len(msg) < 12:
         out["short"] = "1"
@@ -206,10 +284,14 @@ def parse(msg, qid):
             off += 4
         for i in range(an + ns + ar):
             sec = "answer" if i < an else "authority" if i < an + ns else "additional"
+            start = off
             name, off = read_name(msg, off)
             t, cls, ttl, rdlen = struct.unpack("!HHIH", msg[off:off + 10])
             off += 10
-            if t == 41:
+            if t == 250 and tsig:
+                out["tsig"] = "1"
+                tsig_check(msg, start, tsig, req_mac, out)
+            elif t == 41:
                 out["opt"] = str(int(out["opt"]) + 1)
                 out["opt_size"] = str(cls)
                 out["opt_version"] = str((ttl >> 16) & 0xFF)
@@ -298,8 +380,11 @@ def emit(d):
 def cmd_query(a):
     qid = random.randrange(65536)
     pkt = build_query(a, qid)
+    mac = b""
+    if a.tsig:
+        pkt, mac = tsig_sign(pkt, a.tsig, a.tsig_skew)
     r = (tcp_exchange if a.tcp else udp_exchange)(a, pkt)
-    emit(parse(r, qid) if r is not None else {"reply": "0"})
+    emit(parse(r, qid, a.tsig, mac) if r is not None else {"reply": "0"})
 
 
 def cmd_bad(a):
@@ -447,6 +532,10 @@ def main():
     p.add_argument("--delay", type=float, default=0.0,
                    help="pipe: seconds to wait before reading the answers")
     p.add_argument("--wait", type=float, default=10.0)
+    p.add_argument("--tsig", default="",
+                   help="query: sign with ALG:NAME:BASE64SECRET")
+    p.add_argument("--tsig-skew", type=int, default=0,
+                   help="query: seconds added to the Time Signed")
     p.add_argument("--first", action="store_true",
                    help="idle: send one query before going idle")
     a = p.parse_args()
