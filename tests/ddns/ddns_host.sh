@@ -5,7 +5,8 @@
 # the family, an HTTP update afterwards takes over cleanly; TXT at
 # _acme-challenge.<host> lands in the host's TXT list.  And certbot's
 # RFC 2136 plugin client (python3-certbot-dns-rfc2136) adds and deletes
-# its challenge TXT record.
+# its challenge TXT record (a whole issuance with lego and pebble:
+# ddns_lego.sh).
 . "$(dirname "$0")/../lib.sh"
 
 KEY=$(tsig_secret)
