@@ -69,13 +69,13 @@ int main(void)
 	is_mem(dnsupd_rdata(u, &u->rr[0]), u->rr[0].rdlen, txt, 6, "rdata kept");
 
 	begin("dyn.example.org.");
-	rr(1, "a.dyn.example.org.", RR_A, CLASS_ANY, 0, NULL, 0);
-	rr(1, "b.dyn.example.org.", RR_ANY, CLASS_ANY, 0, NULL, 0);
-	rr(1, "c.dyn.example.org.", RR_A, CLASS_NONE, 0, NULL, 0);
-	rr(1, "d.dyn.example.org.", RR_ANY, CLASS_NONE, 0, NULL, 0);
+	rr(1, "a.dyn.example.org.", RR_A, CLASS_ANY, 0, "", 0);
+	rr(1, "b.dyn.example.org.", RR_ANY, CLASS_ANY, 0, "", 0);
+	rr(1, "c.dyn.example.org.", RR_A, CLASS_NONE, 0, "", 0);
+	rr(1, "d.dyn.example.org.", RR_ANY, CLASS_NONE, 0, "", 0);
 	rr(1, "e.dyn.example.org.", RR_A, CLASS_IN, 0, "\1\2\3\4", 4);
-	rr(2, "f.dyn.example.org.", RR_A, CLASS_ANY, 0, NULL, 0);
-	rr(2, "g.dyn.example.org.", RR_ANY, CLASS_ANY, 0, NULL, 0);
+	rr(2, "f.dyn.example.org.", RR_A, CLASS_ANY, 0, "", 0);
+	rr(2, "g.dyn.example.org.", RR_ANY, CLASS_ANY, 0, "", 0);
 	rr(2, "h.dyn.example.org.", RR_A, CLASS_NONE, 0, "\1\2\3\4", 4);
 	is_int(parse(u), 0, "every prerequisite and delete form parses");
 	is_int(u->nprereq, 5, "five prerequisites");
@@ -92,13 +92,13 @@ int main(void)
 	rr(2, "x.other.org.", RR_A, CLASS_IN, 60, "\1\2\3\4", 4);
 	is_int(parse(u), RCODE_NOTZONE, "owner outside the zone: NOTZONE");
 	begin("dyn.example.org.");
-	rr(1, "a.dyn.example.org.", RR_A, CLASS_ANY, 5, NULL, 0);
+	rr(1, "a.dyn.example.org.", RR_A, CLASS_ANY, 5, "", 0);
 	is_int(parse(u), RCODE_FORMERR, "prerequisite with a TTL: FORMERR");
 	begin("dyn.example.org.");
 	rr(2, "a.dyn.example.org.", RR_A, CLASS_IN, 60, "\1\2\3", 3);
 	is_int(parse(u), RCODE_FORMERR, "A of 3 bytes: FORMERR (rdata_check)");
 	begin("dyn.example.org.");
-	rr(2, "a.dyn.example.org.", RR_AXFR, CLASS_IN, 60, NULL, 0);
+	rr(2, "a.dyn.example.org.", RR_AXFR, CLASS_IN, 60, "", 0);
 	is_int(parse(u), RCODE_FORMERR, "meta type: FORMERR");
 	begin("dyn.example.org.");
 	rr(2, "a.dyn.example.org.", RR_A, CLASS_CH, 60, "\1\2\3\4", 4);
@@ -112,16 +112,16 @@ int main(void)
 	is_int(parse(u), RCODE_FORMERR, "trailing byte: FORMERR");
 
 	begin("dyn.example.org.");
-	rr(2, "x.dyn.example.org.", RR_SOA, CLASS_ANY, 0, NULL, 0);
+	rr(2, "x.dyn.example.org.", RR_SOA, CLASS_ANY, 0, "", 0);
 	is_int(parse(u), RCODE_REFUSED, "SOA change: REFUSED");
 	begin("dyn.example.org.");
-	rr(2, "dyn.example.org.", RR_NS, CLASS_ANY, 0, NULL, 0);
+	rr(2, "dyn.example.org.", RR_NS, CLASS_ANY, 0, "", 0);
 	is_int(parse(u), RCODE_REFUSED, "apex NS change: REFUSED");
 	begin("dyn.example.org.");
-	rr(2, "dyn.example.org.", RR_ANY, CLASS_ANY, 0, NULL, 0);
+	rr(2, "dyn.example.org.", RR_ANY, CLASS_ANY, 0, "", 0);
 	is_int(parse(u), RCODE_REFUSED, "deleting everything at the apex: REFUSED");
 	begin("dyn.example.org.");
-	rr(2, "sub.dyn.example.org.", RR_NS, CLASS_ANY, 0, NULL, 0);
+	rr(2, "sub.dyn.example.org.", RR_NS, CLASS_ANY, 0, "", 0);
 	is_int(parse(u), 0, "NS below the apex (a delegation) may change");
 
 	/* a CNAME whose target is compressed against the zone name (offset 12) */
@@ -188,7 +188,7 @@ int main(void)
 	parse(u);
 	ok(!dnsupd_allowed(u, big, rules, 2), "*.name: the name itself does not match");
 	begin("dyn.example.org.");
-	rr(2, "x.dyn.example.org.", RR_ANY, CLASS_ANY, 0, NULL, 0);
+	rr(2, "x.dyn.example.org.", RR_ANY, CLASS_ANY, 0, "", 0);
 	parse(u);
 	ok(!dnsupd_allowed(u, big, rules, 2), "delete-all needs type ANY in the rule");
 
