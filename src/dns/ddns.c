@@ -411,7 +411,7 @@ static int job_run(struct commit_job *job, store_t *st)
 			return rc == DZ_EINVAL ? RCODE_REFUSED : rc;
 	if (j->u.nupdate)
 		log_update(st, j, &o);
-	log_info("dns update from %s key %s zone %s: %u change(s)", j->client, j->key, z.name,
+	log_debug("dns update from %s key %s zone %s: %u change(s)", j->client, j->key, z.name,
 	         o.changes);
 	return 0;
 }
@@ -441,6 +441,13 @@ static void client_text(const struct ddns_from *f, char *out, size_t cap)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, out, (socklen_t)cap);
 }
 
+static uint16_t msg_id(const uint8_t *msg, size_t len)
+{
+	wire_t w;
+	wire_init(&w, (uint8_t *)msg, len);
+	return wire_read_u16(&w);
+}
+
 size_t ddns_request(ddns_t *d, const uint8_t *msg, size_t len, const struct ddns_from *from,
                     uint8_t *out, size_t cap, bool *queued)
 {
@@ -454,14 +461,14 @@ size_t ddns_request(ddns_t *d, const uint8_t *msg, size_t len, const struct ddns
 		return 0;
 	if (atomic_fetch_add(&d->pending, 1) >= DDNS_PENDING_MAX) {
 		atomic_fetch_sub(&d->pending, 1);
-		/* no room to parse: answer from the header alone */
+		/* no room to parse: a bare header with the request's id */
 		wire_t w;
 		wire_init(&w, out, cap);
-		wire_write_u16(&w, wire_load_u16(msg));
+		wire_write_u16(&w, msg_id(msg, len));
 		wire_write_u16(&w, (uint16_t)(DNS_QR | (OPCODE_UPDATE << 11) | RCODE_SERVFAIL));
 		for (int i = 0; i < 4; i++)
 			wire_write_u16(&w, 0);
-		return wire_pos(&w);
+		return w.err ? 0 : wire_pos(&w);
 	}
 	struct ddns_job *j = malloc(sizeof *j);
 	if (!j) {
@@ -472,7 +479,7 @@ size_t ddns_request(ddns_t *d, const uint8_t *msg, size_t len, const struct ddns
 	j->from = *from;
 	j->key[0] = 0;
 	j->u.zone_len = 0;
-	j->u.id = wire_load_u16(msg);
+	j->u.id = msg_id(msg, len);
 	client_text(from, j->client, sizeof j->client);
 
 	int found = tsig_find(msg, len, &trr);
@@ -491,7 +498,7 @@ size_t ddns_request(ddns_t *d, const uint8_t *msg, size_t len, const struct ddns
 	/* the message before its TSIG RR */
 	rcode = dnsupd_parse(msg, trr.off, 1, &j->u);
 	if (terr) {
-		log_info("dns update from %s: TSIG error %d (key %.300s)", j->client, terr,
+		log_debug("dns update from %s: TSIG error %d (key %.300s)", j->client, terr,
 		         j->tsig.key ? j->tsig.key->text : "unknown");
 		rcode = RCODE_NOTAUTH;    /* tsig_sign_reply says which */
 		goto answer;
@@ -500,7 +507,7 @@ size_t ddns_request(ddns_t *d, const uint8_t *msg, size_t len, const struct ddns
 	if (rcode)
 		goto answer;
 	if (!dnsupd_allowed(&j->u, j->tsig.key->name, d->rules, d->nrules)) {
-		log_info("dns update from %s key %s: outside the key's allow-update scope",
+		log_debug("dns update from %s key %s: outside the key's allow-update scope",
 		         j->client, j->key);
 		rcode = RCODE_REFUSED;
 		goto answer;
