@@ -838,3 +838,57 @@ sec_ask() {
 	dig @127.0.0.1 -p "${SEC_PORT[$1]}" +norec +time=1 +tries=1 +short "$2" "$3" 2>/dev/null |
 		sort | tr '\n' ' ' | sed 's/ $//'
 }
+
+# --- DNS UPDATE (RFC 2136) ----------------------------------------------------
+
+# tsig_secret: a fresh base64 HMAC-SHA256 secret.
+tsig_secret() { head -c 32 /dev/urandom | base64; }
+
+# nsu KEYNAME SECRET [NSUPDATE-ARGS...] <<EOF: nsupdate (-y hmac-sha256)
+# against the current config's 127.0.0.1 port, the "server" line added;
+# the script on stdin.  Prints nsupdate's output; its exit status.
+nsu() {
+	local key=$1 secret=$2
+	shift 2
+	{ echo "server 127.0.0.1 $DZ_PORT"; cat; } |
+		nsupdate -t 5 "$@" -y "hmac-sha256:$key:$secret" 2>&1
+}
+# knsu KEYNAME SECRET [KNSUPDATE-ARGS...] <<EOF: the same with knsupdate.
+knsu() {
+	local key=$1 secret=$2
+	shift 2
+	{ echo "server 127.0.0.1 $DZ_PORT"; cat; } |
+		knsupdate -t 5 "$@" -y "hmac-sha256:$key:$secret" 2>&1
+}
+# nsu_status: the rcode word an nsupdate output on stdin reports
+# ("update failed: REFUSED"), NOERROR if none.
+nsu_status() {
+	local out
+	out=$(cat)
+	printf '%s' "$out" | sed -n 's/.*update failed: \([A-Z]*\).*/\1/p;s/.*status: \([A-Z]*\).*/\1/p' | head -1 |
+		grep . || echo NOERROR
+}
+# ulog: the update log's rows (host|addrs|agent|result), oldest first.
+ulog() { sqlite3 "$DZ_DIR/dynzone.db" "SELECT host, addrs, agent, result FROM update_log ORDER BY id"; }
+
+# --- crash tests --------------------------------------------------------------
+
+# crash_mid_load LOADPID MIN WHAT: once $TMP/good.log has MIN lines (or
+# after 10 s), SIGKILL the server, wait for the load (LOADPID) to end, and
+# check that hundreds (at least MIN/2) of WHAT were acknowledged and some
+# sent ($TMP/sent.log) never were.  Sets NGOOD, NSENT.
+crash_mid_load() {
+	local load=$1 min=$2 what=$3 i
+	for i in $(seq 1 200); do
+		[ -f "$TMP/good.log" ] && [ "$(wc -l <"$TMP/good.log")" -ge "$min" ] && break
+		sleep 0.05
+	done
+	kill -9 "$DZ_PID"
+	wait "$DZ_PID" 2>/dev/null
+	wait "$load"
+	NGOOD=$(wc -l <"$TMP/good.log" | tr -d ' ')
+	NSENT=$(wc -l <"$TMP/sent.log" | tr -d ' ')
+	diag "$NGOOD $what acknowledged of $NSENT sent before and after the kill"
+	check "hundreds of $what were acknowledged before the kill ($NGOOD)" test "$NGOOD" -ge $((min / 2))
+	check "and some were sent that never got an answer" test "$NSENT" -gt "$NGOOD"
+}

@@ -130,6 +130,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 		log_err("%s", err);
 		goto out;
 	}
+	dns_set_committer(dns, cm);
 	if (http && (update_start(&upd, http, c, cm, timers, err, sizeof err) ||
 	             api_start(&api, http, c, cm, timers, hk, err, sizeof err) ||
 	             http_start(http, timers, err, sizeof err))) {
@@ -165,13 +166,15 @@ out:
 	http_close(http);
 	api_free(api);
 	update_free(upd);
-	commit_free(cm);
 	notify_close(notifier);   /* its timers fired in timer_stop */
 	housekeep_free(hk);
 	timer_free(timers);
 	export_stop(exporter);
+	/* the DNS threads may still submit UPDATEs (answered SERVFAIL by the
+	 * stopped committer): free it only once they are gone */
 	dns_close(dns);
 	xfr_close(xfr);   /* after the TCP thread: it hands transfers over */
+	commit_free(cm);
 	store_close(st);
 	zt_free(zt);
 	return rc;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "proto/dnsupdate.h"
 #include "proto/errors.h"
 
 /* K_TSIG: a key line into tsig_keys; K_TSIGFILE: a file of them.  Both add
@@ -28,6 +29,16 @@ struct key {
 	long min, max;           /* K_INT range; K_ADDRS default port */
 	const char *help;
 };
+
+static int check_allow_update(const char *v, char *err, size_t errlen)
+{
+	struct dnsupd_rule r;
+	char why[200];
+	if (!dnsupd_rule_parse(v, &r, why, sizeof why))
+		return 0;
+	snprintf(err, errlen, "allow-update '%.60s': %.150s", v, why);
+	return DZ_EINVAL;
+}
 
 #define F(x) offsetof(struct config, x)
 static const struct key keys[] = {
@@ -104,6 +115,9 @@ static const struct key keys[] = {
 	  "most concurrent outgoing zone transfers (more are REFUSED)" },
 	{ "xfr-timeout", K_INT, F(xfr_timeout), 1, 3600,
 	  "seconds a secondary has to take each transfer message" },
+	{ "allow-update", K_STRS, F(allow_update), 0, 0,
+	  "ZONE KEYNAME NAME-PATTERN TYPE[,TYPE...]: what a TSIG key may change by DNS UPDATE "
+	  "(repeatable; NAME-PATTERN name or *.name)" },
 };
 #undef F
 
@@ -377,6 +391,10 @@ static int set_value(struct config *c, const struct key *k, const char *v,
 	}
 	case K_STRS: {
 		struct conf_strs *l = p;
+		/* rules whose syntax is checked as they are read */
+		if (k->off == offsetof(struct config, allow_update) &&
+		    check_allow_update(v, err, errlen))
+			return DZ_EINVAL;
 		if (replace_list) {
 			for (unsigned j = 0; j < l->n; j++)
 				free(l->s[j]);
@@ -389,6 +407,7 @@ static int set_value(struct config *c, const struct key *k, const char *v,
 		}
 		if (!(l->s[l->n] = strdup(v)))
 			return DZ_ENOMEM;
+		l->line[l->n] = 0;
 		l->n++;
 		return 0;
 	}
@@ -458,6 +477,10 @@ int config_load(struct config *c, const char *path, bool must_exist,
 		if (set_value(c, k, val, !seen[ki], msg, sizeof msg)) {
 			snprintf(err, errlen, "%s:%u: %s", path, lineno, msg);
 			goto fail;
+		}
+		if (k->type == K_STRS) {
+			struct conf_strs *l = (struct conf_strs *)((char *)c + k->off);
+			l->line[l->n - 1] = lineno;
 		}
 		seen[ki] = true;
 	}

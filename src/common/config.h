@@ -29,6 +29,7 @@ struct conf_addrs {
 struct conf_strs {
 	unsigned n;
 	char *s[CONF_MAX_LIST];
+	unsigned line[CONF_MAX_LIST];  /* config file line of each (0: command line) */
 };
 
 struct config {
@@ -63,6 +64,9 @@ struct config {
 	struct conf_strs signup_zones; /* zones every user may create hosts in */
 	long signup_max_hosts;        /* hosts per user in each of those (0: no cap) */
 	long session_lifetime;        /* seconds a dashboard session lives unused */
+	/* DNS UPDATE: "ZONE KEYNAME NAME-PATTERN TYPE[,TYPE...]" rules,
+	 * parsed and checked against tsig_keys by src/dns/ddns.c */
+	struct conf_strs allow_update;
 	/* DNS interfaces (RFC 8945 TSIG keys, for transfers, NOTIFY, UPDATE):
 	 * filled from tsig-key and tsig-key-file; the array is the config's */
 	struct tsig_keyring tsig_keys;

@@ -241,7 +241,7 @@ static int sync_family(store_t *st, const struct host *h, uint16_t type,
 
 /* Delete one TXT value (record and host_txt row). */
 static int txt_del(store_t *st, const struct host *h, const uint8_t *owner,
-                   const uint8_t *rd, size_t rdlen)
+                   const uint8_t *rd, size_t rdlen, unsigned *ndel)
 {
 	sqlite3_stmt *s = STORE_PREP(st, "DELETE FROM host_txt WHERE host_id = ?1 AND value = ?2",
 		h->id);
@@ -250,7 +250,7 @@ static int txt_del(store_t *st, const struct host *h, const uint8_t *owner,
 	sqlite3_bind_blob(s, 2, rd + 1, (int)(rdlen - 1), SQLITE_STATIC);
 	if (store_done(s))
 		return DZ_EDB;
-	return store_record_del(st, h->zone_id, owner, RR_TXT, rd, rdlen, NULL) ? DZ_EDB : 0;
+	return store_record_del(st, h->zone_id, owner, RR_TXT, rd, rdlen, ndel) ? DZ_EDB : 0;
 }
 
 static int apply_txt(store_t *st, const struct host *h, const struct host_change *c,
@@ -318,7 +318,7 @@ static int apply_txt(store_t *st, const struct host *h, const struct host_change
 		rd[0] = (uint8_t)vl;
 		memcpy(rd + 1, sqlite3_column_blob(s, 0), vl);
 		sqlite3_reset(s);
-		if (txt_del(st, h, owner, rd, vl + 1))
+		if (txt_del(st, h, owner, rd, vl + 1, NULL))
 			return DZ_EDB;
 	}
 }
@@ -342,6 +342,10 @@ int host_apply(store_t *st, struct host *h, const struct host_change *c,
 		}
 		off = false;
 	}
+	if (c->del4)
+		want.has4 = false;
+	if (c->del6)
+		want.has6 = false;
 	if (c->offline >= 0)
 		off = c->offline == 1;
 	if (c->set_txt && (rc = apply_txt(st, h, c, now, changed)) != 0)
@@ -369,6 +373,21 @@ int host_apply(store_t *st, struct host *h, const struct host_change *c,
 	h->offline = off;
 	h->updated = now;
 	*changed = true;
+	return 0;
+}
+
+int host_txt_remove(store_t *st, const struct host *h, const uint8_t *value, size_t len,
+                    bool *changed)
+{
+	uint8_t owner[DNAME_MAX], rd[DD2_TXT_LEN + 1];
+	unsigned n = 0;
+	if (!txt_owner(h->name, owner) || len > DD2_TXT_LEN)
+		return DZ_EINVAL;
+	rd[0] = (uint8_t)len;
+	memcpy(rd + 1, value, len);
+	if (txt_del(st, h, owner, rd, len + 1, &n))
+		return DZ_EDB;
+	*changed = n > 0;
 	return 0;
 }
 

@@ -60,6 +60,8 @@ int host_list(store_t *st, int64_t user_id, host_cb cb, void *ctx);
 struct host_change {
 	bool set_addrs;              /* replace the families present in addrs */
 	struct dd2_addrs addrs;
+	bool del4, del6;             /* forget that family's address (DNS
+	                                UPDATE deleting the host's A or AAAA) */
 	int offline;                 /* -1: leave (an address update brings the
 	                                host back online), 0 online, 1 offline */
 	bool set_txt;                /* ntxt 0: remove every TXT value */
@@ -74,6 +76,12 @@ struct host_change {
  * name would be too long) or DZ_EDB. */
 int host_apply(store_t *st, struct host *h, const struct host_change *c,
                int64_t now, bool *changed);
+
+/* Remove one TXT value (ACME) of a host, its record and host_txt row
+ * (inside a transaction).  *changed is set if it was there.  0, DZ_EINVAL
+ * (the TXT owner name would be too long) or DZ_EDB. */
+int host_txt_remove(store_t *st, const struct host *h, const uint8_t *value, size_t len,
+                    bool *changed);
 
 /* Hosts of a user (user_id 0: of everyone) in a zone; -1 on a store
  * error. */

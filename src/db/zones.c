@@ -343,23 +343,40 @@ long long store_record_count(store_t *st, int64_t zone_id, const uint8_t *owner,
 	return store_count(s);
 }
 
-long long store_record_count_except(store_t *st, int64_t zone_id, const uint8_t *owner,
-                                    uint16_t type, const uint8_t *rd, size_t rdlen,
-                                    const char *loc)
+/* A count of records at (zone, owner) by a statement that binds ?3 type,
+ * ?4 rdata and (if loc is not NULL) ?5 location. */
+static long long count_rdata(store_t *st, const char *sql, int64_t zone_id,
+                             const uint8_t *owner, uint16_t type, const uint8_t *rd,
+                             size_t rdlen, const char *loc)
 {
 	uint8_t lo[DNAME_MAX];
 	size_t olen = dname_copy_lower(lo, owner);
-	sqlite3_stmt *s = store_stmt(st,
-		"SELECT count(*) FROM records WHERE zone_id = ?1 AND owner = ?2 "
-		"AND NOT (type = ?3 AND rdata = ?4 AND loc = ?5)");
+	sqlite3_stmt *s = store_stmt(st, sql);
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, zone_id);
 	sqlite3_bind_blob(s, 2, lo, (int)olen, SQLITE_STATIC);
 	sqlite3_bind_int(s, 3, type);
 	sqlite3_bind_blob(s, 4, rdlen ? rd : (const uint8_t *)"", (int)rdlen, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, loc ? loc : "", -1, SQLITE_STATIC);
+	if (loc)
+		sqlite3_bind_text(s, 5, loc, -1, SQLITE_STATIC);
 	return store_count(s);
+}
+
+long long store_record_count_except(store_t *st, int64_t zone_id, const uint8_t *owner,
+                                    uint16_t type, const uint8_t *rd, size_t rdlen,
+                                    const char *loc)
+{
+	return count_rdata(st, "SELECT count(*) FROM records WHERE zone_id = ?1 AND owner = ?2 "
+	                   "AND NOT (type = ?3 AND rdata = ?4 AND loc = ?5)",
+	                   zone_id, owner, type, rd, rdlen, loc ? loc : "");
+}
+
+long long store_record_count_rdata(store_t *st, int64_t zone_id, const uint8_t *owner,
+                                   uint16_t type, const uint8_t *rd, size_t rdlen)
+{
+	return count_rdata(st, "SELECT count(*) FROM records WHERE zone_id = ?1 AND owner = ?2 "
+	                   "AND type = ?3 AND rdata = ?4", zone_id, owner, type, rd, rdlen, NULL);
 }
 
 int store_zone_soa_defaults(struct zsoa *soa, const uint8_t *apex, const uint8_t *ns,

@@ -76,6 +76,11 @@ long long store_record_count_except(store_t *st, int64_t zone_id, const uint8_t 
                                     uint16_t type, const uint8_t *rd, size_t rdlen,
                                     const char *loc);
 
+/* Records at (zone, owner) of `type` with exactly this RDATA (any
+ * location): the count, or -1 on a store error. */
+long long store_record_count_rdata(store_t *st, int64_t zone_id, const uint8_t *owner,
+                                   uint16_t type, const uint8_t *rd, size_t rdlen);
+
 /* The SOA of a new zone, as `dynzone zone add` and the dashboard make
  * it: mname the first name server, rname hostmaster.<apex>, serial the
  * time `now`, refresh 3600, retry 600, expire 1209600, minimum 60, and

@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include "proto/dnsmsg.h"
+#include "proto/dnsupdate.h"
 #include "proto/errors.h"
+#include "src/dns/ddns.h"
 #include "src/dns/signed.h"
 #include "src/xfr/xfr.h"
 
@@ -45,7 +47,6 @@ struct worker {
 
 struct tcp_conn {
 	int fd;               /* -1 once handed to the transfer service */
-	uint64_t tag;         /* its epoll tag (slot) */
 	time_t last;
 	size_t inlen;
 	size_t outlen, outoff;
@@ -53,6 +54,11 @@ struct tcp_conn {
 	size_t outcap;
 	bool eof;             /* the peer shut its side: answer, then close */
 	bool xfr_held;        /* a transfer query waits for the answers before it */
+	uint64_t tag;         /* a serial and the slot (TAG_SLOT: its epoll tag);
+	                         DNS UPDATE replies find the connection by it */
+	unsigned pending;     /* DNS UPDATE replies still to come */
+	struct sockaddr_storage peer;   /* for DNS UPDATE's log */
+	socklen_t peerlen;
 	uint8_t in[2 + TCP_MSG_MAX];
 };
 
@@ -71,7 +77,46 @@ struct dns_service {
 	int stopfd;      /* eventfd: readable when the service stops */
 	int tcp_ep;      /* the TCP thread's epoll set */
 	xfr_t *xfr;      /* AXFR/IXFR queries go there (NULL: REFUSED) */
+	/* DNS UPDATE (src/dns/ddns.h): replies to TCP requests come from the
+	 * syncer thread through this queue; rqfd wakes the TCP thread */
+	ddns_t *ddns;
+	pthread_mutex_t rq_lock;
+	struct tcp_reply *rq_head, **rq_tail;
+	int rqfd;
+	uint64_t conn_serial;   /* TCP thread only */
 };
+
+struct tcp_reply {
+	struct tcp_reply *next;
+	uint64_t tag;
+	size_t len;
+	uint8_t msg[];
+};
+
+#define TAG_SLOT_BITS 20    /* tcp-clients is at most 65536 */
+#define TAG_SLOT(tag) ((tag) & ((UINT64_C(1) << TAG_SLOT_BITS) - 1))   /* its epoll tag */
+
+/* The DNS UPDATE module's TCP reply hook: queue and wake the TCP thread
+ * (any thread; never blocks beyond the queue's lock).  A reply that
+ * cannot be queued is lost like a dropped connection's. */
+static void tcp_reply_post(void *ctx, uint64_t tag, const uint8_t *msg, size_t len)
+{
+	dns_service_t *d = ctx;
+	struct tcp_reply *r = malloc(sizeof *r + len);
+	uint64_t one = 1;
+	if (!r)
+		return;
+	r->next = NULL;
+	r->tag = tag;
+	r->len = len;
+	memcpy(r->msg, msg, len);
+	pthread_mutex_lock(&d->rq_lock);
+	*d->rq_tail = r;
+	d->rq_tail = &r->next;
+	pthread_mutex_unlock(&d->rq_lock);
+	if (write(d->rqfd, &one, sizeof one) < 0)
+		(void)0;   /* the counter is saturated: the thread is awake anyway */
+}
 
 static int bind_socket(const struct conf_addr *a, int type, char *err,
                        size_t errlen)
@@ -120,6 +165,14 @@ int dns_open(dns_service_t **out, const struct config *c, ztable_t *zt,
 	d->tcp_idle = c->tcp_idle_timeout;
 	d->keys = &c->tsig_keys;
 	d->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	d->rqfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	d->rq_tail = &d->rq_head;
+	pthread_mutex_init(&d->rq_lock, NULL);
+	if (ddns_open(&d->ddns, c, err, errlen)) {
+		dns_close(d);
+		return DZ_EINVAL;
+	}
+	ddns_set_tcp_reply(d->ddns, tcp_reply_post, d);
 	long nw = c->dns_workers;
 	if (nw <= 0) {
 		nw = sysconf(_SC_NPROCESSORS_ONLN);
@@ -130,7 +183,7 @@ int dns_open(dns_service_t **out, const struct config *c, ztable_t *zt,
 	}
 	d->nworkers = (unsigned)nw;
 	d->workers = calloc(d->nworkers, sizeof *d->workers);
-	if (!d->workers || d->stopfd < 0)
+	if (!d->workers || d->stopfd < 0 || d->rqfd < 0)
 		goto enomem;
 	for (unsigned i = 0; i < CONF_MAX_LISTEN; i++)
 		d->tcp_listen[i] = -1;
@@ -244,6 +297,23 @@ static void fix_pktinfo(struct msghdr *h)
 		h->msg_control = NULL;
 }
 
+/* A DNS UPDATE over UDP: an immediate reply's length, or 0 (the reply
+ * comes from the committer's done, sent on the same socket from the same
+ * address: h's control message is already fixed for sending). */
+static size_t udp_update(struct worker *w, struct udp_sock *s, const struct msghdr *h,
+                         const uint8_t *msg, size_t len, uint8_t *out)
+{
+	struct ddns_from f = { .tcp = false, .fd = s->fd, .peerlen = h->msg_namelen };
+	bool queued;
+	memcpy(&f.peer, h->msg_name, h->msg_namelen <= sizeof f.peer ? h->msg_namelen
+	                                                              : sizeof f.peer);
+	if (h->msg_control && h->msg_controllen <= sizeof f.ctrl) {
+		memcpy(f.ctrl, h->msg_control, h->msg_controllen);
+		f.ctrllen = h->msg_controllen;
+	}
+	return ddns_request(w->d->ddns, msg, len, &f, out, EDNS_OUR_SIZE, &queued);
+}
+
 static void udp_drain(struct worker *w, struct udp_sock *s)
 {
 	uint8_t (*inbuf)[UDP_BUF] = w->inbuf, (*outbuf)[EDNS_OUR_SIZE] = w->outbuf;
@@ -274,8 +344,14 @@ static void udp_drain(struct worker *w, struct udp_sock *s)
 			struct msghdr *h = &in[i].msg_hdr;
 			if (h->msg_flags & MSG_TRUNC)
 				continue;   /* larger than any sane query */
-			size_t len = answer(w->d, inbuf[i], in[i].msg_len, outbuf[nout],
-			                    EDNS_OUR_SIZE, false, &w->st);
+			size_t len;
+			if (s->wildcard)
+				fix_pktinfo(h);
+			if (dnsupd_is_update(inbuf[i], in[i].msg_len))
+				len = udp_update(w, s, h, inbuf[i], in[i].msg_len, outbuf[nout]);
+			else
+				len = answer(w->d, inbuf[i], in[i].msg_len, outbuf[nout],
+				             EDNS_OUR_SIZE, false, &w->st);
 			if (!len)
 				continue;
 			iout[nout].iov_base = outbuf[nout];
@@ -287,7 +363,6 @@ static void udp_drain(struct worker *w, struct udp_sock *s)
 			o->msg_iov = &iout[nout];
 			o->msg_iovlen = 1;
 			if (s->wildcard) {
-				fix_pktinfo(h);
 				o->msg_control = h->msg_control;
 				o->msg_controllen = h->msg_controllen;
 			}
@@ -414,14 +489,15 @@ static size_t refuse(const uint8_t *msg, size_t len, uint8_t *resp)
 static int conn_handoff(dns_service_t *d, struct tcp_conn *c, const uint8_t *msg,
                         size_t len)
 {
-	if (c->outlen > c->outoff)
-		return 0;
+	if (c->outlen > c->outoff || c->pending)
+		return 0;      /* the answers (and UPDATE replies) before it go first */
 	epoll_ctl(d->tcp_ep, EPOLL_CTL_DEL, c->fd, NULL);
 	if (xfr_take(d->xfr, c->fd, msg, len) == 0) {
 		c->fd = -1;
 		return 1;
 	}
-	struct epoll_event ce = { .events = EPOLLIN | EPOLLOUT | EPOLLET, .data.u64 = c->tag };
+	struct epoll_event ce = { .events = EPOLLIN | EPOLLOUT | EPOLLET,
+	                          .data.u64 = TAG_SLOT(c->tag) };
 	epoll_ctl(d->tcp_ep, EPOLL_CTL_ADD, c->fd, &ce);
 	return -1;
 }
@@ -451,8 +527,19 @@ static bool conn_answer(dns_service_t *d, struct tcp_conn *c, uint8_t *resp)
 		if (h == 1)
 			return false;
 		wire_skip(&in, 2 + mlen);
-		size_t len = h == -1 ? refuse(msg, mlen, resp)
-		                     : answer(d, msg, mlen, resp, TCP_MSG_MAX, true, &d->tcp_st);
+		size_t len;
+		if (h == -1) {
+			len = refuse(msg, mlen, resp);
+		} else if (dnsupd_is_update(msg, mlen)) {
+			/* the reply comes later, through tcp_reply_post */
+			struct ddns_from f = { .tcp = true, .fd = -1, .conn = c->tag,
+			                       .peer = c->peer, .peerlen = c->peerlen };
+			bool queued;
+			len = ddns_request(d->ddns, msg, mlen, &f, resp, TCP_MSG_MAX, &queued);
+			c->pending += queued;
+		} else {
+			len = answer(d, msg, mlen, resp, TCP_MSG_MAX, true, &d->tcp_st);
+		}
 		if (len && !conn_queue(c, resp, len)) {
 			alive = false;
 			break;
@@ -489,8 +576,8 @@ static bool conn_read(dns_service_t *d, struct tcp_conn *c, uint8_t *resp)
 			return true;   /* hand it over once they are out (EPOLLOUT) */
 		if (tcp_msg_complete(c))
 			continue;      /* held back, and the flush made room */
-		if (c->eof)
-			return c->outlen > c->outoff;   /* open until all is sent */
+		if (c->eof)   /* open until all is sent */
+			return c->outlen > c->outoff || c->pending;
 		ssize_t r = recv(c->fd, c->in + c->inlen, sizeof c->in - c->inlen,
 		                 MSG_DONTWAIT);
 		if (r == 0) {
@@ -510,6 +597,37 @@ static bool conn_read(dns_service_t *d, struct tcp_conn *c, uint8_t *resp)
 	}
 }
 
+/* Deliver the DNS UPDATE replies queued by tcp_reply_post to their
+ * connections (gone ones: dropped).  Returns how many connections it
+ * closed. */
+static long tcp_replies(dns_service_t *d, int ep, struct tcp_conn **conns, uint8_t *resp)
+{
+	uint64_t n;
+	long closed = 0;
+	if (read(d->rqfd, &n, sizeof n) < 0)
+		(void)0;
+	pthread_mutex_lock(&d->rq_lock);
+	struct tcp_reply *r = d->rq_head;
+	d->rq_head = NULL;
+	d->rq_tail = &d->rq_head;
+	pthread_mutex_unlock(&d->rq_lock);
+	while (r) {
+		struct tcp_reply *next = r->next;
+		uint64_t slot = TAG_SLOT(r->tag);
+		struct tcp_conn **c = slot < (uint64_t)d->tcp_clients ? &conns[slot] : NULL;
+		if (c && *c && (*c)->tag == r->tag) {
+			(*c)->pending--;
+			if (!conn_queue(*c, r->msg, r->len) || !conn_read(d, *c, resp)) {
+				conn_close(ep, c);
+				closed++;
+			}
+		}
+		free(r);
+		r = next;
+	}
+	return closed;
+}
+
 static void *tcp_thread(void *arg)
 {
 	dns_service_t *d = arg;
@@ -526,6 +644,8 @@ static void *tcp_thread(void *arg)
 		goto out;
 	struct epoll_event e = { .events = EPOLLIN, .data.u64 = UINT64_MAX };
 	epoll_ctl(ep, EPOLL_CTL_ADD, d->stopfd, &e);
+	e.data.u64 = UINT64_MAX - 1;
+	epoll_ctl(ep, EPOLL_CTL_ADD, d->rqfd, &e);
 	for (unsigned i = 0; i < d->ntcp; i++) {
 		e.data.u64 = ((uint64_t)1 << 32) | i;
 		epoll_ctl(ep, EPOLL_CTL_ADD, d->tcp_listen[i], &e);
@@ -538,10 +658,17 @@ static void *tcp_thread(void *arg)
 			uint64_t tag = ev[i].data.u64;
 			if (tag == UINT64_MAX)
 				goto out;
+			if (tag == UINT64_MAX - 1) {
+				nconns -= tcp_replies(d, ep, conns, resp);
+				continue;
+			}
 			if (tag >> 32) {
 				int lfd = d->tcp_listen[(uint32_t)tag];
 				for (;;) {
-					int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+					struct sockaddr_storage peer;
+					socklen_t peerlen = sizeof peer;
+					int fd = accept4(lfd, (struct sockaddr *)&peer, &peerlen,
+					                 SOCK_NONBLOCK | SOCK_CLOEXEC);
 					if (fd < 0)
 						break;
 					long slot = -1;
@@ -556,8 +683,10 @@ static void *tcp_thread(void *arg)
 						continue;
 					}
 					c->fd = fd;
-					c->tag = (uint64_t)slot;
+					c->peer = peer;
+					c->peerlen = peerlen;
 					c->last = time(NULL);
+					c->tag = (++d->conn_serial << TAG_SLOT_BITS) | (uint64_t)slot;
 					conns[slot] = c;
 					nconns++;
 					struct epoll_event ce = { .events = EPOLLIN | EPOLLOUT | EPOLLET,
@@ -585,7 +714,7 @@ static void *tcp_thread(void *arg)
 		if (now != last_sweep) {
 			last_sweep = now;
 			for (long k = 0; k < d->tcp_clients; k++) {
-				if (conns[k] && now - conns[k]->last >= d->tcp_idle) {
+				if (conns[k] && !conns[k]->pending && now - conns[k]->last >= d->tcp_idle) {
 					conn_close(ep, &conns[k]);
 					nconns--;
 				} else if (conns[k] && conns[k]->outlen > conns[k]->outoff) {
@@ -614,6 +743,11 @@ out:
 void dns_set_xfr(dns_service_t *d, xfr_t *x)
 {
 	d->xfr = x;
+}
+
+void dns_set_committer(dns_service_t *d, committer_t *cm)
+{
+	ddns_set_committer(d->ddns, cm);
 }
 
 int dns_start(dns_service_t *d)
@@ -667,6 +801,14 @@ void dns_close(dns_service_t *d)
 			close(d->tcp_listen[i]);
 	if (d->stopfd >= 0)
 		close(d->stopfd);
+	if (d->rqfd >= 0)
+		close(d->rqfd);
+	for (struct tcp_reply *r = d->rq_head, *next; r; r = next) {
+		next = r->next;
+		free(r);
+	}
+	pthread_mutex_destroy(&d->rq_lock);
+	ddns_free(d->ddns);
 	free(d->workers);
 	free(d);
 }

@@ -2,12 +2,14 @@
  * address, recvmmsg/sendmmsg batches) and a TCP thread (RFC 7766: length
  * framing, pipelining, idle timeout, connection cap), all answering from
  * the zone table.  Queries carrying TSIG are verified and their answers
- * signed on the same threads (signed.h). */
+ * signed on the same threads (signed.h); DNS UPDATE messages on the same
+ * sockets go to src/dns/ddns.h. */
 #ifndef DZ_DNS_H
 #define DZ_DNS_H
 
 #include "src/dns/answer.h"
 #include "src/common/config.h"
+#include "src/write/commit.h"
 #include "src/zonetable/zone.h"
 
 typedef struct dns_service dns_service_t;
@@ -22,6 +24,11 @@ int dns_open(dns_service_t **out, const struct config *c, ztable_t *zt,
  * are REFUSED.  Call before dns_start. */
 struct xfr;
 void dns_set_xfr(dns_service_t *d, struct xfr *x);
+/* Hand DNS UPDATE (src/dns/ddns.h) the committer its changes go
+ * through; until then UPDATE messages get SERVFAIL.  cm must outlive
+ * every DNS thread's last request, or be stopped first (then UPDATEs
+ * get SERVFAIL again). */
+void dns_set_committer(dns_service_t *d, committer_t *cm);
 /* Start the threads.  0 or DZ_EIO. */
 int dns_start(dns_service_t *d);
 /* Stop the threads, close the sockets, free the service. */

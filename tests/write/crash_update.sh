@@ -61,18 +61,8 @@ PY
 LOAD=$!
 PIDS+=("$LOAD")
 # kill once a good number of updates have been answered
-for i in $(seq 1 200); do
-	[ -f "$TMP/good.log" ] && [ "$(wc -l <"$TMP/good.log")" -ge 600 ] && break
-	sleep 0.05
-done
-kill -9 "$DZ_PID"
-wait "$DZ_PID" 2>/dev/null
-wait "$LOAD"
-ngood=$(wc -l <"$TMP/good.log" | tr -d ' ')
-nsent=$(wc -l <"$TMP/sent.log" | tr -d ' ')
-diag "$ngood updates answered good of $nsent sent before and after the kill"
-check "hundreds of updates were answered good before the kill ($ngood)" test "$ngood" -ge 300
-check "and some were sent that never got an answer" test "$nsent" -gt "$ngood"
+crash_mid_load "$LOAD" 600 updates
+ngood=$NGOOD
 
 dz_start || { notok "server restarts after SIGKILL"; t_done; exit 1; }
 ok "server restarts after SIGKILL"
