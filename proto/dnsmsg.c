@@ -99,6 +99,21 @@ dns_verdict_t dns_query_parse(const uint8_t *pkt, size_t len, dns_query_t *q,
 	unsigned qd = wire_read_u16(&w), an = wire_read_u16(&w);
 	unsigned ns = wire_read_u16(&w), ar = wire_read_u16(&w);
 
+	if (DNS_OPCODE(q->flags) != OPCODE_QUERY) {
+		/* NOTIMP whatever the rest holds (RFC 8906 §8.1.4); the
+		 * question is echoed if there is one and it parses */
+		if (qd == 1) {
+			read_question(&w, q);
+			if (w.err)
+				q->question_end = 0;
+			/* and its OPT found, so the NOTIMP carries one (RFC 6891 §7) */
+			else if (ar <= 4 && an + ns <= 64)
+				(void)read_records(&w, q, an, ns, ar);
+		}
+		*rcode = RCODE_NOTIMP;
+		return DNS_ERROR;
+	}
+
 	if (qd != 1) {
 		/* still find the OPT, if the rest parses, so that the FORMERR
 		 * carries one (RFC 6891 §7: an OPT in a request gets one back) */
@@ -117,7 +132,7 @@ dns_verdict_t dns_query_parse(const uint8_t *pkt, size_t len, dns_query_t *q,
 		return DNS_ERROR;
 	}
 	/* a query carries nothing in answer/authority (NOTIFY and UPDATE may;
-	 * they are refused by opcode below anyway) and at most a few additional
+	 * they were answered NOTIMP above) and at most a few additional
 	 * records (OPT, TSIG) */
 	if (ar > 4 || an + ns > 64) {
 		*rcode = RCODE_FORMERR;
@@ -128,10 +143,6 @@ dns_verdict_t dns_query_parse(const uint8_t *pkt, size_t len, dns_query_t *q,
 		rc = RCODE_FORMERR;        /* trailing garbage */
 	if (rc) {
 		*rcode = rc;
-		return DNS_ERROR;
-	}
-	if (DNS_OPCODE(q->flags) != OPCODE_QUERY) {
-		*rcode = RCODE_NOTIMP;
 		return DNS_ERROR;
 	}
 	/* an IXFR query carries the client's SOA in authority (RFC 1995 §3) */

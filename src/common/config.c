@@ -59,6 +59,8 @@ static const struct key keys[] = {
 	  "UDP worker threads (0: one per CPU)" },
 	{ "tcp-clients", K_INT, F(tcp_clients), 1, 65536,
 	  "most concurrent DNS TCP connections" },
+	{ "tcp-max-per-ip", K_INT, F(tcp_max_per_ip), 0, 65536,
+	  "most concurrent DNS TCP connections from one client address (IPv6: /64; 0: no cap)" },
 	{ "tcp-idle-timeout", K_INT, F(tcp_idle_timeout), 1, 3600,
 	  "seconds before an idle DNS TCP connection is closed" },
 	{ "sync-interval", K_INT, F(sync_interval), 10, 60000,
@@ -127,6 +129,7 @@ void config_init(struct config *c)
 	c->db = strdup("/var/lib/dynzone/dynzone.db");
 	c->dns_workers = 0;
 	c->tcp_clients = 256;
+	c->tcp_max_per_ip = 16;
 	c->tcp_idle_timeout = 10;
 	c->sync_interval = 200;
 	c->signup_max_hosts = 10;

@@ -19,6 +19,7 @@
 #include "proto/errors.h"
 #include "src/dns/ddns.h"
 #include "src/dns/signed.h"
+#include "src/write/limits.h"
 #include "src/xfr/xfr.h"
 
 #define BATCH 32
@@ -59,6 +60,9 @@ struct tcp_conn {
 	unsigned pending;     /* DNS UPDATE replies still to come */
 	struct sockaddr_storage peer;   /* for DNS UPDATE's log */
 	socklen_t peerlen;
+	uint8_t src[9];       /* limit_addr_key of the peer: tcp-max-per-ip */
+	uint8_t srclen;
+	time_t msg_start;     /* when the message now partly buffered began (0: none) */
 	uint8_t in[2 + TCP_MSG_MAX];
 };
 
@@ -72,7 +76,7 @@ struct dns_service {
 	pthread_t tcp_thread;
 	bool tcp_started;
 	struct answer_stats tcp_st;
-	long tcp_clients, tcp_idle;
+	long tcp_clients, tcp_idle, tcp_per_ip;
 	const struct tsig_keyring *keys;   /* the config's, read-only */
 	int stopfd;      /* eventfd: readable when the service stops */
 	int tcp_ep;      /* the TCP thread's epoll set */
@@ -163,6 +167,7 @@ int dns_open(dns_service_t **out, const struct config *c, ztable_t *zt,
 	d->naddrs = c->dns_listen.n;
 	d->tcp_clients = c->tcp_clients;
 	d->tcp_idle = c->tcp_idle_timeout;
+	d->tcp_per_ip = c->tcp_max_per_ip;
 	d->keys = &c->tsig_keys;
 	d->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	d->rqfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -314,6 +319,18 @@ static size_t udp_update(struct worker *w, struct udp_sock *s, const struct msgh
 	return ddns_request(w->d->ddns, msg, len, &f, out, EDNS_OUR_SIZE, &queued);
 }
 
+/* The FORMERR for a UDP query cut at buf[len): header and question
+ * echoed if they are in it; 0 (no reply) for a response or a runt. */
+static size_t too_big(struct answer_stats *st, const uint8_t *buf, size_t len, uint8_t *out)
+{
+	dns_query_t q;
+	int rcode;
+	if (dns_query_parse(buf, len, &q, &rcode) == DNS_DROP)
+		return 0;
+	st->formerr++;
+	return dns_resp_error(out, EDNS_OUR_SIZE, buf, &q, RCODE_FORMERR);
+}
+
 static void udp_drain(struct worker *w, struct udp_sock *s)
 {
 	uint8_t (*inbuf)[UDP_BUF] = w->inbuf, (*outbuf)[EDNS_OUR_SIZE] = w->outbuf;
@@ -342,12 +359,14 @@ static void udp_drain(struct worker *w, struct udp_sock *s)
 		int nout = 0;
 		for (int i = 0; i < n; i++) {
 			struct msghdr *h = &in[i].msg_hdr;
-			if (h->msg_flags & MSG_TRUNC)
-				continue;   /* larger than any sane query */
 			size_t len;
 			if (s->wildcard)
 				fix_pktinfo(h);
-			if (dnsupd_is_update(inbuf[i], in[i].msg_len))
+			if (h->msg_flags & MSG_TRUNC)
+				/* over UDP_BUF bytes: FORMERR from its first ones, never
+				 * silence (RFC 8906 §3.1.5) */
+				len = too_big(&w->st, inbuf[i], UDP_BUF, outbuf[nout]);
+			else if (dnsupd_is_update(inbuf[i], in[i].msg_len))
 				len = udp_update(w, s, h, inbuf[i], in[i].msg_len, outbuf[nout]);
 			else
 				len = answer(w->d, inbuf[i], in[i].msg_len, outbuf[nout],
@@ -549,6 +568,8 @@ static bool conn_answer(dns_service_t *d, struct tcp_conn *c, uint8_t *resp)
 	if (off) {
 		memmove(c->in, c->in + off, c->inlen - off);
 		c->inlen -= off;
+		/* what is left is the start of the next message */
+		c->msg_start = c->inlen ? time(NULL) : 0;
 	}
 	return alive;
 }
@@ -592,6 +613,8 @@ static bool conn_read(dns_service_t *d, struct tcp_conn *c, uint8_t *resp)
 				continue;
 			return false;
 		}
+		if (c->inlen == 0)
+			c->msg_start = time(NULL);
 		c->inlen += (size_t)r;
 		c->last = time(NULL);
 	}
@@ -671,18 +694,28 @@ static void *tcp_thread(void *arg)
 					                 SOCK_NONBLOCK | SOCK_CLOEXEC);
 					if (fd < 0)
 						break;
-					long slot = -1;
-					for (long k = 0; k < d->tcp_clients && nconns < d->tcp_clients; k++)
+					long slot = -1, same = 0;
+					uint8_t src[9];
+					size_t srclen = limit_addr_key((struct sockaddr *)&peer, src);
+					for (long k = 0; k < d->tcp_clients && nconns < d->tcp_clients; k++) {
 						if (!conns[k]) {
-							slot = k;
-							break;
+							if (slot < 0)
+								slot = k;
+						} else if (conns[k]->srclen == srclen &&
+						           memcmp(conns[k]->src, src, srclen) == 0) {
+							same++;
 						}
+					}
+					if (d->tcp_per_ip && same >= d->tcp_per_ip)
+						slot = -1;   /* one source may not take every slot */
 					struct tcp_conn *c = slot >= 0 ? calloc(1, sizeof *c) : NULL;
 					if (!c) {
 						close(fd);   /* over the cap */
 						continue;
 					}
 					c->fd = fd;
+					memcpy(c->src, src, srclen);
+					c->srclen = (uint8_t)srclen;
 					c->peer = peer;
 					c->peerlen = peerlen;
 					c->last = time(NULL);
@@ -714,7 +747,12 @@ static void *tcp_thread(void *arg)
 		if (now != last_sweep) {
 			last_sweep = now;
 			for (long k = 0; k < d->tcp_clients; k++) {
-				if (conns[k] && !conns[k]->pending && now - conns[k]->last >= d->tcp_idle) {
+				/* idle, or dripping a message slower than the idle time
+				 * allows for a whole one */
+				if (conns[k] && !conns[k]->pending &&
+				    (now - conns[k]->last >= d->tcp_idle ||
+				     (conns[k]->msg_start && now - conns[k]->msg_start >= d->tcp_idle &&
+				      !tcp_msg_complete(conns[k])))) {
 					conn_close(ep, &conns[k]);
 					nconns--;
 				} else if (conns[k] && conns[k]->outlen > conns[k]->outoff) {
