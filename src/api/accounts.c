@@ -241,6 +241,7 @@ int h_login(struct call *c)
 	if (rc == DZ_EAUTH) {
 		session_throttle_fail(c->a->throttle, user, http_req_client(c->rq), clock_ms());
 		char qu[2 * SECRET_NAME_MAX + 3];
+		METRICS_ADD(c->a->auth_failed, 1);
 		log_warn("api login auth=failed client=%s user=%s result=bad_credentials",
 		         http_req_client_text(c->rq), log_q(qu, sizeof qu, user));
 		return call_fail(c, 401, "bad_credentials", "Wrong user name or password.");
@@ -291,6 +292,7 @@ int h_password(struct call *c)
 	if (rc == DZ_EAUTH) {
 		session_throttle_fail(c->a->throttle, c->sess.user, http_req_client(c->rq), clock_ms());
 		char qu[2 * SECRET_NAME_MAX + 3];
+		METRICS_ADD(c->a->auth_failed, 1);
 		log_warn("api password auth=failed client=%s user=%s result=bad_credentials",
 		         http_req_client_text(c->rq), log_q(qu, sizeof qu, c->sess.user));
 		return call_fail(c, 403, "bad_credentials", "Your current password is not that.");

@@ -553,6 +553,14 @@ fail:
 	return rc;
 }
 
+void api_metrics(void *arg, textbuf_t *o)
+{
+	const api_t *a = arg;
+	metrics_counter(o, "dynzone_dashboard_auth_failures_total",
+	                "Dashboard log-ins and password changes with a wrong password",
+	                METRICS_GET(a->auth_failed));
+}
+
 void api_stop(api_t *a)
 {
 	if (!a)

@@ -26,6 +26,7 @@
 #include "src/write/timer.h"
 #include "src/common/config.h"
 #include "src/http/http.h"
+#include "src/metrics/metrics.h"
 
 #define API_PREFIX "/api/v1/"
 #define API_BODY_MAX 16384        /* JSON request body */
@@ -48,6 +49,9 @@ int api_start(api_t **out, http_t *h, const struct config *c, committer_t *cm,
  * http_quiesce and timer_stop (which hands held log-ins back at once) and
  * before the committer stops.  NULL is a no-op. */
 void api_stop(api_t *a);
+/* Add the dashboard's failed authentications to a /metrics scrape (a
+ * metrics_fn; arg is the service; any thread). */
+void api_metrics(void *arg, textbuf_t *o);
 /* Free a stopped service (NULL: no-op). */
 void api_free(api_t *a);
 

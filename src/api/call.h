@@ -60,6 +60,7 @@ struct api {
 	unsigned nworkers;
 	pthread_t tid[API_WORKERS];
 	store_t *st[API_WORKERS];
+	uint64_t auth_failed;      /* wrong log-in or current password (METRICS_ADD) */
 };
 
 /* One API request being answered on a worker. */

@@ -18,6 +18,7 @@
 #include "src/dns/dns.h"
 #include "src/tinydns/export.h"
 #include "src/http/http.h"
+#include "src/http/status.h"
 #include "src/common/log.h"
 #include "src/common/priv.h"
 #include "src/common/thp.h"
@@ -47,6 +48,8 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	exporter_t *exporter = NULL;
 	xfr_t *xfr = NULL;
 	notifier_t *notifier = NULL;
+	status_t *status = NULL;
+	metrics_t metrics;
 	sigset_t sigs;
 
 	if (cmd_parse(ctx, argc, argv, NULL, pos, 0, 0, &np))
@@ -65,6 +68,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	log_timestamps = c->log_timestamps;
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	metrics_init(&metrics);
 
 	zt = zt_new();
 	if (!zt) {
@@ -133,7 +137,21 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	dns_set_committer(dns, cm);
 	if (http && (update_start(&upd, http, c, cm, timers, err, sizeof err) ||
 	             api_start(&api, http, c, cm, timers, hk, err, sizeof err) ||
-	             http_start(http, timers, err, sizeof err))) {
+	             status_start(&status, http, c, &metrics, err, sizeof err))) {
+		log_err("%s", err);
+		goto out;
+	}
+	/* every source before the first scrape: the list is not locked */
+	metrics_add(&metrics, dns_metrics, dns);
+	metrics_add(&metrics, xfr_metrics, xfr);
+	metrics_add(&metrics, commit_metrics, cm);
+	metrics_add(&metrics, zt_metrics, zt);
+	metrics_add(&metrics, store_metrics, c->db);
+	if (upd)
+		metrics_add(&metrics, update_metrics, upd);
+	if (api)
+		metrics_add(&metrics, api_metrics, api);
+	if (http && http_start(http, timers, err, sizeof err)) {
 		log_err("%s", err);
 		goto out;
 	}
@@ -145,6 +163,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	for (unsigned i = 0; i < c->dns_listen.n; i++)
 		log_info("dns on %s (udp, tcp)", c->dns_listen.a[i].text);
 	log_info("ready");
+	metrics_set_ready(&metrics, true);
 
 	for (;;) {
 		int sig = sigwaitinfo(&sigs, NULL);
@@ -155,6 +174,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	rc = 0;
 out:
+	metrics_set_ready(&metrics, false);   /* /healthz: 503 while stopping */
 	/* every request in flight is answered before HTTP stops: held ones
 	 * go on at once (timers), the API's workers hand in their last
 	 * writes, and the committer runs and answers all of them */
@@ -166,6 +186,7 @@ out:
 	http_close(http);
 	api_free(api);
 	update_free(upd);
+	status_free(status);
 	notify_close(notifier);   /* its timers fired in timer_stop */
 	housekeep_free(hk);
 	timer_free(timers);

@@ -9,6 +9,8 @@
 /* Monotonic milliseconds (CLOCK_MONOTONIC; only differences mean
  * anything). */
 uint64_t clock_ms(void);
+/* The same in microseconds. */
+uint64_t clock_us(void);
 /* Seconds from t0 to t1 (CLOCK_MONOTONIC readings), for logs. */
 double clock_seconds(const struct timespec *t0, const struct timespec *t1);
 /* Initialise a condition variable whose timed waits count on this clock

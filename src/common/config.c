@@ -77,6 +77,9 @@ static const struct key keys[] = {
 	  "bytes of HTTP request line and headers (connection memory)" },
 	{ "trusted-proxy", K_STRS, F(trusted_proxy), 0, 0,
 	  "ADDRESS[/BITS] of a reverse proxy whose X-Forwarded-For is believed (repeatable)" },
+	{ "metrics-allow", K_STRS, F(metrics_allow), 0, 0,
+	  "ADDRESS[/BITS] that may read /metrics and /healthz (repeatable; default 127.0.0.0/8 "
+	  "and ::1)" },
 	{ "update-path", K_STRS, F(update_path), 0, 0,
 	  "URL path of the update API (repeatable; default /nic/update and /v3/update)" },
 	{ "refuse-private", K_STRS, F(refuse_private), 0, 0,

@@ -52,6 +52,7 @@ struct config {
 	long http_timeout;            /* seconds of inactivity */
 	long http_max_request;        /* bytes of request line + headers */
 	struct conf_strs trusted_proxy;  /* ADDRESS[/BITS]: X-Forwarded-For believed */
+	struct conf_strs metrics_allow;  /* ADDRESS[/BITS]: may read /metrics, /healthz */
 	struct conf_strs update_path; /* update URL paths (none: /nic/update, /v3/update) */
 	struct conf_strs refuse_private; /* zones whose hosts may not get private/ULA addresses */
 	long update_rate_token, update_burst_token;    /* per minute; 0: no limit */

@@ -9,12 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "proto/errors.h"
 #include "src/db/journal.h"
 #include "src/common/grow.h"
+#include "src/metrics/metrics.h"
 
 #define STMT_CACHE 96
 
@@ -616,4 +618,20 @@ bool store_changed(store_t *st)
 	if (s)
 		sqlite3_reset(s);
 	return changed;
+}
+
+void store_metrics(void *arg, textbuf_t *o)
+{
+	const char *path = arg;
+	char wal[4096];
+	struct stat sb;
+	uint64_t db = 0, w = 0;
+	if (stat(path, &sb) == 0)
+		db = (uint64_t)sb.st_size;
+	if ((size_t)snprintf(wal, sizeof wal, "%s-wal", path) < sizeof wal && stat(wal, &sb) == 0)
+		w = (uint64_t)sb.st_size;
+	const char *n = "dynzone_store_bytes";
+	metrics_family(o, n, "gauge", "Size of the SQLite store's files on disk");
+	metrics_sample(o, n, "file=\"db\"", db);
+	metrics_sample(o, n, "file=\"wal\"", w);
 }

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto/textbuf.h"
+
 
 typedef struct store store_t;
 
@@ -30,6 +32,10 @@ void store_close(store_t *st);
  * -shm files there) and read and write each of its files that exists?
  * 0, or DZ_EIO with a message naming the path, the uid and the reason. */
 int store_access(const char *path, char *errbuf, size_t errlen);
+/* Add the store's size on disk (the database file and its -wal, by stat)
+ * to a /metrics scrape (a metrics_fn; arg is the database path; any
+ * thread, no SQLite call). */
+void store_metrics(void *arg, textbuf_t *o);
 /* Copy the whole database, consistently, into a new file `path` (made
  * 0600; an existing file is an error), through SQLite's online backup:
  * safe while a server writes, which waits for one step of the copy at

@@ -284,22 +284,37 @@ size_t answer_query(const ztable_t *zt, const uint8_t *pkt, size_t len,
 	return answer_parsed(zt, pkt, &q, v, rcode, out, cap, tcp, 0, st);
 }
 
+static enum answer_qt qtype_slot(uint16_t t)
+{
+	switch (t) {
+	case RR_A: return AQT_A;
+	case RR_AAAA: return AQT_AAAA;
+	case RR_TXT: return AQT_TXT;
+	case RR_SOA: return AQT_SOA;
+	case RR_NS: return AQT_NS;
+	case RR_ANY: return AQT_ANY;
+	default: return AQT_OTHER;
+	}
+}
+
 size_t answer_parsed(const ztable_t *zt, const uint8_t *pkt, const dns_query_t *q,
                      dns_verdict_t verdict, int rcode, uint8_t *out, size_t cap,
                      bool tcp, size_t reserve, struct answer_stats *st)
 {
 	struct actx a;
 
-	st->queries++;
+	METRICS_INC(st->queries);
+	if (verdict != DNS_DROP)
+		METRICS_INC(st->qtype[qtype_slot(q->qtype)]);
 	switch (verdict) {
 	case DNS_DROP:
-		st->dropped++;
+		METRICS_INC(st->dropped);
 		return 0;
 	case DNS_ERROR:
 		if (rcode == RCODE_NOTIMP)
-			st->notimp++;
+			METRICS_INC(st->notimp);
 		else
-			st->formerr++;
+			METRICS_INC(st->formerr);
 		return dns_resp_error(out, cap, pkt, q, rcode);
 	case DNS_ANSWER:
 		break;
@@ -308,17 +323,17 @@ size_t answer_parsed(const ztable_t *zt, const uint8_t *pkt, const dns_query_t *
 	/* meta queries we do not serve here */
 	switch (q->qtype) {
 	case RR_OPT: case RR_TSIG: case RR_TKEY: case 0:
-		st->formerr++;
+		METRICS_INC(st->formerr);
 		return dns_resp_error(out, cap, pkt, q, RCODE_FORMERR);
 	case RR_MAILA: case RR_MAILB:
-		st->notimp++;
+		METRICS_INC(st->notimp);
 		return dns_resp_error(out, cap, pkt, q, RCODE_NOTIMP);
 	case RR_AXFR: case RR_IXFR:
-		st->refused++;
+		METRICS_INC(st->refused);
 		return dns_resp_error(out, cap, pkt, q, RCODE_REFUSED);
 	}
 	if (q->qclass != CLASS_IN && q->qclass != CLASS_ANY) {
-		st->refused++;
+		METRICS_INC(st->refused);
 		return dns_resp_error(out, cap, pkt, q, RCODE_REFUSED);
 	}
 
@@ -345,7 +360,7 @@ size_t answer_parsed(const ztable_t *zt, const uint8_t *pkt, const dns_query_t *
 	a.z = zt_find_zone(zt, q->qname, q->qname_len, q->label_off, q->nlabels);
 	if (!a.z) {
 		urcu_memb_read_unlock();
-		st->refused++;
+		METRICS_INC(st->refused);
 		return dns_resp_error(out, cap, pkt, q, RCODE_REFUSED);
 	}
 	bool aa = q->qclass == CLASS_IN;
@@ -356,7 +371,7 @@ size_t answer_parsed(const ztable_t *zt, const uint8_t *pkt, const dns_query_t *
 
 	if (a.tc) {
 		/* clean truncation: header and question only, retry over TCP */
-		st->truncated++;
+		METRICS_INC(st->truncated);
 		wire_seek(&a.w, qend);
 		a.an = a.ns = a.ar = 0;
 		dns_resp_add_flags(&a.w, DNS_TC);
@@ -373,8 +388,8 @@ size_t answer_parsed(const ztable_t *zt, const uint8_t *pkt, const dns_query_t *
 	if (a.w.err)
 		return 0;
 	if (rcode == RCODE_NXDOMAIN)
-		st->nxdomain++;
+		METRICS_INC(st->nxdomain);
 	else
-		st->noerror++;
+		METRICS_INC(st->noerror);
 	return wire_pos(&a.w);
 }

@@ -9,13 +9,21 @@
 #include <stdint.h>
 
 #include "proto/dnsmsg.h"
+#include "src/metrics/metrics.h"
 #include "src/zonetable/zone.h"
 
-/* Counters a worker keeps (plain, per thread).  Nothing reads them yet:
- * they are there for the metrics endpoint DESIGN.md plans. */
+/* Query types counted on their own in struct answer_stats. */
+enum answer_qt { AQT_A, AQT_AAAA, AQT_TXT, AQT_SOA, AQT_NS, AQT_ANY, AQT_OTHER, AQT_N };
+
+/* Counters a DNS thread keeps for its own queries (one writer each:
+ * METRICS_INC, src/metrics/metrics.h); dns_metrics sums them over the
+ * threads when /metrics is scraped.  queries counts every message given
+ * to answer_*, qtype only those parsed well enough to have a type;
+ * dropped: given no reply. */
 struct answer_stats {
-	uint64_t queries, noerror, nxdomain, refused, formerr, notimp, dropped,
+	uint64_t queries, noerror, nxdomain, refused, formerr, notimp, notauth, dropped,
 	         truncated;
+	uint64_t qtype[AQT_N];
 };
 
 /* Answer the query in pkt[0..len) into out (capacity cap; over TCP pass

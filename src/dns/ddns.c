@@ -30,6 +30,7 @@ struct ddns {
 	ddns_tcp_reply_fn tcp_reply;
 	void *tcp_ctx;
 	atomic_uint pending;
+	uint64_t by_rcode[16];   /* replies decided, any thread: METRICS_ADD */
 };
 
 struct ddns_job {
@@ -78,6 +79,28 @@ void ddns_set_tcp_reply(ddns_t *d, ddns_tcp_reply_fn fn, void *ctx)
 	d->tcp_ctx = ctx;
 }
 
+void ddns_metrics(const ddns_t *d, textbuf_t *o)
+{
+	static const char *const names[16] = {
+		"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "YXDOMAIN",
+		"YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE",
+	};
+	char label[32];
+	metrics_family(o, "dynzone_dns_update_messages_total", "counter",
+	               "DNS UPDATE (RFC 2136) messages answered, by rcode");
+	for (unsigned i = 0; i < 16; i++) {
+		uint64_t v = METRICS_GET(d->by_rcode[i]);
+		/* the rcodes UPDATE answers are always shown; others once seen */
+		if (!names[i] && !v)
+			continue;
+		if (names[i])
+			snprintf(label, sizeof label, "rcode=\"%s\"", names[i]);
+		else
+			snprintf(label, sizeof label, "rcode=\"%u\"", i);
+		metrics_sample(o, "dynzone_dns_update_messages_total", label, v);
+	}
+}
+
 void ddns_free(ddns_t *d)
 {
 	free(d);
@@ -88,6 +111,7 @@ void ddns_free(ddns_t *d)
 static size_t make_reply(struct ddns_job *j, bool signed_req, int rcode, uint8_t *out, size_t cap)
 {
 	wire_t w;
+	METRICS_ADD(j->d->by_rcode[rcode & 15], 1);
 	wire_init(&w, out, cap);
 	dnsupd_reply(&w, &j->u, rcode);
 	if (w.err)
@@ -461,6 +485,7 @@ size_t ddns_request(ddns_t *d, const uint8_t *msg, size_t len, const struct ddns
 		return 0;
 	if (atomic_fetch_add(&d->pending, 1) >= DDNS_PENDING_MAX) {
 		atomic_fetch_sub(&d->pending, 1);
+		METRICS_ADD(d->by_rcode[RCODE_SERVFAIL], 1);
 		/* no room to parse: a bare header with the request's id */
 		wire_t w;
 		wire_init(&w, out, cap);

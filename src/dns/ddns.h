@@ -28,6 +28,7 @@
 #include <sys/socket.h>
 
 #include "src/common/config.h"
+#include "src/metrics/metrics.h"
 #include "src/write/commit.h"
 
 typedef struct ddns ddns_t;
@@ -71,6 +72,9 @@ void ddns_set_tcp_reply(ddns_t *d, ddns_tcp_reply_fn fn, void *ctx);
 size_t ddns_request(ddns_t *d, const uint8_t *msg, size_t len, const struct ddns_from *from,
                     uint8_t *out, size_t cap, bool *queued);
 
+/* Add the UPDATE counters (messages by rcode) to a /metrics scrape (any
+ * thread). */
+void ddns_metrics(const ddns_t *d, textbuf_t *o);
 /* Free the service (NULL: no-op), after the committer has stopped. */
 void ddns_free(ddns_t *d);
 

@@ -76,6 +76,9 @@ struct dns_service {
 	pthread_t tcp_thread;
 	bool tcp_started;
 	struct answer_stats tcp_st;
+	/* the TCP thread's (METRICS_INC): connections accepted, closed at
+	 * once over tcp-clients or tcp-max-per-ip, open now */
+	uint64_t tcp_accepted, tcp_refused, tcp_open;
 	long tcp_clients, tcp_idle, tcp_per_ip;
 	const struct tsig_keyring *keys;   /* the config's, read-only */
 	int stopfd;      /* eventfd: readable when the service stops */
@@ -327,7 +330,8 @@ static size_t too_big(struct answer_stats *st, const uint8_t *buf, size_t len, u
 	int rcode;
 	if (dns_query_parse(buf, len, &q, &rcode) == DNS_DROP)
 		return 0;
-	st->formerr++;
+	METRICS_INC(st->queries);
+	METRICS_INC(st->formerr);
 	return dns_resp_error(out, EDNS_OUR_SIZE, buf, &q, RCODE_FORMERR);
 }
 
@@ -674,6 +678,7 @@ static void *tcp_thread(void *arg)
 		epoll_ctl(ep, EPOLL_CTL_ADD, d->tcp_listen[i], &e);
 	}
 	for (;;) {
+		__atomic_store_n(&d->tcp_open, (uint64_t)nconns, __ATOMIC_RELAXED);
 		int n = epoll_wait(ep, ev, 64, 1000);
 		if (n < 0 && errno != EINTR)
 			break;
@@ -711,8 +716,10 @@ static void *tcp_thread(void *arg)
 					struct tcp_conn *c = slot >= 0 ? calloc(1, sizeof *c) : NULL;
 					if (!c) {
 						close(fd);   /* over the cap */
+						METRICS_INC(d->tcp_refused);
 						continue;
 					}
+					METRICS_INC(d->tcp_accepted);
 					c->fd = fd;
 					memcpy(c->src, src, srclen);
 					c->srclen = (uint8_t)srclen;
@@ -808,6 +815,66 @@ int dns_start(dns_service_t *d)
 		return DZ_EIO;
 	d->tcp_started = true;
 	return 0;
+}
+
+/* Add one thread's answer counters to a sum. */
+static void stats_add(struct answer_stats *sum, const struct answer_stats *st)
+{
+	sum->queries += METRICS_GET(st->queries);
+	sum->noerror += METRICS_GET(st->noerror);
+	sum->nxdomain += METRICS_GET(st->nxdomain);
+	sum->refused += METRICS_GET(st->refused);
+	sum->formerr += METRICS_GET(st->formerr);
+	sum->notimp += METRICS_GET(st->notimp);
+	sum->notauth += METRICS_GET(st->notauth);
+	sum->dropped += METRICS_GET(st->dropped);
+	sum->truncated += METRICS_GET(st->truncated);
+	for (unsigned i = 0; i < AQT_N; i++)
+		sum->qtype[i] += METRICS_GET(st->qtype[i]);
+}
+
+void dns_metrics(void *arg, textbuf_t *o)
+{
+	static const char *const qt[AQT_N] = {
+		"type=\"A\"", "type=\"AAAA\"", "type=\"TXT\"", "type=\"SOA\"",
+		"type=\"NS\"", "type=\"ANY\"", "type=\"other\"",
+	};
+	const dns_service_t *d = arg;
+	struct answer_stats udp = { 0 }, tcp = { 0 }, all;
+	for (unsigned w = 0; w < d->nworkers; w++)
+		stats_add(&udp, &d->workers[w].st);
+	stats_add(&tcp, &d->tcp_st);
+	all = udp;
+	stats_add(&all, &tcp);
+
+	const char *n = "dynzone_dns_queries_total";
+	metrics_family(o, n, "counter", "DNS queries received (UPDATE messages not included)");
+	metrics_sample(o, n, "transport=\"udp\"", udp.queries);
+	metrics_sample(o, n, "transport=\"tcp\"", tcp.queries);
+	n = "dynzone_dns_queries_by_type_total";
+	metrics_family(o, n, "counter", "DNS queries by query type");
+	for (unsigned i = 0; i < AQT_N; i++)
+		metrics_sample(o, n, qt[i], all.qtype[i]);
+	n = "dynzone_dns_responses_total";
+	metrics_family(o, n, "counter", "DNS responses by rcode");
+	metrics_sample(o, n, "rcode=\"NOERROR\"", all.noerror);
+	metrics_sample(o, n, "rcode=\"NXDOMAIN\"", all.nxdomain);
+	metrics_sample(o, n, "rcode=\"REFUSED\"", all.refused);
+	metrics_sample(o, n, "rcode=\"FORMERR\"", all.formerr);
+	metrics_sample(o, n, "rcode=\"NOTIMP\"", all.notimp);
+	metrics_sample(o, n, "rcode=\"NOTAUTH\"", all.notauth);
+	metrics_counter(o, "dynzone_dns_truncated_total",
+	                "UDP answers sent truncated (TC set: retry over TCP)", all.truncated);
+	metrics_counter(o, "dynzone_dns_udp_dropped_total",
+	                "UDP queries given no answer (malformed, oversized, responses)", udp.dropped);
+	metrics_counter(o, "dynzone_dns_tcp_connections_total", "DNS TCP connections accepted",
+	                METRICS_GET(d->tcp_accepted));
+	metrics_counter(o, "dynzone_dns_tcp_refused_total",
+	                "DNS TCP connections closed at once: tcp-clients reached",
+	                METRICS_GET(d->tcp_refused));
+	metrics_gauge(o, "dynzone_dns_tcp_open", "DNS TCP connections open",
+	              METRICS_GET(d->tcp_open));
+	ddns_metrics(d->ddns, o);
 }
 
 void dns_close(dns_service_t *d)

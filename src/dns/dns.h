@@ -31,6 +31,11 @@ void dns_set_xfr(dns_service_t *d, struct xfr *x);
 void dns_set_committer(dns_service_t *d, committer_t *cm);
 /* Start the threads.  0 or DZ_EIO. */
 int dns_start(dns_service_t *d);
+/* Add the DNS numbers to a /metrics scrape (a metrics_fn; arg is the
+ * service): queries by transport, type and rcode, truncated answers, UDP
+ * drops, TCP connections, and DNS UPDATE's (ddns_metrics).  The per-thread
+ * counters are summed here, on the scraping thread. */
+void dns_metrics(void *arg, textbuf_t *o);
 /* Stop the threads, close the sockets, free the service. */
 void dns_close(dns_service_t *d);
 

@@ -66,12 +66,13 @@ size_t signed_answer(const struct tsig_keyring *kr, const ztable_t *zt, const ui
 		max = cap;
 	int rc = signed_check(kr, pkt, len, q->tsig_off, &t);
 	if (rc < 0) {
-		st->queries++;
-		st->formerr++;
+		METRICS_INC(st->queries);
+		METRICS_INC(st->formerr);
 		return dns_resp_error(out, max, pkt, q, RCODE_FORMERR);
 	}
 	if (rc > 0) {
-		st->queries++;
+		METRICS_INC(st->queries);
+		METRICS_INC(st->notauth);
 		n = dns_resp_error(out, max, pkt, q, RCODE_NOTAUTH);
 	} else {
 		n = answer_parsed(zt, pkt, q, verdict, rcode, out, max, tcp, signed_reserve(&t), st);

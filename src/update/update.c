@@ -33,6 +33,9 @@ struct update_service {
 	const struct config *cfg;  /* refuse-private */
 	char *paths[CONF_MAX_LIST];
 	unsigned npaths;
+	/* HTTP threads and the syncer: METRICS_ADD */
+	uint64_t results[DD2_NCODES];   /* reply lines by code */
+	uint64_t auth_failed;           /* credentials given and wrong */
 };
 
 /* One update request on its way through the committer. */
@@ -57,8 +60,8 @@ struct upd_job {
 
 /* Replies ------------------------------------------------------------------ */
 
-static void reply_codes(http_req_t *rq, const struct upd_job *j, enum dd2_code once,
-                        bool is_once, unsigned retry_after)
+static void reply_codes(update_t *u, http_req_t *rq, const struct upd_job *j,
+                        enum dd2_code once, bool is_once, unsigned retry_after)
 {
 	char body[REPLY_MAX];
 	size_t len = 0;
@@ -67,9 +70,12 @@ static void reply_codes(http_req_t *rq, const struct upd_job *j, enum dd2_code o
 	if (is_once) {
 		dd2_reply_line(body, sizeof body, &len, once, NULL);
 		status = dd2_code_status(once);
+		METRICS_ADD(u->results[once], 1);
 	} else {
-		for (unsigned i = 0; i < j->req.nhosts; i++)
+		for (unsigned i = 0; i < j->req.nhosts; i++) {
 			dd2_reply_line(body, sizeof body, &len, j->code[i], &j->addrs[i]);
+			METRICS_ADD(u->results[j->code[i]], 1);
+		}
 	}
 	if (is_once && once == DD2_BADAUTH)
 		http_reply_header(rq, "WWW-Authenticate", "Basic realm=\"dynzone\"");
@@ -82,9 +88,9 @@ static void reply_codes(http_req_t *rq, const struct upd_job *j, enum dd2_code o
 }
 
 /* An account-wide answer given on the HTTP thread (nothing to commit). */
-static void reply_once(http_req_t *rq, enum dd2_code c, unsigned retry_after)
+static void reply_once(update_t *u, http_req_t *rq, enum dd2_code c, unsigned retry_after)
 {
-	reply_codes(rq, NULL, c, true, retry_after);
+	reply_codes(u, rq, NULL, c, true, retry_after);
 }
 
 /* The committer side -------------------------------------------------------- */
@@ -218,10 +224,11 @@ static void log_done(const struct upd_job *j, int rc)
 		enum dd2_code c = rc ? DD2_911 : j->once;
 		joined_hosts(j, all, sizeof all);
 		log_q(host, sizeof host, all);
-		if (c == DD2_BADAUTH)
+		if (c == DD2_BADAUTH) {
+			METRICS_ADD(j->u->auth_failed, 1);
 			log_warn("update auth=failed client=%s host=%s result=badauth agent=%s",
 			         j->client, host, agent);
-		else
+		} else
 			log_info("update client=%s host=%s result=%s agent=%s", j->client, host,
 			         dd2_code_text(c), agent);
 		return;
@@ -239,9 +246,9 @@ static void job_done(struct commit_job *cj, int rc)
 {
 	struct upd_job *j = (struct upd_job *)cj;
 	if (rc)
-		reply_codes(j->rq, j, DD2_911, true, 0);
+		reply_codes(j->u, j->rq, j, DD2_911, true, 0);
 	else
-		reply_codes(j->rq, j, j->once, j->set_once, j->retry_after);
+		reply_codes(j->u, j->rq, j, j->once, j->set_once, j->retry_after);
 	log_done(j, rc);
 	http_resume(j->rq);
 }
@@ -264,7 +271,7 @@ static bool client_allowed(update_t *u, http_req_t *rq)
 	size_t kl = limit_addr_key(http_req_client(rq), key);
 	if (limiter_take(u->per_client, key, kl, clock_ms(), &retry) == 0)
 		return true;
-	reply_once(rq, DD2_ABUSE, retry);
+	reply_once(u, rq, DD2_ABUSE, retry);
 	return false;
 }
 
@@ -319,14 +326,14 @@ static void update_handle(http_req_t *rq, void *arg)
 	struct upd_job *j;
 
 	if (strcmp(method, "GET") && strcmp(method, "HEAD") && strcmp(method, "POST")) {
-		reply_once(rq, DD2_BADAGENT, 0);
+		reply_once(u, rq, DD2_BADAGENT, 0);
 		return;
 	}
 	if (!client_allowed(u, rq))
 		return;
 	j = calloc(1, sizeof *j);
 	if (!j) {
-		reply_once(rq, DD2_911, 0);
+		reply_once(u, rq, DD2_911, 0);
 		return;
 	}
 	http_req_set_data(rq, j, free);
@@ -345,7 +352,7 @@ static void update_handle(http_req_t *rq, void *arg)
 		char why[256];
 		log_info("update client=%s result=badagent why=%s", http_req_client_text(rq),
 		         log_q(why, sizeof why, j->req.why));
-		reply_once(rq, DD2_BADAGENT, 0);
+		reply_once(u, rq, DD2_BADAGENT, 0);
 		return;
 	}
 	/* credentials: Basic auth, else the query (which ends up in logs) */
@@ -361,25 +368,25 @@ static void update_handle(http_req_t *rq, void *arg)
 		/* no credentials at all is a client asking to be challenged,
 		 * not a failed authentication */
 		log_info("update client=%s result=badauth auth=none", http_req_client_text(rq));
-		reply_once(rq, DD2_BADAUTH, 0);
+		reply_once(u, rq, DD2_BADAUTH, 0);
 		return;
 	}
 	/* no hostname: the Basic user name, if it is one (deSEC does this) */
 	if (!j->req.hostname_given) {
 		uint8_t w[DNAME_MAX];
 		if (!dd2_hostname(j->user, strlen(j->user), w)) {
-			reply_once(rq, DD2_NOTFQDN, 0);
+			reply_once(u, rq, DD2_NOTFQDN, 0);
 			return;
 		}
 		snprintf(j->req.hosts[0], sizeof j->req.hosts[0], "%s", j->user);
 		j->req.nhosts = 1;
 	}
 	if (j->req.nhosts == 0) {
-		reply_once(rq, DD2_NOTFQDN, 0);
+		reply_once(u, rq, DD2_NOTFQDN, 0);
 		return;
 	}
 	if (j->req.too_many || j->req.nhosts > u->max_hosts) {
-		reply_once(rq, DD2_NUMHOST, 0);
+		reply_once(u, rq, DD2_NUMHOST, 0);
 		return;
 	}
 	/* what to change: the addresses given; none given, the client's own
@@ -396,7 +403,7 @@ static void update_handle(http_req_t *rq, void *arg)
 			c->set_addrs = true;
 	}
 	if (c->set_addrs && !addrs_allowed(u, rq, j->req.hosts, j->req.nhosts, &c->addrs)) {
-		reply_once(rq, DD2_BADAGENT, 0);
+		reply_once(u, rq, DD2_BADAGENT, 0);
 		return;
 	}
 	c->set_txt = j->req.txt_given;
@@ -481,6 +488,21 @@ int update_start(update_t **out, http_t *h, const struct config *c, committer_t 
 fail:
 	update_free(u);
 	return rc;
+}
+
+void update_metrics(void *arg, textbuf_t *o)
+{
+	const update_t *u = arg;
+	const char *n = "dynzone_updates_total";
+	char label[48];
+	metrics_family(o, n, "counter", "dyndns2 update replies, one per host, by result");
+	for (unsigned c = 0; c < DD2_NCODES; c++) {
+		snprintf(label, sizeof label, "result=\"%s\"", dd2_code_text((enum dd2_code)c));
+		metrics_sample(o, n, label, METRICS_GET(u->results[c]));
+	}
+	metrics_counter(o, "dynzone_update_auth_failures_total",
+	                "Update requests whose credentials were wrong (auth=failed)",
+	                METRICS_GET(u->auth_failed));
 }
 
 void update_free(update_t *u)

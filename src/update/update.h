@@ -15,6 +15,7 @@
 #include "src/write/timer.h"
 #include "src/common/config.h"
 #include "src/http/http.h"
+#include "src/metrics/metrics.h"
 
 typedef struct update_service update_t;
 
@@ -26,6 +27,9 @@ typedef struct update_service update_t;
  * code with a message in err. */
 int update_start(update_t **out, http_t *h, const struct config *c, committer_t *cm,
                  timers_t *ts, char *err, size_t errlen);
+/* Add the update counters (replies by result, failed authentications) to
+ * a /metrics scrape (a metrics_fn; arg is the service; any thread). */
+void update_metrics(void *arg, textbuf_t *o);
 /* Free the service, after http_close (NULL: no-op). */
 void update_free(update_t *u);
 

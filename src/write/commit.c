@@ -13,6 +13,7 @@
 #include "src/common/clock.h"
 #include "src/common/log.h"
 #include "src/db/load.h"
+#include "src/metrics/metrics.h"
 
 /* Counters, logged when the committer stops. */
 struct commit_stats {
@@ -22,6 +23,15 @@ struct commit_stats {
 	uint64_t syncs;            /* fdatasyncs of the WAL by the syncer */
 	unsigned largest;          /* most jobs in one batch */
 };
+
+/* The committer thread's histograms (one writer: src/metrics/metrics.h):
+ * jobs per batch, and microseconds from BEGIN to the zone table synced
+ * (the fdatasync after it is not included: the syncer overlaps it with
+ * the next batch). */
+static const uint64_t batch_bounds[] = { 1, 2, 4, 8, 16, 32, 64, 128, 256, 512 };
+static const uint64_t latency_bounds[] = { 100, 250, 500, 1000, 2500, 5000, 10000, 25000,
+                                           50000, 100000, 250000, 1000000 };
+#define NBOUNDS(a) ((unsigned)(sizeof a / sizeof a[0]))
 
 struct committer {
 	pthread_mutex_t lock;
@@ -38,6 +48,7 @@ struct committer {
 	unsigned sync_ms;
 	bool resync;
 	struct commit_stats stats;
+	struct metrics_hist batch_size, latency;
 	/* The syncer: committed batches wait here for the fdatasync of the
 	 * WAL that makes them durable, while the committer runs the next.
 	 * wal_fd < 0: commits are synchronous=FULL and done is called on the
@@ -111,6 +122,7 @@ static void run_batch(committer_t *c, struct commit_job *batch, unsigned n)
 	/* a job alone needs no savepoint: if it fails, the whole
 	 * transaction is its own to undo */
 	bool alone = n == 1, undone = false;
+	uint64_t t0 = clock_us();
 	int txn = store_begin(c->st);
 	for (struct commit_job *j = batch; j; j = j->next) {
 		if (txn) {
@@ -144,6 +156,9 @@ static void run_batch(committer_t *c, struct commit_job *batch, unsigned n)
 		log_err("applying updates to the zone table: %s", store_errmsg(c->st));
 		c->resync = true;
 	}
+	metrics_hist_observe(&c->batch_size, batch_bounds, NBOUNDS(batch_bounds), n);
+	metrics_hist_observe(&c->latency, latency_bounds, NBOUNDS(latency_bounds),
+	                     clock_us() - t0);
 	pthread_mutex_lock(&c->lock);
 	if (txn)
 		c->stats.failed++;
@@ -340,4 +355,14 @@ void commit_free(committer_t *c)
 	pthread_cond_destroy(&c->cond);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
+}
+
+void commit_metrics(void *arg, textbuf_t *o)
+{
+	const committer_t *c = arg;
+	metrics_histogram(o, "dynzone_commit_batch_jobs", "Jobs committed in one transaction",
+	                  &c->batch_size, batch_bounds, NBOUNDS(batch_bounds), 1);
+	metrics_histogram(o, "dynzone_commit_duration_seconds",
+	                  "Time from BEGIN to the zone table synced, per batch",
+	                  &c->latency, latency_bounds, NBOUNDS(latency_bounds), 1000000);
 }

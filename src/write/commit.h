@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto/textbuf.h"
 #include "src/db/store.h"
 #include "src/zonetable/zone.h"
 
@@ -64,6 +65,9 @@ void commit_submit(committer_t *c, struct commit_job *job);
  * stopped (so held jobs have been submitted) and after the front ends'
  * last submits.  NULL is a no-op. */
 void commit_stop(committer_t *c);
+/* Add the committer's histograms (jobs per batch, commit latency) to a
+ * /metrics scrape (a metrics_fn; arg is the committer; any thread). */
+void commit_metrics(void *arg, textbuf_t *o);
 /* Free a stopped committer (NULL: no-op). */
 void commit_free(committer_t *c);
 

@@ -20,6 +20,7 @@
 #include "src/common/clock.h"
 #include "src/common/log.h"
 #include "src/db/transfer.h"
+#include "src/metrics/metrics.h"
 
 #define XFR_LINGER_MS 2000   /* wait for the peer's FIN after our last byte */
 /* The kernel's send buffer per transfer (it doubles it): a cap on what a
@@ -48,7 +49,12 @@ struct xfr {
 	bool stopping;
 	unsigned nslots;
 	struct slot *slots;
+	/* transfers by how they ended (any transfer thread, the TCP thread
+	 * for the refused over xfr-max: METRICS_ADD), indexed by enum xres */
+	uint64_t ended[4];
 };
+
+enum xres { XR_AXFR, XR_IXFR, XR_REFUSED, XR_FAILED };
 
 struct job {
 	xfr_t *x;
@@ -366,9 +372,11 @@ static void *transfer(void *arg)
 	struct tsig_ctx tctx;
 	struct tsig_rr trr;
 	const char *kind = "refused";
+	bool refused = false;
 	uint32_t serial = 0;
 	uint64_t t0 = clock_ms();
 
+	q.qtype = 0;
 	int sndbuf = XFR_SNDBUF;
 	setsockopt(j->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
 	memset(&peer, 0, sizeof peer);
@@ -408,16 +416,20 @@ static void *transfer(void *arg)
 			kind = terr == TSIG_BADKEY ? "unknown TSIG key"
 			     : terr == TSIG_BADTIME ? "TSIG time out of range" : "bad TSIG signature";
 			rc = send_error(o, RCODE_NOTAUTH);
+			refused = true;
 			goto out;
 		}
 	}
 	if (q.qclass != CLASS_IN ||
 	    !allowed(x, q.qname, (const struct sockaddr *)&peer, found ? tctx.key : NULL)) {
 		rc = send_error(o, RCODE_REFUSED);
+		refused = true;
 		goto out;
 	}
 	rc = stream(x, o, &kind, &serial);
 out:
+	METRICS_ADD(x->ended[refused ? XR_REFUSED : rc || !serial ? XR_FAILED
+	                     : q.qtype == RR_IXFR ? XR_IXFR : XR_AXFR], 1);
 	if (rc)
 		log_warn("xfr: %s of %s to %s failed after %lu records: %s", kind, zone, ptext,
 		         o ? o->nrr : 0, rc == DZ_ELIMIT ? "a message not taken within xfr-timeout"
@@ -470,9 +482,22 @@ int xfr_take(xfr_t *x, int fd, const uint8_t *msg, size_t len)
 		rc = s->used ? 0 : DZ_EIO;
 	}
 	pthread_mutex_unlock(&x->mu);
+	if (rc == DZ_ELIMIT)
+		METRICS_ADD(x->ended[XR_REFUSED], 1);
 	if (rc)
 		free(j);
 	return rc;
+}
+
+void xfr_metrics(void *arg, textbuf_t *o)
+{
+	const xfr_t *x = arg;
+	const char *n = "dynzone_xfr_total";
+	metrics_family(o, n, "counter", "Outgoing zone transfers by how they ended");
+	metrics_sample(o, n, "result=\"axfr\"", METRICS_GET(x->ended[XR_AXFR]));
+	metrics_sample(o, n, "result=\"ixfr\"", METRICS_GET(x->ended[XR_IXFR]));
+	metrics_sample(o, n, "result=\"refused\"", METRICS_GET(x->ended[XR_REFUSED]));
+	metrics_sample(o, n, "result=\"failed\"", METRICS_GET(x->ended[XR_FAILED]));
 }
 
 void xfr_close(xfr_t *x)

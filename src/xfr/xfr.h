@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto/textbuf.h"
 #include "src/common/config.h"
 
 typedef struct xfr xfr_t;
@@ -45,6 +46,9 @@ bool xfr_is_request(const uint8_t *msg, size_t len);
  * after xfr_close began, DZ_ENOMEM/DZ_EIO: fd stays the caller's.
  * Called by the DNS TCP thread; never blocks on a transfer. */
 int xfr_take(xfr_t *x, int fd, const uint8_t *msg, size_t len);
+/* Add the transfer counters (AXFR and IXFR sent, refused, failed) to a
+ * /metrics scrape (a metrics_fn; arg is the service; any thread). */
+void xfr_metrics(void *arg, textbuf_t *o);
 /* Stop: cut every running transfer short (its socket is shut down),
  * join the threads, free the service.  NULL is a no-op. */
 void xfr_close(xfr_t *x);

@@ -352,14 +352,14 @@ static void node_replace(ztable_t *zt, struct znode *old, struct znode *nw,
 			urcu_memb_call_rcu(&old->rcu, node_free_rcu);
 	} else {
 		cds_lfht_add(zt->ht, h, &nw->ht);
-		zt->nnodes++;
+		METRICS_INC(zt->nnodes);
 	}
 }
 
 static void node_remove(ztable_t *zt, struct znode *old)
 {
 	if (cds_lfht_del(zt->ht, &old->ht) == 0) {
-		zt->nnodes--;
+		__atomic_store_n(&zt->nnodes, zt->nnodes - 1, __ATOMIC_RELAXED);
 		urcu_memb_call_rcu(&old->rcu, node_free_rcu);
 	}
 }
@@ -500,6 +500,7 @@ static int zlist_publish(ztable_t *zt, struct zone *add, uint32_t drop_id)
 		nl->z[nl->n++] = add;
 	qsort(nl->z, nl->n, sizeof nl->z[0], zlist_cmp);
 	rcu_assign_pointer(zt->zones, nl);
+	__atomic_store_n(&zt->nzones, (uint64_t)nl->n, __ATOMIC_RELAXED);
 	urcu_memb_call_rcu(&old->rcu, zlist_free_rcu);
 	return 0;
 }
@@ -560,4 +561,12 @@ void zt_del_zone(ztable_t *zt, uint32_t zone_id)
 			node_remove(zt, n);
 	}
 	urcu_memb_call_rcu(&z->rcu, zone_free_rcu);
+}
+
+void zt_metrics(void *arg, textbuf_t *o)
+{
+	const ztable_t *zt = arg;
+	metrics_gauge(o, "dynzone_zones", "Zones in the zone table", METRICS_GET(zt->nzones));
+	metrics_gauge(o, "dynzone_names", "Names (nodes) in the zone table",
+	              METRICS_GET(zt->nnodes));
 }

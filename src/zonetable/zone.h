@@ -19,6 +19,8 @@
 #include <urcu/rculfhash.h>
 
 #include "proto/name.h"
+#include "proto/textbuf.h"
+#include "src/metrics/metrics.h"
 
 /* One RRset inside a node: `len` bytes at node->data + off. */
 struct zset {
@@ -71,7 +73,8 @@ typedef struct ztable {
 	uint64_t seed;
 	pthread_mutex_t wlock;         /* the single writer */
 	int64_t journal_pos;           /* last journal row applied */
-	uint64_t nnodes;               /* writer-kept statistics */
+	uint64_t nnodes;               /* writer-kept statistics (zt_metrics reads) */
+	uint64_t nzones;
 	/* Told by the journal follower (store_sync, on the writer's thread
 	 * with wlock held) of each zone whose new SOA it has just put in the
 	 * table; must not block (NOTIFY, src/xfr/notify.h, arms a timer).
@@ -101,6 +104,9 @@ ztable_t *zt_new(void);
 /* Size an EMPTY table for about n names (call before any reader starts;
  * a no-op once names are in).  0 or DZ_ENOMEM. */
 int zt_reserve(ztable_t *zt, unsigned long n);
+/* Add the table's size (zones, names) to a /metrics scrape (a metrics_fn;
+ * arg is the table; any thread). */
+void zt_metrics(void *arg, textbuf_t *o);
 /* Free the table and every node (no readers may be left). */
 void zt_free(ztable_t *zt);
 
