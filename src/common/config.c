@@ -59,6 +59,10 @@ static const struct key keys[] = {
 	  "UDP worker threads (0: one per CPU)" },
 	{ "tcp-clients", K_INT, F(tcp_clients), 1, 65536,
 	  "most concurrent DNS TCP connections" },
+	{ "rrl-rate", K_INT, F(rrl_rate), 0, 1000000,
+	  "UDP answers a second to one client network (/24, /56) before rate limiting (0: off)" },
+	{ "rrl-slip", K_INT, F(rrl_slip), 0, 10,
+	  "every Nth rate-limited answer goes out truncated, to retry over TCP (0: drop all)" },
 	{ "tcp-max-per-ip", K_INT, F(tcp_max_per_ip), 0, 65536,
 	  "most concurrent DNS TCP connections from one client address (IPv6: /64; 0: no cap)" },
 	{ "tcp-idle-timeout", K_INT, F(tcp_idle_timeout), 1, 3600,
@@ -133,6 +137,8 @@ void config_init(struct config *c)
 	c->dns_workers = 0;
 	c->tcp_clients = 256;
 	c->tcp_max_per_ip = 16;
+	c->rrl_rate = 200;
+	c->rrl_slip = 2;
 	c->tcp_idle_timeout = 10;
 	c->sync_interval = 200;
 	c->signup_max_hosts = 10;

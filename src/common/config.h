@@ -43,6 +43,7 @@ struct config {
 	long dns_workers;             /* UDP worker threads (0: one per CPU) */
 	long tcp_clients;             /* cap on concurrent TCP connections */
 	long tcp_max_per_ip;          /* ... from one client address (0: none) */
+	long rrl_rate, rrl_slip;      /* response rate limiting (rate 0: off) */
 	long tcp_idle_timeout;        /* seconds */
 	long sync_interval;           /* ms between store change checks */
 	/* HTTP service and update API */

@@ -23,6 +23,7 @@ enum answer_qt { AQT_A, AQT_AAAA, AQT_TXT, AQT_SOA, AQT_NS, AQT_ANY, AQT_OTHER, 
 struct answer_stats {
 	uint64_t queries, noerror, nxdomain, refused, formerr, notimp, notauth, dropped,
 	         truncated;
+	uint64_t rrl_dropped, rrl_slipped;   /* UDP workers: response rate limiting */
 	uint64_t qtype[AQT_N];
 };
 

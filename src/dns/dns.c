@@ -19,6 +19,7 @@
 #include "proto/errors.h"
 #include "src/dns/ddns.h"
 #include "src/dns/signed.h"
+#include "src/common/clock.h"
 #include "src/write/limits.h"
 #include "src/xfr/xfr.h"
 
@@ -43,6 +44,8 @@ struct worker {
 	 * freed in dns_close, never on the query path */
 	uint8_t (*inbuf)[UDP_BUF], (*outbuf)[EDNS_OUR_SIZE];
 	struct answer_stats st;
+	limiter_t *rrl;           /* response rate limiting (NULL: off) */
+	unsigned slip_n;          /* limited answers since the last slipped one */
 	int epfd;
 } __attribute__((aligned(64)));
 
@@ -80,6 +83,7 @@ struct dns_service {
 	 * once over tcp-clients or tcp-max-per-ip, open now */
 	uint64_t tcp_accepted, tcp_refused, tcp_open;
 	long tcp_clients, tcp_idle, tcp_per_ip;
+	unsigned rrl_slip;
 	const struct tsig_keyring *keys;   /* the config's, read-only */
 	int stopfd;      /* eventfd: readable when the service stops */
 	int tcp_ep;      /* the TCP thread's epoll set */
@@ -100,6 +104,7 @@ struct tcp_reply {
 	uint8_t msg[];
 };
 
+#define RRL_SLOTS 16384     /* client networks a worker tracks for rate limiting */
 #define TAG_SLOT_BITS 20    /* tcp-clients is at most 65536 */
 #define TAG_SLOT(tag) ((tag) & ((UINT64_C(1) << TAG_SLOT_BITS) - 1))   /* its epoll tag */
 
@@ -171,6 +176,7 @@ int dns_open(dns_service_t **out, const struct config *c, ztable_t *zt,
 	d->tcp_clients = c->tcp_clients;
 	d->tcp_idle = c->tcp_idle_timeout;
 	d->tcp_per_ip = c->tcp_max_per_ip;
+	d->rrl_slip = (unsigned)c->rrl_slip;
 	d->keys = &c->tsig_keys;
 	d->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	d->rqfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -203,6 +209,14 @@ int dns_open(dns_service_t **out, const struct config *c, ztable_t *zt,
 		d->workers[w].outbuf = calloc(BATCH, EDNS_OUR_SIZE);
 		if (!d->workers[w].socks || !d->workers[w].inbuf || !d->workers[w].outbuf)
 			goto enomem;
+		if (c->rrl_rate) {
+			/* each worker sees its share of a client's packets (the
+			 * kernel spreads them by address and port) */
+			unsigned share = (unsigned)((c->rrl_rate + d->nworkers - 1) / d->nworkers);
+			d->workers[w].rrl = limiter_new(RRL_SLOTS, share * 60, share);
+			if (!d->workers[w].rrl)
+				goto enomem;
+		}
 		for (unsigned a = 0; a < d->naddrs; a++)
 			d->workers[w].socks[a].fd = -1;
 	}
@@ -322,6 +336,60 @@ static size_t udp_update(struct worker *w, struct udp_sock *s, const struct msgh
 	return ddns_request(w->d->ddns, msg, len, &f, out, EDNS_OUR_SIZE, &queued);
 }
 
+/* Response rate limiting (RFC-less, as BIND and Knot do it): answers to
+ * one client network (IPv4 /24, IPv6 /56) beyond rrl-rate a second are
+ * dropped, but every rrl-slip-th of them goes out empty with TC set, so a
+ * real client behind a spoofed flood retries over TCP and gets its answer
+ * while the victim of a reflection gets next to nothing.  Loopback is
+ * exempt (local tools, benchmarks).  Returns true if the answer may go. */
+static bool rrl_allow(struct worker *w, const struct sockaddr_storage *peer, uint64_t now_ms,
+                      bool *slip)
+{
+	uint8_t key[9];
+	unsigned retry;
+	*slip = false;
+	if (peer->ss_family == AF_INET) {
+		const uint8_t *a = (const uint8_t *)&((const struct sockaddr_in *)peer)->sin_addr;
+		if (a[0] == 127)
+			return true;
+		key[0] = 4;
+		memcpy(key + 1, a, 3);
+	} else {
+		const uint8_t *a = ((const struct sockaddr_in6 *)peer)->sin6_addr.s6_addr;
+		static const uint8_t loop[16] = { [15] = 1 };
+		if (memcmp(a, loop, 16) == 0 || (memcmp(a, loop, 10) == 0 &&
+		    a[10] == 0xff && a[11] == 0xff && a[12] == 127))
+			return true;
+		key[0] = 6;
+		memcpy(key + 1, a, 7);
+	}
+	if (limiter_take(w->rrl, key, 8, now_ms, &retry) == 0)
+		return true;
+	unsigned every = w->d->rrl_slip;
+	if (every && ++w->slip_n >= every) {
+		w->slip_n = 0;
+		*slip = true;
+		METRICS_INC(w->st.rrl_slipped);
+	} else {
+		METRICS_INC(w->st.rrl_dropped);
+	}
+	return false;
+}
+
+/* The slipped answer to a rate-limited query: header and question, TC
+ * set, nothing else (0: none to give). */
+static size_t rrl_slip_reply(const uint8_t *pkt, size_t len, uint8_t *out)
+{
+	dns_query_t q;
+	int rcode;
+	if (dns_query_parse(pkt, len, &q, &rcode) != DNS_ANSWER)
+		return 0;
+	size_t n = dns_resp_error(out, EDNS_OUR_SIZE, pkt, &q, RCODE_NOERROR);
+	if (n >= DNS_HDR)
+		out[2] |= DNS_TC >> 8;
+	return n;
+}
+
 /* The FORMERR for a UDP query cut at buf[len): header and question
  * echoed if they are in it; 0 (no reply) for a response or a runt. */
 static size_t too_big(struct answer_stats *st, const uint8_t *buf, size_t len, uint8_t *out)
@@ -361,8 +429,10 @@ static void udp_drain(struct worker *w, struct udp_sock *s)
 		if (n <= 0)
 			return;
 		int nout = 0;
+		uint64_t now_ms = w->rrl ? clock_ms() : 0;   /* one clock read a batch */
 		for (int i = 0; i < n; i++) {
 			struct msghdr *h = &in[i].msg_hdr;
+			bool slip;
 			size_t len;
 			if (s->wildcard)
 				fix_pktinfo(h);
@@ -372,6 +442,8 @@ static void udp_drain(struct worker *w, struct udp_sock *s)
 				len = too_big(&w->st, inbuf[i], UDP_BUF, outbuf[nout]);
 			else if (dnsupd_is_update(inbuf[i], in[i].msg_len))
 				len = udp_update(w, s, h, inbuf[i], in[i].msg_len, outbuf[nout]);
+			else if (w->rrl && !rrl_allow(w, &peer[i], now_ms, &slip))
+				len = slip ? rrl_slip_reply(inbuf[i], in[i].msg_len, outbuf[nout]) : 0;
 			else
 				len = answer(w->d, inbuf[i], in[i].msg_len, outbuf[nout],
 				             EDNS_OUR_SIZE, false, &w->st);
@@ -829,6 +901,8 @@ static void stats_add(struct answer_stats *sum, const struct answer_stats *st)
 	sum->notauth += METRICS_GET(st->notauth);
 	sum->dropped += METRICS_GET(st->dropped);
 	sum->truncated += METRICS_GET(st->truncated);
+	sum->rrl_dropped += METRICS_GET(st->rrl_dropped);
+	sum->rrl_slipped += METRICS_GET(st->rrl_slipped);
 	for (unsigned i = 0; i < AQT_N; i++)
 		sum->qtype[i] += METRICS_GET(st->qtype[i]);
 }
@@ -867,10 +941,14 @@ void dns_metrics(void *arg, textbuf_t *o)
 	                "UDP answers sent truncated (TC set: retry over TCP)", all.truncated);
 	metrics_counter(o, "dynzone_dns_udp_dropped_total",
 	                "UDP queries given no answer (malformed, oversized, responses)", udp.dropped);
+	n = "dynzone_dns_rate_limited_total";
+	metrics_family(o, n, "counter", "UDP answers held back by response rate limiting (rrl-rate)");
+	metrics_sample(o, n, "action=\"dropped\"", udp.rrl_dropped);
+	metrics_sample(o, n, "action=\"slipped\"", udp.rrl_slipped);
 	metrics_counter(o, "dynzone_dns_tcp_connections_total", "DNS TCP connections accepted",
 	                METRICS_GET(d->tcp_accepted));
 	metrics_counter(o, "dynzone_dns_tcp_refused_total",
-	                "DNS TCP connections closed at once: tcp-clients reached",
+	                "DNS TCP connections closed at once: tcp-clients or tcp-max-per-ip reached",
 	                METRICS_GET(d->tcp_refused));
 	metrics_gauge(o, "dynzone_dns_tcp_open", "DNS TCP connections open",
 	              METRICS_GET(d->tcp_open));
@@ -897,6 +975,7 @@ void dns_close(dns_service_t *d)
 				close(wk->socks[a].fd);
 		free(wk->socks);
 		free(wk->inbuf);
+		limiter_free(wk->rrl);
 		free(wk->outbuf);
 	}
 	if (d->tcp_started)
