@@ -78,4 +78,9 @@ out=$("$DYNZONE" -c "$DZ_CONF" zone list extra 2>&1); rc=$?
 like "$rc/$out" "^2/dynzone: zone list: too many arguments" "too many arguments: exit 2"
 out=$("$DYNZONE" -x 2>&1); rc=$?
 like "$rc/$out" "^2/dynzone: unknown option -x" "unknown global option: exit 2"
+out=$("$DYNZONE" -c "$DZ_CONF" --db=/nonexistent/dir/x.db zone list 2>&1); rc=$?
+like "$rc/$out" "^1/dynzone: cannot open the store: /nonexistent/dir/x\.db" \
+	"a store that cannot be opened: exit 1 with the path"
+out=$("$DYNZONE" -c "$DZ_CONF" --db=/nonexistent/dir/x.db serve 2>&1); rc=$?
+is "$rc" 1 "serve on a store that cannot be opened: exit 1"
 t_done

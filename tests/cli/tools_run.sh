@@ -18,12 +18,20 @@ run_demo() {
 }
 stop_demo() { kill "$RUN_PID" 2>/dev/null; wait "$RUN_PID" 2>/dev/null; return 0; }
 
-# a root-only directory
-mkdir -m 700 "$TMP/private"
+# a clone under /root (a root-only directory), as the README's first
+# command meets it; elsewhere, a root-only directory of our own
+if [ "$(id -u)" = 0 ] && [ -d /root ] && [ "$(stat -c %a /root)" = 700 ]; then
+	PRIV=$(mktemp -d /root/.dztest-run.XXXXXX)
+	trap 'rm -rf "$PRIV"; t_cleanup' EXIT
+else
+	PRIV=$TMP/private
+	mkdir -m 700 "$PRIV"
+fi
 # the checkout's tools/ is all tools/run needs when DYNZONE names the binary
-mkdir -p "$TMP/private/repo"
-cp -a "$DZ_TOP/tools" "$TMP/private/repo/"
-R=$TMP/private/repo
+mkdir -p "$PRIV/repo"
+cp -a "$DZ_TOP/tools" "$PRIV/repo/"
+R=$PRIV/repo
+diag "the root-only checkout: $R"
 if run_demo "$R"; then
 	ok "tools/run starts in a clone only root can enter"
 	like "$(cat "$R.out")" "nobody cannot reach .*/var: the server keeps running as root" "and says why it stays root"
