@@ -157,8 +157,9 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (export_start(c, &exporter, err, sizeof err))
 		log_err("export: %s (serving without it)", err);
+	/* the committer may be changing the table by now */
 	log_info("loaded %llu names in %.3f s",
-	         (unsigned long long)zt->nnodes,
+	         (unsigned long long)METRICS_GET(zt->nnodes),
 	         clock_seconds(&t0, &t1));
 	for (unsigned i = 0; i < c->dns_listen.n; i++)
 		log_info("dns on %s (udp, tcp)", c->dns_listen.a[i].text);
