@@ -21,7 +21,7 @@ static const char *const allowed[] = {
 	"fcntl", "fcntl64", "flock", "fsync", "fdatasync", "sync_file_range",
 	"ftruncate", "ftruncate64", "truncate", "fallocate", "unlink", "unlinkat",
 	"rename", "renameat", "renameat2", "fchmod", "fchown", "fchown32", "umask",
-	"getdents64", "utimensat", "dup", "dup2", "dup3", "pipe", "pipe2",
+	"getdents64", "utimensat", "fadvise64", "fadvise64_64", "dup", "dup2", "dup3", "pipe", "pipe2",
 	"sendfile", "sendfile64", "ioctl",
 	/* memory */
 	"mmap", "mmap2", "munmap", "mremap", "mprotect", "madvise", "brk", "msync",
@@ -30,6 +30,8 @@ static const char *const allowed[] = {
 	"futex", "futex_time64", "futex_waitv", "get_robust_list", "set_robust_list",
 	"rseq", "set_tid_address", "clone", "clone3", "exit", "exit_group",
 	"sched_yield", "sched_getaffinity", "sched_getparam", "sched_getscheduler",
+	"sched_get_priority_max", "sched_get_priority_min", "getcpu", "get_mempolicy",
+	"rt_sigpending", "getpgrp", "getsid",
 	"nanosleep", "clock_nanosleep", "clock_nanosleep_time64", "clock_gettime",
 	"clock_gettime64", "clock_getres", "clock_getres_time64", "gettimeofday", "time",
 	"gettid", "getpid", "getppid", "tgkill", "tkill", "rt_sigaction", "rt_sigprocmask",
