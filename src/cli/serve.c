@@ -21,6 +21,7 @@
 #include "src/http/status.h"
 #include "src/common/log.h"
 #include "src/common/priv.h"
+#include "src/common/sandbox.h"
 #include "src/common/thp.h"
 #include "src/update/update.h"
 #include "src/xfr/notify.h"
@@ -29,6 +30,21 @@
 #include "src/write/housekeep.h"
 #include "src/write/timer.h"
 #include "src/db/load.h"
+
+/* SIGHUP, on the main thread: reopen the log file, then reload the TLS
+ * certificate and key.  Both are done as the user the server runs as; a
+ * failed step keeps what was in use.  Every other key needs a restart. */
+static void reload(const struct config *c, http_t *http)
+{
+	char err[512];
+	log_info("reload on SIGHUP");
+	if (log_reopen(err, sizeof err))
+		log_err("reload: %s (still writing to the old log file)", err);
+	else if (c->log_file && *c->log_file)
+		log_info("reload: log file %s reopened", c->log_file);
+	if (http_reload_tls(http, err, sizeof err))
+		log_err("reload: tls: %s (the old certificate is still served)", err);
+}
 
 int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -69,6 +85,13 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	metrics_init(&metrics);
+
+	/* as root, before the drop: a log directory only root can write is
+	 * fine until a SIGHUP after a rename (see dynzone.conf(5), log-file) */
+	if (c->log_file && *c->log_file && log_open_file(c->log_file, err, sizeof err)) {
+		log_err("%s", err);
+		goto out;
+	}
 
 	zt = zt_new();
 	if (!zt) {
@@ -157,6 +180,18 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (export_start(c, &exporter, err, sizeof err))
 		log_err("export: %s (serving without it)", err);
+	/* last: everything is bound, opened and started */
+	if (c->seccomp) {
+		unsigned nrules;
+		if (sandbox_enter(&nrules, err, sizeof err)) {
+			log_err("%s", err);
+			goto out;
+		}
+		log_info("sandbox: no-new-privs on, seccomp allows %u system calls "
+		         "(any other kills the server)", nrules);
+	} else {
+		log_warn("sandbox: seccomp = no: no system call filter");
+	}
 	/* the committer may be changing the table by now */
 	log_info("loaded %llu names in %.3f s",
 	         (unsigned long long)METRICS_GET(zt->nnodes),
@@ -172,6 +207,8 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 			log_info("stopping on signal %d", sig);
 			break;
 		}
+		if (sig == SIGHUP)
+			reload(c, http);
 	}
 	rc = 0;
 out:

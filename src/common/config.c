@@ -53,8 +53,14 @@ static const struct key keys[] = {
 	{ "tls-key", K_STR, F(tls_key), 0, 0, "PEM private key for HTTPS" },
 	{ "log-timestamps", K_BOOL, F(log_timestamps), 0, 0,
 	  "yes: start each log line with its UTC time (for plain files; journald adds its own)" },
+	{ "log-file", K_STR, F(log_file), 0, 0,
+	  "append log lines to this file instead of stderr (opened before dropping "
+	  "privileges; SIGHUP reopens it)" },
 	{ "user", K_STR, F(user), 0, 0,
 	  "after binding, drop root privileges to this user" },
+	{ "seccomp", K_BOOL, F(seccomp), 0, 0,
+	  "yes: after start-up set no-new-privs and a seccomp system call allow-list "
+	  "(a call outside it kills the server)" },
 	{ "dns-workers", K_INT, F(dns_workers), 0, 64,
 	  "UDP worker threads (0: one per CPU)" },
 	{ "tcp-clients", K_INT, F(tcp_clients), 1, 65536,
@@ -135,6 +141,7 @@ void config_init(struct config *c)
 	memset(c, 0, sizeof *c);
 	c->db = strdup("/var/lib/dynzone/dynzone.db");
 	c->dns_workers = 0;
+	c->seccomp = true;
 	c->tcp_clients = 256;
 	c->tcp_max_per_ip = 16;
 	c->rrl_rate = 200;

@@ -40,6 +40,8 @@ struct config {
 	char *tls_cert, *tls_key;
 	char *user;                   /* drop privileges to this user */
 	bool log_timestamps;          /* UTC time first on each log line */
+	char *log_file;               /* log here instead of stderr (SIGHUP reopens) */
+	bool seccomp;                 /* no-new-privs + syscall allow-list after start-up */
 	long dns_workers;             /* UDP worker threads (0: one per CPU) */
 	long tcp_clients;             /* cap on concurrent TCP connections */
 	long tcp_max_per_ip;          /* ... from one client address (0: none) */

@@ -1,10 +1,16 @@
 /* Logging to stderr; see log.h. */
 #include "src/common/log.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include "proto/errors.h"
 
 #include "proto/logline.h"
 
@@ -13,6 +19,51 @@ _Static_assert((int)LOG_LVL_ERR == LOGLINE_ERROR && (int)LOG_LVL_DEBUG == LOGLIN
 
 int log_level = LOG_LVL_INFO;
 bool log_timestamps = false;
+static char *log_path;   /* log-file, or NULL: stderr as inherited */
+
+/* Open path onto stderr: dup2 swaps the descriptor in one step, so a line
+ * being written by another thread goes wholly to the old file or the new. */
+static int open_onto_stderr(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+	if (fd < 0) {
+		snprintf(err, errlen, "log-file %s: %s", path, strerror(errno));
+		return DZ_EIO;
+	}
+	if (fd != STDERR_FILENO) {
+		if (dup2(fd, STDERR_FILENO) < 0) {
+			snprintf(err, errlen, "log-file %s: %s", path, strerror(errno));
+			close(fd);
+			return DZ_EIO;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+int log_open_file(const char *path, char *err, size_t errlen)
+{
+	char *copy = strdup(path);
+	if (!copy) {
+		snprintf(err, errlen, "out of memory");
+		return DZ_ENOMEM;
+	}
+	int rc = open_onto_stderr(path, err, errlen);
+	if (rc) {
+		free(copy);
+		return rc;
+	}
+	free(log_path);
+	log_path = copy;
+	return 0;
+}
+
+int log_reopen(char *err, size_t errlen)
+{
+	if (!log_path)
+		return 0;
+	return open_onto_stderr(log_path, err, errlen);
+}
 
 void log_msg(int level, const char *fmt, ...)
 {

@@ -20,6 +20,11 @@
 #include "src/common/cidr.h"
 #include "src/common/clock.h"
 #include "src/common/log.h"
+#include "src/common/rand.h"
+
+#include <mbedtls/pk.h>
+#include <mbedtls/version.h>
+#include <mbedtls/x509_crt.h>
 
 #define PEM_MAX (256 * 1024)
 #define URI_MAX 8192
@@ -42,6 +47,14 @@ struct conn_slot {
 
 #define REAP_MS 1000           /* how often the deadline is looked at */
 
+/* An HTTPS daemon replaced on reload: quiesced (it accepts nothing), still
+ * serving the connections it had, stopped once they are gone. */
+struct retired {
+	struct retired *next;
+	struct MHD_Daemon *d;
+	char *cert, *key;          /* what it was started with */
+};
+
 struct http {
 	/* connections and their request deadlines (see reap) */
 	pthread_mutex_t slots_lock;
@@ -53,6 +66,8 @@ struct http {
 	struct http_route routes[HTTP_ROUTES_MAX];
 	unsigned nroutes;
 	char *cert, *key;
+	const char *cert_path, *key_path;   /* the config's, read again on reload */
+	struct retired *retired;
 	struct cidr proxies[CONF_MAX_LIST];
 	unsigned nproxies;
 	unsigned threads, max_conn, per_ip, timeout, mem_limit;
@@ -716,6 +731,54 @@ fail:
 	return DZ_EIO;
 }
 
+#if MBEDTLS_VERSION_MAJOR >= 3
+static int pk_rng(void *unused, unsigned char *buf, size_t len)
+{
+	(void)unused;
+	return rand_bytes(buf, len) ? -1 : 0;
+}
+#endif
+
+/* Parse the PEM certificate chain and key and check that the key is the
+ * certificate's, before libmicrohttpd is given them: a daemon that fails
+ * to start on a shared listen socket closes it, which a reload must not
+ * risk.  0, or DZ_EINVAL with a message naming the files. */
+static int check_pair(const char *cert, const char *key, const char *cpath,
+                      const char *kpath, char *err, size_t errlen)
+{
+	mbedtls_x509_crt crt;
+	mbedtls_pk_context pk;
+	int rc = DZ_EINVAL;
+	mbedtls_x509_crt_init(&crt);
+	mbedtls_pk_init(&pk);
+	if (mbedtls_x509_crt_parse(&crt, (const unsigned char *)cert, strlen(cert) + 1)) {
+		snprintf(err, errlen, "%s: no PEM certificate could be read", cpath);
+		goto fail;
+	}
+#if MBEDTLS_VERSION_MAJOR >= 3
+	if (mbedtls_pk_parse_key(&pk, (const unsigned char *)key, strlen(key) + 1, NULL, 0,
+	                         pk_rng, NULL)) {
+#else
+	if (mbedtls_pk_parse_key(&pk, (const unsigned char *)key, strlen(key) + 1, NULL, 0)) {
+#endif
+		snprintf(err, errlen, "%s: no unencrypted PEM private key could be read", kpath);
+		goto fail;
+	}
+#if MBEDTLS_VERSION_MAJOR >= 3
+	if (mbedtls_pk_check_pair(&crt.pk, &pk, pk_rng, NULL)) {
+#else
+	if (mbedtls_pk_check_pair(&crt.pk, &pk)) {
+#endif
+		snprintf(err, errlen, "%s is not the key of the certificate in %s", kpath, cpath);
+		goto fail;
+	}
+	rc = 0;
+fail:
+	mbedtls_pk_free(&pk);
+	mbedtls_x509_crt_free(&crt);
+	return rc;
+}
+
 static int bind_one(http_t *h, const struct conf_addr *a, bool tls, char *err, size_t errlen)
 {
 	struct listener *l = &h->l[h->nl];
@@ -778,6 +841,10 @@ int http_open(http_t **out, const struct config *c, char *err, size_t errlen)
 		if (read_pem(c->tls_cert, &h->cert, err, errlen) ||
 		    read_pem(c->tls_key, &h->key, err, errlen))
 			goto fail;
+		if (check_pair(h->cert, h->key, c->tls_cert, c->tls_key, err, errlen))
+			goto fail;
+		h->cert_path = c->tls_cert;
+		h->key_path = c->tls_key;
 	}
 	for (unsigned i = 0; i < c->http_listen.n; i++)
 		if (bind_one(h, &c->http_listen.a[i], false, err, errlen))
@@ -833,6 +900,12 @@ static struct MHD_Daemon *start_daemon(http_t *h, struct listener *l, unsigned p
 		MHD_OPTION_END);
 }
 
+static struct MHD_Daemon *start_either(http_t *h, struct listener *l)
+{
+	struct MHD_Daemon *d = start_daemon(h, l, MHD_USE_EPOLL);
+	return d ? d : start_daemon(h, l, MHD_USE_AUTO);
+}
+
 int http_start(http_t *h, timers_t *ts, char *err, size_t errlen)
 {
 	h->timers = ts;
@@ -843,9 +916,7 @@ int http_start(http_t *h, timers_t *ts, char *err, size_t errlen)
 	}
 	for (unsigned i = 0; i < h->nl; i++) {
 		struct listener *l = &h->l[i];
-		l->d = start_daemon(h, l, MHD_USE_EPOLL);
-		if (!l->d)
-			l->d = start_daemon(h, l, MHD_USE_AUTO);
+		l->d = start_either(h, l);
 		if (!l->d) {
 			snprintf(err, errlen, "cannot start the HTTP%s daemon on %s",
 			         l->tls ? "S" : "", l->text);
@@ -854,6 +925,115 @@ int http_start(http_t *h, timers_t *ts, char *err, size_t errlen)
 		log_info("http%s on %s", l->tls ? "s" : "", l->text);
 	}
 	return 0;
+}
+
+static void free_key(char *key)
+{
+	if (key)
+		explicit_bzero(key, strlen(key));
+	free(key);
+}
+
+/* Stop the retired daemons with no connection left (wait: all of them). */
+static void sweep_retired(http_t *h, bool wait)
+{
+	for (struct retired **p = &h->retired; *p;) {
+		struct retired *r = *p;
+		const union MHD_DaemonInfo *di =
+			MHD_get_daemon_info(r->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+		if (!wait && (!di || di->num_connections)) {
+			p = &r->next;
+			continue;
+		}
+		MHD_stop_daemon(r->d);   /* quiesced: the listen socket stays open */
+		free(r->cert);
+		free_key(r->key);
+		*p = r->next;
+		free(r);
+	}
+}
+
+int http_reload_tls(http_t *h, char *err, size_t errlen)
+{
+	char *old_cert, *old_key, *cert = NULL, *key = NULL;
+	struct MHD_Daemon *fresh[2 * CONF_MAX_LISTEN] = { 0 };
+	struct retired *rs[2 * CONF_MAX_LISTEN] = { 0 };
+	unsigned ntls = 0;
+	if (!h || !h->cert_path)
+		return 0;
+	sweep_retired(h, false);
+	for (unsigned i = 0; i < h->nl; i++)
+		if (h->l[i].tls && h->l[i].d && !h->l[i].quiesced)
+			ntls++;
+	if (!ntls)
+		return 0;
+	if (read_pem(h->cert_path, &cert, err, errlen) ||
+	    read_pem(h->key_path, &key, err, errlen) ||
+	    check_pair(cert, key, h->cert_path, h->key_path, err, errlen))
+		goto fail;
+	for (unsigned i = 0; i < ntls; i++) {
+		rs[i] = calloc(1, sizeof *rs[i]);
+		if (!rs[i]) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+	}
+	/* new daemons on the same listen sockets, beside the old ones; the
+	 * start fails if libmicrohttpd (GnuTLS) rejects the pair */
+	old_cert = h->cert;
+	old_key = h->key;
+	h->cert = cert;
+	h->key = key;
+	for (unsigned i = 0; i < h->nl; i++) {
+		struct listener *l = &h->l[i];
+		if (!l->tls || !l->d || l->quiesced)
+			continue;
+		fresh[i] = start_either(h, l);
+		if (!fresh[i]) {
+			snprintf(err, errlen, "%s or %s: the certificate or key was rejected",
+			         h->cert_path, h->key_path);
+			h->cert = old_cert;
+			h->key = old_key;
+			goto fail_started;
+		}
+	}
+	/* then the old ones stop accepting and finish what they have */
+	unsigned k = 0;
+	for (unsigned i = 0; i < h->nl; i++) {
+		struct listener *l = &h->l[i];
+		if (!fresh[i])
+			continue;
+		MHD_quiesce_daemon(l->d);
+		struct retired *r = rs[k++];
+		r->d = l->d;
+		if (k == 1) {        /* the strings go with the first one */
+			r->cert = old_cert;
+			r->key = old_key;
+		}
+		r->next = h->retired;
+		h->retired = r;
+		l->d = fresh[i];
+		log_info("https on %s: certificate reloaded from %s", l->text, h->cert_path);
+	}
+	while (k < ntls)
+		free(rs[k++]);
+	sweep_retired(h, false);
+	return 0;
+fail_started:
+	/* a later listener refused what an earlier one took (cannot happen
+	 * with one pair for all, but leave nothing half done) */
+	for (unsigned i = 0; i < h->nl; i++) {
+		if (fresh[i]) {
+			MHD_quiesce_daemon(fresh[i]);
+			MHD_stop_daemon(fresh[i]);
+		}
+	}
+fail:
+	for (unsigned i = 0; i < ntls; i++)
+		free(rs[i]);
+	free(cert);
+	free_key(key);
+	return DZ_EINVAL;
 }
 
 void http_quiesce(http_t *h)
@@ -884,15 +1064,14 @@ void http_close(http_t *h)
 		if (l->fd >= 0)
 			close(l->fd);
 	}
+	sweep_retired(h, true);
 	while (h->slots) {          /* none are left once the daemons stop */
 		struct conn_slot *s = h->slots;
 		h->slots = s->next;
 		free(s);
 	}
 	pthread_mutex_destroy(&h->slots_lock);
-	if (h->key)
-		explicit_bzero(h->key, strlen(h->key));
-	free(h->key);
+	free_key(h->key);
 	free(h->cert);
 	free(h);
 }

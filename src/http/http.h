@@ -60,6 +60,16 @@ int http_route_add(http_t *h, const struct http_route *r);
  * stops, only libmicrohttpd's idle timeout is left).  0, or DZ_EIO with a
  * message in err. */
 int http_start(http_t *h, timers_t *ts, char *err, size_t errlen);
+/* SIGHUP (serve's main thread, after http_start): read tls-cert and
+ * tls-key again, as the user the server runs as, and start a new HTTPS
+ * daemon with them on each HTTPS listen socket; the old daemon stops
+ * accepting and keeps serving the connections it has (keep-alive ones stay
+ * on the old certificate) until they end, and is stopped by a later reload
+ * or by http_close.  libmicrohttpd 0.9.75 cannot swap the certificate of a
+ * running daemon.  If a file cannot be read or the pair is rejected, the
+ * old daemons serve on unchanged and DZ_EIO/DZ_EINVAL comes back with a
+ * message in err.  0 at once if there is no HTTPS listener. */
+int http_reload_tls(http_t *h, char *err, size_t errlen);
 /* Stop accepting new connections (the ones open are still served). */
 void http_quiesce(http_t *h);
 /* Stop the daemons and free.  No request may be left suspended. */
