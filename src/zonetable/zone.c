@@ -1,6 +1,7 @@
 /* The in-memory zone table.  See zone.h for the concurrency rules. */
 #include "src/zonetable/zone.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -563,10 +564,65 @@ void zt_del_zone(ztable_t *zt, uint32_t zone_id)
 	urcu_memb_call_rcu(&z->rcu, zone_free_rcu);
 }
 
+#define ZONE_SIZES_MAX 4096   /* zones shown one by one in a scrape */
+#define ZONE_IDS_MAX (1u << 20)
+
+/* Names per zone, counted by one walk of the table at scrape time, so the
+ * write path keeps no per-zone counter.  Inside an RCU read section (the
+ * calling thread is registered for it and unregistered again). */
+static void zone_sizes(const ztable_t *zt, textbuf_t *o)
+{
+	static const char n[] = "dynzone_zone_names";
+	struct cds_lfht_iter it;
+	struct cds_lfht_node *ht;
+	int was = thread_registered;
+	zt_thread_register();
+	urcu_memb_read_lock();
+	const struct zlist *zl = rcu_dereference(zt->zones);
+	unsigned nz = zl && zl->n < ZONE_SIZES_MAX ? zl->n : 0;
+	uint32_t maxid = 0;
+	for (unsigned i = 0; i < nz; i++)
+		if (zl->z[i]->id > maxid)
+			maxid = zl->z[i]->id;
+	/* counted by zone id (the store's ids are small and dense) */
+	uint64_t *count = nz && maxid < ZONE_IDS_MAX ? calloc((size_t)maxid + 1, sizeof *count)
+	                                             : NULL;
+	if (count) {
+		cds_lfht_first(zt->ht, &it);
+		while ((ht = cds_lfht_iter_get_node(&it)) != NULL) {
+			const struct znode *nd = caa_container_of(ht, struct znode, ht);
+			cds_lfht_next(zt->ht, &it);
+			if (nd->zone_id <= maxid)
+				count[nd->zone_id]++;
+		}
+		metrics_family(o, n, "gauge", "Names (nodes) in each zone");
+		for (unsigned i = 0; i < nz; i++) {
+			char text[DNAME_MAX * 4], label[DNAME_MAX * 8 + 16];
+			size_t k = 0;
+			if (dname_to_text(zl->z[i]->apex, text, sizeof text) < 0)
+				continue;
+			/* a label value escapes backslash and double quote */
+			k = (size_t)snprintf(label, sizeof label, "zone=\"");
+			for (const char *p = text; *p && k + 4 < sizeof label; p++) {
+				if (*p == '\\' || *p == '"')
+					label[k++] = '\\';
+				label[k++] = *p;
+			}
+			snprintf(label + k, sizeof label - k, "\"");
+			metrics_sample(o, n, label, count[zl->z[i]->id]);
+		}
+		free(count);
+	}
+	urcu_memb_read_unlock();
+	if (!was)
+		zt_thread_unregister();
+}
+
 void zt_metrics(void *arg, textbuf_t *o)
 {
 	const ztable_t *zt = arg;
 	metrics_gauge(o, "dynzone_zones", "Zones in the zone table", METRICS_GET(zt->nzones));
 	metrics_gauge(o, "dynzone_names", "Names (nodes) in the zone table",
 	              METRICS_GET(zt->nnodes));
+	zone_sizes(zt, o);
 }

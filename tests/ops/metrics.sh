@@ -32,11 +32,18 @@ for name in dynzone_dns_queries_by_type_total dynzone_dns_responses_total \
 	dynzone_dns_udp_dropped_total dynzone_updates_total dynzone_dns_update_messages_total \
 	dynzone_xfr_total dynzone_commit_batch_jobs dynzone_commit_duration_seconds \
 	dynzone_update_auth_failures_total dynzone_dashboard_auth_failures_total \
-	dynzone_zones dynzone_names dynzone_store_bytes; do
+	dynzone_zones dynzone_names dynzone_zone_names dynzone_store_bytes; do
 	grep -q "^# TYPE $name " "$TMP/scrape" || notok "family $name missing"
 done
 ok "every documented family is there"
 is "$(m dynzone_zones)" 1 "one zone in the table"
+is "$(m 'dynzone_zone_names{zone="dyn.test."}')" "$(m dynzone_names)" \
+	"names per zone: dyn.test. holds every name of the table ($(m dynzone_names))"
+n0=$(m dynzone_names)
+dz record add added-for-metrics.dyn.test A 192.0.2.44 >/dev/null
+zn() { scrape; m 'dynzone_zone_names{zone="dyn.test."}'; }
+wait_for $((n0 + 1)) 5000 zn
+is "$(zn)" "$((n0 + 1))" "and counts a name added from the shell"
 check "the store has bytes on disk ($(m 'dynzone_store_bytes{file="db"}'))" \
 	test "$(m 'dynzone_store_bytes{file="db"}')" -gt 0
 
