@@ -144,7 +144,7 @@ void config_init(struct config *c)
 	c->seccomp = true;
 	c->tcp_clients = 256;
 	c->tcp_max_per_ip = 16;
-	c->rrl_rate = 200;
+	c->rrl_rate = 1000;   /* a big resolver farm in one /24 stays under it */
 	c->rrl_slip = 2;
 	c->tcp_idle_timeout = 10;
 	c->sync_interval = 200;
