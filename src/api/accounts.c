@@ -173,6 +173,18 @@ static bool held_back(struct call *c, const char *user)
 	return d != 0;
 }
 
+/* A wrong password for `user` at log-in or a password change ("login",
+ * "password"): it counts towards the slow-down and /metrics, and is the
+ * auth=failed line fail2ban reads. */
+static void auth_failed(struct call *c, const char *what, const char *user)
+{
+	char qu[2 * SECRET_NAME_MAX + 3];
+	session_throttle_fail(c->a->throttle, user, http_req_client(c->rq), clock_ms());
+	METRICS_ADD(c->a->auth_failed, 1);
+	log_warn("api %s auth=failed client=%s user=%s result=bad_credentials", what,
+	         http_req_client_text(c->rq), log_q(qu, sizeof qu, user));
+}
+
 int h_info(struct call *c)
 {
 	call_ok(c, 200, json_pack("{s:s}", "signup", api_signup_names[c->a->signup]));
@@ -239,11 +251,7 @@ int h_login(struct call *c)
 	int rc = session_password_check(c->st, user, pw, &id, &admin);
 	hash_end(c);
 	if (rc == DZ_EAUTH) {
-		session_throttle_fail(c->a->throttle, user, http_req_client(c->rq), clock_ms());
-		char qu[2 * SECRET_NAME_MAX + 3];
-		METRICS_ADD(c->a->auth_failed, 1);
-		log_warn("api login auth=failed client=%s user=%s result=bad_credentials",
-		         http_req_client_text(c->rq), log_q(qu, sizeof qu, user));
+		auth_failed(c, "login", user);
 		return call_fail(c, 401, "bad_credentials", "Wrong user name or password.");
 	}
 	if (rc)
@@ -290,11 +298,7 @@ int h_password(struct call *c)
 		rc = DZ_EAUTH;
 	hash_end(c);
 	if (rc == DZ_EAUTH) {
-		session_throttle_fail(c->a->throttle, c->sess.user, http_req_client(c->rq), clock_ms());
-		char qu[2 * SECRET_NAME_MAX + 3];
-		METRICS_ADD(c->a->auth_failed, 1);
-		log_warn("api password auth=failed client=%s user=%s result=bad_credentials",
-		         http_req_client_text(c->rq), log_q(qu, sizeof qu, c->sess.user));
+		auth_failed(c, "password", c->sess.user);
 		return call_fail(c, 403, "bad_credentials", "Your current password is not that.");
 	}
 	if (rc)
