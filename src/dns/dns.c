@@ -345,25 +345,19 @@ static size_t udp_update(struct worker *w, struct udp_sock *s, const struct msgh
 static bool rrl_allow(struct worker *w, const struct sockaddr_storage *peer, uint64_t now_ms,
                       bool *slip)
 {
+	static const uint8_t mapped127[13] = { [10] = 0xff, [11] = 0xff, [12] = 127 };
+	static const uint8_t loop6[16] = { [15] = 1 };
+	const struct sockaddr *sa = (const struct sockaddr *)peer;
 	uint8_t key[9];
 	unsigned retry;
 	*slip = false;
-	if (peer->ss_family == AF_INET) {
-		const uint8_t *a = (const uint8_t *)&((const struct sockaddr_in *)peer)->sin_addr;
-		if (a[0] == 127)
-			return true;
-		key[0] = 4;
-		memcpy(key + 1, a, 3);
-	} else {
-		const uint8_t *a = ((const struct sockaddr_in6 *)peer)->sin6_addr.s6_addr;
-		static const uint8_t loop[16] = { [15] = 1 };
-		if (memcmp(a, loop, 16) == 0 || (memcmp(a, loop, 10) == 0 &&
-		    a[10] == 0xff && a[11] == 0xff && a[12] == 127))
-			return true;
-		key[0] = 6;
-		memcpy(key + 1, a, 7);
-	}
-	if (limiter_take(w->rrl, key, 8, now_ms, &retry) == 0)
+	if (sa->sa_family == AF_INET
+	    ? ((const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr)[0] == 127
+	    : (memcmp(((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr, loop6, 16) == 0 ||
+	       memcmp(((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr, mapped127, 13) == 0))
+		return true;
+	size_t klen = limit_net_key(sa, 3, 7, key);   /* the client's /24 or /56 */
+	if (limiter_take(w->rrl, key, klen, now_ms, &retry) == 0)
 		return true;
 	unsigned every = w->d->rrl_slip;
 	if (every && ++w->slip_n >= every) {
@@ -376,31 +370,21 @@ static bool rrl_allow(struct worker *w, const struct sockaddr_storage *peer, uin
 	return false;
 }
 
-/* The slipped answer to a rate-limited query: header and question, TC
- * set, nothing else (0: none to give). */
-static size_t rrl_slip_reply(const uint8_t *pkt, size_t len, uint8_t *out)
+/* A reply of header and question only (and OPT if the query had one),
+ * from what of the query parses: with `rcode`, or for a query that
+ * parsed whole, empty with TC set (tc).  0: none to give (a response, a
+ * runt, or for tc a query that did not parse). */
+static size_t header_reply(const uint8_t *pkt, size_t len, uint8_t *out, int rcode, bool tc)
 {
 	dns_query_t q;
-	int rcode;
-	if (dns_query_parse(pkt, len, &q, &rcode) != DNS_ANSWER)
+	int why;
+	dns_verdict_t v = dns_query_parse(pkt, len, &q, &why);
+	if (v == DNS_DROP || (tc && v != DNS_ANSWER))
 		return 0;
-	size_t n = dns_resp_error(out, EDNS_OUR_SIZE, pkt, &q, RCODE_NOERROR);
-	if (n >= DNS_HDR)
+	size_t n = dns_resp_error(out, EDNS_OUR_SIZE, pkt, &q, rcode);
+	if (tc && n >= DNS_HDR)
 		out[2] |= DNS_TC >> 8;
 	return n;
-}
-
-/* The FORMERR for a UDP query cut at buf[len): header and question
- * echoed if they are in it; 0 (no reply) for a response or a runt. */
-static size_t too_big(struct answer_stats *st, const uint8_t *buf, size_t len, uint8_t *out)
-{
-	dns_query_t q;
-	int rcode;
-	if (dns_query_parse(buf, len, &q, &rcode) == DNS_DROP)
-		return 0;
-	METRICS_INC(st->queries);
-	METRICS_INC(st->formerr);
-	return dns_resp_error(out, EDNS_OUR_SIZE, buf, &q, RCODE_FORMERR);
 }
 
 static void udp_drain(struct worker *w, struct udp_sock *s)
@@ -436,14 +420,19 @@ static void udp_drain(struct worker *w, struct udp_sock *s)
 			size_t len;
 			if (s->wildcard)
 				fix_pktinfo(h);
-			if (h->msg_flags & MSG_TRUNC)
+			if (h->msg_flags & MSG_TRUNC) {
 				/* over UDP_BUF bytes: FORMERR from its first ones, never
 				 * silence (RFC 8906 §3.1.5) */
-				len = too_big(&w->st, inbuf[i], UDP_BUF, outbuf[nout]);
-			else if (dnsupd_is_update(inbuf[i], in[i].msg_len))
+				len = header_reply(inbuf[i], UDP_BUF, outbuf[nout], RCODE_FORMERR, false);
+				if (len) {
+					METRICS_INC(w->st.queries);
+					METRICS_INC(w->st.formerr);
+				}
+			} else if (dnsupd_is_update(inbuf[i], in[i].msg_len))
 				len = udp_update(w, s, h, inbuf[i], in[i].msg_len, outbuf[nout]);
 			else if (w->rrl && !rrl_allow(w, &peer[i], now_ms, &slip))
-				len = slip ? rrl_slip_reply(inbuf[i], in[i].msg_len, outbuf[nout]) : 0;
+				len = slip ? header_reply(inbuf[i], in[i].msg_len, outbuf[nout],
+				                          RCODE_NOERROR, true) : 0;
 			else
 				len = answer(w->d, inbuf[i], in[i].msg_len, outbuf[nout],
 				             EDNS_OUR_SIZE, false, &w->st);

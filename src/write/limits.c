@@ -201,20 +201,26 @@ unsigned failures_delay(failures_t *f, const void *key, size_t klen, uint64_t no
 	return delay;
 }
 
-size_t limit_addr_key(const struct sockaddr *sa, uint8_t key[9])
+size_t limit_net_key(const struct sockaddr *sa, unsigned v4_bytes, unsigned v6_bytes,
+                     uint8_t key[9])
 {
-	if (sa->sa_family == AF_INET) {
+	if (sa->sa_family == AF_INET && v4_bytes <= 4) {
 		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
 		key[0] = 4;
-		memcpy(key + 1, &s4->sin_addr, 4);
-		return 5;
+		memcpy(key + 1, &s4->sin_addr, v4_bytes);
+		return 1 + v4_bytes;
 	}
-	if (sa->sa_family == AF_INET6) {
+	if (sa->sa_family == AF_INET6 && v6_bytes <= 8) {
 		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
 		key[0] = 6;
-		memcpy(key + 1, &s6->sin6_addr, 8);
-		return 9;
+		memcpy(key + 1, &s6->sin6_addr, v6_bytes);
+		return 1 + v6_bytes;
 	}
 	key[0] = 0;
 	return 1;
+}
+
+size_t limit_addr_key(const struct sockaddr *sa, uint8_t key[9])
+{
+	return limit_net_key(sa, 4, 8, key);
 }

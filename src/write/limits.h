@@ -46,6 +46,10 @@ unsigned failures_delay(failures_t *f, const void *key, size_t klen, uint64_t no
 /* The limiter key of a client address: IPv4 /32, IPv6 /64 (one customer
  * site).  Writes up to 9 bytes and returns the length. */
 size_t limit_addr_key(const struct sockaddr *sa, uint8_t key[9]);
+/* The same for a wider network: the first v4_bytes (at most 4) or
+ * v6_bytes (at most 8) of the address. */
+size_t limit_net_key(const struct sockaddr *sa, unsigned v4_bytes, unsigned v6_bytes,
+                     uint8_t key[9]);
 
 
 #endif
