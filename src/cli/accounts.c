@@ -10,6 +10,7 @@
 #include "src/db/accounts.h"
 #include "src/db/tokens.h"
 #include "src/cli/cmd.h"
+#include "src/db/block.h"
 #include "src/db/host.h"
 #include "src/db/sessions.h"
 #include "src/db/zones.h"
@@ -398,6 +399,50 @@ int cmd_host_del(struct cmd_ctx *ctx, int argc, char **argv)
 	if (find_host(st, pos[0], &h))
 		return 1;
 	return in_txn(st, do_host_del, &h);
+}
+
+/* Blocking a host (an administrator's `abuse`) ---------------------------------- */
+
+struct host_block { struct host h; const char *reason; bool block, was; };
+
+static int do_host_block(store_t *st, void *arg)
+{
+	struct host_block *b = arg;
+	int rc = b->block ? block_set(st, b->h.id, b->reason, (int64_t)time(NULL))
+	                  : block_clear(st, b->h.id, &b->was);
+	return rc ? cmd_fail("store: %s", store_errmsg(st)) : 0;
+}
+
+/* host block FQDN [--reason TEXT] and host unblock FQDN: a running
+ * server reads the table on every update, so no signal is needed. */
+static int host_block(struct cmd_ctx *ctx, int argc, char **argv, bool block)
+{
+	const char *pos[1];
+	int np;
+	struct host_block b = { .block = block };
+	const struct cmd_opt opts[] = {
+		{ "reason", 1, &b.reason, NULL, NULL, NULL, 0 },
+		{ 0 },
+	};
+	if (cmd_parse(ctx, argc, argv, block ? opts : NULL, pos, 1, 1, &np))
+		return 2;
+	store_t *st = cmd_store(ctx);
+	if (find_host(st, pos[0], &b.h))
+		return 1;
+	int rc = in_txn(st, do_host_block, &b);
+	if (!rc && !block && !b.was)
+		fprintf(stderr, "dynzone: %s was not blocked\n", b.h.text);
+	return rc;
+}
+
+int cmd_host_block(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	return host_block(ctx, argc, argv, true);
+}
+
+int cmd_host_unblock(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	return host_block(ctx, argc, argv, false);
 }
 
 /* Tokens ------------------------------------------------------------------- */

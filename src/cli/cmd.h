@@ -78,6 +78,8 @@ int cmd_user_list(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_user_del(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_user_allow(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_user_deny(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_host_block(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_host_unblock(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_host_add(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_host_list(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_host_del(struct cmd_ctx *ctx, int argc, char **argv);

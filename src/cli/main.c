@@ -97,6 +97,13 @@ static const struct command commands[] = {
 	{ "host del", cmd_host_del, "FQDN",
 	  "Delete a dynamic host, its records, its log and the tokens that "
 	  "covered only it." },
+	{ "host block", cmd_host_block, "FQDN [--reason TEXT]",
+	  "Block a host for abuse: its updates are answered 'abuse' (which "
+	  "tells dyndns2 clients to stop for good) and change nothing, until "
+	  "'host unblock'.  Rate limits never do this; they answer 911 with "
+	  "HTTP 503 and Retry-After, which clients survive." },
+	{ "host unblock", cmd_host_unblock, "FQDN",
+	  "Let a blocked host update again." },
 	{ "token new", cmd_token_new, "FQDN [FQDN...]",
 	  "Print a new update token covering the given hosts (all of one "
 	  "user: a client that updates several hosts in one request, as "

@@ -95,9 +95,15 @@ static const struct key keys[] = {
 	{ "refuse-private", K_STRS, F(refuse_private), 0, 0,
 	  "zone whose hosts may not be given private or ULA addresses (repeatable; * for all)" },
 	{ "update-rate-token", K_INT, F(update_rate_token), 0, 1000000,
-	  "updates per minute per token, sustained (0: no limit)" },
+	  "changing updates per minute per token, sustained (0: no limit; nochg and the "
+	  "other half of a dual-stack change are free)" },
 	{ "update-burst-token", K_INT, F(update_burst_token), 1, 1000000,
 	  "updates per token allowed at once" },
+	{ "update-loop-max", K_INT, F(update_loop_max), 0, 1000000,
+	  "identical unchanged requests per token inside update-loop-window before they "
+	  "count as a loop (0: never)" },
+	{ "update-loop-window", K_INT, F(update_loop_window), 1, 86400,
+	  "seconds of the update-loop-max window" },
 	{ "update-rate-client", K_INT, F(update_rate_client), 0, 1000000,
 	  "update and checkip requests per minute per client address (0: no limit)" },
 	{ "update-burst-client", K_INT, F(update_burst_client), 1, 1000000,
@@ -157,6 +163,8 @@ void config_init(struct config *c)
 	c->http_max_request = 16384;
 	c->update_rate_token = 6;
 	c->update_burst_token = 12;
+	c->update_loop_max = 20;
+	c->update_loop_window = 60;
 	c->update_rate_client = 120;
 	c->update_burst_client = 240;
 	c->update_max_hosts = 20;

@@ -165,6 +165,14 @@ static const char *const migrations[] = {
 	 * a scan of the journal; one small row per commit and zone, so the
 	 * partial index costs updates next to nothing */
 	"CREATE INDEX journal_soa ON journal(zone_id, serial) WHERE op = 3;",
+	/* 8 (issue #16): hosts an administrator blocked (`dynzone host
+	 * block`); their updates are answered abuse.  A table of its own, not
+	 * a hosts column: the update path reads it only for the hosts it
+	 * updates, and it goes with its host */
+	"CREATE TABLE host_blocks("
+	"  host_id INTEGER PRIMARY KEY REFERENCES hosts(id) ON DELETE CASCADE,"
+	"  since INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL);",
 };
 
 static void seterr(char *buf, size_t len, const char *what, sqlite3 *db)

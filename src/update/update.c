@@ -12,6 +12,7 @@
 #include "proto/errors.h"
 #include "src/common/secret.h"
 #include "src/db/accounts.h"
+#include "src/db/block.h"
 #include "src/db/tokens.h"
 #include "src/db/host.h"
 #include "src/db/updatelog.h"
@@ -27,7 +28,8 @@
 struct update_service {
 	committer_t *commit;
 	timers_t *timers;
-	limiter_t *per_token, *per_client;
+	budget_t *per_token;       /* changes and loops, per token */
+	limiter_t *per_client;
 	failures_t *failures;
 	unsigned max_hosts;
 	const struct config *cfg;  /* refuse-private */
@@ -70,6 +72,12 @@ static void reply_codes(update_t *u, http_req_t *rq, const struct upd_job *j,
 	if (is_once) {
 		dd2_reply_line(body, sizeof body, &len, once, NULL);
 		status = dd2_code_status(once);
+		/* a spent short-term limit: 503 is what makes inadyn (any
+		 * provider) retry later, and ddclient waits its
+		 * min-error-interval after any non-2xx; `abuse` would stop
+		 * both for good (docs/update-api.md) */
+		if (once == DD2_911 && retry_after)
+			status = 503;
 		METRICS_ADD(u->results[once], 1);
 	} else {
 		for (unsigned i = 0; i < j->req.nhosts; i++) {
@@ -153,6 +161,52 @@ static int refuse(store_t *st, struct upd_job *j, enum dd2_code c, int64_t now)
 	return 0;
 }
 
+/* What applying c to h would change (BUDGET_* bits; 0: it would be
+ * answered nochg).  TXT values and the offline flag count as a change
+ * whenever the request sets them: they are rare, and ACME clients set and
+ * remove a value once per certificate. */
+static unsigned change_bits(const struct host *h, const struct host_change *c)
+{
+	unsigned bits = 0;
+	if (c->set_addrs) {
+		const struct dd2_addrs *a = &c->addrs, *o = &h->addrs;
+		if (a->has4 && (h->offline || !o->has4 || memcmp(a->v4, o->v4, 4)))
+			bits |= BUDGET_V4;
+		if (a->has6 && (h->offline || !o->has6 || memcmp(a->v6, o->v6, 16)))
+			bits |= BUDGET_V6;
+	}
+	if (c->set_txt || (c->offline >= 0 && (c->offline == 1) != h->offline))
+		bits |= BUDGET_OTHER;
+	return bits;
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ ((const uint8_t *)p)[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/* A fingerprint of what a request asks for (the loop rule's "the same
+ * request"): its host names and the change, whatever the query's
+ * spelling or parameter order. */
+static uint64_t request_fp(const struct upd_job *j)
+{
+	const struct host_change *c = &j->change;
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (unsigned i = 0; i < j->req.nhosts; i++)
+		h = fnv(h, j->req.hosts[i], strlen(j->req.hosts[i]) + 1);
+	uint8_t flags[4] = { c->set_addrs, c->addrs.has4, c->addrs.has6, (uint8_t)(c->offline + 1) };
+	h = fnv(h, flags, sizeof flags);
+	if (c->addrs.has4)
+		h = fnv(h, c->addrs.v4, 4);
+	if (c->addrs.has6)
+		h = fnv(h, c->addrs.v6, 16);
+	for (unsigned i = 0; c->set_txt && i < c->ntxt; i++)
+		h = fnv(h, c->txt[i], strlen(c->txt[i]) + 1);
+	return h;
+}
+
 static int job_run(struct commit_job *cj, store_t *st)
 {
 	struct upd_job *j = (struct upd_job *)cj;
@@ -188,13 +242,25 @@ static int job_run(struct commit_job *cj, store_t *st)
 		failures_note(u->failures, j->addr_key, j->addr_klen, clock_ms());
 		return refuse(st, j, DD2_BADAUTH, now);
 	}
-	if (limiter_take(u->per_token, j->token, SECRET_TID_LEN, clock_ms(), &j->retry_after))
-		return refuse(st, j, DD2_ABUSE, now);
+	bool blocked[DD2_HOSTS_MAX] = { false };
+	unsigned changes = 0;
+	for (unsigned i = 0; i < n; i++) {
+		if (covered[i] && block_get(st, hosts[i].id, &blocked[i]))
+			return DZ_EDB;
+		if (covered[i] && !blocked[i])
+			changes |= change_bits(&hosts[i], &j->change);
+	}
+	if (budget_take(u->per_token, j->token, SECRET_TID_LEN, changes, request_fp(j),
+	                clock_ms(), &j->retry_after))
+		return refuse(st, j, DD2_911, now);
 	for (unsigned i = 0; i < n; i++) {
 		char at[2 * DD2_ADDR_TEXT + 2] = "";
 		bool changed;
-		if (!covered[i]) {
-			log_row(st, j, 0, j->req.hosts[i], "", j->code[i], now);
+		if (!covered[i] || blocked[i]) {
+			if (covered[i])
+				j->code[i] = DD2_ABUSE;
+			log_row(st, j, covered[i] ? hosts[i].id : 0, j->req.hosts[i], "", j->code[i],
+			        now);
 			continue;
 		}
 		/* a name twice in one request: the second sees the first's change */
@@ -228,7 +294,10 @@ static void log_done(const struct upd_job *j, int rc)
 			METRICS_ADD(j->u->auth_failed, 1);
 			log_warn("update auth=failed client=%s host=%s result=badauth agent=%s",
 			         j->client, host, agent);
-		} else
+		} else if (c == DD2_911 && j->retry_after)
+			log_info("update client=%s host=%s result=911 why=limit retry_after=%u "
+			         "agent=%s", j->client, host, j->retry_after, agent);
+		else
 			log_info("update client=%s host=%s result=%s agent=%s", j->client, host,
 			         dd2_code_text(c), agent);
 		return;
@@ -262,8 +331,8 @@ static void job_due(struct timer *t)
 
 /* The HTTP side ----------------------------------------------------------- */
 
-/* Take one request from the client's budget; false (and the abuse reply
- * set) if it is spent. */
+/* Take one request from the client's budget; false (and the 911 reply,
+ * 503 with Retry-After, sent) if it is spent. */
 static bool client_allowed(update_t *u, http_req_t *rq)
 {
 	uint8_t key[9];
@@ -271,7 +340,9 @@ static bool client_allowed(update_t *u, http_req_t *rq)
 	size_t kl = limit_addr_key(http_req_client(rq), key);
 	if (limiter_take(u->per_client, key, kl, clock_ms(), &retry) == 0)
 		return true;
-	reply_once(u, rq, DD2_ABUSE, retry);
+	log_info("update client=%s result=911 why=client-limit retry_after=%u",
+	         http_req_client_text(rq), retry);
+	reply_once(u, rq, DD2_911, retry);
 	return false;
 }
 
@@ -451,8 +522,11 @@ int update_start(update_t **out, http_t *h, const struct config *c, committer_t 
 	u->timers = ts;
 	u->max_hosts = (unsigned)c->update_max_hosts;
 	u->cfg = c;
-	u->per_token = limiter_new(LIMITER_SLOTS, (unsigned)c->update_rate_token,
-	                                (unsigned)c->update_burst_token);
+	struct budget_conf bc = {
+		(unsigned)c->update_rate_token, (unsigned)c->update_burst_token,
+		(unsigned)c->update_loop_max, (unsigned)c->update_loop_window,
+	};
+	u->per_token = budget_new(LIMITER_SLOTS, &bc);
 	u->per_client = limiter_new(LIMITER_SLOTS, (unsigned)c->update_rate_client,
 	                                 (unsigned)c->update_burst_client);
 	u->failures = failures_new(LIMITER_SLOTS);
@@ -509,7 +583,7 @@ void update_free(update_t *u)
 {
 	if (!u)
 		return;
-	limiter_free(u->per_token);
+	budget_free(u->per_token);
 	limiter_free(u->per_client);
 	failures_free(u->failures);
 	for (unsigned i = 0; i < u->npaths; i++)

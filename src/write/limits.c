@@ -21,6 +21,10 @@ struct slot {
 	uint8_t klen;            /* 0: free */
 	uint64_t last_ms;
 	double value;            /* bucket level, or failure score */
+	/* budget only */
+	uint64_t pair_ms, loop_ms, fp;   /* last change; first identical request */
+	uint32_t loop_n;
+	uint8_t pair_fams;
 };
 
 struct table {
@@ -72,9 +76,9 @@ static struct slot *table_get(struct table *t, const void *key, size_t klen,
 	}
 	if (!claim)
 		return NULL;
+	memset(victim, 0, sizeof *victim);
 	memcpy(victim->key, key, klen);
 	victim->klen = (uint8_t)klen;
-	victim->value = 0;
 	*fresh = true;
 	return victim;
 }
@@ -107,31 +111,123 @@ void limiter_free(limiter_t *l)
 	free(l);
 }
 
+/* Refill a slot's bucket to now_ms; `take`: then take one if there is one.
+ * Call with the lock held.  0, or DZ_ELIMIT with *retry_after. */
+static int bucket_take(struct slot *s, bool fresh, double per_ms, double burst,
+                       uint64_t now_ms, bool take, unsigned *retry_after)
+{
+	if (fresh) {
+		s->value = burst;
+	} else if (now_ms > s->last_ms) {
+		s->value += (double)(now_ms - s->last_ms) * per_ms;
+		if (s->value > burst)
+			s->value = burst;
+	}
+	s->last_ms = now_ms;
+	if (!take)
+		return 0;
+	if (s->value >= 1.0) {
+		s->value -= 1.0;
+		return 0;
+	}
+	double wait = (1.0 - s->value) / per_ms / 1000.0;
+	*retry_after = (unsigned)wait + 1;
+	return DZ_ELIMIT;
+}
+
 int limiter_take(limiter_t *l, const void *key, size_t klen,
                       uint64_t now_ms, unsigned *retry_after)
 {
 	bool fresh;
-	int rc = 0;
 	if (l->per_ms <= 0)
 		return 0;
 	pthread_mutex_lock(&l->t.lock);
 	struct slot *s = table_get(&l->t, key, klen, true, &fresh);
-	if (fresh) {
-		s->value = l->burst;
-	} else if (now_ms > s->last_ms) {
-		s->value += (double)(now_ms - s->last_ms) * l->per_ms;
-		if (s->value > l->burst)
-			s->value = l->burst;
-	}
-	s->last_ms = now_ms;
-	if (s->value >= 1.0) {
-		s->value -= 1.0;
-	} else {
-		double wait = (1.0 - s->value) / l->per_ms / 1000.0;
-		*retry_after = (unsigned)wait + 1;
-		rc = DZ_ELIMIT;
-	}
+	int rc = bucket_take(s, fresh, l->per_ms, l->burst, now_ms, true, retry_after);
 	pthread_mutex_unlock(&l->t.lock);
+	return rc;
+}
+
+struct budget {
+	struct table t;
+	struct budget_conf c;
+	double per_ms, burst;
+};
+
+budget_t *budget_new(unsigned slots, const struct budget_conf *c)
+{
+	budget_t *b = calloc(1, sizeof *b);
+	if (!b)
+		return NULL;
+	b->c = *c;
+	b->per_ms = c->per_minute / 60000.0;
+	b->burst = c->burst ? c->burst : 1;
+	if (table_init(&b->t, slots)) {
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+void budget_free(budget_t *b)
+{
+	if (!b)
+		return;
+	table_free(&b->t);
+	free(b);
+}
+
+/* The loop rule for a request that changes nothing (lock held). */
+static int budget_loop(budget_t *b, struct slot *s, uint64_t fp, uint64_t now_ms,
+                       unsigned *retry_after)
+{
+	uint64_t window = (uint64_t)b->c.loop_window_s * 1000;
+	if (s->loop_n == 0 || s->fp != fp || now_ms - s->loop_ms >= window) {
+		s->fp = fp;
+		s->loop_ms = now_ms;
+		s->loop_n = 0;
+	}
+	if (s->loop_n < UINT32_MAX)
+		s->loop_n++;
+	if (!b->c.loop_max || s->loop_n <= b->c.loop_max)
+		return 0;
+	*retry_after = (unsigned)((s->loop_ms + window - now_ms) / 1000) + 1;
+	return DZ_ELIMIT;
+}
+
+int budget_take(budget_t *b, const void *key, size_t klen, unsigned changes, uint64_t fp,
+                uint64_t now_ms, unsigned *retry_after)
+{
+	bool fresh;
+	int rc = 0;
+	pthread_mutex_lock(&b->t.lock);
+	struct slot *s = table_get(&b->t, key, klen, true, &fresh);
+	/* refill to now (and mark the slot used, for the LRU) */
+	if (b->per_ms > 0)
+		bucket_take(s, fresh, b->per_ms, b->burst, now_ms, false, retry_after);
+	else
+		s->last_ms = now_ms;
+	if (!changes) {
+		rc = budget_loop(b, s, fp, now_ms, retry_after);
+		goto out;
+	}
+	/* a change ends any run of identical requests */
+	s->loop_n = 0;
+	unsigned fams = changes & (BUDGET_V4 | BUDGET_V6);
+	bool pair = !fresh && s->pair_ms && now_ms - s->pair_ms < BUDGET_PAIR_S * 1000ull &&
+	            changes == fams && (s->pair_fams & fams) == 0;
+	if (b->per_ms > 0)
+		rc = bucket_take(s, false, b->per_ms, b->burst, now_ms, !pair, retry_after);
+	if (rc)
+		goto out;
+	if (pair) {
+		s->pair_fams |= (uint8_t)fams;
+	} else {
+		s->pair_ms = now_ms;
+		s->pair_fams = (uint8_t)fams;
+	}
+out:
+	pthread_mutex_unlock(&b->t.lock);
 	return rc;
 }
 

@@ -24,6 +24,42 @@ void limiter_free(limiter_t *l);
 int limiter_take(limiter_t *l, const void *key, size_t klen,
                       uint64_t now_ms, unsigned *retry_after);
 
+/* The update budget of a token (issue #16): routers that re-check are
+ * never limited, loops are.
+ *  - A request that would change something (an address, the offline
+ *    flag, TXT) takes one from a token bucket: `per_minute` refill up to
+ *    `burst` (update-rate-token, update-burst-token).  The other half of
+ *    a dual-stack change is free: a change of only the family the
+ *    token's previous change did not touch, within BUDGET_PAIR_S seconds
+ *    of it, counts with that one.
+ *  - A request that changes nothing (it will be answered nochg) never
+ *    takes from the bucket.  Only the same request (same hosts, same
+ *    addresses) repeated is counted: more than `loop_max` identical
+ *    requests inside `loop_window_s` seconds from the first of them is a
+ *    loop, refused until that window ends.  Any other request starts a
+ *    new count.
+ * per_minute 0 turns the bucket off, loop_max 0 the loop rule.  Capped
+ * and thread-safe like the limiter. */
+#define BUDGET_PAIR_S 60
+#define BUDGET_V4 1u       /* what a request would change */
+#define BUDGET_V6 2u
+#define BUDGET_OTHER 4u
+struct budget_conf {
+	unsigned per_minute, burst;       /* changes */
+	unsigned loop_max, loop_window_s; /* identical unchanged requests */
+};
+typedef struct budget budget_t;
+/* NULL on allocation failure. */
+budget_t *budget_new(unsigned slots, const struct budget_conf *c);
+void budget_free(budget_t *b);
+/* Account one request of the key (a token id) at now_ms (monotonic):
+ * `changes` is what it would change (BUDGET_* bits; 0: nothing), `fp` a
+ * fingerprint of what it asks for.  0 if allowed; DZ_ELIMIT with
+ * *retry_after (seconds, >= 1) if not: the request must then change
+ * nothing. */
+int budget_take(budget_t *b, const void *key, size_t klen, unsigned changes, uint64_t fp,
+                uint64_t now_ms, unsigned *retry_after);
+
 /* Failed authentication per client address: each failure adds one to a
  * score that halves every LIMIT_FAIL_HALFLIFE_S seconds.  Past
  * LIMIT_FAIL_FREE failures, each request from that address is held before
