@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Abuse handling of the update API: per-token and per-client rate limits
-# (abuse + Retry-After, a dual-stack client never trips the defaults), the
+# (911 + 503 + Retry-After, never abuse; a dual-stack client never trips
+# the defaults; nochg never counts, a loop of identical requests does),
+# a host an admin blocked (abuse), the
 # failed-auth slow-down, X-Forwarded-For only from trusted proxies,
 # update-path, and 911 when the store cannot be written.
 . "$(dirname "$0")/../lib.sh"
@@ -35,18 +37,60 @@ U6="http://[::1]:$DZ_HTTP_PORT/nic/update"
 up "$U4" "hostname=a.dyn.test&myip=192.0.2.10" -u "a.dyn.test:$TA"
 is "$BODY" "good 192.0.2.10|" "burst 2: first update good"
 up "$U6" "hostname=a.dyn.test&myip=2001:db8::10" -u "a.dyn.test:$TA"
-is "$BODY" "good 192.0.2.10,2001:db8::10|" "second (the v6 half of a dual-stack change) good"
+is "$BODY" "good 192.0.2.10,2001:db8::10|" "the v6 half of the dual-stack change: good, and free"
 up "$U4" "hostname=a.dyn.test&myip=192.0.2.11" -u "a.dyn.test:$TA"
-is "$ST $BODY" "200 abuse|" "third within the minute: 200 abuse"
-like "$HDR" '^Retry-After: [0-9]+$' "abuse carries Retry-After"
+is "$BODY" "good 192.0.2.11,2001:db8::10|" "second change within the minute: good"
+up "$U4" "hostname=a.dyn.test&myip=192.0.2.12" -u "a.dyn.test:$TA"
+is "$ST $BODY" "503 911|" "third change within the minute: 503 911 (never abuse)"
+like "$HDR" '^Retry-After: [0-9]+$' "the refusal carries Retry-After"
 ra=$(printf '%s\n' "$HDR" | sed -n 's/^Retry-After: //p')
 check "Retry-After is 1..60 seconds ($ra)" test "$ra" -ge 1 -a "$ra" -le 60
-is "$(qs a.dyn.test A)" "192.0.2.10" "the refused update changed nothing"
+is "$(qs a.dyn.test A)" "192.0.2.11" "the refused update changed nothing"
+bad=0
+for i in $(seq 1 10); do
+	up "$U4" "hostname=a.dyn.test&myip=192.0.2.11" -u "a.dyn.test:$TA"
+	[ "$ST $BODY" = "200 nochg 192.0.2.11,2001:db8::10|" ] || { bad=$((bad + 1)); diag "$ST $BODY"; }
+done
+is "$bad" 0 "a router re-checking while the change budget is spent: nochg, ten times"
 up "$U4" "hostname=b.dyn.test&myip=192.0.2.12" -u "b.dyn.test:$TB"
 is "$BODY" "good 192.0.2.12|" "another token is not limited by the first"
-is "$(sqlite3 "$DZ_DIR/dynzone.db" "SELECT result FROM update_log WHERE host = 'a.dyn.test' ORDER BY id DESC LIMIT 1")" \
-	"abuse" "the refusal is logged"
+is "$(sqlite3 "$DZ_DIR/dynzone.db" "SELECT result FROM update_log WHERE host = 'a.dyn.test' AND result <> 'nochg' ORDER BY id DESC LIMIT 1")" \
+	"911" "the refusal is logged"
+like "$(cat "$DZ_DIR/serve.log")" 'result=911 why=limit retry_after=[0-9]+' "and says why in the log"
+dz_stop
 
+# --- loops: only identical unchanged requests, many of them -------------------
+setup loop "update-loop-max = 5" "update-loop-window = 30" "update-rate-client = 0"
+U4="http://127.0.0.1:$DZ_HTTP_PORT/nic/update"
+up "$U4" "hostname=a.dyn.test&myip=192.0.2.30" -u "a.dyn.test:$TA"
+is "$BODY" "good 192.0.2.30|" "first update good"
+bad=0
+for i in $(seq 1 5); do
+	up "$U4" "hostname=a.dyn.test&myip=192.0.2.30" -u "a.dyn.test:$TA"
+	[ "$BODY" = "nochg 192.0.2.30|" ] || bad=$((bad + 1))
+done
+is "$bad" 0 "five identical re-checks: nochg"
+up "$U4" "myip=192.0.2.30&hostname=a.dyn.test" -u "a.dyn.test:$TA"
+is "$ST $BODY" "503 911|" "the sixth inside the window (spelt differently): a loop, 503 911"
+ra=$(printf '%s\n' "$HDR" | sed -n 's/^Retry-After: //p')
+check "Retry-After runs to the window's end ($ra)" test "$ra" -ge 20 -a "$ra" -le 31
+up "$U4" "hostname=a.dyn.test&myip=192.0.2.31" -u "a.dyn.test:$TA"
+is "$BODY" "good 192.0.2.31|" "a real change is not the loop"
+up "$U4" "hostname=b.dyn.test&myip=192.0.2.30" -u "b.dyn.test:$TB"
+is "$BODY" "good 192.0.2.30|" "another token is not limited"
+
+# --- a host an admin blocked: abuse -------------------------------------------
+dz host block a.dyn.test --reason "spam" 2>/dev/null
+up "$U4" "hostname=a.dyn.test&myip=192.0.2.32" -u "a.dyn.test:$TA"
+is "$ST $BODY" "200 abuse|" "a blocked host: 200 abuse"
+is "$(qs a.dyn.test A)" "192.0.2.31" "and nothing changes"
+TAB=$(dz token new a.dyn.test b.dyn.test)
+up "$U4" "hostname=a.dyn.test,b.dyn.test&myip=192.0.2.33" -u "alice:$TAB"
+is "$BODY" "abuse|good 192.0.2.33|" "one line per host: the blocked one abuse, the other updated"
+dz host unblock a.dyn.test 2>/dev/null
+up "$U4" "hostname=a.dyn.test&myip=192.0.2.34" -u "a.dyn.test:$TA"
+is "$BODY" "good 192.0.2.34|" "unblocked: updates work again"
+is "$(dz host unblock a.dyn.test 2>&1)" "dynzone: a.dyn.test. was not blocked" "unblock says when there was nothing to do"
 dz_stop
 
 # --- X-Forwarded-For ------------------------------------------------------------
@@ -124,9 +168,9 @@ up "$U4" "hostname=b.dyn.test&myip=192.0.2.21" -u "b.dyn.test:$TB"
 is "$BODY" "good 192.0.2.21|" "second request from the address"
 is "$(curl -s "http://127.0.0.1:$DZ_HTTP_PORT/checkip")" "127.0.0.1" "checkip counts as the third"
 up "$U4" "hostname=b.dyn.test&myip=192.0.2.22" -u "b.dyn.test:$TB"
-is "$ST $BODY" "200 abuse|" "fourth from one address: abuse"
+is "$ST $BODY" "503 911|" "fourth from one address: 503 911"
 like "$HDR" '^Retry-After: [0-9]+$' "with Retry-After"
-is "$(curl -s "http://127.0.0.1:$DZ_HTTP_PORT/checkip" | tr -d '\r')" "abuse" "checkip is limited too"
+is "$(curl -s -w ' %{http_code}' "http://127.0.0.1:$DZ_HTTP_PORT/checkip" | tr -d '\r\n')" "911 503" "checkip is limited too"
 up "$U6" "hostname=b.dyn.test&myip=192.0.2.22" -u "b.dyn.test:$TB"
 is "$BODY" "good 192.0.2.22|" "another client address is not limited"
 dz_stop
