@@ -23,6 +23,7 @@
 #include "src/common/priv.h"
 #include "src/common/sandbox.h"
 #include "src/common/thp.h"
+#include "src/update/names.h"
 #include "src/update/update.h"
 #include "src/xfr/notify.h"
 #include "src/xfr/xfr.h"
@@ -131,6 +132,10 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (store_open(c->db, &st, err, sizeof err)) {
 		log_err("cannot open the store: %s", err);
+		goto out;
+	}
+	if (updname_publish(st, c, err, sizeof err)) {
+		log_err("%s", err);
 		goto out;
 	}
 	if (store_load(st, zt)) {

@@ -94,6 +94,10 @@ static const struct key keys[] = {
 	  "URL path of the update API (repeatable; default /nic/update and /v3/update)" },
 	{ "refuse-private", K_STRS, F(refuse_private), 0, 0,
 	  "zone whose hosts may not be given private or ULA addresses (repeatable; * for all)" },
+	{ "update-name", K_STR, F(update_name), 0, 0,
+	  "NAME [ADDRESS...]: publish NAME (A and AAAA), NAME's first label + 4 (A only) "
+	  "and + 6 (AAAA only) in dynzone's zone, with the http(s)-listen addresses or "
+	  "those given" },
 	{ "update-rate-token", K_INT, F(update_rate_token), 0, 1000000,
 	  "changing updates per minute per token, sustained (0: no limit; nochg and the "
 	  "other half of a dual-stack change are free)" },

@@ -58,6 +58,7 @@ struct config {
 	struct conf_strs metrics_allow;  /* ADDRESS[/BITS]: may read /metrics, /healthz */
 	struct conf_strs update_path; /* update URL paths (none: /nic/update, /v3/update) */
 	struct conf_strs refuse_private; /* zones whose hosts may not get private/ULA addresses */
+	char *update_name;            /* NAME [ADDR...]: single-family update names */
 	long update_rate_token, update_burst_token;    /* per minute; 0: no limit */
 	long update_loop_max, update_loop_window; /* identical nochg requests per seconds */
 	long update_rate_client, update_burst_client;
