@@ -63,6 +63,13 @@ int addr_list_local(struct addr_local *out, size_t cap, size_t *n)
 		if (!addr_is_global(e->family, e->a) ||
 		    util_copy_str(e->ifname, sizeof e->ifname, i->ifa_name) < 0)
 			continue;
+		/* the prefix length from the netmask; rtnetlink's, below, wins */
+		if (e->family == AF_INET6 && i->ifa_netmask) {
+			const uint8_t *m =
+				((struct sockaddr_in6 *)(void *)i->ifa_netmask)->sin6_addr.s6_addr;
+			for (int b = 0; b < 128 && (m[b / 8] & (0x80 >> (b % 8))); b++)
+				e->plen++;
+		}
 		(*n)++;
 	}
 	freeifaddrs(ifs);
@@ -270,4 +277,30 @@ fail:
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
 	return err;
+}
+
+int addr_lan_prefix(const struct addr_local *l, size_t n, const char *ifname,
+                    char *out, size_t cap)
+{
+	char text[ADDR_TEXT_MAX];
+	uint8_t a[16];
+	if (!ifname || !*ifname ||
+	    addr_pick(l, n, AF_INET6, ifname, false, NULL, text, sizeof text) < 0 ||
+	    inet_pton(AF_INET6, text, a) != 1)
+		return DZ_ENOENT;
+	for (size_t i = 0; i < n; i++) {
+		if (l[i].family != AF_INET6 || memcmp(l[i].a, a, 16) ||
+		    strcmp(l[i].ifname, ifname))
+			continue;
+		unsigned plen = l[i].plen;
+		if (plen == 0 || plen > 64)
+			return DZ_ENOENT;
+		for (unsigned b = plen; b < 128; b++)
+			a[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+		if (!inet_ntop(AF_INET6, a, text, sizeof text))
+			return DZ_ENOENT;
+		int w = snprintf(out, cap, "%s/%u", text, plen);
+		return w > 0 && (size_t)w < cap ? 0 : DZ_ENOENT;
+	}
+	return DZ_ENOENT;
 }

@@ -26,8 +26,11 @@ struct addr_local {
 	int family;             /* AF_INET or AF_INET6 */
 	uint8_t a[16];
 	unsigned flags;         /* ADDR_F_* */
+	unsigned plen;          /* prefix length of the address (its on-link net) */
 	char ifname[IF_NAMESIZE];
 };
+
+#define ADDR_PREFIX_TEXT_MAX (ADDR_TEXT_MAX + 4)   /* "2001:db8:1:2::/64" */
 
 /* True if the address could be published: not loopback, link-local,
  * unique-local, multicast, unspecified or v4-mapped. */
@@ -51,6 +54,15 @@ uint64_t addr_fingerprint(const struct addr_local *l, size_t n);
 int addr_pick(const struct addr_local *l, size_t n, int family,
               const char *ifname, bool prefer_temp, const char *sticky,
               char *out, size_t cap);
+
+/* The LAN prefix of a router: the on-link prefix ("2001:db8:1:2::/64") of
+ * the global IPv6 address addr_pick chooses on `ifname` (the LAN
+ * interface; the kernel gives each address its prefix length, netlink's
+ * ifa_prefixlen).  Never the WAN address: only `ifname` is looked at.
+ * Prefixes longer than /64 or of length 0 are not LAN prefixes.  Writes
+ * the text into `out`.  Returns 0 or DZ_ENOENT. */
+int addr_lan_prefix(const struct addr_local *l, size_t n, const char *ifname,
+                    char *out, size_t cap);
 
 /* Find the first address of `family` in free text (a check-IP reply such
  * as "Current IP Address: 192.0.2.1" or a command's output) and write its

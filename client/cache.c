@@ -56,6 +56,7 @@ static const struct field fields[] = {
 	FLD("cfails4", F_U32, cfails[0], 0),
 	FLD("cfails6", F_U32, cfails[1], 0),
 	FLD("fp", F_U64HEX, fp, 0),
+	FLD("pfx", F_STR_WORD, prefix, 0),
 	FLD("fails", F_U32, pol.fails, 0),
 	FLD("next", F_I64, pol.next, 0),
 	FLD("hold", F_INT, pol.hold, 0),

@@ -22,6 +22,7 @@ struct cache_entry {
 	uint64_t whole;               /* conf whole at the last run */
 	char addr[2][ADDR_TEXT_MAX];  /* acknowledged by the server; [0] v4 */
 	char seen[2][ADDR_TEXT_MAX];  /* last found by check-IP or command */
+	char prefix[ADDR_PREFIX_TEXT_MAX];  /* LAN prefix acknowledged ("" none) */
 	int64_t cnext[2];             /* when to ask that source again */
 	uint32_t cfails[2];           /* its consecutive failures */
 	uint64_t fp;                  /* local addresses at the last run */

@@ -43,6 +43,7 @@ static const struct key host_keys[] = {
 	HK("ipv4", K_SRC4, src[0]),
 	HK("ipv6", K_SRC6, src[1]),
 	HK("ipv6-prefer", K_PREFER, v6_temporary),
+	HK("lan-prefix", K_STR, lan_prefix),
 	HK("combined", K_BOOL, combined),
 	HK("allow-plain-http", K_BOOL, allow_plain),
 	HU("check-interval", check_interval, 1, 30 * 86400),
@@ -197,7 +198,7 @@ static uint64_t host_ident(const struct host_conf *h)
 	/* What the server sees of this host: a change here may cure a
 	 * badauth or nohost, and means the server's state is unknown. */
 	const char *parts[] = { h->name, h->protocol, h->server, h->url, h->path,
-	                        h->username, h->token };
+	                        h->username, h->token, h->lan_prefix };
 	uint64_t id = UTIL_HASH_INIT;
 	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
 		id = util_hash(id, parts[i], strlen(parts[i]) + 1);

@@ -38,6 +38,8 @@ struct host_conf {
 	char tls_ca[CONF_STR_MAX];         /* "" = the system CA store */
 	struct src src[2];                 /* [0] IPv4, [1] IPv6 */
 	bool v6_temporary;                 /* prefer temporary IPv6 addresses */
+	char lan_prefix[CONF_STR_MAX];     /* LAN interface whose prefix is sent
+	                                      as ip6lanprefix ("" = none) */
 	bool combined;                     /* both families in one request */
 	bool allow_plain;                  /* token over plain HTTP allowed */
 	unsigned check_interval;           /* seconds between check-IP asks */

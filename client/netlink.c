@@ -81,6 +81,7 @@ static void apply_addr(struct nlmsghdr *h, struct addr_local *l, size_t n)
 		if (l[i].family != AF_INET6 || memcmp(l[i].a, addr, 16) != 0)
 			continue;
 		l[i].flags = 0;
+		l[i].plen = ifa->ifa_prefixlen;
 		if (flags & IFA_F_TEMPORARY)
 			l[i].flags |= ADDR_F_TEMPORARY;
 		if (flags & IFA_F_DEPRECATED)

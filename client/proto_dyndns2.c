@@ -45,6 +45,11 @@ static int build(const struct host_conf *h, const char *v4, const char *v6,
 		updproto_put(&url, &shown, ",", false, false);
 	if (v6)
 		updproto_put(&url, &shown, v6, true, false);
+	/* unencoded, as a FRITZ!Box sends it: ':' and '/' are query characters */
+	if (call->lanprefix) {
+		updproto_put(&url, &shown, "&ip6lanprefix=", false, false);
+		updproto_put(&url, &shown, call->lanprefix, false, false);
+	}
 	call->user = h->username;
 	call->pass = h->token;
 	return url.err ? url.err : shown.err;

@@ -114,7 +114,7 @@ static void join(char *out, size_t cap, const char *a, const char *b)
 /* Send one request carrying v4 and/or v6; apply the answer. */
 static enum policy_action send_one(struct run *r, const struct host_conf *h,
                                    struct cache_entry *e, const char *v4,
-                                   const char *v6)
+                                   const char *v6, const char *prefix)
 {
 	struct policy_limits lim = { h->backoff_min, h->backoff_max };
 	struct upd_call call;
@@ -129,6 +129,7 @@ static enum policy_action send_one(struct run *r, const struct host_conf *h,
 	char addrs[2 * ADDR_TEXT_MAX];
 
 	join(addrs, sizeof addrs, v4, v6);
+	call.lanprefix = prefix;
 	if (h->proto->build(h, v4, v6, &call) < 0 || http_parse_url(call.url, &u) < 0) {
 		log_error("%s: cannot build the %s request (URL too long?)", h->name,
 		          h->proto->name);
@@ -246,6 +247,19 @@ int run_host(struct run *r, const struct host_conf *h, struct run_report *rep)
 	detect(r, h, e, net_changed, cur, rep);
 	for (int f = 0; f < 2; f++)
 		need[f] = cur[f][0] && strcmp(cur[f], e->addr[f]) != 0;
+	/* a router's LAN prefix (lan-prefix): a new one is sent along with
+	 * the current addresses, preferably in the IPv6 request */
+	char pfx[ADDR_PREFIX_TEXT_MAX] = "";
+	if (*h->lan_prefix &&
+	    addr_lan_prefix(r->local, r->nlocal, h->lan_prefix, pfx, sizeof pfx) < 0)
+		log_debug("%s: no global IPv6 prefix on %s", h->name, h->lan_prefix);
+	bool need_pfx = *pfx && strcmp(pfx, e->prefix) != 0;
+	if (need_pfx) {
+		log_info("%s: LAN prefix %s -> %s", h->name, *e->prefix ? e->prefix : "(none)",
+		         pfx);
+		if (!need[0] && !need[1])
+			need[cur[1][0] ? 1 : 0] = cur[1][0] || cur[0][0];
+	}
 	if (!need[0] && !need[1]) {
 		report_addrs(rep, e->addr[0], e->addr[1]);
 		for (int f = 0; f < 2; f++)
@@ -289,8 +303,10 @@ int run_host(struct run *r, const struct host_conf *h, struct run_report *rep)
 		report_addrs(rep, cur[0], cur[1]);
 		return 0;
 	}
+	/* the prefix rides on the last request: the IPv6 one if there is one */
 	for (int i = 0; i < nsets; i++) {
-		enum policy_action act = send_one(r, h, e, sets[i][0], sets[i][1]);
+		const char *p = need_pfx && i == nsets - 1 ? pfx : NULL;
+		enum policy_action act = send_one(r, h, e, sets[i][0], sets[i][1], p);
 		if (act != POL_DONE) {
 			report_held(rep, e, r->now);
 			return 0;
@@ -298,6 +314,8 @@ int run_host(struct run *r, const struct host_conf *h, struct run_report *rep)
 		for (int f = 0; f < 2; f++)
 			if (sets[i][f])
 				memcpy(e->addr[f], sets[i][f], ADDR_TEXT_MAX);
+		if (p)
+			memcpy(e->prefix, pfx, sizeof pfx);
 		rep->status = RUN_UPDATED;
 	}
 	report_addrs(rep, e->addr[0], e->addr[1]);

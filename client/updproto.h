@@ -19,6 +19,10 @@ struct upd_call {
 	char shown[URL_TEXT_MAX];  /* the same with secrets masked, for logs */
 	const char *user;          /* Basic auth (points into the host), or NULL */
 	const char *pass;
+	/* in, set by the engine before build: the router's LAN prefix
+	 * ("2001:db8:1:2::/64") to send along, or NULL.  Protocols without
+	 * such a parameter ignore it. */
+	const char *lanprefix;
 };
 
 struct updproto {

@@ -122,7 +122,7 @@ static struct host_conf *host(const char *text)
 
 static void protocols(void)
 {
-	struct upd_call call;
+	struct upd_call call = { .lanprefix = NULL };
 	struct host_conf *h;
 
 	h = host("server = https://dyn.example.org/\n[host h1.dyn.example.org]\n"
@@ -139,6 +139,12 @@ static void protocols(void)
 	h->proto->build(h, NULL, "2001:db8::1", &call);
 	is_str(call.url, "https://dyn.example.org/nic/update?hostname=h1.dyn.example.org"
 	       "&myip=2001:db8::1", "IPv6 alone");
+	call.lanprefix = "2001:db8:1:2::/64";
+	h->proto->build(h, "192.0.2.1", "2001:db8::1", &call);
+	is_str(call.url, "https://dyn.example.org/nic/update?hostname=h1.dyn.example.org"
+	       "&myip=192.0.2.1,2001:db8::1&ip6lanprefix=2001:db8:1:2::/64",
+	       "the LAN prefix as ip6lanprefix, unencoded as a FRITZ!Box sends it");
+	call.lanprefix = NULL;
 
 	h = host("[host me.duckdns.org]\nprotocol = duckdns\ntoken = s3cr3t\n"
 	         "server = http://127.0.0.1:1/\nipv4 = interface\n");
