@@ -14,7 +14,7 @@
 #define HOST_COLS \
 	"SELECT h.id, h.zone_id, h.user_id, h.name, h.text, h.ttl, h.ipv4, h.ipv6, " \
 	"h.offline, h.created, coalesce(h.updated, 0), u.name, " \
-	"(SELECT count(*) FROM token_hosts t WHERE t.host_id = h.id) " \
+	"(SELECT count(*) FROM token_hosts t WHERE t.host_id = h.id), h.wildcard " \
 	"FROM hosts h JOIN users u ON u.id = h.user_id "
 
 static void col_text(sqlite3_stmt *s, int col, char *out, size_t cap)
@@ -48,6 +48,7 @@ static void host_row(sqlite3_stmt *s, struct host *h)
 	h->updated = sqlite3_column_int64(s, 10);
 	col_text(s, 11, h->user, sizeof h->user);
 	h->ntokens = (unsigned)sqlite3_column_int(s, 12);
+	h->wildcard = sqlite3_column_int(s, 13) != 0;
 }
 
 int host_find(store_t *st, const uint8_t *name, struct host *out)
@@ -58,7 +59,7 @@ int host_find(store_t *st, const uint8_t *name, struct host *out)
 	 * owner's name and the token count, which only listings show */
 	sqlite3_stmt *s = store_prep_key(st,
 		"SELECT id, zone_id, user_id, name, text, ttl, ipv4, ipv6, offline, created, "
-		"coalesce(updated, 0), '', 0 FROM hosts WHERE name = ?1",
+		"coalesce(updated, 0), '', 0, wildcard FROM hosts WHERE name = ?1",
 		l, len, NULL, 0);
 	if (!s)
 		return DZ_EDB;
@@ -192,12 +193,17 @@ static size_t txt_owner(const uint8_t *name, uint8_t out[DNAME_MAX])
 	return n + sizeof label - 1;
 }
 
+static bool wild_owner(const uint8_t *name, uint8_t out[DNAME_MAX]);
+
 int host_del(store_t *st, const struct host *h)
 {
-	uint8_t towner[DNAME_MAX];
+	uint8_t towner[DNAME_MAX], wild[DNAME_MAX];
 	sqlite3_stmt *s;
 	if (store_record_del(st, h->zone_id, h->name, RR_A, NULL, 0, NULL) ||
-	    store_record_del(st, h->zone_id, h->name, RR_AAAA, NULL, 0, NULL))
+	    store_record_del(st, h->zone_id, h->name, RR_AAAA, NULL, 0, NULL) ||
+	    (h->wildcard && wild_owner(h->name, wild) &&
+	     (store_record_del(st, h->zone_id, wild, RR_A, NULL, 0, NULL) ||
+	      store_record_del(st, h->zone_id, wild, RR_AAAA, NULL, 0, NULL))))
 		return DZ_EDB;
 	if (txt_owner(h->name, towner) &&
 	    store_record_del(st, h->zone_id, towner, RR_TXT, NULL, 0, NULL))
@@ -220,23 +226,85 @@ int host_del(store_t *st, const struct host *h)
 
 /* Make the records of one family match: `want` (NULL: none) against
  * `had` (NULL: none). */
-static int sync_family(store_t *st, const struct host *h, uint16_t type,
-                       const uint8_t *had, const uint8_t *want, size_t len)
+/* *.name, the owner of a wildcard host's second set of records; false
+ * if the name is too long for it. */
+static bool wild_owner(const uint8_t *name, uint8_t out[DNAME_MAX])
 {
-	if (had && want && memcmp(had, want, len) == 0)
-		return 0;
-	if (!had && !want)
-		return 0;
+	size_t len = dname_len(name, DNAME_MAX);
+	if (len + 2 > DNAME_MAX)
+		return false;
+	out[0] = 1;
+	out[1] = '*';
+	memcpy(out + 2, name, len);
+	return true;
+}
+
+/* Make one owner serve `want` (NULL: nothing) as its only record of type. */
+static int sync_owner(store_t *st, const struct host *h, const uint8_t *owner, uint16_t type,
+                      const uint8_t *want, size_t len)
+{
 	/* every record of the family at the name: the host owns them */
-	if (store_record_del(st, h->zone_id, h->name, type, NULL, 0, NULL))
+	if (store_record_del(st, h->zone_id, owner, type, NULL, 0, NULL))
 		return DZ_EDB;
 	if (!want)
 		return 0;
 	struct store_rr rr = {
-		.zone_id = h->zone_id, .owner = h->name, .type = type, .ttl = h->ttl,
+		.zone_id = h->zone_id, .owner = owner, .type = type, .ttl = h->ttl,
 		.rdata = want, .rdlen = len, .host_id = h->id, .loc = "",
 	};
 	return store_record_add(st, &rr) ? DZ_EDB : 0;
+}
+
+static int sync_family(store_t *st, const struct host *h, uint16_t type,
+                       const uint8_t *had, const uint8_t *want, size_t len)
+{
+	uint8_t wild[DNAME_MAX];
+	if (had && want && memcmp(had, want, len) == 0)
+		return 0;
+	if (!had && !want)
+		return 0;
+	int rc = sync_owner(st, h, h->name, type, want, len);
+	/* a wildcard host: *.name follows the name */
+	if (!rc && h->wildcard && wild_owner(h->name, wild))
+		rc = sync_owner(st, h, wild, type, want, len);
+	return rc;
+}
+
+/* Rewrite the served A and AAAA of the name (and *.name) from h's state:
+ * after a TTL or wildcard change. */
+static int resync(store_t *st, const struct host *h)
+{
+	uint8_t wild[DNAME_MAX];
+	const uint8_t *v4 = !h->offline && h->addrs.has4 ? h->addrs.v4 : NULL;
+	const uint8_t *v6 = !h->offline && h->addrs.has6 ? h->addrs.v6 : NULL;
+	if (!wild_owner(h->name, wild))
+		return h->wildcard ? DZ_EINVAL : 0;
+	if (sync_owner(st, h, h->name, RR_A, v4, 4) || sync_owner(st, h, h->name, RR_AAAA, v6, 16) ||
+	    sync_owner(st, h, wild, RR_A, h->wildcard ? v4 : NULL, 4) ||
+	    sync_owner(st, h, wild, RR_AAAA, h->wildcard ? v6 : NULL, 16))
+		return DZ_EDB;
+	return 0;
+}
+
+int host_set_ttl(store_t *st, struct host *h, uint32_t ttl)
+{
+	if (ttl == h->ttl)
+		return 0;
+	if (store_run(st, "UPDATE hosts SET ttl = ?2 WHERE id = ?1", h->id, ttl))
+		return DZ_EDB;
+	h->ttl = ttl;
+	return resync(st, h);
+}
+
+int host_set_wildcard(store_t *st, struct host *h, bool on)
+{
+	uint8_t wild[DNAME_MAX];
+	if (on && !wild_owner(h->name, wild))
+		return DZ_EINVAL;
+	if (store_run(st, "UPDATE hosts SET wildcard = ?2 WHERE id = ?1", h->id, on))
+		return DZ_EDB;
+	h->wildcard = on;
+	return resync(st, h);
 }
 
 /* Delete one TXT value (record and host_txt row). */

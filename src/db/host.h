@@ -30,6 +30,7 @@ struct host {
 	uint32_t ttl;
 	struct dd2_addrs addrs;      /* last set; kept while offline */
 	bool offline;
+	bool wildcard;               /* *.name serves the same A and AAAA */
 	int64_t created, updated;    /* unix time; updated 0: never */
 	unsigned ntokens;            /* host_list only */
 };
@@ -76,6 +77,15 @@ struct host_change {
  * name would be too long) or DZ_EDB. */
 int host_apply(store_t *st, struct host *h, const struct host_change *c,
                int64_t now, bool *changed);
+
+/* Per-host settings (inside a transaction; h is updated).  host_set_ttl:
+ * the TTL of the host's A and AAAA records (rewritten at once; TXT values
+ * take it when next set).  host_set_wildcard: `*.name` gets the same A
+ * and AAAA records as the name, kept in step by every host_apply, or
+ * loses them.  0, DZ_EINVAL (the name is too long for a wildcard) or
+ * DZ_EDB. */
+int host_set_ttl(store_t *st, struct host *h, uint32_t ttl);
+int host_set_wildcard(store_t *st, struct host *h, bool on);
 
 /* Remove one TXT value (ACME) of a host, its record and host_txt row
  * (inside a transaction).  *changed is set if it was there.  0, DZ_EINVAL

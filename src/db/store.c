@@ -172,7 +172,10 @@ static const char *const migrations[] = {
 	"CREATE TABLE host_blocks("
 	"  host_id INTEGER PRIMARY KEY REFERENCES hosts(id) ON DELETE CASCADE,"
 	"  since INTEGER NOT NULL,"
-	"  reason TEXT NOT NULL);",
+	"  reason TEXT NOT NULL);"
+	/* and a wildcard below a host (*.host with its A and AAAA; the
+	 * records themselves carry host_id like the host's own) */
+	"ALTER TABLE hosts ADD COLUMN wildcard INTEGER NOT NULL DEFAULT 0;",
 };
 
 static void seterr(char *buf, size_t len, const char *what, sqlite3 *db)
