@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "proto/dyndns2.h"
 #include "proto/errors.h"
@@ -23,6 +24,7 @@
 static int host_add_done(struct call *c, int rc, void *arg);
 static int host_del_done(struct call *c, int rc, void *arg);
 static int token_del_done(struct call *c, int rc, void *arg);
+static int host_patch_done(struct call *c, int rc, void *arg);
 
 /* Hosts ------------------------------------------------------------------------ */
 
@@ -89,8 +91,9 @@ static json_t *host_json(store_t *st, const struct host *h, bool detail)
 	api_name_text(h->text, name, sizeof name);
 	if (store_zone_get(st, h->zone_id, &z) == 0)
 		api_name_text(z.name, zname, sizeof zname);
-	return json_pack("{s:s,s:s,s:s,s:I,s:o,s:o,s:o,s:b,s:I,s:I,s:o,s:o}",
+	return json_pack("{s:s,s:s,s:s,s:I,s:b,s:o,s:o,s:o,s:b,s:I,s:I,s:o,s:o}",
 		"name", name, "zone", zname, "owner", h->user, "ttl", (json_int_t)h->ttl,
+		"wildcard", h->wildcard,
 		"ipv4", addr_json(h->addrs.has4, AF_INET, h->addrs.v4),
 		"ipv6", addr_json(h->addrs.has6, AF_INET6, h->addrs.v6),
 		"txt", host_txt_json(st, h->id), "offline", h->offline,
@@ -280,6 +283,176 @@ static int host_del_done(struct call *c, int rc, void *arg)
 		return call_internal(c, rc);
 	log_info("api: %s deleted host %s", c->sess.user, h->text);
 	call_ok(c, 204, NULL);
+	return 0;
+}
+
+/* PATCH /hosts/{name}: per-host settings ------------------------------------------ */
+
+#define HOST_TTL_MAX 86400
+
+/* What a PATCH asks for, checked on the worker, applied in one commit. */
+struct op_patch {
+	struct host h;             /* as found on the worker; re-read in the commit */
+	bool set_ttl, set_wildcard, wildcard;
+	uint32_t ttl;
+	struct host_change change; /* addresses (ipv4, ipv6, myip) */
+	char client[48];
+	json_t *host;              /* the reply's host, read in the commit */
+};
+
+/* One member of the body: check it into o, or set the error reply (-1). */
+typedef int (*patch_field)(struct call *c, json_t *v, struct op_patch *o);
+
+static int patch_ttl(struct call *c, json_t *v, struct op_patch *o)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	    json_integer_value(v) > HOST_TTL_MAX)
+		return call_fail(c, 422, "invalid_ttl", "The TTL is a number of seconds from 1 "
+		                 "to 86400.");
+	o->set_ttl = true;
+	o->ttl = (uint32_t)json_integer_value(v);
+	return 0;
+}
+
+static int patch_wildcard(struct call *c, json_t *v, struct op_patch *o)
+{
+	if (!json_is_boolean(v))
+		return call_fail(c, 422, "invalid_wildcard", "wildcard is true or false.");
+	o->set_wildcard = true;
+	o->wildcard = json_is_true(v);
+	return 0;
+}
+
+/* An address for the host (by hand or the caller's own): the family's
+ * slot of the change.  Loopback, link-local and the like only for the
+ * special-use names of RFC 6761, as on the update path. */
+static int patch_addr(struct call *c, const char *text, int family, struct op_patch *o)
+{
+	struct dd2_addr a;
+	if (dd2_addr_parse(text, strlen(text), &a) || (family && a.family != family))
+		return call_fail(c, 422, "invalid_address", family == 6 ? "ipv6 is an IPv6 "
+		                 "address, or \"\" to remove it." : family == 4 ? "ipv4 is an IPv4 "
+		                 "address, or \"\" to remove it." : "That is not an address.");
+	enum dd2_scope s = dd2_addr_scope(a.a, a.family);
+	if (s != DD2_GLOBAL && s != DD2_PRIVATE && !dd2_name_special(o->h.text))
+		return call_fail(c, 422, "invalid_address", "That address cannot be reached from "
+		                 "elsewhere (loopback, link-local or the like).");
+	if (dd2_addrs_add(&o->change.addrs, &a))
+		return call_fail(c, 422, "invalid_address", "Two addresses of one family.");
+	o->change.set_addrs = true;
+	return 0;
+}
+
+static int patch_family(struct call *c, json_t *v, struct op_patch *o, int family)
+{
+	if (!json_is_string(v))
+		return call_fail(c, 422, "invalid_address", "An address is a string.");
+	if (json_string_length(v) == 0) {
+		if (family == 4)
+			o->change.del4 = true;
+		else
+			o->change.del6 = true;
+		return 0;
+	}
+	return patch_addr(c, json_string_value(v), family, o);
+}
+
+static int patch_ipv4(struct call *c, json_t *v, struct op_patch *o)
+{
+	return patch_family(c, v, o, 4);
+}
+
+static int patch_ipv6(struct call *c, json_t *v, struct op_patch *o)
+{
+	return patch_family(c, v, o, 6);
+}
+
+/* "myip": true: the address the caller connected from (behind a trusted
+ * proxy, the forwarded one), of whichever family that is. */
+static int patch_myip(struct call *c, json_t *v, struct op_patch *o)
+{
+	if (!json_is_boolean(v))
+		return call_fail(c, 422, "invalid_myip", "myip is true or false.");
+	return json_is_true(v) ? patch_addr(c, o->client, 0, o) : 0;
+}
+
+static const struct {
+	const char *key;
+	patch_field fn;
+} patch_fields[] = {
+	{ "ttl", patch_ttl },
+	{ "wildcard", patch_wildcard },
+	{ "ipv4", patch_ipv4 },
+	{ "ipv6", patch_ipv6 },
+	{ "myip", patch_myip },
+};
+
+static int op_host_patch(store_t *st, void *arg)
+{
+	struct op_patch *o = arg;
+	struct host h;
+	bool changed = false;
+	int rc = host_find(st, o->h.name, &h);
+	if (rc || h.id != o->h.id)
+		return rc ? rc : DZ_ENOENT;
+	memcpy(h.user, o->h.user, sizeof h.user);
+	if (o->set_ttl && (rc = host_set_ttl(st, &h, o->ttl)) != 0)
+		return rc;
+	if (o->set_wildcard && o->wildcard != h.wildcard &&
+	    (rc = host_set_wildcard(st, &h, o->wildcard)) != 0)
+		return rc;
+	const struct host_change *ch = &o->change;
+	if ((ch->set_addrs || ch->del4 || ch->del6) &&
+	    (rc = host_apply(st, &h, ch, (int64_t)time(NULL), &changed)) != 0)
+		return rc;
+	if (changed) {
+		char at[2 * DD2_ADDR_TEXT + 2] = "";
+		dd2_addrs_text(&h.addrs, at, sizeof at);
+		if (updatelog_add(st, h.id, h.text, at, o->client, "dashboard", "good", time(NULL)))
+			return DZ_EDB;
+	}
+	o->host = host_json(st, &h, true);
+	return 0;
+}
+
+int h_host_patch(struct call *c)
+{
+	struct op_patch o;
+	const char *key;
+	json_t *v;
+	memset(&o, 0, sizeof o);
+	if (find_host(c, &o.h))
+		return -1;
+	o.change.offline = -1;
+	snprintf(o.client, sizeof o.client, "%s", http_req_client_text(c->rq));
+	json_object_foreach(c->body, key, v) {
+		size_t i = 0, n = sizeof patch_fields / sizeof patch_fields[0];
+		while (i < n && strcmp(patch_fields[i].key, key) != 0)
+			i++;
+		if (i == n)
+			return call_fail(c, 400, "bad_request", "Unknown setting in the body.");
+		if (patch_fields[i].fn(c, v, &o))
+			return -1;
+	}
+	return call_write(c, op_host_patch, &o, sizeof o, host_patch_done);
+}
+
+static int host_patch_done(struct call *c, int rc, void *arg)
+{
+	struct op_patch *o = arg;
+	if (rc) {
+		json_decref(o->host);
+		o->host = NULL;
+	}
+	if (rc == DZ_ENOENT)
+		return call_fail(c, 404, "not_found", "No such host.");
+	if (rc == DZ_EINVAL)
+		return call_fail(c, 422, "invalid_wildcard", "The name is too long for a wildcard "
+		                 "below it.");
+	if (rc)
+		return call_internal(c, rc);
+	log_info("api: %s changed host %s", c->sess.user, o->h.text);
+	call_ok(c, 200, json_pack("{s:o}", "host", o->host));
 	return 0;
 }
 
