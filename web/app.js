@@ -13,6 +13,7 @@
 		user: null,          // {name, admin}
 		csrf: '',
 		signup: 'closed',    // open | invite | closed
+		updateName: '',      // update-name: update4.* / update6.* for the snippets
 		zones: [],           // zones the user may create hosts in
 		hosts: new Map(),    // name -> {data, el}
 		view: '',
@@ -161,33 +162,79 @@
 
 	/* ---- client settings shown with a new token --------------------- */
 
+	/* The update names (update-name): NAME (both families), update4.*
+	 * (A only) and update6.* (AAAA only), with this page's port; without
+	 * the setting, this page's host for all three. */
+	function updateNames() {
+		const port = location.port ? ':' + location.port : '';
+		const n = state.updateName;
+		if (!n) return { both: location.host, v4: location.host, v6: location.host, split: false };
+		const dot = n.indexOf('.');
+		const first = dot < 0 ? n : n.slice(0, dot), rest = dot < 0 ? '' : n.slice(dot);
+		return { both: n + port, v4: first + '4' + rest + port, v6: first + '6' + rest + port, split: true };
+	}
+
 	function snippets(host, token) {
-		const server = location.host;
+		const names = updateNames();
 		const tls = location.protocol === 'https:';
 		const scheme = tls ? 'https' : 'http';
-		const base = scheme + '://' + server;
-		const upd = base + '/nic/update';
+		const base = (name) => scheme + '://' + name;
+		const upd = (name) => base(name) + '/nic/update';
 		const bare = location.hostname.replace(/^\[|\]$/g, '');
 		const port = location.port;
+		const cred = "'" + host + ':' + token + "'";
+		const fams = [['4', names.v4], ['6', names.v6]];
 		return [
 			{
 				id: 'curl', label: 'curl',
-				blocks: [
-					{ note: 'Update to the address the request comes from:',
-					  text: "curl -u '" + host + ':' + token + "' '" + upd + '?hostname=' + host + "'" },
+				blocks: names.split ? [
+					{ note: 'Both families, each from the address its request comes from (update4 has only an IPv4 address, update6 only IPv6):',
+					  text: "curl -4 -u " + cred + " '" + upd(names.v4) + '?hostname=' + host + "'\n" +
+						"curl -6 -u " + cred + " '" + upd(names.v6) + '?hostname=' + host + "'" },
 					{ note: 'Or give the addresses (IPv4, IPv6 or both):',
-					  text: "curl -u '" + host + ':' + token + "' '" + upd + '?hostname=' + host +
+					  text: "curl -u " + cred + " '" + upd(names.both) + '?hostname=' + host +
+						"&myip=203.0.113.7,2001:db8::7'" },
+				] : [
+					{ note: 'Update to the address the request comes from:',
+					  text: "curl -u " + cred + " '" + upd(names.both) + '?hostname=' + host + "'" },
+					{ note: 'Or give the addresses (IPv4, IPv6 or both):',
+					  text: "curl -u " + cred + " '" + upd(names.both) + '?hostname=' + host +
 						"&myip=203.0.113.7,2001:db8::7'" },
 				],
 			},
 			{
+				id: 'dynzone-update', label: 'dynzone-update',
+				blocks: [{ note: 'In /etc/dynzone-update.conf (both families in one request; on a router, lan-prefix sends the LAN prefix for hosts that follow it):',
+					text: [
+						'server = ' + base(names.both),
+						'[host ' + host + ']',
+						'token = ' + token,
+						'ipv4 = checkip ' + base(names.v4) + '/checkip',
+						'ipv6 = interface',
+						'#lan-prefix = br-lan',
+					].join('\n') }],
+			},
+			{
 				id: 'ddclient', label: 'ddclient',
-				blocks: [{ note: 'In /etc/ddclient.conf (ddclient 3.10 or later):',
+				blocks: names.split ? fams.map(([fam, name]) => ({
+					note: fam === '4' ? 'IPv4, in /etc/ddclient.conf (ddclient 3.10 or later):'
+						: 'IPv6, a second instance: ddclient -file /etc/ddclient-v6.conf -cache /var/cache/ddclient/v6.cache',
 					text: [
 						'daemon=300',
 						'protocol=dyndns2',
-						'use=web, web=' + base + '/checkip',
-						'server=' + server,
+						fam === '4' ? 'use=web, web=' + base(name) + '/checkip'
+							: 'usev6=webv6, webv6=' + base(name) + '/checkip',
+						'server=' + name,
+						'ssl=' + (tls ? 'yes' : 'no'),
+						'login=' + host,
+						"password='" + token + "'",
+						host,
+					].join('\n') })) : [{ note: 'In /etc/ddclient.conf (ddclient 3.10 or later):',
+					text: [
+						'daemon=300',
+						'protocol=dyndns2',
+						'use=web, web=' + base(names.both) + '/checkip',
+						'server=' + names.both,
 						'ssl=' + (tls ? 'yes' : 'no'),
 						'login=' + host,
 						"password='" + token + "'",
@@ -196,27 +243,27 @@
 			},
 			{
 				id: 'inadyn', label: 'inadyn',
-				blocks: [{ note: 'In /etc/inadyn.conf (inadyn 2.x):',
-					text: [
-						'period = 300',
-						'custom dynzone {',
-						'    ssl            = ' + (tls ? 'true' : 'false'),
-						'    username       = ' + host,
-						'    password       = ' + token,
-						'    ddns-server    = ' + server,
-						'    ddns-path      = "/nic/update?hostname=%h&myip=%i"',
-						'    checkip-server = ' + server,
-						'    checkip-path   = /checkip',
-						'    checkip-ssl    = ' + (tls ? 'true' : 'false'),
-						'    hostname       = ' + host,
-						'}',
-					].join('\n') }],
+				blocks: [{ note: 'In /etc/inadyn.conf (inadyn 2.x)' + (names.split ? ', one section per family:' : ':'),
+					text: ['period = 300', names.split ? 'allow-ipv6 = true' : null].concat(
+						(names.split ? fams : [['', names.both]]).map(([fam, name]) => [
+							'custom dynzone' + fam + ' {',
+							'    ssl            = ' + (tls ? 'true' : 'false'),
+							'    username       = ' + host,
+							'    password       = ' + token,
+							'    ddns-server    = ' + name,
+							'    ddns-path      = "/nic/update?hostname=%h&myip=%i"',
+							'    checkip-server = ' + name,
+							'    checkip-path   = /checkip',
+							'    checkip-ssl    = ' + (tls ? 'true' : 'false'),
+							'    hostname       = ' + host,
+							'}',
+						].join('\n'))).filter((l) => l !== null).join('\n') }],
 			},
 			{
 				id: 'fritzbox', label: 'FRITZ!Box',
-				intro: 'Internet → Permit Access → DynDNS, provider "User-defined":',
+				intro: 'Internet → Permit Access → DynDNS, provider "User-defined" (both families and the LAN prefix in one request):',
 				fields: [
-					['Update-URL', upd + '?hostname=<domain>&myip=<ipaddr>,<ip6addr>'],
+					['Update-URL', upd(names.both) + '?hostname=<domain>&myip=<ipaddr>,<ip6addr>&ip6lanprefix=<ip6lanprefix>'],
 					['Domain name', host],
 					['User name', host],
 					['Password', token],
@@ -225,7 +272,7 @@
 			{
 				id: 'openwrt', label: 'OpenWrt',
 				blocks: [{ note: 'In /etc/config/ddns (package ddns-scripts), then /etc/init.d/ddns restart:',
-					text: ['4', '6'].map((fam) => [
+					text: fams.map(([fam, name]) => [
 						"config service 'dynzone_v" + fam + "'",
 						"\toption enabled '1'",
 						"\toption use_ipv6 '" + (fam === '6' ? 1 : 0) + "'",
@@ -233,7 +280,7 @@
 						"\toption domain '" + host + "'",
 						"\toption username '" + host + "'",
 						"\toption password '" + token + "'",
-						"\toption update_url '" + scheme + '://[USERNAME]:[PASSWORD]@' + server +
+						"\toption update_url '" + scheme + '://[USERNAME]:[PASSWORD]@' + name +
 							"/nic/update?hostname=[DOMAIN]&myip=[IP]'",
 						tls ? "\toption use_https '1'" : null,
 						"\toption ip_source 'network'",
@@ -610,12 +657,18 @@
 		dl.replaceChildren();
 		kvRow(dl, 'A', d.ipv4, true);
 		kvRow(dl, 'AAAA', d.ipv6, true);
+		if (d.ipv6) {
+			const p = v6parts(d.ipv6);
+			if (p) kvRow(dl, 'IPv6 parts', 'prefix ' + p.prefix + ' · interface ' + p.iid);
+		}
+		if (d.wildcard) kvRow(dl, 'Wildcard', '*.' + name + ' answers the same addresses');
 		kvRow(dl, 'TXT', (d.txt || []).join('  '), true);
 		kvRow(dl, 'Status', d.offline ? 'offline (addresses withheld)' : 'online');
 		kvRow(dl, 'TTL', d.ttl + ' s');
 		const last = d.last_update;
 		kvRow(dl, 'Last update', last ? ago(last.time) + ' from ' + last.client + (last.agent ? ' · ' + last.agent : '') : 'never');
 		kvRow(dl, 'Created', when(d.created));
+		if (first) fillSettings(d);
 		if (!first) {
 			const old = dl.dataset.vals ? JSON.parse(dl.dataset.vals) : [];
 			dl.querySelectorAll('dd.mono').forEach((dd, i) => { if (old[i] !== dd.textContent) flashEl(dd); });
@@ -646,6 +699,76 @@
 				h('div', { class: 't-from' }, 'from ' + (r.client || '?') + (r.agent ? ' · ' + r.agent : ''))));
 		}
 		$('history-empty').hidden = hist.history.length !== 0;
+	}
+
+	/* An IPv6 address as its /64 prefix and its interface part, both
+	 * compressed: 2001:db8:1:2::11 -> 2001:db8:1:2::/64 and ::11. */
+	function v6parts(addr) {
+		const halves = addr.toLowerCase().split('::');
+		if (halves.length > 2) return null;
+		const head = halves[0] ? halves[0].split(':') : [];
+		const tail = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
+		if (head.concat(tail).some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return null;
+		const fill = 8 - head.length - tail.length;
+		if (fill < 0 || (halves.length === 1 && fill !== 0)) return null;
+		const g = head.concat(Array(fill).fill('0'), tail).map((x) => parseInt(x, 16));
+		const text = (groups) => {
+			/* the longest run of zero groups (two or more) becomes :: */
+			let best = -1, len = 0;
+			for (let i = 0; i < 8; i++) {
+				let j = i;
+				while (j < 8 && groups[j] === 0) j++;
+				if (j - i > len && j - i > 1) { best = i; len = j - i; }
+			}
+			const hex = groups.map((x) => x.toString(16));
+			if (best < 0) return hex.join(':');
+			return hex.slice(0, best).join(':') + '::' + hex.slice(best + len).join(':');
+		};
+		return { prefix: text(g.slice(0, 4).concat([0, 0, 0, 0])) + '/64',
+			iid: text([0, 0, 0, 0].concat(g.slice(4))) };
+	}
+
+	/* per-host settings ------------------------------------------------ */
+
+	function fillSettings(d) {
+		$('set-ttl').defaultValue = $('set-ttl').value = String(d.ttl);
+		$('set-wildcard').defaultChecked = $('set-wildcard').checked = !!d.wildcard;
+		setText($('set-wildcard-name'), '*.' + fqdn(d.name));
+		$('set-ipv4').defaultValue = $('set-ipv4').value = d.ipv4 || '';
+		$('set-ipv6').defaultValue = $('set-ipv6').value = d.ipv6 || '';
+		$('settings-error').hidden = true;
+	}
+
+	async function patchHost(body, btn) {
+		btn.disabled = true;
+		$('settings-error').hidden = true;
+		try {
+			const data = await api('PATCH', '/hosts/' + encodeURIComponent(hostName), body);
+			fillSettings(data.host);
+			flash('Settings of ' + fqdn(data.host.name) + ' saved.');
+			hostSig = '';
+			await loadHost(hostName);
+		} catch (err) {
+			if (err.status !== 401) showError('settings-error', err);
+		} finally {
+			btn.disabled = false;
+		}
+	}
+
+	/* Send only what the user changed: an untouched address field must not
+	 * undo an update that came in meanwhile. */
+	function onSettings(e) {
+		e.preventDefault();
+		const form = $('settings-form');
+		const body = {};
+		if ($('set-ttl').value !== $('set-ttl').defaultValue) body.ttl = Number($('set-ttl').value);
+		if ($('set-wildcard').checked !== $('set-wildcard').defaultChecked) body.wildcard = $('set-wildcard').checked;
+		for (const f of ['ipv4', 'ipv6']) {
+			const el = $('set-' + f);
+			if (el.value.trim() !== el.defaultValue) body[f] = el.value.trim();
+		}
+		if (!Object.keys(body).length) { flash('Nothing changed.'); return; }
+		patchHost(body, form.querySelector('button[type=submit]'));
 	}
 
 	function refreshTimes() {
@@ -857,6 +980,8 @@
 		$('grant-form').addEventListener('submit', (e) => { e.preventDefault(); grant(true); });
 		$('revoke-btn').addEventListener('click', () => grant(false));
 		$('invite-btn').addEventListener('click', onInvite);
+		$('settings-form').addEventListener('submit', onSettings);
+		$('set-myip').addEventListener('click', () => patchHost({ myip: true }, $('set-myip')));
 		$('invite-copy').addEventListener('click', () => copyText($('invite-code').textContent, $('invite-copy')));
 		window.addEventListener('hashchange', route);
 		document.addEventListener('visibilitychange', () => {
@@ -866,6 +991,7 @@
 		try {
 			const info = await api('GET', '/info');
 			state.signup = info.signup;
+			state.updateName = info.update_name || '';
 		} catch (e) { /* keep 'closed' */ }
 		try {
 			afterLogin(await api('GET', '/me'));

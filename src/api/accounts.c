@@ -187,7 +187,13 @@ static void auth_failed(struct call *c, const char *what, const char *user)
 
 int h_info(struct call *c)
 {
-	call_ok(c, 200, json_pack("{s:s}", "signup", api_signup_names[c->a->signup]));
+	/* the update names (update-name), for the dashboard's client settings */
+	const char *un = c->a->cfg->update_name;
+	json_t *name = json_null();
+	if (un && *un)
+		name = json_stringn(un, strcspn(un, " \t"));
+	call_ok(c, 200, json_pack("{s:s,s:o}", "signup", api_signup_names[c->a->signup],
+	                          "update_name", name));
 	return 0;
 }
 
