@@ -11,6 +11,7 @@
 // screenshots), DZ_PROFILE (a fresh chromium profile directory).
 import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
+import { waitFor } from './lib.mjs';
 
 const url = process.env.DZ_URL;
 const zone = process.env.DZ_ZONE || 'dyn.localhost';
@@ -44,15 +45,6 @@ function sh(line) {
 
 async function clipboard(page) {
 	return page.evaluate(() => navigator.clipboard.readText());
-}
-
-async function waitFor(fn, ms) {
-	const end = Date.now() + ms;
-	for (;;) {
-		const v = await fn();
-		if (v || Date.now() > end) return v;
-		await new Promise((r) => setTimeout(r, 100));
-	}
 }
 
 const ctx = await chromium.launchPersistentContext(profile, {

@@ -12,6 +12,7 @@
 // DZ_ZONE, DZ_DNS_PORT, DZ_PROFILE.
 import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
+import { waitFor } from './lib.mjs';
 
 const url = process.env.DZ_URL;
 const zone = process.env.DZ_ZONE;
@@ -39,15 +40,6 @@ const sh = (line) => run('bash', ['-c', line + ' -s']);
 // dig NAME TYPE: "TTL VALUE" lines of the answer, sorted
 const dig = (name, type) => run('bash', ['-c', 'dig @127.0.0.1 -p ' + dnsPort +
 	' +noall +answer ' + name + ' ' + type + " | awk '{print $2, $5}' | sort"]);
-
-async function waitFor(fn, ms) {
-	const end = Date.now() + ms;
-	for (;;) {
-		const v = await fn();
-		if (v || Date.now() > end) return v;
-		await new Promise((r) => setTimeout(r, 100));
-	}
-}
 
 const ctx = await chromium.launchPersistentContext(process.env.DZ_PROFILE, {
 	executablePath: '/usr/bin/chromium',
