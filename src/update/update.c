@@ -340,8 +340,6 @@ static bool client_allowed(update_t *u, http_req_t *rq)
 	size_t kl = limit_addr_key(http_req_client(rq), key);
 	if (limiter_take(u->per_client, key, kl, clock_ms(), &retry) == 0)
 		return true;
-	log_info("update client=%s result=911 why=client-limit retry_after=%u",
-	         http_req_client_text(rq), retry);
 	reply_once(u, rq, DD2_911, retry);
 	return false;
 }
