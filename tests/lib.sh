@@ -892,3 +892,158 @@ crash_mid_load() {
 	check "hundreds of $what were acknowledged before the kill ($NGOOD)" test "$NGOOD" -ge $((min / 2))
 	check "and some were sent that never got an answer" test "$NSENT" -gt "$NGOOD"
 }
+
+# --- DNSSEC: a signed test root, a signed parent, validators ------------------
+#
+# Inside a network namespace (netns_enter, so port 53 and any 127/8 address
+# are the test's own): one NSD on $DS_ROOT_ADDR:53 serves the root "." and
+# "test.", both signed with dnssec-signzone; test. delegates dynzone's zone
+# (glue $DS_DZ_ADDR) and holds its DS.  unbound on $DS_UNBOUND_ADDR:53
+# resolves from the test root with its trust anchor and validates (test.
+# is special-use, RFC 6761: unbound is told not to answer it itself).
+DS_ROOT_ADDR=127.0.1.1
+DS_DZ_ADDR=127.0.1.3
+DS_UNBOUND_ADDR=127.0.2.1
+
+# dnssec_presign ZONE IN OUT [SIGNZONE-ARGS...]: sign the master file IN
+# with dnssec-signzone into OUT, with one ECDSA P-256 key (a CSK) kept in
+# $TMP/keys/ZONE; sets DNSSEC_DS (the DS lines, SHA-256, for the parent) and
+# DNSSEC_KEY (the DNSKEY line).
+dnssec_presign() {
+	local zone=$1 in=$2 out=$3 kd=$TMP/keys/${1%.}
+	shift 3
+	mkdir -p "$kd"
+	ls "$kd"/K*.key >/dev/null 2>&1 ||
+		dnssec-keygen -q -K "$kd" -a ECDSAP256SHA256 -f KSK "$zone" >/dev/null || return 1
+	dnssec-signzone -q -S -z -K "$kd" -o "$zone" -N keep -e +2592000 -f "$out" "$@" "$in" \
+		>/dev/null || return 1
+	DNSSEC_DS=$(dnssec-dsfromkey -2 "$kd"/K*.key) || return 1
+	DNSSEC_KEY=$(grep -hv '^;' "$kd"/K*.key)
+}
+
+# dnssec_sign_zone ZONE FILE [SIGNZONE-ARGS...]: put ZONE from the master
+# file FILE, signed, into dynzone's store (the current config).  The ONE
+# place that says how dynzone's zone gets signed; sets DNSSEC_DS for the
+# parent.  Until dynzone signs by itself (`dynzone zone sign`) the zone is
+# presigned: the import bumps FILE's SOA serial S to S+1 (store_commit), so
+# a copy with serial S+1 is signed, and the signed records are imported with
+# the SOA's serial put back to S (the RRSIG lines untouched).
+dnssec_sign_zone() {
+	local zone=$1 file=$2 d=$TMP/sign/${1%.}
+	shift 2
+	mkdir -p "$d"
+	ldns-read-zone "$file" | awk -v OFS='\t' '$4 == "SOA" { $7 = $7 + 1 } { print }' \
+		>"$d/next.zone" || return 1
+	dnssec_presign "$zone" "$d/next.zone" "$d/next.signed" "$@" || return 1
+	ldns-read-zone "$d/next.signed" | awk -v OFS='\t' '$4 == "SOA" { $7 = $7 - 1 } { print }' \
+		>"$d/import.zone" || return 1
+	dz import zone "$d/import.zone" --origin "$zone" >"$d/import.log" 2>&1
+}
+
+# dnssec_world ZONE: sign the test root and test. (which delegates ZONE,
+# a child of test., to ns1.ZONE at $DS_DZ_ADDR with DS $DNSSEC_DS) and
+# serve both from NSD on $DS_ROOT_ADDR:53.  Writes $TMP/root.hints and the
+# trust anchor $TMP/root.key (zone-file form) and $TMP/root.anchor (delv).
+dnssec_world() {
+	local zone=$1 d=$TMP/world child_ds=$DNSSEC_DS
+	mkdir -p "$d"
+	cat >"$d/test.zone" <<ZONE
+\$ORIGIN test.
+\$TTL 300
+@ SOA ns hostmaster 1 3600 600 86400 60
+@ NS ns
+ns A $DS_ROOT_ADDR
+$zone. NS ns1.$zone.
+ns1.$zone. A $DS_DZ_ADDR
+$child_ds
+ZONE
+	dnssec_presign test. "$d/test.zone" "$d/test.signed" || return 1
+	cat >"$d/root.zone" <<ZONE
+\$TTL 300
+. SOA ns.test. hostmaster.test. 1 3600 600 86400 60
+. NS ns.test.
+test. NS ns.test.
+ns.test. A $DS_ROOT_ADDR
+$DNSSEC_DS
+ZONE
+	dnssec_presign . "$d/root.zone" "$d/root.signed" || return 1
+	printf '%s\n' "$DNSSEC_KEY" >"$TMP/root.key"
+	printf '. 3600000 NS ns.test.\nns.test. 3600000 A %s\n' "$DS_ROOT_ADDR" >"$TMP/root.hints"
+	printf '%s\n' "$DNSSEC_KEY" | awk '{ k = ""; for (i = 7; i <= NF; i++) k = k $i
+		printf "trust-anchors { . static-key %s %s %s \"%s\"; };\n", $4, $5, $6, k }' \
+		>"$TMP/root.anchor"
+	cat >"$d/nsd.conf" <<CONF
+server:
+  ip-address: $DS_ROOT_ADDR@53
+  do-ip6: no
+  username: ""
+  chroot: ""
+  zonesdir: "$d"
+  database: ""
+  zonelistfile: "$d/zone.list"
+  xfrdfile: "$d/xfrd.state"
+  xfrdir: "$d"
+  pidfile: "$d/nsd.pid"
+  server-count: 1
+remote-control:
+  control-enable: no
+zone:
+  name: "."
+  zonefile: "root.signed"
+zone:
+  name: "test."
+  zonefile: "test.signed"
+CONF
+	sec_run world 'nsd started' nsd -d -c "$d/nsd.conf"
+}
+
+# dnssec_unbound NAME ADDR [CONF-LINES...]: a validating unbound on ADDR:53
+# with the test root's hints and trust anchor (log $TMP/NAME/NAME.log);
+# CONF-LINES go at the end of the config (a stub-zone: clause, say).
+dnssec_unbound() {
+	local name=$1 addr=$2 d=$TMP/$1
+	shift 2
+	mkdir -p "$d"
+	{
+		cat <<CONF
+server:
+  interface: $addr
+  port: 53
+  do-daemonize: no
+  username: ""
+  chroot: ""
+  directory: "$d"
+  pidfile: "$d/unbound.pid"
+  logfile: ""
+  use-syslog: no
+  verbosity: 1
+  val-log-level: 2
+  do-ip6: no
+  do-not-query-localhost: no
+  access-control: 127.0.0.0/8 allow
+  root-hints: "$TMP/root.hints"
+  trust-anchor-file: "$TMP/root.key"
+  module-config: "validator iterator"
+  local-zone: "test." nodefault
+remote-control:
+  control-enable: no
+CONF
+		local l
+		for l in "$@"; do echo "$l"; done
+	} >"$d/unbound.conf"
+	sec_run "$name" 'start of service' unbound -d -c "$d/unbound.conf"
+}
+
+# vq SERVER ARGS...: dig through a validating resolver (recursion, DO).
+vq() {
+	local srv=$1; shift
+	dig @"$srv" +dnssec +time=5 +tries=2 "$@"
+}
+# secure SERVER NAME TYPE: "STATUS ad" if the resolver's answer validated
+# (the AD bit), "STATUS -" if not.
+secure() {
+	local out
+	out=$(vq "$@")
+	printf '%s %s\n' "$(dig_status <<<"$out")" \
+		"$(dig_flags <<<"$out" | grep -qw ad && echo ad || echo -)"
+}
