@@ -1047,3 +1047,34 @@ secure() {
 	printf '%s %s\n' "$(dig_status <<<"$out")" \
 		"$(dig_flags <<<"$out" | grep -qw ad && echo ad || echo -)"
 }
+
+# dnsviz_check ZONE NAME...: dnsviz probes ZONE and NAMEs from the test
+# root down (servers given explicitly: no network outside the namespace)
+# and groks the result with the test root's trust anchor, at level
+# warning; prints "errors=N warnings=N" and leaves the report in
+# $TMP/grok.json.  (Debian's dnsviz 0.9 looks for pygraphviz.release, which
+# pygraphviz 1.10 no longer has: a sitecustomize in $TMP/pyshim supplies
+# it, for the dnsviz commands only.)
+dnsviz_check() {
+	local zone=$1
+	shift
+	mkdir -p "$TMP/pyshim"
+	cat >"$TMP/pyshim/sitecustomize.py" <<'PY'
+import sys, types
+try:
+    import pygraphviz
+    if not hasattr(pygraphviz, 'release'):
+        m = types.ModuleType('pygraphviz.release')
+        m.version = pygraphviz.__version__
+        pygraphviz.release = m
+        sys.modules['pygraphviz.release'] = m
+except ImportError:
+    pass
+PY
+	dnsviz probe -A -a . -x ".:ns.test=$DS_ROOT_ADDR" -x "test:ns.test=$DS_ROOT_ADDR" \
+		-x "$zone:ns1.$zone=$DS_DZ_ADDR" "$zone" "$@" >"$TMP/probe.json" 2>"$TMP/probe.log" &&
+		PYTHONPATH=$TMP/pyshim dnsviz grok -t "$TMP/root.key" -l warning <"$TMP/probe.json" \
+			>"$TMP/grok.json" 2>"$TMP/grok.log" || { echo "dnsviz failed"; return 1; }
+	printf 'errors=%s warnings=%s\n' "$(grep -o '"errors"' "$TMP/grok.json" | wc -l)" \
+		"$(grep -o '"warnings"' "$TMP/grok.json" | wc -l)"
+}

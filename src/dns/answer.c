@@ -32,6 +32,7 @@ struct actx {
 
 static bool dnssec_sigs(struct actx *a, uint16_t ptr, const uint8_t *owner,
                         const struct znode *n, uint16_t type, uint16_t *count);
+static void dnssec_neg_soa_sigs(struct actx *a, const struct znode *apex);
 static void dnssec_nodata(struct actx *a, const struct znode *n);
 static void dnssec_nxdomain(struct actx *a);
 static void dnssec_wild(struct actx *a);
@@ -103,7 +104,7 @@ static void put_neg_soa(struct actx *a)
 	else
 		a->tc = true;
 	if (a->dnssec)
-		dnssec_sigs(a, qptr(a->q, a->z->apex_labels), NULL, apex, RR_SOA, &a->ns);
+		dnssec_neg_soa_sigs(a, apex);
 }
 
 /* Additional section: A and AAAA of in-zone names that NS, MX and SRV
@@ -356,6 +357,18 @@ static bool dnssec_sigs(struct actx *a, uint16_t ptr, const uint8_t *owner,
 	}
 	*count += sig->count;
 	return true;
+}
+
+/* The RRSIGs of the negative answer's SOA (with its TTL). */
+static void dnssec_neg_soa_sigs(struct actx *a, const struct znode *apex)
+{
+	const struct zset *sig = zn_neg_soa_sig(apex);
+	if (!sig)
+		return;
+	if (put_set(a, qptr(a->q, a->z->apex_labels), NULL, apex, sig))
+		a->ns += sig->count;
+	else
+		a->tc = true;
 }
 
 /* The NSEC at node n (owner: its own name) and its RRSIGs, once per answer,

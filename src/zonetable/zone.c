@@ -169,6 +169,11 @@ const struct zset *zn_find_set(const struct znode *n, uint16_t type)
 	return NULL;
 }
 
+const struct zset *zn_neg_soa_sig(const struct znode *apex)
+{
+	return apex->nsets > 1 && apex->sets[1].type == ZSET_NEG_SOA ? &apex->sets[1] : NULL;
+}
+
 const struct zset *zn_find_sig(const struct znode *n, uint16_t type)
 {
 	for (unsigned i = 0; i < n->nsets; i++)
@@ -390,7 +395,7 @@ static struct znode *node_build(uint32_t zone_id, const uint8_t *lname,
 	struct znode *node = NULL;
 	uint8_t soard[2 * DNAME_MAX + 20];
 	struct zrr soarr;
-	size_t datalen = 0, nsets = 0, total = n;
+	size_t datalen = 0, nsets = 0, total = n, nsoasig = 0;
 
 	if (n > 65535)
 		return NULL;
@@ -413,6 +418,14 @@ static struct znode *node_build(uint32_t zone_id, const uint8_t *lname,
 		total++;
 		datalen += 10 + (size_t)soarr.rdlen;   /* the negative SOA copy */
 		nsets++;
+		/* and of its RRSIGs, with the same TTL (RFC 4034 §3) */
+		for (size_t i = 0; i < n; i++)
+			if (set_key(&rrs[i]) == ((uint32_t)RR_RRSIG << 16 | RR_SOA)) {
+				datalen += 10 + (size_t)rrs[i].rdlen;
+				nsoasig++;
+			}
+		if (nsoasig)
+			nsets++;
 	}
 	if (total > 32 && !(ord = malloc(total * sizeof *ord)))
 		return NULL;
@@ -461,6 +474,14 @@ static struct znode *node_build(uint32_t zone_id, const uint8_t *lname,
 		                                  (uint32_t)(10 + soarr.rdlen) };
 		put_rr(&w, RR_SOA, negttl, soarr.rdata, soarr.rdlen);
 		node->flags |= ZN_APEX;
+		if (nsoasig) {
+			struct zset *s = &node->sets[si++];
+			*s = (struct zset){ ZSET_NEG_SOA, (uint16_t)nsoasig, negttl, (uint32_t)w.pos, 0 };
+			for (size_t i = 0; i < n; i++)
+				if (set_key(&rrs[i]) == ((uint32_t)RR_RRSIG << 16 | RR_SOA))
+					put_rr(&w, RR_RRSIG, negttl, rrs[i].rdata, rrs[i].rdlen);
+			s->len = (uint32_t)(w.pos - s->off);
+		}
 	}
 	for (size_t i = 0; i < total;) {
 		size_t j = i;

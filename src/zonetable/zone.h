@@ -34,7 +34,9 @@ struct zset {
 #define ZN_APEX   0x01   /* zone apex (has SOA, NS) */
 #define ZN_DELEG  0x02   /* NS below the apex: a delegation point */
 #define ZN_CNAME  0x04   /* has a CNAME */
-#define ZSET_NEG_SOA 0   /* apex only: SOA with TTL min(ttl, minimum) */
+#define ZSET_NEG_SOA 0   /* apex only: SOA with TTL min(ttl, minimum); in a
+                            signed zone a second such set follows: the
+                            SOA's RRSIGs with that TTL */
 
 struct znode {
 	struct cds_lfht_node ht;
@@ -148,6 +150,9 @@ const struct zset *zn_find_set(const struct znode *n, uint16_t type);
 /* The RRSIGs at node n that cover `type` (a node keeps one RRSIG set per
  * covered type), or NULL. */
 const struct zset *zn_find_sig(const struct znode *n, uint16_t type);
+/* The apex's RRSIGs over the SOA with the negative SOA's TTL (for
+ * negative answers), or NULL. */
+const struct zset *zn_neg_soa_sig(const struct znode *apex);
 /* Signed zones: the node owning the NSEC (or NSEC3) that covers or
  * matches `lname` (lowercase wire): the greatest owner in
  * canonical order not after lname, wrapping to the last owner if lname

@@ -77,6 +77,10 @@ like "$(dv nothere.$ZN A)" "; negative response, fully validated" "delv: NXDOMAI
 like "$(dv host.$ZN TXT)" "; negative response, fully validated" "delv: NODATA fully validated"
 like "$(dv foo.wild.$ZN A)" "; fully validated" "delv: wildcard fully validated"
 
+# dnsviz, from the test root down
+is "$(dnsviz_check $ZN host.$ZN txt.$ZN nothere.$ZN foo.wild.$ZN a.b.deep.$ZN b.deep.$ZN sub.$ZN)" \
+	"errors=0 warnings=0" "dnsviz grok: no errors, no warnings" || sed 's/^/#   /' "$TMP/grok.json" | head -40
+
 # the zone as a secondary gets it
 dig @127.0.0.1 -p "$DZ_PORT" -y "hmac-sha256:$SEC_KEY_NAME:$SEC_KEY_SECRET" $ZN AXFR +onesoa \
 	2>/dev/null | grep -v '^;' | awk 'NF && $4 != "TSIG"' >"$TMP/axfr.zone"
