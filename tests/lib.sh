@@ -922,41 +922,43 @@ dnssec_presign() {
 }
 
 # dnssec_sign_zone ZONE FILE [SIGNZONE-ARGS...]: put ZONE from the master
-# file FILE, signed, into dynzone's store (the current config).  The ONE
-# place that says how dynzone's zone gets signed; sets DNSSEC_DS for the
-# parent.  Until dynzone signs by itself (`dynzone zone sign`) the zone is
-# presigned: the import bumps FILE's SOA serial S to S+1 (store_commit), so
-# a copy with serial S+1 is signed, and the signed records are imported with
-# the SOA's serial put back to S (the RRSIG lines untouched).
+# file FILE, signed, into dynzone's store (the current config); ARGS: -3 -
+# for NSEC3 (no salt, no extra iterations).  The ONE place that says how
+# dynzone's zone gets signed; sets DNSSEC_DS and keeps it in $TMP/ds/ZONE
+# for the parent (dnssec_world).  Until dynzone signs by itself (`dynzone
+# zone sign`) the zone is presigned: the import bumps FILE's SOA serial S to
+# S+1 (store_commit), so a copy with serial S+1 is signed, and the signed
+# records are imported with the SOA's serial put back to S (the RRSIG lines
+# untouched).
 dnssec_sign_zone() {
 	local zone=$1 file=$2 d=$TMP/sign/${1%.}
 	shift 2
-	mkdir -p "$d"
+	mkdir -p "$d" "$TMP/ds"
 	ldns-read-zone "$file" | awk -v OFS='\t' '$4 == "SOA" { $7 = $7 + 1 } { print }' \
 		>"$d/next.zone" || return 1
 	dnssec_presign "$zone" "$d/next.zone" "$d/next.signed" "$@" || return 1
 	ldns-read-zone "$d/next.signed" | awk -v OFS='\t' '$4 == "SOA" { $7 = $7 - 1 } { print }' \
 		>"$d/import.zone" || return 1
-	dz import zone "$d/import.zone" --origin "$zone" >"$d/import.log" 2>&1
+	dz import zone "$d/import.zone" --origin "$zone" >"$d/import.log" 2>&1 || return 1
+	printf '%s\n' "$DNSSEC_DS" >"$TMP/ds/${zone%.}"
 }
 
-# dnssec_world ZONE: sign the test root and test. (which delegates ZONE,
-# a child of test., to ns1.ZONE at $DS_DZ_ADDR with DS $DNSSEC_DS) and
-# serve both from NSD on $DS_ROOT_ADDR:53.  Writes $TMP/root.hints and the
-# trust anchor $TMP/root.key (zone-file form) and $TMP/root.anchor (delv).
+# dnssec_world ZONE...: sign the test root and test. (which delegates each
+# ZONE, a child of test., to ns1.ZONE at $DS_DZ_ADDR with the DS in
+# $TMP/ds/ZONE) and serve both from NSD on $DS_ROOT_ADDR:53.  Writes
+# $TMP/root.hints and the trust anchor $TMP/root.key (zone-file form) and
+# $TMP/root.anchor (delv).
 dnssec_world() {
-	local zone=$1 d=$TMP/world child_ds=$DNSSEC_DS
+	local zone d=$TMP/world
 	mkdir -p "$d"
-	cat >"$d/test.zone" <<ZONE
-\$ORIGIN test.
-\$TTL 300
-@ SOA ns hostmaster 1 3600 600 86400 60
-@ NS ns
-ns A $DS_ROOT_ADDR
-$zone. NS ns1.$zone.
-ns1.$zone. A $DS_DZ_ADDR
-$child_ds
-ZONE
+	{
+		printf '$ORIGIN test.\n$TTL 300\n@ SOA ns hostmaster 1 3600 600 86400 60\n'
+		printf '@ NS ns\nns A %s\n' "$DS_ROOT_ADDR"
+		for zone in "$@"; do
+			printf '%s. NS ns1.%s.\nns1.%s. A %s\n' "$zone" "$zone" "$zone" "$DS_DZ_ADDR"
+			cat "$TMP/ds/$zone"
+		done
+	} >"$d/test.zone"
 	dnssec_presign test. "$d/test.zone" "$d/test.signed" || return 1
 	cat >"$d/root.zone" <<ZONE
 \$TTL 300

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "proto/dnsmsg.h"
+#include "proto/nsec3.h"
 #include "proto/rdata.h"
 
 #define MAX_CNAME_CHAIN 8
@@ -22,6 +23,9 @@ struct actx {
 	bool tc;
 	/* DNSSEC (the functions under "DNSSEC" below) */
 	bool dnssec;           /* DO set and the zone signed: add RRSIGs, proofs */
+	bool nsec3;            /* ... and the zone denies with NSEC3 */
+	bool n3ok;             /* ... whose parameters we can hash with */
+	struct nsec3_param n3p;
 	bool wild;             /* zone_find's last match was a wildcard's */
 	uint8_t ce_off;        /* ... and its closest encloser's offset in sname */
 	uint8_t sname_len;
@@ -341,6 +345,10 @@ static void dnssec_begin(struct actx *a)
 	            zn_find_set(apex, RR_DNSKEY) != NULL;
 	a->wild = false;
 	a->nproof = 0;
+	const struct zset *p = a->dnssec ? zn_find_set(apex, RR_NSEC3PARAM) : NULL;
+	a->nsec3 = p != NULL;
+	a->n3ok = p && nsec3_param_read(apex->data + p->off + 10,
+	                                wire_load_u16(apex->data + p->off + 8), &a->n3p) == 0;
 }
 
 /* The RRSIGs at n covering `type`, owner as for the set, counted in
@@ -371,24 +379,62 @@ static void dnssec_neg_soa_sigs(struct actx *a, const struct znode *apex)
 		a->tc = true;
 }
 
-/* The NSEC at node n (owner: its own name) and its RRSIGs, once per answer,
- * in the authority section. */
-static void dnssec_nsec(struct actx *a, const struct znode *n)
+/* The NSEC (or NSEC3: type) at node n (owner: its own name) and its
+ * RRSIGs, once per answer, in the authority section.  False if n has none. */
+static bool dnssec_proof(struct actx *a, const struct znode *n, uint16_t type)
 {
-	const struct zset *s = n ? zn_find_set(n, RR_NSEC) : NULL;
+	const struct zset *s = n ? zn_find_set(n, type) : NULL;
 	if (!s)
-		return;
+		return false;
 	for (unsigned i = 0; i < a->nproof; i++)
 		if (a->proof[i] == n)
-			return;
+			return true;
 	if (a->nproof < sizeof a->proof / sizeof a->proof[0])
 		a->proof[a->nproof++] = n;
 	if (!put_set(a, 0, n->name, n, s)) {
 		a->tc = true;
-		return;
+		return true;
 	}
 	a->ns += s->count;
-	dnssec_sigs(a, 0, n->name, n, RR_NSEC, &a->ns);
+	dnssec_sigs(a, 0, n->name, n, type, &a->ns);
+	return true;
+}
+
+static void dnssec_nsec(struct actx *a, const struct znode *n)
+{
+	dnssec_proof(a, n, RR_NSEC);
+}
+
+/* NSEC3 (RFC 5155 §7.2): the NSEC3 whose owner is the hash of lname
+ * (match) or the one whose span covers that hash (cover). */
+static void n3_proof(struct actx *a, const uint8_t *lname, bool match)
+{
+	uint8_t owner[DNAME_MAX];
+	if (!a->n3ok || !nsec3_owner(lname, a->z->apex, &a->n3p, owner))
+		return;
+	const struct znode *n = match ? zt_lookup(a->zt, a->z->id, owner,
+	                                          dname_len(owner, DNAME_MAX))
+	                              : zt_chain_find(a->zt, a->z, owner);
+	dnssec_proof(a, n, RR_NSEC3);
+}
+
+/* The name one label longer than the closest encloser (the "next closer
+ * name", §7.2.1), inside a->sname. */
+static const uint8_t *n3_next_closer(const struct actx *a)
+{
+	size_t o = 0;
+	while (o + 1 + a->sname[o] < a->ce_off)
+		o += 1 + (size_t)a->sname[o];
+	return a->sname + o;
+}
+
+/* The closest encloser proof (§7.2.1): the NSEC3 matching the closest
+ * encloser and the one covering the next closer name. */
+static void n3_ce_proof(struct actx *a)
+{
+	n3_proof(a, a->sname + a->ce_off, true);
+	if (a->ce_off)
+		n3_proof(a, n3_next_closer(a), false);
 }
 
 /* The NSEC covering a name that does not exist (its predecessor). */
@@ -403,19 +449,28 @@ static void dnssec_nxdomain(struct actx *a)
 {
 	uint8_t wname[DNAME_MAX];
 	size_t celen = (size_t)a->sname_len - a->ce_off;
-	dnssec_cover(a, a->sname);
+	if (a->nsec3)
+		n3_ce_proof(a);
+	else
+		dnssec_cover(a, a->sname);
 	if (celen + 2 > DNAME_MAX)
 		return;
 	wname[0] = 1;
 	wname[1] = '*';
 	memcpy(wname + 2, a->sname + a->ce_off, celen);
-	dnssec_cover(a, wname);
+	if (a->nsec3)
+		n3_proof(a, wname, false);
+	else
+		dnssec_cover(a, wname);
 }
 
 /* A wildcard answer (§3.1.3.3): the NSEC proving no closer name exists. */
 static void dnssec_wild(struct actx *a)
 {
-	dnssec_cover(a, a->sname);
+	if (a->nsec3)
+		n3_proof(a, n3_next_closer(a), false);
+	else
+		dnssec_cover(a, a->sname);
 }
 
 /* NODATA (§3.1.3.1, §3.1.3.4): the name's NSEC (its type map lacks the
@@ -424,6 +479,14 @@ static void dnssec_wild(struct actx *a)
  * own: the one covering it. */
 static void dnssec_nodata(struct actx *a, const struct znode *n)
 {
+	if (a->nsec3) {
+		/* §7.2.3, §7.2.5: the name's (or wildcard's) NSEC3; for a
+		 * wildcard also the closest encloser proof */
+		n3_proof(a, n->name, true);
+		if (a->wild)
+			n3_ce_proof(a);
+		return;
+	}
 	if (zn_find_set(n, RR_NSEC))
 		dnssec_nsec(a, n);
 	else
@@ -439,7 +502,10 @@ static void dnssec_referral(struct actx *a, const struct znode *cut,
 {
 	const struct zset *ds = zn_find_set(cut, RR_DS);
 	if (!ds) {
-		dnssec_nsec(a, cut);
+		if (a->nsec3)
+			n3_proof(a, cut->name, true);   /* §7.2.7 */
+		else
+			dnssec_nsec(a, cut);
 		return;
 	}
 	if (!put_set(a, ptr, owner, cut, ds)) {
