@@ -915,7 +915,7 @@ dnssec_presign() {
 	mkdir -p "$kd"
 	ls "$kd"/K*.key >/dev/null 2>&1 ||
 		dnssec-keygen -q -K "$kd" -a ECDSAP256SHA256 -f KSK "$zone" >/dev/null || return 1
-	dnssec-signzone -q -S -z -K "$kd" -o "$zone" -N keep -e +2592000 -f "$out" "$@" "$in" \
+	dnssec-signzone -q -S -z -K "$kd" -d "$kd" -o "$zone" -N keep -e +2592000 -f "$out" "$@" "$in" \
 		>/dev/null || return 1
 	DNSSEC_DS=$(dnssec-dsfromkey -2 "$kd"/K*.key) || return 1
 	DNSSEC_KEY=$(grep -hv '^;' "$kd"/K*.key)
