@@ -198,8 +198,17 @@ const struct znode *zt_chain_find(const ztable_t *zt, const struct zone *z,
 		else
 			hi = mid;
 	}
-	const uint8_t *name = ix->names + ix->off[lo ? lo - 1 : ix->n - 1];
-	return zt_lookup(zt, z->id, name, dname_len(name, DNAME_MAX));
+	/* an owner removed in the writer's current batch is still listed
+	 * until the batch ends: step back over a few such */
+	uint32_t i = lo ? lo - 1 : ix->n - 1;
+	for (unsigned tries = 0; tries < 8 && tries < ix->n; tries++) {
+		const uint8_t *name = ix->names + ix->off[i];
+		const struct znode *n = zt_lookup(zt, z->id, name, dname_len(name, DNAME_MAX));
+		if (n && (zn_find_set(n, RR_NSEC) || zn_find_set(n, RR_NSEC3)))
+			return n;
+		i = i ? i - 1 : ix->n - 1;
+	}
+	return NULL;
 }
 
 /* Writer side ------------------------------------------------------------ */

@@ -156,7 +156,9 @@ const struct zset *zn_neg_soa_sig(const struct znode *apex);
 /* Signed zones: the node owning the NSEC (or NSEC3) that covers or
  * matches `lname` (lowercase wire): the greatest owner in
  * canonical order not after lname, wrapping to the last owner if lname
- * sorts before all (NSEC3 hash order).  NULL if the zone has no chain. */
+ * sorts before all (NSEC3 hash order).  Owners whose node is gone or no
+ * longer has an NSEC/NSEC3 (removed in a batch still being written) are
+ * stepped over.  NULL if the zone has no chain. */
 const struct znode *zt_chain_find(const ztable_t *zt, const struct zone *z,
                                   const uint8_t *lname);
 
