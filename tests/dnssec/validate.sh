@@ -74,6 +74,10 @@ is "$(auth nothere.$ZN A)" "$ZN. SOA,$ZN. RRSIG SOA,H NSEC3,H RRSIG NSEC3,H NSEC
 is "$(auth host.$ZN TXT)" "$ZN. SOA,$ZN. RRSIG SOA,H NSEC3,H RRSIG NSEC3" "NSEC3 NODATA: the name's NSEC3"
 is "$(auth x.sub.$ZN A)" "sub.$ZN. NS,H NSEC3,H RRSIG NSEC3" "NSEC3 insecure referral: the delegation's NSEC3"
 is "$(auth foo.wild.$ZN A)" "H NSEC3,H RRSIG NSEC3" "NSEC3 wildcard answer: the NSEC3 covering the next closer name"
+is "$(dzq +bufsize=512 +ignore nothere.$ZN A | dig_flags)" "qr aa tc" \
+	"with DO and 512 bytes the NSEC3 NXDOMAIN does not fit: TC"
+like "$(dzq +tcp nothere.$ZN A)" "AUTHORITY: 8," "over TCP it comes whole"
+is "$(dzq +bufsize=512 +ignore nothere.$ZN A +nodnssec | dig_flags)" "qr aa" "without DO it fits"
 
 for ZN in $ZONES; do
 	# a validating resolver trusting only the test root
