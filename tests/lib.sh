@@ -712,24 +712,31 @@ sec_key() {
 	SEC_KEY_LINE="tsig-key = $SEC_KEY_NAME hmac-sha256 $SEC_KEY_SECRET"
 }
 
+# nsd_server DIR ADDR@PORT: the server: clause of an NSD that keeps
+# everything in DIR, runs as the caller, listens on ADDR@PORT (IPv4) only.
+nsd_server() {
+	cat <<CONF
+server:
+  ip-address: $2
+  do-ip6: no
+  username: ""
+  chroot: ""
+  zonesdir: "$1"
+  database: ""
+  zonelistfile: "$1/zone.list"
+  xfrdfile: "$1/xfrd.state"
+  xfrdir: "$1"
+  pidfile: "$1/nsd.pid"
+  server-count: 1
+CONF
+}
+
 # sec_nsd ZONE: NSD as a secondary of ZONE.
 sec_nsd() {
 	local zone=$1 d=$TMP/nsd port
 	sec_dir nsd; port=${SEC_PORT[nsd]}
-	cat >"$d/nsd.conf" <<CONF
-server:
-  ip-address: 127.0.0.1@$port
-  do-ip6: no
-  username: ""
-  chroot: ""
-  zonesdir: "$d"
-  database: ""
-  zonelistfile: "$d/zone.list"
-  xfrdfile: "$d/xfrd.state"
-  xfrdir: "$d"
-  pidfile: "$d/nsd.pid"
+	{ nsd_server "$d" "127.0.0.1@$port"; cat <<CONF
   logfile: "$d/nsd.log"
-  server-count: 1
   verbosity: 2
 remote-control:
   control-enable: no
@@ -745,6 +752,7 @@ zone:
   outgoing-interface: 127.0.0.2
   provide-xfr: 127.0.0.1 NOKEY
 CONF
+	} >"$d/nsd.conf"
 	sec_run nsd 'nsd started' nsd -d -c "$d/nsd.conf"
 }
 
@@ -974,19 +982,7 @@ ZONE
 	printf '%s\n' "$DNSSEC_KEY" | awk '{ k = ""; for (i = 7; i <= NF; i++) k = k $i
 		printf "trust-anchors { . static-key %s %s %s \"%s\"; };\n", $4, $5, $6, k }' \
 		>"$TMP/root.anchor"
-	cat >"$d/nsd.conf" <<CONF
-server:
-  ip-address: $DS_ROOT_ADDR@53
-  do-ip6: no
-  username: ""
-  chroot: ""
-  zonesdir: "$d"
-  database: ""
-  zonelistfile: "$d/zone.list"
-  xfrdfile: "$d/xfrd.state"
-  xfrdir: "$d"
-  pidfile: "$d/nsd.pid"
-  server-count: 1
+	{ nsd_server "$d" "$DS_ROOT_ADDR@53"; cat <<CONF
 remote-control:
   control-enable: no
 zone:
@@ -996,6 +992,7 @@ zone:
   name: "test."
   zonefile: "test.signed"
 CONF
+	} >"$d/nsd.conf"
 	sec_run world 'nsd started' nsd -d -c "$d/nsd.conf"
 }
 

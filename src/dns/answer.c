@@ -351,32 +351,33 @@ static void dnssec_begin(struct actx *a)
 	                                wire_load_u16(apex->data + p->off + 8), &a->n3p) == 0;
 }
 
+/* Set s (NULL: nothing to do) of node n, owner as given, counted in
+ * *count.  False (and TC) if it does not fit. */
+static bool put_counted(struct actx *a, uint16_t ptr, const uint8_t *owner,
+                        const struct znode *n, const struct zset *s, uint16_t *count)
+{
+	if (!s)
+		return true;
+	if (!put_set(a, ptr, owner, n, s)) {
+		a->tc = true;
+		return false;
+	}
+	*count += s->count;
+	return true;
+}
+
 /* The RRSIGs at n covering `type`, owner as for the set, counted in
  * *count.  False (and TC) if they do not fit; true if there are none. */
 static bool dnssec_sigs(struct actx *a, uint16_t ptr, const uint8_t *owner,
                         const struct znode *n, uint16_t type, uint16_t *count)
 {
-	const struct zset *sig = zn_find_sig(n, type);
-	if (!sig)
-		return true;
-	if (!put_set(a, ptr, owner, n, sig)) {
-		a->tc = true;
-		return false;
-	}
-	*count += sig->count;
-	return true;
+	return put_counted(a, ptr, owner, n, zn_find_sig(n, type), count);
 }
 
 /* The RRSIGs of the negative answer's SOA (with its TTL). */
 static void dnssec_neg_soa_sigs(struct actx *a, const struct znode *apex)
 {
-	const struct zset *sig = zn_neg_soa_sig(apex);
-	if (!sig)
-		return;
-	if (put_set(a, qptr(a->q, a->z->apex_labels), NULL, apex, sig))
-		a->ns += sig->count;
-	else
-		a->tc = true;
+	put_counted(a, qptr(a->q, a->z->apex_labels), NULL, apex, zn_neg_soa_sig(apex), &a->ns);
 }
 
 /* The NSEC (or NSEC3: type) at node n (owner: its own name) and its
@@ -391,12 +392,8 @@ static bool dnssec_proof(struct actx *a, const struct znode *n, uint16_t type)
 			return true;
 	if (a->nproof < sizeof a->proof / sizeof a->proof[0])
 		a->proof[a->nproof++] = n;
-	if (!put_set(a, 0, n->name, n, s)) {
-		a->tc = true;
-		return true;
-	}
-	a->ns += s->count;
-	dnssec_sigs(a, 0, n->name, n, type, &a->ns);
+	if (put_counted(a, 0, n->name, n, s, &a->ns))
+		dnssec_sigs(a, 0, n->name, n, type, &a->ns);
 	return true;
 }
 
@@ -508,12 +505,8 @@ static void dnssec_referral(struct actx *a, const struct znode *cut,
 			dnssec_nsec(a, cut);
 		return;
 	}
-	if (!put_set(a, ptr, owner, cut, ds)) {
-		a->tc = true;
-		return;
-	}
-	a->ns += ds->count;
-	dnssec_sigs(a, ptr, owner, cut, RR_DS, &a->ns);
+	if (put_counted(a, ptr, owner, cut, ds, &a->ns))
+		dnssec_sigs(a, ptr, owner, cut, RR_DS, &a->ns);
 }
 
 size_t answer_query(const ztable_t *zt, const uint8_t *pkt, size_t len,

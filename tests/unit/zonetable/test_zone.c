@@ -10,10 +10,15 @@ static struct answer_stats st;
 
 struct reply { size_t len; int rcode; uint16_t flags, qd, an, ns, ar; };
 
-static struct reply ask(ztable_t *zt, const char *name, uint16_t type, int edns, bool tcp)
+/* A query for name/type (EDNS size edns, 0: none; DO set if dnssec and
+ * edns) and the reply's header. */
+static struct reply ask_opt(ztable_t *zt, const char *name, uint16_t type, int edns, bool tcp,
+                            bool dnssec)
 {
 	uint8_t q[512];
 	size_t ql = fx_query(q, sizeof q, name, type, 0, edns);
+	if (dnssec && edns)
+		q[ql - 4] = 0x80;   /* the OPT TTL's DO bit */
 	struct reply r = { 0 };
 	r.len = answer_query(zt, q, ql, resp, sizeof resp, tcp, &st);
 	wire_t w;
@@ -26,6 +31,11 @@ static struct reply ask(ztable_t *zt, const char *name, uint16_t type, int edns,
 	r.ns = wire_read_u16(&w);
 	r.ar = wire_read_u16(&w);
 	return r;
+}
+
+static struct reply ask(ztable_t *zt, const char *name, uint16_t type, int edns, bool tcp)
+{
+	return ask_opt(zt, name, type, edns, tcp, false);
 }
 
 /* The signed zone "sig.test." (id 3): records from their text forms. */
@@ -97,21 +107,7 @@ static const char *cover(ztable_t *zt, const char *name)
 /* ask() with the DO bit (EDNS size edns). */
 static struct reply ask_do(ztable_t *zt, const char *name, uint16_t type, int edns, bool tcp)
 {
-	uint8_t q[512];
-	size_t ql = fx_query(q, sizeof q, name, type, 0, edns);
-	q[ql - 4] = 0x80;   /* the OPT TTL's DO bit */
-	struct reply r = { 0 };
-	r.len = answer_query(zt, q, ql, resp, sizeof resp, tcp, &st);
-	wire_t w;
-	wire_init(&w, resp, r.len);
-	(void)wire_read_u16(&w);
-	r.flags = wire_read_u16(&w);
-	r.rcode = r.flags & 0xF;
-	r.qd = wire_read_u16(&w);
-	r.an = wire_read_u16(&w);
-	r.ns = wire_read_u16(&w);
-	r.ar = wire_read_u16(&w);
-	return r;
+	return ask_opt(zt, name, type, edns, tcp, true);
 }
 
 static void test_signed(ztable_t *zt)
