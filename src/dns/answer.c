@@ -334,7 +334,8 @@ static int answer_in_zone(struct actx *a, bool tcp, bool *aa)
  *
  * With the DO bit, for a zone whose apex has a DNSKEY RRset: every RRset
  * given goes out with its stored RRSIGs, and negative, wildcard and
- * referral answers carry the NSEC records that prove them.  Nothing is
+ * referral answers carry the NSEC (or NSEC3, RFC 5155 §7.2) records that
+ * prove them.  Nothing is
  * signed here; AD stays clear (we are authoritative, not a validator).  What
  * does not fit truncates the answer. */
 
@@ -441,7 +442,8 @@ static void dnssec_cover(struct actx *a, const uint8_t *lname)
 }
 
 /* NXDOMAIN (RFC 4035 §3.1.3.2): the NSEC covering the name and the one
- * covering the wildcard at its closest encloser. */
+ * covering the wildcard at its closest encloser (NSEC3: the closest
+ * encloser proof and the NSEC3 covering the wildcard, §7.2.2). */
 static void dnssec_nxdomain(struct actx *a)
 {
 	uint8_t wname[DNAME_MAX];
