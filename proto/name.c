@@ -2,6 +2,7 @@
 #include "proto/name.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static inline uint8_t lc(uint8_t c)
 {
@@ -250,4 +251,24 @@ uint64_t dname_hash(const uint8_t *name, size_t len, uint64_t seed)
 		t |= (uint64_t)name[i] << (8 * j);
 	h = mix(h ^ t, k1 ^ len);
 	return mix(h, k0);
+}
+
+int dname_canon_cmp(const uint8_t *a, const uint8_t *b)
+{
+	uint8_t ao[128], bo[128];
+	unsigned na = 0, nb = 0;
+	for (unsigned i = 0; a[i] && na < 128; i += 1u + a[i])
+		ao[na++] = (uint8_t)i;
+	for (unsigned i = 0; b[i] && nb < 128; i += 1u + b[i])
+		bo[nb++] = (uint8_t)i;
+	while (na && nb) {
+		const uint8_t *x = a + ao[--na], *y = b + bo[--nb];
+		size_t n = x[0] < y[0] ? x[0] : y[0];
+		int c = memcmp(x + 1, y + 1, n);
+		if (c)
+			return c;
+		if (x[0] != y[0])
+			return x[0] < y[0] ? -1 : 1;
+	}
+	return na ? 1 : nb ? -1 : 0;
 }

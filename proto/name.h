@@ -54,4 +54,9 @@ int dname_to_text(const uint8_t *name, char *out, size_t cap);
  * callers hash lowercased names. */
 uint64_t dname_hash(const uint8_t *name, size_t len, uint64_t seed);
 
+/* Canonical order (RFC 4034 §6.1) of two valid lowercase wire names:
+ * label by label from the root, each label compared as unsigned bytes, a
+ * shorter label first.  <0, 0 or >0. */
+int dname_canon_cmp(const uint8_t *a, const uint8_t *b);
+
 #endif

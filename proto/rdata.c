@@ -316,6 +316,7 @@ static size_t hash_len(uint16_t type, uint8_t alg)
 {
 	switch (type) {
 	case RR_DS:     /* RFC 4034, 4509, 6605 digest types */
+	case RR_CDS:
 		return alg == 1 ? 20 : alg == 2 ? 32 : alg == 4 ? 48 : 0;
 	case RR_SSHFP:  /* RFC 4255, 6594 fingerprint types */
 		return alg == 1 ? 20 : alg == 2 ? 32 : 0;
@@ -333,7 +334,40 @@ static bool has_presentation(uint16_t type)
 	case RR_HINFO: case RR_MX: case RR_TXT: case RR_AAAA: case RR_SRV:
 	case RR_NAPTR: case RR_DNAME: case RR_DS: case RR_SSHFP: case RR_TLSA:
 	case RR_SPF: case RR_URI: case RR_CAA:
+	case RR_DNSKEY: case RR_CDNSKEY: case RR_RRSIG: case RR_NSEC:
+	case RR_NSEC3: case RR_NSEC3PARAM: case RR_CDS:
 		return true;
+	}
+	return false;
+}
+
+/* An RFC 4034 §4.1.2 type bit map: windows in increasing order, each 1 to
+ * 32 bytes long.  Empty is allowed (NSEC3 of an empty non-terminal). */
+static bool bitmap_ok(const uint8_t *p, size_t len)
+{
+	size_t pos = 0;
+	int last = -1;
+	while (pos < len) {
+		if (len - pos < 2 || (int)p[pos] <= last || p[pos + 1] == 0 ||
+		    p[pos + 1] > 32 || len - pos - 2 < p[pos + 1])
+			return false;
+		last = p[pos];
+		pos += 2 + (size_t)p[pos + 1];
+	}
+	return true;
+}
+
+bool rdata_bitmap_has(const uint8_t *rd, size_t len, uint16_t type)
+{
+	size_t pos = 0;
+	unsigned win = type >> 8, bit = type & 0xff;
+	while (len - pos >= 2) {
+		unsigned w = rd[pos], n = rd[pos + 1];
+		if (len - pos - 2 < n)
+			return false;
+		if (w == win)
+			return bit / 8 < n && (rd[pos + 2 + bit / 8] & (0x80 >> (bit % 8)));
+		pos += 2 + n;
 	}
 	return false;
 }
@@ -378,14 +412,30 @@ static const char *check(uint16_t type, const uint8_t *rd, size_t len)
 		return NULL;
 	case RR_URI:
 		return len > 4 ? NULL : bad;
-	case RR_DS: case RR_SSHFP: case RR_TLSA:
+	case RR_DNSKEY: case RR_CDNSKEY:
+		return len > 4 ? NULL : bad;
+	case RR_RRSIG:
+		n = name_at(rd, len, 18);
+		return n && 18 + n < len ? NULL : bad;
+	case RR_NSEC:
+		n = name_at(rd, len, 0);
+		return n && bitmap_ok(rd + n, len - n) ? NULL : bad;
+	case RR_NSEC3:
+		if (len < 6 || (pos = 5 + (size_t)rd[4]) >= len || rd[pos] == 0 ||
+		    len - pos - 1 < rd[pos])
+			return bad;
+		pos += 1 + (size_t)rd[pos];
+		return bitmap_ok(rd + pos, len - pos) ? NULL : bad;
+	case RR_NSEC3PARAM:
+		return len >= 5 && 5 + (size_t)rd[4] == len ? NULL : bad;
+	case RR_DS: case RR_CDS: case RR_SSHFP: case RR_TLSA:
 		/* fixed part, then a hash whose type is its last byte */
-		fixed = type == RR_DS ? 4 : type == RR_SSHFP ? 2 : 3;
+		fixed = type == RR_DS || type == RR_CDS ? 4 : type == RR_SSHFP ? 2 : 3;
 		if (len <= fixed)
 			return bad;
 		n = hash_len(type, rd[fixed - 1]);
 		if (n && len - fixed != n)
-			return type == RR_DS ? "DS digest length does not match its type" :
+			return type == RR_DS || type == RR_CDS ? "DS digest length does not match its type" :
 			       type == RR_SSHFP ? "SSHFP fingerprint length does not match its type" :
 			       "TLSA data length does not match its matching type";
 		return NULL;
@@ -644,6 +694,170 @@ static int rp_caa_tag(rp_t *r)
 	return 0;
 }
 
+/* Base64 (RFC 4648) from the rest of the line's words, blanks allowed
+ * between them, '=' padding only at the end. */
+static int rp_b64_rest(rp_t *r, const char *missing)
+{
+	size_t start = r->w.pos;
+	uint32_t acc = 0;
+	unsigned bits = 0, pad = 0;
+	while (rp_peek(r) != RR_TOK_EOL) {
+		if (rp_word(r, missing, "bad base64"))
+			return -1;
+		for (size_t i = 0; i < r->lx->toklen; i++) {
+			char c = r->lx->tok[i];
+			int v = c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 :
+			        c >= '0' && c <= '9' ? c - '0' + 52 : c == '+' ? 62 : c == '/' ? 63 : -1;
+			if (c == '=') {
+				pad++;
+				continue;
+			}
+			if (v < 0 || pad)
+				return rp_fail(r, "bad base64");
+			acc = acc << 6 | (uint32_t)v;
+			bits += 6;
+			if (bits >= 8) {
+				bits -= 8;
+				wire_write_u8(&r->w, (uint8_t)(acc >> bits));
+			}
+		}
+	}
+	if (pad > 2 || bits >= 6 || (acc & ((1u << bits) - 1)))
+		return rp_fail(r, "bad base64");
+	if (r->w.pos == start && !r->w.err)
+		return rp_fail(r, missing);
+	return 0;
+}
+
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* An RRSIG time (RFC 4034 §3.2): YYYYMMDDHHmmSS in UTC, or a number of
+ * seconds; written as seconds modulo 2^32. */
+static int rp_sigtime(rp_t *r, const char *missing, const char *bad,
+                      const char *range)
+{
+	uint32_t v, f[6];
+	static const uint8_t width[6] = { 4, 2, 2, 2, 2, 2 };
+	static const uint32_t maxv[6] = { 9999, 12, 31, 23, 59, 59 };
+	if (rp_word(r, missing, bad))
+		return -1;
+	const char *t = r->lx->tok;
+	if (r->lx->toklen != 14) {
+		if (parse_uint(t, r->lx->toklen, 0xffffffffu, &v))
+			return rp_fail(r, bad);
+		wire_write_u32(&r->w, v);
+		return 0;
+	}
+	for (int i = 0; i < 6; t += width[i], i++)
+		if (parse_uint(t, width[i], maxv[i], &f[i]) || (i < 3 && i > 0 && f[i] == 0))
+			return rp_fail(r, range);
+	int64_t secs = days_from_civil(f[0], f[1], f[2]) * 86400 +
+	               f[3] * 3600 + f[4] * 60 + f[5];
+	wire_write_u32(&r->w, (uint32_t)((uint64_t)secs & 0xffffffffu));
+	return 0;
+}
+
+/* A type bit map from the rest of the line's words (type mnemonics). */
+static int rp_bitmap(rp_t *r)
+{
+	uint8_t map[8192] = { 0 };
+	uint16_t t;
+	while (rp_peek(r) != RR_TOK_EOL) {
+		if (rp_word(r, "missing type", "bad type in bit map"))
+			return -1;
+		if (rr_type_from_text(r->lx->tok, r->lx->toklen, &t))
+			return rp_fail(r, "bad type in bit map");
+		map[t >> 3] |= (uint8_t)(0x80 >> (t & 7));
+	}
+	for (unsigned win = 0; win < 256; win++) {
+		unsigned n = 32;
+		while (n && !map[win * 32 + n - 1])
+			n--;
+		if (!n)
+			continue;
+		wire_write_u8(&r->w, (uint8_t)win);
+		wire_write_u8(&r->w, (uint8_t)n);
+		wire_write_bytes(&r->w, map + win * 32, n);
+	}
+	return 0;
+}
+
+/* An NSEC3 salt: "-" for none, else hex; written with its length byte. */
+static int rp_salt(rp_t *r)
+{
+	if (rp_word(r, "missing NSEC3 salt", "bad NSEC3 salt"))
+		return -1;
+	const char *s = r->lx->tok;
+	size_t n = r->lx->toklen;
+	if (n == 1 && s[0] == '-') {
+		wire_write_u8(&r->w, 0);
+		return 0;
+	}
+	if (n % 2 || n > 510)
+		return rp_fail(r, "bad NSEC3 salt");
+	wire_write_u8(&r->w, (uint8_t)(n / 2));
+	for (size_t i = 0; i < n; i += 2) {
+		int hi = hex_digit(s[i]), lo = hex_digit(s[i + 1]);
+		if (hi < 0 || lo < 0)
+			return rp_fail(r, "bad NSEC3 salt");
+		wire_write_u8(&r->w, (uint8_t)(hi << 4 | lo));
+	}
+	return 0;
+}
+
+/* The NSEC3 next hashed owner in base32hex (RFC 4648 §7, no padding),
+ * written with its length byte. */
+static int rp_b32hex(rp_t *r)
+{
+	if (rp_word(r, "missing NSEC3 next hashed owner", "bad NSEC3 next hashed owner"))
+		return -1;
+	const char *s = r->lx->tok;
+	size_t n = r->lx->toklen, at = r->w.pos;
+	uint32_t acc = 0;
+	unsigned bits = 0, out = 0;
+	wire_write_u8(&r->w, 0);
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'v' ? c - 'a' + 10 :
+		        c >= 'A' && c <= 'V' ? c - 'A' + 10 : -1;
+		if (v < 0)
+			return rp_fail(r, "bad NSEC3 next hashed owner");
+		acc = acc << 5 | (uint32_t)v;
+		bits += 5;
+		if (bits >= 8) {
+			bits -= 8;
+			wire_write_u8(&r->w, (uint8_t)(acc >> bits));
+			out++;
+		}
+	}
+	if (out == 0 || out > 255 || (acc & ((1u << bits) - 1)))
+		return rp_fail(r, "bad NSEC3 next hashed owner");
+	if (!r->w.err)
+		r->w.base[at] = (uint8_t)out;
+	return 0;
+}
+
+/* RRSIG type covered: a mnemonic. */
+static int rp_type(rp_t *r)
+{
+	uint16_t t;
+	if (rp_word(r, "missing RRSIG type covered", "bad RRSIG type covered"))
+		return -1;
+	if (rr_type_from_text(r->lx->tok, r->lx->toklen, &t))
+		return rp_fail(r, "bad RRSIG type covered");
+	wire_write_u16(&r->w, t);
+	return 0;
+}
+
 /* One type's fields, in its own syntax. */
 static int rp_fields(rp_t *r, uint16_t type)
 {
@@ -700,7 +914,34 @@ static int rp_fields(rp_t *r, uint16_t type)
 		    rp_text(r, false, "missing URI target", NULL))
 			return -1;
 		return r->w.pos > 4 || r->w.err ? 0 : rp_fail(r, "empty URI target");
-	case RR_DS:
+	case RR_DNSKEY: case RR_CDNSKEY:
+		return rp_uint(r, 2, FIELD("DNSKEY flags")) ||
+		       rp_uint(r, 1, FIELD("DNSKEY protocol")) ||
+		       rp_uint(r, 1, FIELD("DNSKEY algorithm")) ||
+		       rp_b64_rest(r, "missing DNSKEY public key");
+	case RR_RRSIG:
+		return rp_type(r) ||
+		       rp_uint(r, 1, FIELD("RRSIG algorithm")) ||
+		       rp_uint(r, 1, FIELD("RRSIG labels")) ||
+		       rp_uint(r, 4, FIELD("RRSIG original TTL")) ||
+		       rp_sigtime(r, FIELD("RRSIG expiration")) ||
+		       rp_sigtime(r, FIELD("RRSIG inception")) ||
+		       rp_uint(r, 2, FIELD("RRSIG key tag")) ||
+		       rp_name(r, FIELD("RRSIG signer")) ||
+		       rp_b64_rest(r, "missing RRSIG signature");
+	case RR_NSEC:
+		return rp_name(r, FIELD("NSEC next name")) || rp_bitmap(r);
+	case RR_NSEC3:
+		return rp_uint(r, 1, FIELD("NSEC3 hash algorithm")) ||
+		       rp_uint(r, 1, FIELD("NSEC3 flags")) ||
+		       rp_uint(r, 2, FIELD("NSEC3 iterations")) ||
+		       rp_salt(r) || rp_b32hex(r) || rp_bitmap(r);
+	case RR_NSEC3PARAM:
+		return rp_uint(r, 1, FIELD("NSEC3 hash algorithm")) ||
+		       rp_uint(r, 1, FIELD("NSEC3 flags")) ||
+		       rp_uint(r, 2, FIELD("NSEC3 iterations")) ||
+		       rp_salt(r);
+	case RR_DS: case RR_CDS:
 		return rp_uint(r, 2, FIELD("DS key tag")) ||
 		       rp_uint(r, 1, FIELD("DS algorithm")) ||
 		       rp_uint(r, 1, FIELD("DS digest type")) ||
@@ -851,8 +1092,77 @@ static void out_hex(textbuf_t *o, const uint8_t *p, size_t n)
 	}
 }
 
+static void out_b64(textbuf_t *o, const uint8_t *p, size_t n)
+{
+	static const char a[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) |
+		             (i + 2 < n ? p[i + 2] : 0);
+		char q[4] = { a[v >> 18], a[(v >> 12) & 63],
+		              i + 1 < n ? a[(v >> 6) & 63] : '=', i + 2 < n ? a[v & 63] : '=' };
+		textbuf_add(o, q, 4);
+	}
+}
+
+static void out_b32hex(textbuf_t *o, const uint8_t *p, size_t n)
+{
+	static const char a[] = "0123456789ABCDEFGHIJKLMNOPQRSTUV";
+	uint32_t acc = 0;
+	unsigned bits = 0;
+	for (size_t i = 0; i < n; i++) {
+		acc = acc << 8 | p[i];
+		bits += 8;
+		while (bits >= 5) {
+			bits -= 5;
+			textbuf_char(o, a[(acc >> bits) & 31]);
+		}
+	}
+	if (bits)
+		textbuf_char(o, a[(acc << (5 - bits)) & 31]);
+}
+
+/* RRSIG time as YYYYMMDDHHmmSS (seconds since 1970, before 2106). */
+static void out_sigtime(textbuf_t *o, uint32_t t, const char *after)
+{
+	int64_t z = (int64_t)(t / 86400) + 719468;
+	int64_t era = z / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	unsigned d = doy - (153 * mp + 2) / 5 + 1;
+	unsigned m = mp < 10 ? mp + 3 : mp - 9;
+	int64_t y = (int64_t)yoe + era * 400 + (m <= 2);
+	unsigned s = t % 86400;
+	textbuf_fmt(o, "%04u%02u%02u%02u%02u%02u%s", (unsigned)y, m, d, s / 3600,
+	            s / 60 % 60, s % 60, after);
+}
+
+/* A type bit map (already checked) as mnemonics, each after a blank. */
+static void out_bitmap(textbuf_t *o, const uint8_t *p, size_t len)
+{
+	char buf[16];
+	for (size_t pos = 0; pos + 2 <= len; pos += 2 + (size_t)p[pos + 1])
+		for (unsigned i = 0; i < p[pos + 1] * 8u; i++)
+			if (p[pos + 2 + i / 8] & (0x80 >> (i % 8))) {
+				textbuf_char(o, ' ');
+				textbuf_str(o, rr_type_to_text((uint16_t)(p[pos] << 8 | i), buf));
+			}
+}
+
+static void out_salt(textbuf_t *o, const uint8_t *rd, const char *after)
+{
+	if (rd[0])
+		out_hex(o, rd + 1, rd[0]);
+	else
+		textbuf_char(o, '-');
+	textbuf_str(o, after);
+}
+
 static void out_fields(textbuf_t *o, uint16_t type, const uint8_t *rd, size_t len)
 {
+	char tbuf[16];
 	char addr[INET6_ADDRSTRLEN];
 	size_t pos = 0, n;
 
@@ -904,9 +1214,45 @@ static void out_fields(textbuf_t *o, uint16_t type, const uint8_t *rd, size_t le
 		out_uint(o, wire_load_u16(rd + 2), " ");
 		out_quoted(o, rd + 4, len - 4);
 		break;
-	case RR_DS: case RR_SSHFP: case RR_TLSA:
-		n = type == RR_DS ? 4 : type == RR_SSHFP ? 2 : 3;
-		if (type == RR_DS) {
+	case RR_DNSKEY: case RR_CDNSKEY:
+		out_uint(o, wire_load_u16(rd), " ");
+		out_uint(o, rd[2], " ");
+		out_uint(o, rd[3], " ");
+		out_b64(o, rd + 4, len - 4);
+		break;
+	case RR_RRSIG:
+		textbuf_str(o, rr_type_to_text(wire_load_u16(rd), tbuf));
+		textbuf_char(o, ' ');
+		out_uint(o, rd[2], " ");
+		out_uint(o, rd[3], " ");
+		out_uint(o, wire_load_u32(rd + 4), " ");
+		out_sigtime(o, wire_load_u32(rd + 8), " ");
+		out_sigtime(o, wire_load_u32(rd + 12), " ");
+		out_uint(o, wire_load_u16(rd + 16), " ");
+		out_name(o, rd + 18, " ");
+		n = 18 + dname_len(rd + 18, len - 18);
+		out_b64(o, rd + n, len - n);
+		break;
+	case RR_NSEC:
+		out_name(o, rd, "");
+		n = dname_len(rd, len);
+		out_bitmap(o, rd + n, len - n);
+		break;
+	case RR_NSEC3: case RR_NSEC3PARAM:
+		out_uint(o, rd[0], " ");
+		out_uint(o, rd[1], " ");
+		out_uint(o, wire_load_u16(rd + 2), " ");
+		out_salt(o, rd + 4, type == RR_NSEC3 ? " " : "");
+		if (type == RR_NSEC3PARAM)
+			break;
+		n = 5 + (size_t)rd[4];
+		out_b32hex(o, rd + n + 1, rd[n]);
+		n += 1 + (size_t)rd[n];
+		out_bitmap(o, rd + n, len - n);
+		break;
+	case RR_DS: case RR_CDS: case RR_SSHFP: case RR_TLSA:
+		n = type == RR_DS || type == RR_CDS ? 4 : type == RR_SSHFP ? 2 : 3;
+		if (type == RR_DS || type == RR_CDS) {
 			out_uint(o, wire_load_u16(rd), " ");
 			pos = 2;
 		}

@@ -4,6 +4,7 @@
 #ifndef DZ_RDATA_H
 #define DZ_RDATA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,7 +14,8 @@ enum {
 	RR_A = 1, RR_NS = 2, RR_CNAME = 5, RR_SOA = 6, RR_PTR = 12, RR_HINFO = 13,
 	RR_MX = 15, RR_TXT = 16, RR_AAAA = 28, RR_SRV = 33, RR_NAPTR = 35,
 	RR_DNAME = 39, RR_OPT = 41, RR_DS = 43, RR_SSHFP = 44, RR_RRSIG = 46,
-	RR_NSEC = 47, RR_DNSKEY = 48, RR_TLSA = 52, RR_SVCB = 64, RR_HTTPS = 65,
+	RR_NSEC = 47, RR_DNSKEY = 48, RR_NSEC3 = 50, RR_NSEC3PARAM = 51,
+	RR_TLSA = 52, RR_CDS = 59, RR_CDNSKEY = 60, RR_SVCB = 64, RR_HTTPS = 65,
 	RR_SPF = 99, RR_TKEY = 249, RR_TSIG = 250, RR_IXFR = 251, RR_AXFR = 252,
 	RR_MAILB = 253, RR_MAILA = 254, RR_ANY = 255, RR_URI = 256, RR_CAA = 257,
 };
@@ -38,7 +40,10 @@ int rr_type_is_data(uint16_t type);
  * wire form.  Supported with full syntax: A, NS, CNAME, SOA, PTR, MX, TXT
  * (one or more <character-string>s, quoted or not, with \X and \DDD
  * escapes; strings over 255 bytes are an error), AAAA, SRV, CAA, DNAME,
- * SPF, HINFO, NAPTR, SSHFP, TLSA, DS, URI; every type, known or not, also
+ * SPF, HINFO, NAPTR, SSHFP, TLSA, DS, URI, and the DNSSEC types (RFC 4034,
+ * 5155, 7344): DNSKEY, CDNSKEY (base64 key, blanks allowed), RRSIG
+ * (times as YYYYMMDDHHmmSS or seconds), NSEC, NSEC3 (base32hex next hash,
+ * salt "-" for none), NSEC3PARAM, CDS; every type, known or not, also
  * in the RFC 3597 generic form "\# LEN HEX...".  Relative names get
  * `origin` appended (NULL: relative names are an error).
  * On success writes *outlen and returns 0.  On failure returns DZ_EFORMAT
@@ -55,6 +60,10 @@ int rdata_from_text(uint16_t type, const char *text, size_t textlen,
  * form.  Returns the text length (NUL written) or -1 if cap is too small. */
 int rdata_to_text(uint16_t type, const uint8_t *rd, size_t len, char *out,
                   size_t cap);
+
+/* The RFC 4034 §4.1.2 type bit map in rd[0..len): true if `type` is set.
+ * False for a malformed map. */
+bool rdata_bitmap_has(const uint8_t *rd, size_t len, uint16_t type);
 
 /* Check that wire RDATA is well formed for its type (names valid and
  * uncompressed, fixed sizes right: A 4 bytes, AAAA 16, SOA two names + 20,

@@ -712,24 +712,31 @@ sec_key() {
 	SEC_KEY_LINE="tsig-key = $SEC_KEY_NAME hmac-sha256 $SEC_KEY_SECRET"
 }
 
+# nsd_server DIR ADDR@PORT: the server: clause of an NSD that keeps
+# everything in DIR, runs as the caller, listens on ADDR@PORT (IPv4) only.
+nsd_server() {
+	cat <<CONF
+server:
+  ip-address: $2
+  do-ip6: no
+  username: ""
+  chroot: ""
+  zonesdir: "$1"
+  database: ""
+  zonelistfile: "$1/zone.list"
+  xfrdfile: "$1/xfrd.state"
+  xfrdir: "$1"
+  pidfile: "$1/nsd.pid"
+  server-count: 1
+CONF
+}
+
 # sec_nsd ZONE: NSD as a secondary of ZONE.
 sec_nsd() {
 	local zone=$1 d=$TMP/nsd port
 	sec_dir nsd; port=${SEC_PORT[nsd]}
-	cat >"$d/nsd.conf" <<CONF
-server:
-  ip-address: 127.0.0.1@$port
-  do-ip6: no
-  username: ""
-  chroot: ""
-  zonesdir: "$d"
-  database: ""
-  zonelistfile: "$d/zone.list"
-  xfrdfile: "$d/xfrd.state"
-  xfrdir: "$d"
-  pidfile: "$d/nsd.pid"
+	{ nsd_server "$d" "127.0.0.1@$port"; cat <<CONF
   logfile: "$d/nsd.log"
-  server-count: 1
   verbosity: 2
 remote-control:
   control-enable: no
@@ -745,6 +752,7 @@ zone:
   outgoing-interface: 127.0.0.2
   provide-xfr: 127.0.0.1 NOKEY
 CONF
+	} >"$d/nsd.conf"
 	sec_run nsd 'nsd started' nsd -d -c "$d/nsd.conf"
 }
 
@@ -932,4 +940,181 @@ browser_run() {
 		notok "the browser test ran to its end (exit $rc)"
 		sed 's/^/# /' "$TMP/browser.err" | tail -30
 	fi
+}
+
+# --- DNSSEC: a signed test root, a signed parent, validators ------------------
+#
+# Inside a network namespace (netns_enter, so port 53 and any 127/8 address
+# are the test's own): one NSD on $DS_ROOT_ADDR:53 serves the root "." and
+# "test.", both signed with dnssec-signzone; test. delegates dynzone's zone
+# (glue $DS_DZ_ADDR) and holds its DS.  unbound on $DS_UNBOUND_ADDR:53
+# resolves from the test root with its trust anchor and validates (test.
+# is special-use, RFC 6761: unbound is told not to answer it itself).
+DS_ROOT_ADDR=127.0.1.1
+DS_DZ_ADDR=127.0.1.3
+DS_UNBOUND_ADDR=127.0.2.1
+
+# dnssec_presign ZONE IN OUT [SIGNZONE-ARGS...]: sign the master file IN
+# with dnssec-signzone into OUT, with one ECDSA P-256 key (a CSK) kept in
+# $TMP/keys/ZONE; sets DNSSEC_DS (the DS lines, SHA-256, for the parent) and
+# DNSSEC_KEY (the DNSKEY line).
+dnssec_presign() {
+	local zone=$1 in=$2 out=$3 kd=$TMP/keys/${1%.}
+	shift 3
+	mkdir -p "$kd"
+	ls "$kd"/K*.key >/dev/null 2>&1 ||
+		dnssec-keygen -q -K "$kd" -a ECDSAP256SHA256 -f KSK "$zone" >/dev/null || return 1
+	dnssec-signzone -q -S -z -K "$kd" -d "$kd" -o "$zone" -N keep -e +2592000 -f "$out" "$@" "$in" \
+		>/dev/null || return 1
+	DNSSEC_DS=$(dnssec-dsfromkey -2 "$kd"/K*.key) || return 1
+	DNSSEC_KEY=$(grep -hv '^;' "$kd"/K*.key)
+}
+
+# dnssec_sign_zone ZONE FILE [SIGNZONE-ARGS...]: put ZONE from the master
+# file FILE, signed, into dynzone's store (the current config); ARGS: -3 -
+# for NSEC3 (no salt, no extra iterations).  The ONE place that says how
+# dynzone's zone gets signed; sets DNSSEC_DS and keeps it in $TMP/ds/ZONE
+# for the parent (dnssec_world).  Until dynzone signs by itself (`dynzone
+# zone sign`) the zone is presigned: the import bumps FILE's SOA serial S to
+# S+1 (store_commit), so a copy with serial S+1 is signed, and the signed
+# records are imported with the SOA's serial put back to S (the RRSIG lines
+# untouched).
+dnssec_sign_zone() {
+	local zone=$1 file=$2 d=$TMP/sign/${1%.}
+	shift 2
+	mkdir -p "$d" "$TMP/ds"
+	ldns-read-zone "$file" | awk -v OFS='\t' '$4 == "SOA" { $7 = $7 + 1 } { print }' \
+		>"$d/next.zone" || return 1
+	dnssec_presign "$zone" "$d/next.zone" "$d/next.signed" "$@" || return 1
+	ldns-read-zone "$d/next.signed" | awk -v OFS='\t' '$4 == "SOA" { $7 = $7 - 1 } { print }' \
+		>"$d/import.zone" || return 1
+	dz import zone "$d/import.zone" --origin "$zone" >"$d/import.log" 2>&1 || return 1
+	printf '%s\n' "$DNSSEC_DS" >"$TMP/ds/${zone%.}"
+}
+
+# dnssec_world ZONE...: sign the test root and test. (which delegates each
+# ZONE, a child of test., to ns1.ZONE at $DS_DZ_ADDR with the DS in
+# $TMP/ds/ZONE) and serve both from NSD on $DS_ROOT_ADDR:53.  Writes
+# $TMP/root.hints and the trust anchor $TMP/root.key (zone-file form) and
+# $TMP/root.anchor (delv).
+dnssec_world() {
+	local zone d=$TMP/world
+	mkdir -p "$d"
+	{
+		printf '$ORIGIN test.\n$TTL 300\n@ SOA ns hostmaster 1 3600 600 86400 60\n'
+		printf '@ NS ns\nns A %s\n' "$DS_ROOT_ADDR"
+		for zone in "$@"; do
+			printf '%s. NS ns1.%s.\nns1.%s. A %s\n' "$zone" "$zone" "$zone" "$DS_DZ_ADDR"
+			cat "$TMP/ds/$zone"
+		done
+	} >"$d/test.zone"
+	dnssec_presign test. "$d/test.zone" "$d/test.signed" || return 1
+	cat >"$d/root.zone" <<ZONE
+\$TTL 300
+. SOA ns.test. hostmaster.test. 1 3600 600 86400 60
+. NS ns.test.
+test. NS ns.test.
+ns.test. A $DS_ROOT_ADDR
+$DNSSEC_DS
+ZONE
+	dnssec_presign . "$d/root.zone" "$d/root.signed" || return 1
+	printf '%s\n' "$DNSSEC_KEY" >"$TMP/root.key"
+	printf '. 3600000 NS ns.test.\nns.test. 3600000 A %s\n' "$DS_ROOT_ADDR" >"$TMP/root.hints"
+	printf '%s\n' "$DNSSEC_KEY" | awk '{ k = ""; for (i = 7; i <= NF; i++) k = k $i
+		printf "trust-anchors { . static-key %s %s %s \"%s\"; };\n", $4, $5, $6, k }' \
+		>"$TMP/root.anchor"
+	{ nsd_server "$d" "$DS_ROOT_ADDR@53"; cat <<CONF
+remote-control:
+  control-enable: no
+zone:
+  name: "."
+  zonefile: "root.signed"
+zone:
+  name: "test."
+  zonefile: "test.signed"
+CONF
+	} >"$d/nsd.conf"
+	sec_run world 'nsd started' nsd -d -c "$d/nsd.conf"
+}
+
+# dnssec_unbound NAME ADDR [CONF-LINES...]: a validating unbound on ADDR:53
+# with the test root's hints and trust anchor (log $TMP/NAME/NAME.log);
+# CONF-LINES go at the end of the config (a stub-zone: clause, say).
+dnssec_unbound() {
+	local name=$1 addr=$2 d=$TMP/$1
+	shift 2
+	mkdir -p "$d"
+	{
+		cat <<CONF
+server:
+  interface: $addr
+  port: 53
+  do-daemonize: no
+  username: ""
+  chroot: ""
+  directory: "$d"
+  pidfile: "$d/unbound.pid"
+  logfile: ""
+  use-syslog: no
+  verbosity: 1
+  val-log-level: 2
+  do-ip6: no
+  do-not-query-localhost: no
+  access-control: 127.0.0.0/8 allow
+  root-hints: "$TMP/root.hints"
+  trust-anchor-file: "$TMP/root.key"
+  module-config: "validator iterator"
+  local-zone: "test." nodefault
+remote-control:
+  control-enable: no
+CONF
+		local l
+		for l in "$@"; do echo "$l"; done
+	} >"$d/unbound.conf"
+	sec_run "$name" 'start of service' unbound -d -c "$d/unbound.conf"
+}
+
+# vq SERVER ARGS...: dig through a validating resolver (recursion, DO).
+vq() {
+	local srv=$1; shift
+	dig @"$srv" +dnssec +time=5 +tries=2 "$@"
+}
+# secure SERVER NAME TYPE: "STATUS ad" if the resolver's answer validated
+# (the AD bit), "STATUS -" if not.
+secure() {
+	local out
+	out=$(vq "$@")
+	printf '%s %s\n' "$(dig_status <<<"$out")" \
+		"$(dig_flags <<<"$out" | grep -qw ad && echo ad || echo -)"
+}
+
+# dnsviz_check ZONE NAME...: dnsviz probes ZONE and NAMEs from the test
+# root down (servers given explicitly: no network outside the namespace)
+# and groks the result with the test root's trust anchor, at level
+# warning; prints "errors=N warnings=N" and leaves the report in
+# $TMP/grok.json.  (Debian's dnsviz 0.9 looks for pygraphviz.release, which
+# pygraphviz 1.10 no longer has: a sitecustomize in $TMP/pyshim supplies
+# it, for the dnsviz commands only.)
+dnsviz_check() {
+	local zone=$1
+	shift
+	mkdir -p "$TMP/pyshim"
+	cat >"$TMP/pyshim/sitecustomize.py" <<'PY'
+import sys, types
+try:
+    import pygraphviz
+    if not hasattr(pygraphviz, 'release'):
+        m = types.ModuleType('pygraphviz.release')
+        m.version = pygraphviz.__version__
+        pygraphviz.release = m
+        sys.modules['pygraphviz.release'] = m
+except ImportError:
+    pass
+PY
+	dnsviz probe -A -a . -x ".:ns.test=$DS_ROOT_ADDR" -x "test:ns.test=$DS_ROOT_ADDR" \
+		-x "$zone:ns1.$zone=$DS_DZ_ADDR" "$zone" "$@" >"$TMP/probe.json" 2>"$TMP/probe.log" &&
+		PYTHONPATH=$TMP/pyshim dnsviz grok -t "$TMP/root.key" -l warning <"$TMP/probe.json" \
+			>"$TMP/grok.json" 2>"$TMP/grok.log" || { echo "dnsviz failed"; return 1; }
+	printf 'errors=%s warnings=%s\n' "$(grep -o '"errors"' "$TMP/grok.json" | wc -l)" \
+		"$(grep -o '"warnings"' "$TMP/grok.json" | wc -l)"
 }

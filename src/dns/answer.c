@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "proto/dnsmsg.h"
+#include "proto/nsec3.h"
 #include "proto/rdata.h"
 
 #define MAX_CNAME_CHAIN 8
@@ -20,7 +21,27 @@ struct actx {
 	wire_ctab_t ct;
 	uint16_t an, ns, ar;
 	bool tc;
+	/* DNSSEC (the functions under "DNSSEC" below) */
+	bool dnssec;           /* DO set and the zone signed: add RRSIGs, proofs */
+	bool nsec3;            /* ... and the zone denies with NSEC3 */
+	bool n3ok;             /* ... whose parameters we can hash with */
+	struct nsec3_param n3p;
+	bool wild;             /* zone_find's last match was a wildcard's */
+	uint8_t ce_off;        /* ... and its closest encloser's offset in sname */
+	uint8_t sname_len;
+	uint8_t nproof;
+	const struct znode *proof[4];   /* NSEC owners already in the authority */
+	uint8_t sname[DNAME_MAX];       /* the name zone_find last looked for */
 };
+
+static bool dnssec_sigs(struct actx *a, uint16_t ptr, const uint8_t *owner,
+                        const struct znode *n, uint16_t type, uint16_t *count);
+static void dnssec_neg_soa_sigs(struct actx *a, const struct znode *apex);
+static void dnssec_nodata(struct actx *a, const struct znode *n);
+static void dnssec_nxdomain(struct actx *a);
+static void dnssec_wild(struct actx *a);
+static void dnssec_referral(struct actx *a, const struct znode *cut,
+                            uint16_t ptr, const uint8_t *owner);
 
 /* Compression pointer to the suffix of the query name with `labels`
  * labels (the question starts at offset 12). */
@@ -70,7 +91,7 @@ static bool put_answer(struct actx *a, uint16_t ptr, const uint8_t *owner,
 		return false;
 	}
 	a->an += s->count;
-	return true;
+	return !a->dnssec || dnssec_sigs(a, ptr, owner, n, s->type, &a->an);
 }
 
 /* The SOA a negative answer carries (RFC 2308).  If it does not fit, the
@@ -86,6 +107,8 @@ static void put_neg_soa(struct actx *a)
 		a->ns += s->count;
 	else
 		a->tc = true;
+	if (a->dnssec)
+		dnssec_neg_soa_sigs(a, apex);
 }
 
 /* Additional section: A and AAAA of in-zone names that NS, MX and SRV
@@ -123,13 +146,20 @@ enum zfind { ZF_NONE, ZF_NODE, ZF_DELEG };
  * for DS at the cut itself: that is the parent's), else the name, else the
  * wildcard at its closest encloser (RFC 4592).  *out gets the node, or the
  * cut for ZF_DELEG with *cut_labels its label count. */
-static enum zfind zone_find(const struct actx *a, const uint8_t *name,
+static enum zfind zone_find(struct actx *a, const uint8_t *name,
                             size_t len, const uint8_t *off, unsigned nlabels,
                             const struct znode **out, unsigned *cut_labels)
 {
 	const struct zone *z = a->z;
 	const ztable_t *zt = a->zt;
 	unsigned below = nlabels - z->apex_labels;   /* labels under apex */
+
+	a->wild = false;
+	if (a->dnssec) {
+		memcpy(a->sname, name, len);
+		a->sname_len = (uint8_t)len;
+		a->ce_off = 0;
+	}
 
 	if (z->ndeleg) {
 		for (unsigned i = below; i-- > 0;) {
@@ -153,6 +183,7 @@ static enum zfind zone_find(const struct actx *a, const uint8_t *name,
 		                       : zt_lookup(zt, z->id, name + o, celen);
 		if (!ce)
 			continue;
+		a->ce_off = (uint8_t)o;
 		uint8_t wname[DNAME_MAX];
 		if (celen + 2 > DNAME_MAX || !__atomic_load_n(&z->nwild, __ATOMIC_RELAXED))
 			break;
@@ -160,6 +191,7 @@ static enum zfind zone_find(const struct actx *a, const uint8_t *name,
 		wname[1] = '*';
 		memcpy(wname + 2, name + o, celen);
 		*out = zt_lookup(zt, z->id, wname, celen + 2);
+		a->wild = *out != NULL;
 		return *out ? ZF_NODE : ZF_NONE;
 	}
 	return ZF_NONE;
@@ -176,6 +208,8 @@ static void answer_referral(struct actx *a, const struct znode *cut,
 		return;
 	}
 	a->ns += s->count;
+	if (a->dnssec)
+		dnssec_referral(a, cut, ptr, owner);
 	put_additional(a, cut, s);
 }
 
@@ -194,7 +228,8 @@ static int answer_node(struct actx *a, const struct znode *n, uint16_t ptr,
 			bool any = false;
 			for (unsigned i = 0; i < n->nsets; i++) {
 				const struct zset *s = &n->sets[i];
-				if (s->type == ZSET_NEG_SOA)
+				if (s->type == ZSET_NEG_SOA ||
+				    (a->dnssec && s->type == RR_RRSIG))
 					continue;
 				if (!put_answer(a, ptr, owner, n, s))
 					return RCODE_NOERROR;
@@ -202,24 +237,41 @@ static int answer_node(struct actx *a, const struct znode *n, uint16_t ptr,
 				if (!tcp)
 					break;
 			}
-			if (!any)
+			if (!any) {
 				put_neg_soa(a);
+				if (a->dnssec)
+					dnssec_nodata(a, n);
+			}
 			return RCODE_NOERROR;
 		}
 		const struct zset *s = zn_find_set(n, q->qtype);
+		if (s && s->type == RR_RRSIG) {
+			/* one set per covered type: all of them */
+			for (unsigned i = 0; i < n->nsets; i++)
+				if (n->sets[i].type == RR_RRSIG &&
+				    !put_answer(a, ptr, owner, n, &n->sets[i]))
+					break;
+			return RCODE_NOERROR;
+		}
 		if (s) {
 			if (put_answer(a, ptr, owner, n, s) &&
 			    (s->type == RR_NS || s->type == RR_MX || s->type == RR_SRV))
 				put_additional(a, n, s);
+			if (a->dnssec && a->wild)
+				dnssec_wild(a);
 			return RCODE_NOERROR;
 		}
 		if (!(n->flags & ZN_CNAME)) {
 			put_neg_soa(a);
+			if (a->dnssec)
+				dnssec_nodata(a, n);
 			return RCODE_NOERROR;
 		}
 		s = zn_find_set(n, RR_CNAME);
 		if (!put_answer(a, ptr, owner, n, s))
 			return RCODE_NOERROR;
+		if (a->dnssec && a->wild)
+			dnssec_wild(a);
 		/* chase the target if it is in this zone (not in a zone
 		 * below it that we also serve) */
 		const uint8_t *target = n->data + s->off + 10;
@@ -236,6 +288,8 @@ static int answer_node(struct actx *a, const struct znode *n, uint16_t ptr,
 		switch (zone_find(a, lt, tlen, off, nl, &t, &cut)) {
 		case ZF_NONE:
 			put_neg_soa(a);
+			if (a->dnssec)
+				dnssec_nxdomain(a);
 			return RCODE_NXDOMAIN;
 		case ZF_DELEG:
 			answer_referral(a, t, 0, target + off[nl - cut]);
@@ -271,7 +325,190 @@ static int answer_in_zone(struct actx *a, bool tcp, bool *aa)
 		break;
 	}
 	put_neg_soa(a);
+	if (a->dnssec)
+		dnssec_nxdomain(a);
 	return RCODE_NXDOMAIN;
+}
+
+/* DNSSEC (RFC 4035 §3.1) ---------------------------------------------------
+ *
+ * With the DO bit, for a zone whose apex has a DNSKEY RRset: every RRset
+ * given goes out with its stored RRSIGs, and negative, wildcard and
+ * referral answers carry the NSEC (or NSEC3, RFC 5155 §7.2) records that
+ * prove them.  Nothing is
+ * signed here; AD stays clear (we are authoritative, not a validator).  What
+ * does not fit truncates the answer. */
+
+static void dnssec_begin(struct actx *a)
+{
+	const struct znode *apex = rcu_dereference(a->z->apex_node);
+	a->dnssec = a->q->edns && (a->q->edns_flags & EDNS_DO) &&
+	            zn_find_set(apex, RR_DNSKEY) != NULL;
+	a->wild = false;
+	a->nproof = 0;
+	const struct zset *p = a->dnssec ? zn_find_set(apex, RR_NSEC3PARAM) : NULL;
+	a->nsec3 = p != NULL;
+	a->n3ok = p && nsec3_param_read(apex->data + p->off + 10,
+	                                wire_load_u16(apex->data + p->off + 8), &a->n3p) == 0;
+}
+
+/* Set s (NULL: nothing to do) of node n, owner as given, counted in
+ * *count.  False (and TC) if it does not fit. */
+static bool put_counted(struct actx *a, uint16_t ptr, const uint8_t *owner,
+                        const struct znode *n, const struct zset *s, uint16_t *count)
+{
+	if (!s)
+		return true;
+	if (!put_set(a, ptr, owner, n, s)) {
+		a->tc = true;
+		return false;
+	}
+	*count += s->count;
+	return true;
+}
+
+/* The RRSIGs at n covering `type`, owner as for the set, counted in
+ * *count.  False (and TC) if they do not fit; true if there are none. */
+static bool dnssec_sigs(struct actx *a, uint16_t ptr, const uint8_t *owner,
+                        const struct znode *n, uint16_t type, uint16_t *count)
+{
+	return put_counted(a, ptr, owner, n, zn_find_sig(n, type), count);
+}
+
+/* The RRSIGs of the negative answer's SOA (with its TTL). */
+static void dnssec_neg_soa_sigs(struct actx *a, const struct znode *apex)
+{
+	put_counted(a, qptr(a->q, a->z->apex_labels), NULL, apex, zn_neg_soa_sig(apex), &a->ns);
+}
+
+/* The NSEC (or NSEC3: type) at node n (owner: its own name) and its
+ * RRSIGs, once per answer, in the authority section.  False if n has none. */
+static bool dnssec_proof(struct actx *a, const struct znode *n, uint16_t type)
+{
+	const struct zset *s = n ? zn_find_set(n, type) : NULL;
+	if (!s)
+		return false;
+	for (unsigned i = 0; i < a->nproof; i++)
+		if (a->proof[i] == n)
+			return true;
+	if (a->nproof < sizeof a->proof / sizeof a->proof[0])
+		a->proof[a->nproof++] = n;
+	if (put_counted(a, 0, n->name, n, s, &a->ns))
+		dnssec_sigs(a, 0, n->name, n, type, &a->ns);
+	return true;
+}
+
+static void dnssec_nsec(struct actx *a, const struct znode *n)
+{
+	dnssec_proof(a, n, RR_NSEC);
+}
+
+/* NSEC3 (RFC 5155 §7.2): the NSEC3 whose owner is the hash of lname
+ * (match) or the one whose span covers that hash (cover). */
+static void n3_proof(struct actx *a, const uint8_t *lname, bool match)
+{
+	uint8_t owner[DNAME_MAX];
+	if (!a->n3ok || !nsec3_owner(lname, a->z->apex, &a->n3p, owner))
+		return;
+	const struct znode *n = match ? zt_lookup(a->zt, a->z->id, owner,
+	                                          dname_len(owner, DNAME_MAX))
+	                              : zt_chain_find(a->zt, a->z, owner);
+	dnssec_proof(a, n, RR_NSEC3);
+}
+
+/* The name one label longer than the closest encloser (the "next closer
+ * name", §7.2.1), inside a->sname. */
+static const uint8_t *n3_next_closer(const struct actx *a)
+{
+	size_t o = 0;
+	while (o + 1 + a->sname[o] < a->ce_off)
+		o += 1 + (size_t)a->sname[o];
+	return a->sname + o;
+}
+
+/* The closest encloser proof (§7.2.1): the NSEC3 matching the closest
+ * encloser and the one covering the next closer name. */
+static void n3_ce_proof(struct actx *a)
+{
+	n3_proof(a, a->sname + a->ce_off, true);
+	if (a->ce_off)
+		n3_proof(a, n3_next_closer(a), false);
+}
+
+/* The NSEC covering a name that does not exist (its predecessor). */
+static void dnssec_cover(struct actx *a, const uint8_t *lname)
+{
+	dnssec_nsec(a, zt_chain_find(a->zt, a->z, lname));
+}
+
+/* NXDOMAIN (RFC 4035 §3.1.3.2): the NSEC covering the name and the one
+ * covering the wildcard at its closest encloser (NSEC3: the closest
+ * encloser proof and the NSEC3 covering the wildcard, §7.2.2). */
+static void dnssec_nxdomain(struct actx *a)
+{
+	uint8_t wname[DNAME_MAX];
+	size_t celen = (size_t)a->sname_len - a->ce_off;
+	if (a->nsec3)
+		n3_ce_proof(a);
+	else
+		dnssec_cover(a, a->sname);
+	if (celen + 2 > DNAME_MAX)
+		return;
+	wname[0] = 1;
+	wname[1] = '*';
+	memcpy(wname + 2, a->sname + a->ce_off, celen);
+	if (a->nsec3)
+		n3_proof(a, wname, false);
+	else
+		dnssec_cover(a, wname);
+}
+
+/* A wildcard answer (§3.1.3.3): the NSEC proving no closer name exists. */
+static void dnssec_wild(struct actx *a)
+{
+	if (a->nsec3)
+		n3_proof(a, n3_next_closer(a), false);
+	else
+		dnssec_cover(a, a->sname);
+}
+
+/* NODATA (§3.1.3.1, §3.1.3.4): the name's NSEC (its type map lacks the
+ * type); for a wildcard match the wildcard's NSEC and the proof that the
+ * name itself does not exist; an empty non-terminal has no NSEC of its
+ * own: the one covering it. */
+static void dnssec_nodata(struct actx *a, const struct znode *n)
+{
+	if (a->nsec3) {
+		/* §7.2.3, §7.2.5: the name's (or wildcard's) NSEC3; for a
+		 * wildcard also the closest encloser proof */
+		n3_proof(a, n->name, true);
+		if (a->wild)
+			n3_ce_proof(a);
+		return;
+	}
+	if (zn_find_set(n, RR_NSEC))
+		dnssec_nsec(a, n);
+	else
+		dnssec_cover(a, n->name);
+	if (a->wild)
+		dnssec_wild(a);
+}
+
+/* A referral (§3.1.4): the DS RRset and its RRSIGs, or the NSEC at the
+ * cut proving there is none. */
+static void dnssec_referral(struct actx *a, const struct znode *cut,
+                            uint16_t ptr, const uint8_t *owner)
+{
+	const struct zset *ds = zn_find_set(cut, RR_DS);
+	if (!ds) {
+		if (a->nsec3)
+			n3_proof(a, cut->name, true);   /* §7.2.7 */
+		else
+			dnssec_nsec(a, cut);
+		return;
+	}
+	if (put_counted(a, ptr, owner, cut, ds, &a->ns))
+		dnssec_sigs(a, ptr, owner, cut, RR_DS, &a->ns);
 }
 
 size_t answer_query(const ztable_t *zt, const uint8_t *pkt, size_t len,
@@ -363,6 +600,7 @@ size_t answer_parsed(const ztable_t *zt, const uint8_t *pkt, const dns_query_t *
 		METRICS_INC(st->refused);
 		return dns_resp_error(out, cap, pkt, q, RCODE_REFUSED);
 	}
+	dnssec_begin(&a);
 	bool aa = q->qclass == CLASS_IN;
 	dns_resp_begin(&a.w, pkt, q, 0, 0);
 	size_t qend = wire_pos(&a.w);

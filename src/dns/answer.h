@@ -1,6 +1,7 @@
 /* Answering one query from the zone table: the whole of the authoritative
  * logic (RFC 1034 §4.3.2 with RFC 2308 negative answers, RFC 4592
- * wildcards, RFC 6891 EDNS, RFC 8482 ANY, RFC 8906 behaviours). */
+ * wildcards, RFC 6891 EDNS, RFC 8482 ANY, RFC 8906 behaviours, RFC 4035 /
+ * RFC 5155 DNSSEC answers with the DO bit from stored RRSIG/NSEC/NSEC3). */
 #ifndef DZ_ANSWER_H
 #define DZ_ANSWER_H
 

@@ -76,9 +76,21 @@ static void node_free_rcu(struct rcu_head *h)
 	free(caa_container_of(h, struct znode, rcu));
 }
 
+static void zone_free(struct zone *z)
+{
+	free(z->chain);
+	free(z->pend);
+	free(z);
+}
+
 static void zone_free_rcu(struct rcu_head *h)
 {
-	free(caa_container_of(h, struct zone, rcu));
+	zone_free(caa_container_of(h, struct zone, rcu));
+}
+
+static void chain_free_rcu(struct rcu_head *h)
+{
+	free(caa_container_of(h, struct zindex, rcu));
 }
 
 static void zlist_free_rcu(struct rcu_head *h)
@@ -104,7 +116,7 @@ void zt_free(ztable_t *zt)
 	urcu_memb_barrier();   /* let pending call_rcu frees run */
 	cds_lfht_destroy(zt->ht, NULL);
 	for (unsigned i = 0; i < zt->zones->n; i++)
-		free(zt->zones->z[i]);
+		zone_free(zt->zones->z[i]);
 	free(zt->zones);
 	pthread_mutex_destroy(&zt->wlock);
 	free(zt);
@@ -157,6 +169,48 @@ const struct zset *zn_find_set(const struct znode *n, uint16_t type)
 	return NULL;
 }
 
+const struct zset *zn_neg_soa_sig(const struct znode *apex)
+{
+	return apex->nsets > 1 && apex->sets[1].type == ZSET_NEG_SOA ? &apex->sets[1] : NULL;
+}
+
+const struct zset *zn_find_sig(const struct znode *n, uint16_t type)
+{
+	for (unsigned i = 0; i < n->nsets; i++)
+		if (n->sets[i].type == RR_RRSIG &&
+		    wire_load_u16(n->data + n->sets[i].off + 10) == type)
+			return &n->sets[i];
+	return NULL;
+}
+
+const struct znode *zt_chain_find(const ztable_t *zt, const struct zone *z,
+                                  const uint8_t *lname)
+{
+	const struct zindex *ix = rcu_dereference(z->chain);
+	if (!ix || !ix->n)
+		return NULL;
+	/* the last owner not after lname; before the first: the last */
+	uint32_t lo = 0, hi = ix->n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (dname_canon_cmp(ix->names + ix->off[mid], lname) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* an owner removed in the writer's current batch is still listed
+	 * until the batch ends: step back over a few such */
+	uint32_t i = lo ? lo - 1 : ix->n - 1;
+	for (unsigned tries = 0; tries < 8 && tries < ix->n; tries++) {
+		const uint8_t *name = ix->names + ix->off[i];
+		const struct znode *n = zt_lookup(zt, z->id, name, dname_len(name, DNAME_MAX));
+		if (n && (zn_find_set(n, RR_NSEC) || zn_find_set(n, RR_NSEC3)))
+			return n;
+		i = i ? i - 1 : ix->n - 1;
+	}
+	return NULL;
+}
+
 /* Writer side ------------------------------------------------------------ */
 
 static __thread int thread_registered;
@@ -190,9 +244,121 @@ void zt_write_begin(ztable_t *zt)
 	urcu_memb_read_lock();
 }
 
+static bool has_chain(const struct znode *n)
+{
+	return n && (zn_find_set(n, RR_NSEC) || zn_find_set(n, RR_NSEC3));
+}
+
+/* Note that `lname` joined (add) or left the zone's chain; the index is
+ * rebuilt at zt_write_end.  DZ_ENOMEM. */
+static int chain_note(struct zone *z, const uint8_t *lname, size_t len, bool add)
+{
+	if (z->pend_len + 2 + len > z->pend_cap) {
+		size_t cap = z->pend_cap ? z->pend_cap * 2 : 4096;
+		uint8_t *p = realloc(z->pend, cap);
+		if (!p)
+			return DZ_ENOMEM;
+		z->pend = p;
+		z->pend_cap = cap;
+	}
+	z->pend[z->pend_len++] = add;
+	z->pend[z->pend_len++] = (uint8_t)len;
+	memcpy(z->pend + z->pend_len, lname, len);
+	z->pend_len += len;
+	return 0;
+}
+
+static int chain_note_change(struct zone *z, const struct znode *old,
+                             const struct znode *nw, const uint8_t *lname, size_t len)
+{
+	bool was = has_chain(old), is = has_chain(nw);
+	return was == is ? 0 : chain_note(z, lname, len, is);
+}
+
+struct chain_op {
+	const uint8_t *name;
+	uint32_t seq;       /* order of the notes: the last one wins */
+	bool add;
+};
+
+static int chain_op_cmp(const void *a, const void *b)
+{
+	const struct chain_op *x = a, *y = b;
+	int c = dname_canon_cmp(x->name, y->name);
+	return c ? c : x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Merge the zone's pending notes into a new index and publish it.  On
+ * allocation failure the old index stays (answers lack some proofs until
+ * the next rebuild succeeds) and the notes are kept. */
+static void chain_rebuild(struct zone *z)
+{
+	struct zindex *old = z->chain, *nw = NULL;
+	size_t nops = 0, k = 0;
+	for (size_t p = 0; p < z->pend_len; p += 2 + (size_t)z->pend[p + 1])
+		nops++;
+	struct chain_op *ops = malloc(nops * sizeof *ops);
+	if (!ops)
+		return;
+	for (size_t p = 0; p < z->pend_len; p += 2 + (size_t)z->pend[p + 1], k++)
+		ops[k] = (struct chain_op){ z->pend + p + 2, (uint32_t)k, z->pend[p] != 0 };
+	qsort(ops, nops, sizeof *ops, chain_op_cmp);
+	/* the last note of each name decides */
+	size_t nu = 0;
+	for (size_t i = 0; i < nops; i++) {
+		if (nu && dname_canon_cmp(ops[nu - 1].name, ops[i].name) == 0)
+			ops[nu - 1] = ops[i];
+		else
+			ops[nu++] = ops[i];
+	}
+	uint32_t oldn = old ? old->n : 0;
+	size_t maxn = oldn + nu, bytes = 0;
+	if (old && oldn)
+		bytes += old->off[oldn - 1] + dname_len(old->names + old->off[oldn - 1], DNAME_MAX);
+	for (size_t i = 0; i < nu; i++)
+		bytes += dname_len(ops[i].name, DNAME_MAX);
+	if (maxn > UINT32_MAX / 2 || bytes > UINT32_MAX / 2 ||
+	    !(nw = malloc(sizeof *nw + maxn * sizeof(uint32_t) + bytes)))
+		goto fail;
+	nw->off = (uint32_t *)(nw + 1);
+	nw->names = (uint8_t *)(nw->off + maxn);
+	nw->n = 0;
+	size_t at = 0, i = 0, j = 0;
+	while (i < oldn || j < nu) {
+		const uint8_t *on = i < oldn ? old->names + old->off[i] : NULL;
+		int c = !on ? 1 : j == nu ? -1 : dname_canon_cmp(on, ops[j].name);
+		const uint8_t *keep = NULL;
+		if (c < 0) {
+			keep = on;
+			i++;
+		} else {
+			if (ops[j].add)
+				keep = ops[j].name;
+			if (c == 0)
+				i++;
+			j++;
+		}
+		if (keep) {
+			size_t l = dname_len(keep, DNAME_MAX);
+			nw->off[nw->n++] = (uint32_t)at;
+			memcpy(nw->names + at, keep, l);
+			at += l;
+		}
+	}
+	rcu_assign_pointer(z->chain, nw);
+	if (old)
+		urcu_memb_call_rcu(&old->rcu, chain_free_rcu);
+	z->pend_len = 0;
+fail:
+	free(ops);
+}
+
 void zt_write_end(ztable_t *zt)
 {
-	(void)zt;
+	const struct zlist *zl = zt->zones;
+	for (unsigned i = 0; zl && i < zl->n; i++)
+		if (zl->z[i]->pend_len)
+			chain_rebuild(zl->z[i]);
 	urcu_memb_read_unlock();
 	if (writer_registered) {
 		writer_registered = 0;
@@ -200,12 +366,22 @@ void zt_write_end(ztable_t *zt)
 	}
 }
 
+/* Records sort (and form RRsets) by type; RRSIGs by the type they cover
+ * too, so each covered type's signatures are a set of their own. */
+static uint32_t set_key(const struct zrr *r)
+{
+	uint32_t k = (uint32_t)r->type << 16;
+	if (r->type == RR_RRSIG && r->rdlen >= 2)
+		k |= wire_load_u16(r->rdata);
+	return k;
+}
+
 static int cmp_rr_type(const void *a, const void *b)
 {
 	const struct zrr *x = *(const struct zrr *const *)a;
 	const struct zrr *y = *(const struct zrr *const *)b;
-	if (x->type != y->type)
-		return x->type < y->type ? -1 : 1;
+	if (set_key(x) != set_key(y))
+		return set_key(x) < set_key(y) ? -1 : 1;
 	return x < y ? -1 : x > y;   /* stable: keep the given order */
 }
 
@@ -228,7 +404,7 @@ static struct znode *node_build(uint32_t zone_id, const uint8_t *lname,
 	struct znode *node = NULL;
 	uint8_t soard[2 * DNAME_MAX + 20];
 	struct zrr soarr;
-	size_t datalen = 0, nsets = 0, total = n;
+	size_t datalen = 0, nsets = 0, total = n, nsoasig = 0;
 
 	if (n > 65535)
 		return NULL;
@@ -251,6 +427,14 @@ static struct znode *node_build(uint32_t zone_id, const uint8_t *lname,
 		total++;
 		datalen += 10 + (size_t)soarr.rdlen;   /* the negative SOA copy */
 		nsets++;
+		/* and of its RRSIGs, with the same TTL (RFC 4034 §3) */
+		for (size_t i = 0; i < n; i++)
+			if (set_key(&rrs[i]) == ((uint32_t)RR_RRSIG << 16 | RR_SOA)) {
+				datalen += 10 + (size_t)rrs[i].rdlen;
+				nsoasig++;
+			}
+		if (nsoasig)
+			nsets++;
 	}
 	if (total > 32 && !(ord = malloc(total * sizeof *ord)))
 		return NULL;
@@ -265,14 +449,14 @@ static struct znode *node_build(uint32_t zone_id, const uint8_t *lname,
 		for (size_t i = 1; i < total; i++) {
 			const struct zrr *x = ord[i];
 			size_t j = i;
-			for (; j > 0 && ord[j - 1]->type > x->type; j--)
+			for (; j > 0 && set_key(ord[j - 1]) > set_key(x); j--)
 				ord[j] = ord[j - 1];
 			ord[j] = x;
 		}
 	}
 	for (size_t i = 0; i < total; i++) {
 		datalen += 10 + (size_t)ord[i]->rdlen;
-		if (i == 0 || ord[i]->type != ord[i - 1]->type)
+		if (i == 0 || set_key(ord[i]) != set_key(ord[i - 1]))
 			nsets++;
 	}
 	if (datalen > UINT32_MAX / 2)
@@ -299,11 +483,19 @@ static struct znode *node_build(uint32_t zone_id, const uint8_t *lname,
 		                                  (uint32_t)(10 + soarr.rdlen) };
 		put_rr(&w, RR_SOA, negttl, soarr.rdata, soarr.rdlen);
 		node->flags |= ZN_APEX;
+		if (nsoasig) {
+			struct zset *s = &node->sets[si++];
+			*s = (struct zset){ ZSET_NEG_SOA, (uint16_t)nsoasig, negttl, (uint32_t)w.pos, 0 };
+			for (size_t i = 0; i < n; i++)
+				if (set_key(&rrs[i]) == ((uint32_t)RR_RRSIG << 16 | RR_SOA))
+					put_rr(&w, RR_RRSIG, negttl, rrs[i].rdata, rrs[i].rdlen);
+			s->len = (uint32_t)(w.pos - s->off);
+		}
 	}
 	for (size_t i = 0; i < total;) {
 		size_t j = i;
 		uint32_t ttl = ord[i]->ttl;
-		while (j < total && ord[j]->type == ord[i]->type) {
+		while (j < total && set_key(ord[j]) == set_key(ord[i])) {
 			if (ord[j]->ttl < ttl)
 				ttl = ord[j]->ttl;   /* one TTL per RRset (RFC 2181) */
 			j++;
@@ -458,6 +650,9 @@ int zt_set_name(ztable_t *zt, uint32_t zone_id, const uint8_t *lname,
 	if (n == 0 && !old)
 		return 0;
 	if (n == 0 && old->kids == 0) {
+		int rc = chain_note_change(z, old, NULL, lname, len);
+		if (rc)
+			return rc;
 		node_remove(zt, old);
 		count_wild(z, lname, -1);
 		unlink_up(zt, z, lname);
@@ -468,6 +663,10 @@ int zt_set_name(ztable_t *zt, uint32_t zone_id, const uint8_t *lname,
 	struct znode *nw = node_build(zone_id, lname, len, rrs, n, NULL);
 	if (!nw)
 		return n ? DZ_EINVAL : DZ_ENOMEM;
+	if (chain_note_change(z, old, nw, lname, len)) {
+		free(nw);
+		return DZ_ENOMEM;
+	}
 	node_replace(zt, old, nw, &it);
 	if (!old) {
 		count_wild(z, lname, 1);
@@ -531,15 +730,24 @@ int zt_set_zone(ztable_t *zt, uint32_t zone_id, const uint8_t *apex,
 		z->apex_labels = (uint8_t)dname_labels(lapex);
 		memcpy(z->apex, lapex, len);
 		struct znode *old = lookup_node(zt, zone_id, lapex, len, &it);
+		if (chain_note_change(z, old, nw, lapex, len)) {
+			free(nw);
+			free(z);
+			return DZ_ENOMEM;
+		}
 		node_replace(zt, old, nw, &it);
 		z->apex_node = nw;
 		if (zlist_publish(zt, z, 0)) {
-			free(z);
+			zone_free(z);
 			return DZ_ENOMEM;
 		}
 		return 0;
 	}
 	struct znode *old = lookup_node(zt, zone_id, lapex, len, &it);
+	if (chain_note_change(z, old, nw, lapex, len)) {
+		free(nw);
+		return DZ_ENOMEM;
+	}
 	node_replace(zt, old, nw, &it);
 	rcu_assign_pointer(z->apex_node, nw);
 	return 0;

@@ -34,7 +34,9 @@ struct zset {
 #define ZN_APEX   0x01   /* zone apex (has SOA, NS) */
 #define ZN_DELEG  0x02   /* NS below the apex: a delegation point */
 #define ZN_CNAME  0x04   /* has a CNAME */
-#define ZSET_NEG_SOA 0   /* apex only: SOA with TTL min(ttl, minimum) */
+#define ZSET_NEG_SOA 0   /* apex only: SOA with TTL min(ttl, minimum); in a
+                            signed zone a second such set follows: the
+                            SOA's RRSIGs with that TTL */
 
 struct znode {
 	struct cds_lfht_node ht;
@@ -49,6 +51,19 @@ struct znode {
 	struct zset sets[];   /* sorted by type; NEG_SOA (type 0) first */
 };
 
+/* The names of a signed zone that own an NSEC or NSEC3 RRset, in RFC 4034
+ * §6.1 canonical order (lowercase wire names), so the record covering a
+ * missing name is found by binary search.  Immutable once published:
+ * the writer builds a new one at the end of each write section whose
+ * batch added or removed such names (zt_write_end) and frees the old one
+ * after a grace period.  Unsigned zones have none. */
+struct zindex {
+	struct rcu_head rcu;
+	uint32_t n;
+	uint32_t *off;        /* n offsets into names */
+	uint8_t *names;
+};
+
 struct zone {
 	uint32_t id;
 	uint8_t apex_len;
@@ -57,6 +72,11 @@ struct zone {
 	uint32_t nwild;                /* names whose first label is '*' (writer-kept;
 	                                  0: no wildcard lookup for a miss) */
 	struct znode *apex_node;       /* RCU pointer */
+	struct zindex *chain;          /* RCU pointer; NULL: no NSEC/NSEC3 owners */
+	/* writer only: chain names added (op 1) or removed (op 0) since the
+	 * last rebuild, as op, length, name */
+	uint8_t *pend;
+	size_t pend_len, pend_cap;
 	struct rcu_head rcu;
 	uint8_t apex[DNAME_MAX];
 };
@@ -127,6 +147,20 @@ const struct zone *zt_find_zone(const ztable_t *zt, const uint8_t *lname,
 const struct znode *zt_lookup(const ztable_t *zt, uint32_t zone_id,
                               const uint8_t *lname, size_t len);
 const struct zset *zn_find_set(const struct znode *n, uint16_t type);
+/* The RRSIGs at node n that cover `type` (a node keeps one RRSIG set per
+ * covered type), or NULL. */
+const struct zset *zn_find_sig(const struct znode *n, uint16_t type);
+/* The apex's RRSIGs over the SOA with the negative SOA's TTL (for
+ * negative answers), or NULL. */
+const struct zset *zn_neg_soa_sig(const struct znode *apex);
+/* Signed zones: the node owning the NSEC (or NSEC3) that covers or
+ * matches `lname` (lowercase wire): the greatest owner in
+ * canonical order not after lname, wrapping to the last owner if lname
+ * sorts before all (NSEC3 hash order).  Owners whose node is gone or no
+ * longer has an NSEC/NSEC3 (removed in a batch still being written) are
+ * stepped over.  NULL if the zone has no chain. */
+const struct znode *zt_chain_find(const ztable_t *zt, const struct zone *z,
+                                  const uint8_t *lname);
 
 /* Writer side: call with zt->wlock held, between zt_write_begin/end (which
  * register the thread with RCU if needed and take the read-side lock the

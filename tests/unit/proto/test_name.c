@@ -42,5 +42,22 @@ int main(void)
 	ok(dname_to_text(n, txt, 5) < 0, "to_text reports a short buffer");
 	ok(dname_is_wildcard((const uint8_t *)"\1*\3dyn"), "wildcard");
 	ok(dname_parent((const uint8_t *)"\0") == NULL, "root has no parent");
+	/* RFC 4034 §6.1's example, in canonical order (lowercased) */
+	static const char *const canon[] = {
+		"example.", "a.example.", "yljkjljk.a.example.", "z.a.example.",
+		"zabc.a.example.", "z.example.", "\\001.z.example.", "*.z.example.",
+		"\\200.z.example.",
+	};
+	size_t nc = sizeof canon / sizeof canon[0];
+	for (size_t i = 0; i < nc; i++) {
+		uint8_t x[DNAME_MAX], y[DNAME_MAX];
+		dname_from_text(x, canon[i], strlen(canon[i]), NULL);
+		is_int(dname_canon_cmp(x, x), 0, "%s equals itself", canon[i]);
+		for (size_t k = i + 1; k < nc; k++) {
+			dname_from_text(y, canon[k], strlen(canon[k]), NULL);
+			ok(dname_canon_cmp(x, y) < 0 && dname_canon_cmp(y, x) > 0,
+			   "%s sorts before %s", canon[i], canon[k]);
+		}
+	}
 	return tap_done();
 }

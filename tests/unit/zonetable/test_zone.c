@@ -1,6 +1,7 @@
 /* The zone table and the answer logic, without sockets. */
 #include "src/dns/answer.h"
 #include "proto/dnsmsg.h"
+#include "proto/rdata.h"
 #include "tests/unit/tap.h"
 #include "tests/unit/zfixture.h"
 
@@ -9,10 +10,15 @@ static struct answer_stats st;
 
 struct reply { size_t len; int rcode; uint16_t flags, qd, an, ns, ar; };
 
-static struct reply ask(ztable_t *zt, const char *name, uint16_t type, int edns, bool tcp)
+/* A query for name/type (EDNS size edns, 0: none; DO set if dnssec and
+ * edns) and the reply's header. */
+static struct reply ask_opt(ztable_t *zt, const char *name, uint16_t type, int edns, bool tcp,
+                            bool dnssec)
 {
 	uint8_t q[512];
 	size_t ql = fx_query(q, sizeof q, name, type, 0, edns);
+	if (dnssec && edns)
+		q[ql - 4] = 0x80;   /* the OPT TTL's DO bit */
 	struct reply r = { 0 };
 	r.len = answer_query(zt, q, ql, resp, sizeof resp, tcp, &st);
 	wire_t w;
@@ -25,6 +31,146 @@ static struct reply ask(ztable_t *zt, const char *name, uint16_t type, int edns,
 	r.ns = wire_read_u16(&w);
 	r.ar = wire_read_u16(&w);
 	return r;
+}
+
+static struct reply ask(ztable_t *zt, const char *name, uint16_t type, int edns, bool tcp)
+{
+	return ask_opt(zt, name, type, edns, tcp, false);
+}
+
+/* The signed zone "sig.test." (id 3): records from their text forms. */
+static uint8_t sig_rd[64][512];
+static int sig_nrd;
+
+static struct zrr sig_rr(uint16_t type, const char *text)
+{
+	size_t len = 0;
+	const char *why = NULL;
+	uint8_t *rd = sig_rd[sig_nrd++];
+	if (rdata_from_text(type, text, strlen(text), NULL, rd, 512, &len, &why))
+		printf("# bad test record %s: %s\n", text, why);
+	bool nsec = type == RR_NSEC || (type == RR_RRSIG && strncmp(text, "NSEC", 4) == 0);
+	return (struct zrr){ type, nsec ? 30 : 300, (uint16_t)len, rd };
+}
+
+#define SIG(t) "13 2 300 20300101000000 20200101000000 1 sig.test. AQID"
+
+static void sig_zone(ztable_t *zt)
+{
+	uint8_t apex[DNAME_MAX], owner[DNAME_MAX];
+	struct zsoa soa = { .serial = 1, .refresh = 3600, .retry = 600,
+	                    .expire = 86400, .minimum = 30, .ttl = 3600 };
+	fx_name(apex, "sig.test.");
+	fx_name(soa.mname, "ns1.sig.test.");
+	fx_name(soa.rname, "h.sig.test.");
+	struct zrr top[] = {
+		sig_rr(RR_NS, "ns1.sig.test."), sig_rr(RR_RRSIG, "NS " SIG()),
+		sig_rr(RR_DNSKEY, "257 3 13 AQID"), sig_rr(RR_RRSIG, "DNSKEY " SIG()),
+		sig_rr(RR_RRSIG, "SOA " SIG()),
+		sig_rr(RR_NSEC, "a.sig.test. NS SOA RRSIG NSEC DNSKEY"), sig_rr(RR_RRSIG, "NSEC " SIG()),
+	};
+	struct zrr a[] = {
+		sig_rr(RR_RRSIG, "A 13 3 300 20300101000000 20200101000000 1 sig.test. AQID"),
+		sig_rr(RR_A, "192.0.2.1"),
+		sig_rr(RR_NSEC, "c.sig.test. A RRSIG NSEC"),
+		sig_rr(RR_RRSIG, "NSEC 13 3 30 20300101000000 20200101000000 1 sig.test. AQID"),
+	};
+	struct zrr c[] = {
+		sig_rr(RR_TXT, "\"c\""), sig_rr(RR_RRSIG, "TXT 13 3 300 20300101000000 20200101000000 1 sig.test. AQID"),
+		sig_rr(RR_NSEC, "sig.test. TXT RRSIG NSEC"),
+		sig_rr(RR_RRSIG, "NSEC 13 3 30 20300101000000 20200101000000 1 sig.test. AQID"),
+	};
+	zt_write_begin(zt);
+	is_int(zt_set_zone(zt, 3, apex, &soa, top, sizeof top / sizeof top[0]), 0, "signed zone sig.test.");
+	fx_name(owner, "a.sig.test.");
+	is_int(zt_set_name(zt, 3, owner, a, 4), 0, "a.sig.test.: A, NSEC and their RRSIGs");
+	fx_name(owner, "c.sig.test.");
+	is_int(zt_set_name(zt, 3, owner, c, 4), 0, "c.sig.test.: TXT, NSEC and their RRSIGs");
+	zt_write_end(zt);
+}
+
+/* The owner of the NSEC covering `name` in zone 3, as text. */
+static const char *cover(ztable_t *zt, const char *name)
+{
+	static char text[DNAME_MAX * 4];
+	uint8_t n[DNAME_MAX];
+	fx_name(n, name);
+	urcu_memb_read_lock();
+	const struct zone *z = zt_zone_by_id(zt, 3);
+	const struct znode *c = z ? zt_chain_find(zt, z, n) : NULL;
+	if (!c || dname_to_text(c->name, text, sizeof text) < 0)
+		snprintf(text, sizeof text, "(none)");
+	urcu_memb_read_unlock();
+	return text;
+}
+
+/* ask() with the DO bit (EDNS size edns). */
+static struct reply ask_do(ztable_t *zt, const char *name, uint16_t type, int edns, bool tcp)
+{
+	return ask_opt(zt, name, type, edns, tcp, true);
+}
+
+static void test_signed(ztable_t *zt)
+{
+	struct reply r;
+	uint8_t n[DNAME_MAX];
+	sig_zone(zt);
+
+	urcu_memb_read_lock();
+	const struct znode *a = zt_lookup(zt, 3, n, fx_name(n, "a.sig.test."));
+	const struct zset *sa = a ? zn_find_sig(a, RR_A) : NULL, *sn = a ? zn_find_sig(a, RR_NSEC) : NULL;
+	ok(sa && sn && sa != sn && sa->count == 1 && sn->count == 1 && sn->ttl == 30,
+	   "one RRSIG set per covered type, each with its own TTL");
+	ok(a && !zn_find_sig(a, RR_AAAA), "no RRSIG set for a type not signed");
+	const struct znode *ap = zt_lookup(zt, 3, n, fx_name(n, "sig.test."));
+	const struct zset *neg = ap ? zn_neg_soa_sig(ap) : NULL;
+	ok(neg && neg->count == 1 && neg->ttl == 30, "the SOA's RRSIG copy for negative answers has TTL 30");
+	urcu_memb_read_unlock();
+
+	is_str(cover(zt, "b.sig.test."), "a.sig.test.", "b is covered by a's NSEC");
+	is_str(cover(zt, "zzz.sig.test."), "c.sig.test.", "zzz is covered by the last NSEC");
+	is_str(cover(zt, "x.a.sig.test."), "a.sig.test.", "below a: still a's NSEC (canonical order)");
+	is_str(cover(zt, "*.sig.test."), "sig.test.", "the wildcard: the apex's NSEC");
+	is_str(cover(zt, "c.sig.test."), "c.sig.test.", "an owner finds its own NSEC");
+
+	r = ask_do(zt, "a.sig.test.", RR_A, 1232, false);
+	ok(r.rcode == 0 && r.an == 2 && r.ns == 0, "DO: A and its RRSIG");
+	r = ask(zt, "a.sig.test.", RR_A, 1232, false);
+	ok(r.rcode == 0 && r.an == 1, "no DO: only the A");
+	r = ask_do(zt, "b.sig.test.", RR_A, 1232, false);
+	ok(r.rcode == RCODE_NXDOMAIN && r.ns == 6 && !(r.flags & DNS_AD),
+	   "DO NXDOMAIN: SOA, two NSEC and three RRSIGs, AD clear (ns %u)", r.ns);
+	r = ask_do(zt, "a.sig.test.", RR_TXT, 1232, false);
+	ok(r.rcode == 0 && r.an == 0 && r.ns == 4, "DO NODATA: SOA, a's NSEC, RRSIGs (ns %u)", r.ns);
+	r = ask_do(zt, "sig.test.", RR_DNSKEY, 1232, false);
+	ok(r.rcode == 0 && r.an == 2, "DO DNSKEY: the key and its RRSIG");
+	r = ask_do(zt, "a.sig.test.", RR_RRSIG, 1232, false);
+	ok(r.rcode == 0 && r.an == 2, "qtype RRSIG: every covered type's set");
+	r = ask_do(zt, "a.sig.test.", RR_ANY, 1232, true);
+	ok(r.rcode == 0 && r.an == 4, "DO ANY over TCP: A, NSEC and their RRSIGs once each (an %u)", r.an);
+	r = ask_do(zt, "nope.dyn.test.", RR_A, 1232, false);
+	ok(r.rcode == RCODE_NXDOMAIN && r.ns == 1, "DO in an unsigned zone changes nothing");
+
+	/* the index follows names as they come and go, at the end of the batch */
+	zt_write_begin(zt);
+	fx_name(n, "c.sig.test.");
+	is_int(zt_set_name(zt, 3, n, NULL, 0), 0, "c.sig.test. removed");
+	is_str(cover(zt, "zzz.sig.test."), "a.sig.test.",
+	       "a removed owner is stepped over even before the batch ends");
+	zt_write_end(zt);
+	is_str(cover(zt, "zzz.sig.test."), "a.sig.test.", "then zzz is covered by a's NSEC");
+	struct zrr b[] = { sig_rr(RR_A, "192.0.2.2"), sig_rr(RR_NSEC, "sig.test. A RRSIG NSEC") };
+	zt_write_begin(zt);
+	fx_name(n, "b.sig.test.");
+	is_int(zt_set_name(zt, 3, n, b, 1), 0, "b.sig.test. added without NSEC");
+	is_int(zt_set_name(zt, 3, n, b, 2), 0, "then with NSEC, in the same batch");
+	zt_write_end(zt);
+	is_str(cover(zt, "bb.sig.test."), "b.sig.test.", "the last change of the batch counts");
+	fx_name(n, "sig.test.");
+	zt_write_begin(zt);
+	zt_del_zone(zt, 3);
+	zt_write_end(zt);
+	is_str(cover(zt, "bb.sig.test."), "(none)", "the zone and its chain are gone");
 }
 
 int main(void)
@@ -168,6 +314,8 @@ int main(void)
 		r = ask(zt, qname, RR_A, 0, true);
 		ok(!(r.flags & DNS_TC) && r.ns == 1, "and over TCP");
 	}
+
+	test_signed(zt);
 
 	zt_free(zt);
 	zt_thread_unregister();
