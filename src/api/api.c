@@ -126,6 +126,7 @@ static const struct api_route {
 	{ "POST", "hosts", R_SESSION | R_BODY, h_host_add },
 	{ "GET", "hosts/*", R_SESSION, h_host_get },
 	{ "DELETE", "hosts/*", R_SESSION, h_host_del },
+	{ "PATCH", "hosts/*", R_SESSION | R_BODY, h_host_patch },
 	{ "POST", "hosts/*/tokens", R_SESSION, h_token_new },
 	{ "POST", "hosts/*/tokens/rotate", R_SESSION, h_token_rotate },
 	{ "DELETE", "hosts/*/tokens/*", R_SESSION, h_token_del },

@@ -175,6 +175,7 @@ int h_hosts(struct call *c);
 int h_host_add(struct call *c);
 int h_host_get(struct call *c);
 int h_host_del(struct call *c);
+int h_host_patch(struct call *c);
 int h_token_new(struct call *c);
 int h_token_rotate(struct call *c);
 int h_token_del(struct call *c);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "proto/dyndns2.h"
 #include "proto/errors.h"
@@ -22,6 +23,7 @@
 /* The second halves of the handlers that write. */
 static int host_add_done(struct call *c, int rc, void *arg);
 static int host_del_done(struct call *c, int rc, void *arg);
+static int host_patch_done(struct call *c, int rc, void *arg);
 static int token_del_done(struct call *c, int rc, void *arg);
 
 /* Hosts ------------------------------------------------------------------------ */
@@ -80,6 +82,43 @@ static json_t *host_tokens_json(store_t *st, int64_t host_id)
 	return api_rows_or_empty(arr, tokens_list(st, host_id, token_row, arr));
 }
 
+static int follower_row(void *ctx, const struct host *h)
+{
+	char name[HOST_TEXT_MAX];
+	api_name_text(h->text, name, sizeof name);
+	json_array_append_new(ctx, json_string(name));
+	return api_arr_full(ctx);
+}
+
+/* A prefix as "2001:db8:1:2::/64". */
+static json_t *prefix_json(bool has, const uint8_t *p, unsigned len)
+{
+	char text[INET6_ADDRSTRLEN + 8];
+	if (!has || !inet_ntop(AF_INET6, p, text, INET6_ADDRSTRLEN))
+		return json_null();
+	size_t n = strlen(text);
+	snprintf(text + n, sizeof text - n, "/%u", len);
+	return json_string(text);
+}
+
+/* The prefix fields of a host (issue #16): as a router, its LAN prefix
+ * and followers; as a follower, its router, iid, length and preference. */
+static void host_prefix_json(store_t *st, const struct host *h, json_t *o)
+{
+	char router[HOST_TEXT_MAX];
+	json_t *fol = json_array();
+	if (h->nfollowers)
+		fol = api_rows_or_empty(fol, host_followers(st, h->id, follower_row, fol));
+	api_name_text(h->router, router, sizeof router);
+	json_object_set_new(o, "wildcard", json_boolean(h->wildcard));
+	json_object_set_new(o, "prefix_of", h->prefix_of ? json_string(router) : json_null());
+	json_object_set_new(o, "iid", addr_json(h->has_iid, AF_INET6, h->iid));
+	json_object_set_new(o, "prefix_len", json_integer(h->prefix_len));
+	json_object_set_new(o, "prefer", json_string(h->prefer_own ? "own" : "prefix"));
+	json_object_set_new(o, "lan_prefix", prefix_json(h->has_lan, h->lan, h->lan_len));
+	json_object_set_new(o, "followers", fol);
+}
+
 /* A host as the dashboard shows it; `detail` lists its tokens (else their
  * number). */
 static json_t *host_json(store_t *st, const struct host *h, bool detail)
@@ -89,7 +128,7 @@ static json_t *host_json(store_t *st, const struct host *h, bool detail)
 	api_name_text(h->text, name, sizeof name);
 	if (store_zone_get(st, h->zone_id, &z) == 0)
 		api_name_text(z.name, zname, sizeof zname);
-	return json_pack("{s:s,s:s,s:s,s:I,s:o,s:o,s:o,s:b,s:I,s:I,s:o,s:o}",
+	json_t *o = json_pack("{s:s,s:s,s:s,s:I,s:o,s:o,s:o,s:b,s:I,s:I,s:o,s:o}",
 		"name", name, "zone", zname, "owner", h->user, "ttl", (json_int_t)h->ttl,
 		"ipv4", addr_json(h->addrs.has4, AF_INET, h->addrs.v4),
 		"ipv6", addr_json(h->addrs.has6, AF_INET6, h->addrs.v6),
@@ -98,6 +137,75 @@ static json_t *host_json(store_t *st, const struct host *h, bool detail)
 		"last_update", host_last_json(st, h->id),
 		"tokens", detail ? host_tokens_json(st, h->id)
 		                 : json_integer(h->ntokens));
+	if (o)
+		host_prefix_json(st, h, o);
+	return o;
+}
+
+/* The prefix fields of a POST or PATCH body into f: "prefix_of" (a router
+ * host's name; null or "" to follow none), "iid" (IPv6 text), "prefix_len"
+ * (1..127), "prefer" ("prefix" or "own").  *any says whether one was
+ * there.  0, or -1 after a 422. */
+static int follow_json(struct call *c, struct host_follow *f, uint8_t router[DNAME_MAX],
+                       bool *any)
+{
+	json_t *b = c->body, *v;
+	memset(f, 0, sizeof *f);
+	f->prefer = -1;
+	*any = false;
+	if ((v = json_object_get(b, "prefix_of")) != NULL) {
+		const char *t = json_string_value(v);
+		f->set_router = true;
+		if (t && t[0]) {
+			if (!dd2_hostname(t, strlen(t), router))
+				return call_fail(c, 422, "invalid_prefix", "prefix_of is the name of "
+				                 "the router host, or null.");
+			f->router = router;
+		} else if (!json_is_null(v) && !t) {
+			return call_fail(c, 422, "invalid_prefix", "prefix_of is a host name or null.");
+		}
+		*any = true;
+	}
+	if ((v = json_object_get(b, "iid")) != NULL) {
+		const char *t = json_string_value(v);
+		if (!t || inet_pton(AF_INET6, t, f->iid) != 1)
+			return call_fail(c, 422, "invalid_prefix", "iid is an interface identifier "
+			                 "written like an IPv6 address, e.g. ::11:22ff:fe33:4455.");
+		f->set_iid = *any = true;
+	}
+	if ((v = json_object_get(b, "prefix_len")) != NULL) {
+		json_int_t n = json_is_integer(v) ? json_integer_value(v) : 0;
+		if (n < 1 || n > 127)
+			return call_fail(c, 422, "invalid_prefix", "prefix_len is a number from 1 to 127.");
+		f->prefix_len = (unsigned)n;
+		*any = true;
+	}
+	if ((v = json_object_get(b, "prefer")) != NULL) {
+		const char *t = json_string_value(v);
+		if (!t || (strcmp(t, "prefix") && strcmp(t, "own")))
+			return call_fail(c, 422, "invalid_prefix", "prefer is \"prefix\" or \"own\".");
+		f->prefer = strcmp(t, "own") == 0;
+		*any = true;
+	}
+	return 0;
+}
+
+/* Apply a copied host_follow (its router name in `router`): the copy's
+ * pointer is set here, in the committer's transaction. */
+static int follow_apply(store_t *st, struct host *h, struct host_follow *f,
+                        const uint8_t *router, const char **why)
+{
+	if (f->set_router && f->router)
+		f->router = router;
+	return host_follow(st, h, f, (int64_t)time(NULL), why);
+}
+
+/* Answer a failed follow: 422 with the sentence host_follow gave. */
+static int follow_fail(struct call *c, int rc, const char *why)
+{
+	if ((rc == DZ_EINVAL || rc == DZ_ENOENT || rc == DZ_ELIMIT) && why)
+		return call_fail(c, 422, "invalid_prefix", why);
+	return call_internal(c, rc);
 }
 
 struct list_ctx {
@@ -142,6 +250,10 @@ static int find_host(struct call *c, struct host *h)
 
 struct op_add {
 	uint8_t name[DNAME_MAX];
+	bool follow;               /* prefix fields given */
+	struct host_follow f;
+	uint8_t router[DNAME_MAX];
+	const char *why;           /* a refused follow's sentence (static) */
 	int64_t user_id, zone_id;
 	unsigned max_hosts;
 	struct host h;
@@ -170,6 +282,8 @@ static int op_host_add(store_t *st, void *arg)
 	if (n > 0)
 		return DZ_EEXIST;
 	if ((rc = host_add(st, o->name, o->user_id, 0, &o->h)) != 0)
+		return rc;
+	if (o->follow && (rc = follow_apply(st, &o->h, &o->f, o->router, &o->why)) != 0)
 		return rc;
 	if ((rc = tokens_create(st, o->user_id, &o->h.id, 1, o->token)) != 0)
 		return rc;
@@ -224,6 +338,8 @@ int h_host_add(struct call *c)
 		return call_fail(c, 403, "zone_forbidden", "You may not create hosts in that zone.");
 	o.user_id = c->sess.user_id;
 	o.zone_id = z.id;
+	if (follow_json(c, &o.f, o.router, &o.follow))
+		return -1;
 	return call_write(c, op_host_add, &o, sizeof o, host_add_done);
 }
 
@@ -234,6 +350,8 @@ static int host_add_done(struct call *c, int rc, void *arg)
 		json_decref(o->host);
 		o->host = NULL;
 	}
+	if (rc && o->why)
+		return follow_fail(c, rc, o->why);
 	if (rc == DZ_EEXIST)
 		return call_fail(c, 409, "exists", "That name is taken.");
 	if (rc == DZ_ELIMIT)
@@ -257,6 +375,53 @@ int h_host_get(struct call *c)
 	if (find_host(c, &h))
 		return -1;
 	call_ok(c, 200, json_pack("{s:o}", "host", host_json(c->st, &h, true)));
+	return 0;
+}
+
+struct op_patch {
+	struct host h;
+	struct host_follow f;
+	uint8_t router[DNAME_MAX];
+	bool follow;
+	const char *why;
+	json_t *host;              /* the reply's host, read after the change */
+};
+
+/* PATCH /api/v1/hosts/{name}: every field given, in one commit. */
+static int op_host_patch(store_t *st, void *arg)
+{
+	struct op_patch *o = arg;
+	int rc = host_find(st, o->h.name, &o->h);
+	if (rc)
+		return rc;
+	if (o->follow && (rc = follow_apply(st, &o->h, &o->f, o->router, &o->why)) != 0)
+		return rc;
+	o->host = host_json(st, &o->h, true);
+	return 0;
+}
+
+int h_host_patch(struct call *c)
+{
+	struct op_patch o;
+	memset(&o, 0, sizeof o);
+	if (find_host(c, &o.h))
+		return -1;
+	if (follow_json(c, &o.f, o.router, &o.follow))
+		return -1;
+	if (!o.follow)
+		return call_fail(c, 400, "bad_request", "Nothing to change.");
+	return call_write(c, op_host_patch, &o, sizeof o, host_patch_done);
+}
+
+static int host_patch_done(struct call *c, int rc, void *arg)
+{
+	struct op_patch *o = arg;
+	if (rc) {
+		json_decref(o->host);
+		return o->why ? follow_fail(c, rc, o->why) : call_internal(c, rc);
+	}
+	log_info("api: %s changed host %s", c->sess.user, o->h.text);
+	call_ok(c, 200, json_pack("{s:o}", "host", o->host));
 	return 0;
 }
 

@@ -534,6 +534,9 @@ int host_follow(store_t *st, struct host *h, const struct host_follow *f, int64_
 		*why = "A host following a prefix needs its interface identifier (iid).";
 		return DZ_EINVAL;
 	}
+	/* an address the old settings derived is not the host's own */
+	uint8_t old[16];
+	bool derived = host_derived(h, old);
 	sqlite3_stmt *s = STORE_PREP(st,
 		"UPDATE hosts SET prefix_of = ?2, prefix_len = ?3, prefer = ?4, iid = ?5 "
 		"WHERE id = ?1", h->id);
@@ -551,7 +554,7 @@ int host_follow(store_t *st, struct host *h, const struct host_follow *f, int64_
 	if ((rc = host_find(st, h->name, h)) != 0)
 		return rc;
 	bool changed;
-	return follow_move(st, h, NULL, now, &changed);
+	return follow_move(st, h, derived ? old : NULL, now, &changed);
 }
 
 int host_prefix_check(store_t *st, const struct host *r, unsigned plen, unsigned *need)
