@@ -432,6 +432,43 @@ login() {
 # cookie NAME: the session cookie value in NAME's jar.
 cookie() { awk '$6 == "dz_session" { print $7 }' "$TMP/$1.jar" 2>/dev/null | tail -1; }
 
+# --- the dashboard in a browser (tests/browser/*.mjs) ---------------------------
+
+# browser_setup: check chromium and node, install playwright-core from the
+# lockfile (node_modules is kept between runs).  Sets BR (tests/browser).
+browser_setup() {
+	BR=$DZ_TOP/tests/browser
+	check "chromium is installed" test -x /usr/bin/chromium
+	check "node is installed" test -x "$(command -v node)"
+	if [ ! -f "$BR/node_modules/playwright-core/package.json" ] ||
+	   ! cmp -s "$BR/package-lock.json" "$BR/node_modules/.dz-lock"; then
+		if (cd "$BR" && npm ci --no-audit --no-fund --loglevel=error) >"$TMP/npm.log" 2>&1; then
+			cp "$BR/package-lock.json" "$BR/node_modules/.dz-lock"
+		else
+			sed 's/^/# /' "$TMP/npm.log"
+		fi
+	fi
+	check "playwright-core is installed from the lockfile" test -f "$BR/node_modules/playwright-core/package.json"
+}
+
+# browser_run SCRIPT.mjs: run a browser script (environment set by the
+# caller) and turn its "ok - " / "not ok - " lines into this test's checks.
+browser_run() {
+	timeout 180 node "$BR/$1" >"$TMP/browser.out" 2>"$TMP/browser.err"
+	local rc=$? line
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) ok "browser: ${line#ok - }" ;;
+		"not ok - "*) notok "browser: ${line#not ok - }" ;;
+		"#"*) echo "$line" ;;
+		esac
+	done <"$TMP/browser.out"
+	if [ $rc -ne 0 ] && ! grep -q '^not ok' "$TMP/browser.out"; then
+		notok "the browser test ran to its end (exit $rc)"
+		sed 's/^/# /' "$TMP/browser.err" | tail -30
+	fi
+}
+
 # --- test certificates --------------------------------------------------------
 
 # make_certs DIR [SAN]: a test CA (DIR/ca.pem), a server certificate signed

@@ -6,23 +6,10 @@
 # refused.  Screenshots go to $DZ_BUILD/artefacts/ (hosts.png: the host list).
 . "$(dirname "$0")/../lib.sh"
 
-BR=$DZ_TOP/tests/browser
 ART=${DZ_BUILD:?}/artefacts
 mkdir -p "$ART"
 rm -f "$ART"/hosts.png "$ART"/host.png "$ART"/hosts-phone.png "$ART"/admin.png "$ART"/token.png "$ART"/failure.png
-
-check "chromium is installed" test -x /usr/bin/chromium
-check "node is installed" test -x "$(command -v node)"
-# playwright-core, pinned by the lockfile; node_modules is kept between runs
-if [ ! -f "$BR/node_modules/playwright-core/package.json" ] ||
-   ! cmp -s "$BR/package-lock.json" "$BR/node_modules/.dz-lock"; then
-	if (cd "$BR" && npm ci --no-audit --no-fund --loglevel=error) >"$TMP/npm.log" 2>&1; then
-		cp "$BR/package-lock.json" "$BR/node_modules/.dz-lock"
-	else
-		sed 's/^/# /' "$TMP/npm.log"
-	fi
-fi
-check "playwright-core is installed from the lockfile" test -f "$BR/node_modules/playwright-core/package.json"
+browser_setup
 
 zone=dyn.localhost
 admin_pw=admin-password-$$
@@ -33,19 +20,7 @@ dz_start
 
 DZ_URL=http://127.0.0.1:$DZ_HTTP_PORT DZ_ZONE=$zone DZ_ARTEFACTS=$ART \
 DZ_ADMIN_USER=root-admin DZ_ADMIN_PASSWORD=$admin_pw DZ_PROFILE=$TMP/profile \
-	timeout 180 node "$BR/dashboard.mjs" >"$TMP/browser.out" 2>"$TMP/browser.err"
-rc=$?
-while IFS= read -r line; do
-	case $line in
-	"ok - "*) ok "browser: ${line#ok - }" ;;
-	"not ok - "*) notok "browser: ${line#not ok - }" ;;
-	"#"*) echo "$line" ;;
-	esac
-done <"$TMP/browser.out"
-if [ $rc -ne 0 ] && ! grep -q '^not ok' "$TMP/browser.out"; then
-	notok "the browser test ran to its end (exit $rc)"
-	sed 's/^/# /' "$TMP/browser.err" | tail -30
-fi
+	browser_run dashboard.mjs
 
 # what the page showed is what DNS serves
 is "$(qs myhome.$zone A)" "198.51.100.10" "DNS answers the address set with the rotated token"
