@@ -303,13 +303,22 @@ struct host_add {
 	uint8_t router[DNAME_MAX];
 };
 
-/* The prefix options of host add and host set into f: --prefix-of
- * ROUTER ("none" or "" stops following), --iid IID (an IPv6 address text
- * whose low bits are the interface identifier), --prefix-len N,
- * --prefer prefix|own.  0 or 1 after a message. */
-static int follow_opts(struct host_follow *f, uint8_t router[DNAME_MAX], const char *of,
-                       const char *iid, const char *plen, const char *prefer)
+/* The prefix options of host add and host set, as given. */
+struct follow_args { const char *of, *iid, *plen, *prefer; };
+#define FOLLOW_OPTS(fa) \
+	{ "prefix-of", 1, &(fa).of, NULL, NULL, NULL, 0 }, \
+	{ "iid", 1, &(fa).iid, NULL, NULL, NULL, 0 }, \
+	{ "prefix-len", 1, &(fa).plen, NULL, NULL, NULL, 0 }, \
+	{ "prefer", 1, &(fa).prefer, NULL, NULL, NULL, 0 }
+
+/* The prefix options into f: --prefix-of ROUTER ("none" or "" stops
+ * following), --iid IID (an IPv6 address text whose low bits are the
+ * interface identifier), --prefix-len N, --prefer prefix|own.  0 or 1
+ * after a message. */
+static int follow_opts(struct host_follow *f, uint8_t router[DNAME_MAX],
+                       const struct follow_args *fa)
 {
+	const char *of = fa->of, *iid = fa->iid, *plen = fa->plen, *prefer = fa->prefer;
 	memset(f, 0, sizeof *f);
 	f->prefer = -1;
 	if (of) {
@@ -380,16 +389,13 @@ static int do_host_add(store_t *st, void *arg)
 int cmd_host_add(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const char *pos[1], *user = NULL, *ttl = NULL;
-	const char *of = NULL, *iid = NULL, *plen = NULL, *prefer = NULL;
+	struct follow_args fa = { 0 };
 	int np;
 	struct host_add a;
 	const struct cmd_opt opts[] = {
 		{ "user", 1, &user, NULL, NULL, NULL, 0 },
 		{ "ttl", 1, &ttl, NULL, NULL, NULL, 0 },
-		{ "prefix-of", 1, &of, NULL, NULL, NULL, 0 },
-		{ "iid", 1, &iid, NULL, NULL, NULL, 0 },
-		{ "prefix-len", 1, &plen, NULL, NULL, NULL, 0 },
-		{ "prefer", 1, &prefer, NULL, NULL, NULL, 0 },
+		FOLLOW_OPTS(fa),
 		{ 0 },
 	};
 	memset(&a, 0, sizeof a);
@@ -397,11 +403,11 @@ int cmd_host_add(struct cmd_ctx *ctx, int argc, char **argv)
 		return 2;
 	if (!user)
 		return cmd_fail("host add needs --user USER");
-	if ((iid || plen || prefer) && !of)
+	if ((fa.iid || fa.plen || fa.prefer) && !fa.of)
 		return cmd_fail("--iid, --prefix-len and --prefer go with --prefix-of ROUTER");
-	if (follow_opts(&a.f, a.router, of, iid, plen, prefer))
+	if (follow_opts(&a.f, a.router, &fa))
 		return 1;
-	a.follow = of != NULL;
+	a.follow = fa.of != NULL;
 	if (ttl && !cmd_ttl(ttl, &a.ttl))
 		return cmd_fail("bad TTL '%s'", ttl);
 	if (ttl && a.ttl == 0)
@@ -483,22 +489,17 @@ static int do_host_set(store_t *st, void *arg)
 
 int cmd_host_set(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	const char *pos[1], *of = NULL, *iid = NULL, *plen = NULL, *prefer = NULL;
+	const char *pos[1];
+	struct follow_args fa = { 0 };
 	int np;
 	struct host_set hs;
-	const struct cmd_opt opts[] = {
-		{ "prefix-of", 1, &of, NULL, NULL, NULL, 0 },
-		{ "iid", 1, &iid, NULL, NULL, NULL, 0 },
-		{ "prefix-len", 1, &plen, NULL, NULL, NULL, 0 },
-		{ "prefer", 1, &prefer, NULL, NULL, NULL, 0 },
-		{ 0 },
-	};
+	const struct cmd_opt opts[] = { FOLLOW_OPTS(fa), { 0 } };
 	memset(&hs, 0, sizeof hs);
 	if (cmd_parse(ctx, argc, argv, opts, pos, 1, 1, &np))
 		return 2;
-	if (!of && !iid && !plen && !prefer)
+	if (!fa.of && !fa.iid && !fa.plen && !fa.prefer)
 		return cmd_fail("host set needs something to set (see --help)");
-	if (follow_opts(&hs.f, hs.router, of, iid, plen, prefer))
+	if (follow_opts(&hs.f, hs.router, &fa))
 		return 1;
 	store_t *st = cmd_store(ctx);
 	if (find_host(st, pos[0], &hs.h))

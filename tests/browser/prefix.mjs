@@ -9,25 +9,13 @@
 // "ok - what" / "not ok - what" / "# note" lines.  Environment: DZ_URL,
 // DZ_ZONE, DZ_ARTEFACTS (screenshots), DZ_PROFILE (a fresh profile).
 import { execFileSync } from 'node:child_process';
-import { chromium } from 'playwright-core';
+import { failures, launch, ok, waitFor } from './lib.mjs';
 
 const url = process.env.DZ_URL;
 const zone = process.env.DZ_ZONE || 'dyn.localhost';
 const artefacts = process.env.DZ_ARTEFACTS;
 const router = 'router.' + zone;
 const nas = 'nas.' + zone;
-let failed = 0;
-
-function ok(cond, what, diag) {
-	if (cond) {
-		console.log('ok - ' + what);
-	} else {
-		failed++;
-		console.log('not ok - ' + what);
-		if (diag !== undefined) for (const l of String(diag).split('\n')) console.log('#   ' + l);
-	}
-	return cond;
-}
 
 // The router's update as a FRITZ!Box sends it: values unencoded.
 function routerUpdate(token, prefix) {
@@ -40,23 +28,7 @@ function routerUpdate(token, prefix) {
 	}
 }
 
-async function waitFor(fn, ms) {
-	const end = Date.now() + ms;
-	for (;;) {
-		const v = await fn().catch(() => null);
-		if (v || Date.now() > end) return v;
-		await new Promise((r) => setTimeout(r, 100));
-	}
-}
-
-const ctx = await chromium.launchPersistentContext(process.env.DZ_PROFILE, {
-	executablePath: '/usr/bin/chromium',
-	headless: true,
-	args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-		'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-	viewport: { width: 1200, height: 860 },
-});
-ctx.setDefaultTimeout(10000);
+const ctx = await launch(process.env.DZ_PROFILE);
 const page = ctx.pages()[0] || await ctx.newPage();
 const errors = [];
 page.on('pageerror', (e) => errors.push(String(e)));
@@ -140,4 +112,4 @@ try {
 } finally {
 	await ctx.close();
 }
-process.exit(failed ? 1 : 0);
+process.exit(failures() ? 1 : 0);
