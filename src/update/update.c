@@ -97,8 +97,8 @@ static void reply_once(update_t *u, http_req_t *rq, enum dd2_code c, unsigned re
 	reply_codes(u, rq, NULL, c, true, retry_after);
 }
 
-/* A refusal the user can read ("badagent ULA prefix refused: not
- * global"), given on the HTTP thread. */
+/* A refusal the user can read ("badagent prefix refused: ULA"), given
+ * on the HTTP thread. */
 static void reply_why(update_t *u, http_req_t *rq, enum dd2_code c, const char *why)
 {
 	char body[DD2_REPLY_MAX * 2];

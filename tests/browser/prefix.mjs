@@ -89,8 +89,9 @@ try {
 
 	// --- change it on its page, then stop following ------------------------
 	await card.locator('.host-name').click();
-	await page.locator('#follow-form').waitFor();
-	ok(await page.locator('#follow-router').inputValue() === router, 'the host page shows whom it follows');
+	// the form is filled once the host's data is in
+	ok(await waitFor(async () => (await page.locator('#follow-router').inputValue()) === router, 10000),
+		'the host page shows whom it follows');
 	await page.locator('#follow-iid').fill('::abcd');
 	await page.locator('#follow-form').getByRole('button', { name: 'Save' }).click();
 	ok(await waitFor(async () => (await page.locator('#host-values').textContent()).includes('2001:db8:9:8::abcd'), 10000),
