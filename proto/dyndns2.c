@@ -114,6 +114,64 @@ int dd2_addr_parse(const char *s, size_t len, struct dd2_addr *out)
 	return 0;
 }
 
+int dd2_prefix_parse(const char *s, size_t len, uint8_t out[16], unsigned *plen)
+{
+	char buf[DD2_ADDR_TEXT];
+	const char *slash;
+	size_t alen;
+	unsigned v = 64;
+
+	trim(&s, &len);
+	slash = memchr(s, '/', len);
+	alen = slash ? (size_t)(slash - s) : len;
+	if (alen == 0 || alen >= sizeof buf)
+		return DZ_EFORMAT;
+	memcpy(buf, s, alen);
+	buf[alen] = 0;
+	if (inet_pton(AF_INET6, buf, out) != 1)
+		return DZ_EFORMAT;
+	if (slash) {
+		size_t n = len - alen - 1;
+		if (n == 0 || n > 3)
+			return DZ_EFORMAT;
+		v = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (slash[1 + i] < '0' || slash[1 + i] > '9')
+				return DZ_EFORMAT;
+			v = v * 10 + (unsigned)(slash[1 + i] - '0');
+		}
+		if (v < 1 || v > 128)
+			return DZ_EFORMAT;
+	}
+	static const uint8_t zero[16];
+	dd2_prefix_join(out, v, zero, out);
+	*plen = v;
+	return 0;
+}
+
+const char *dd2_prefix_refused(const uint8_t p[16])
+{
+	if ((p[0] & 0xfe) == 0xfc)
+		return "ULA";
+	if (p[0] == 0xfe && (p[1] & 0xc0) == 0x80)
+		return "link-local";
+	if ((p[0] & 0xe0) != 0x20)
+		return "not global unicast";
+	if (p[0] == 0x20 && p[1] == 0x01 && p[2] == 0x0d && p[3] == 0xb8)
+		return "documentation";
+	return NULL;
+}
+
+void dd2_prefix_join(const uint8_t p[16], unsigned plen, const uint8_t iid[16],
+                     uint8_t out[16])
+{
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned bits = plen > 8 * i ? plen - 8 * i : 0;
+		uint8_t mask = bits >= 8 ? 0xff : (uint8_t)(0xff00u >> bits);
+		out[i] = (uint8_t)((p[i] & mask) | (iid[i] & (uint8_t)~mask));
+	}
+}
+
 enum dd2_scope dd2_addr_scope(const uint8_t *a, int family)
 {
 	if (family == 4) {
@@ -304,6 +362,27 @@ int dd2_param(struct dd2_req *r, const char *key, size_t klen,
 	if (key_is(key, klen, "myipv6") || key_is(key, klen, "myip6") ||
 	    key_is(key, klen, "ipv6"))
 		return addr_list(r, val, vlen, 6);
+	if (key_is(key, klen, "ip6lanprefix") || key_is(key, klen, "ipv6prefix")) {
+		const char *s = val;
+		size_t n = vlen;
+		trim(&s, &n);
+		if (n == 0)
+			return 0;      /* FRITZ!Box without IPv6 sends it empty */
+		uint8_t p[16];
+		unsigned pl;
+		if (dd2_prefix_parse(s, n, p, &pl)) {
+			r->why = "not an IPv6 prefix";
+			return DZ_EFORMAT;
+		}
+		if (r->prefix_given && (pl != r->prefix_len || memcmp(p, r->prefix, 16) != 0)) {
+			r->why = "two different IPv6 prefixes";
+			return DZ_EFORMAT;
+		}
+		memcpy(r->prefix, p, 16);
+		r->prefix_len = pl;
+		r->prefix_given = true;
+		return 0;
+	}
 	if (key_is(key, klen, "offline")) {
 		const char *s = val;
 		size_t n = vlen;
@@ -519,6 +598,19 @@ int dd2_reply_line(char *buf, size_t cap, size_t *len, enum dd2_code c,
 		return DZ_ESPACE;
 	int n = snprintf(buf + *len, cap - *len, "%s%s%s\r\n", dd2_code_text(c),
 	                 with ? " " : "", at);
+	if (n < 0 || (size_t)n >= cap - *len) {
+		buf[*len] = 0;
+		return DZ_ESPACE;
+	}
+	*len += (size_t)n;
+	return 0;
+}
+
+int dd2_reply_text(char *buf, size_t cap, size_t *len, enum dd2_code c, const char *text)
+{
+	if (*len >= cap)
+		return DZ_ESPACE;
+	int n = snprintf(buf + *len, cap - *len, "%s %s\r\n", dd2_code_text(c), text);
 	if (n < 0 || (size_t)n >= cap - *len) {
 		buf[*len] = 0;
 		return DZ_ESPACE;

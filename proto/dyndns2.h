@@ -50,6 +50,9 @@ struct dd2_req {
 	char hosts[DD2_HOSTS_MAX][DD2_HOST_TEXT];
 	struct dd2_addrs addrs;                /* from myip, myipv6, myip6, ipv6 */
 	bool addr_given;                       /* any address parameter was present */
+	bool prefix_given;                     /* a non-empty ip6lanprefix/ipv6prefix */
+	uint8_t prefix[16];                    /* the LAN prefix, host bits zero */
+	unsigned prefix_len;                   /* its length (64 if not given) */
 	int offline;                           /* -1 not given, 0 NO, 1 YES */
 	bool txt_given;                        /* a txt= parameter was present */
 	unsigned ntxt;                         /* non-empty txt values kept */
@@ -85,6 +88,22 @@ int dd2_param(struct dd2_req *r, const char *key, size_t klen,
  * IPv4.  The unspecified and multicast addresses are refused.  0 or
  * DZ_EFORMAT. */
 int dd2_addr_parse(const char *s, size_t len, struct dd2_addr *out);
+
+/* Parse an IPv6 prefix ("2001:db8:1:2::/64"; without "/N" the length is
+ * 64, the usual LAN prefix).  Bits past the length are cleared.  0, or
+ * DZ_EFORMAT for an IPv4 address, a length outside 1..128, or text that
+ * is no IPv6 address. */
+int dd2_prefix_parse(const char *s, size_t len, uint8_t out[16], unsigned *plen);
+
+/* Why a LAN prefix may not be published, as a short phrase ("ULA",
+ * "link-local", "documentation", "not global unicast"), or NULL for a
+ * global unicast prefix (2000::/3 outside 2001:db8::/32). */
+const char *dd2_prefix_refused(const uint8_t p[16]);
+
+/* An address from a prefix and an interface identifier: the first plen
+ * bits of p, the rest from iid. */
+void dd2_prefix_join(const uint8_t p[16], unsigned plen, const uint8_t iid[16],
+                     uint8_t out[16]);
 
 /* Where an address leads (for the myip policy).  GLOBAL is everything not
  * below. */
@@ -143,5 +162,9 @@ unsigned dd2_code_status(enum dd2_code c);
  * (when any are set), then CRLF.  0 or DZ_ESPACE (buf unchanged). */
 int dd2_reply_line(char *buf, size_t cap, size_t *len, enum dd2_code c,
                    const struct dd2_addrs *addrs);
+
+/* Append "CODE TEXT" and CRLF (a refusal a user can read; clients read
+ * the first word).  0 or DZ_ESPACE (buf unchanged). */
+int dd2_reply_text(char *buf, size_t cap, size_t *len, enum dd2_code c, const char *text);
 
 #endif

@@ -432,6 +432,43 @@ login() {
 # cookie NAME: the session cookie value in NAME's jar.
 cookie() { awk '$6 == "dz_session" { print $7 }' "$TMP/$1.jar" 2>/dev/null | tail -1; }
 
+# --- the dashboard in a browser (tests/browser/*.mjs) ---------------------------
+
+# browser_setup: check chromium and node, install playwright-core from the
+# lockfile (node_modules is kept between runs).  Sets BR (tests/browser).
+browser_setup() {
+	BR=$DZ_TOP/tests/browser
+	check "chromium is installed" test -x /usr/bin/chromium
+	check "node is installed" test -x "$(command -v node)"
+	if [ ! -f "$BR/node_modules/playwright-core/package.json" ] ||
+	   ! cmp -s "$BR/package-lock.json" "$BR/node_modules/.dz-lock"; then
+		if (cd "$BR" && npm ci --no-audit --no-fund --loglevel=error) >"$TMP/npm.log" 2>&1; then
+			cp "$BR/package-lock.json" "$BR/node_modules/.dz-lock"
+		else
+			sed 's/^/# /' "$TMP/npm.log"
+		fi
+	fi
+	check "playwright-core is installed from the lockfile" test -f "$BR/node_modules/playwright-core/package.json"
+}
+
+# browser_run SCRIPT.mjs: run a browser script (environment set by the
+# caller) and turn its "ok - " / "not ok - " lines into this test's checks.
+browser_run() {
+	timeout 180 node "$BR/$1" >"$TMP/browser.out" 2>"$TMP/browser.err"
+	local rc=$? line
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) ok "browser: ${line#ok - }" ;;
+		"not ok - "*) notok "browser: ${line#not ok - }" ;;
+		"#"*) echo "$line" ;;
+		esac
+	done <"$TMP/browser.out"
+	if [ $rc -ne 0 ] && ! grep -q '^not ok' "$TMP/browser.out"; then
+		notok "the browser test ran to its end (exit $rc)"
+		sed 's/^/# /' "$TMP/browser.err" | tail -30
+	fi
+}
+
 # --- test certificates --------------------------------------------------------
 
 # make_certs DIR [SAN]: a test CA (DIR/ca.pem), a server certificate signed
@@ -899,47 +936,6 @@ crash_mid_load() {
 	diag "$NGOOD $what acknowledged of $NSENT sent before and after the kill"
 	check "hundreds of $what were acknowledged before the kill ($NGOOD)" test "$NGOOD" -ge $((min / 2))
 	check "and some were sent that never got an answer" test "$NSENT" -gt "$NGOOD"
-}
-
-# --- the dashboard in a browser (tests/browser/*.mjs) -------------------------
-
-BR=$DZ_TOP/tests/browser
-
-# browser_deps: chromium and node are there, and playwright-core is
-# installed from the lockfile (node_modules is kept between runs).
-browser_deps() {
-	check "chromium is installed" test -x /usr/bin/chromium
-	check "node is installed" test -x "$(command -v node)"
-	if [ ! -f "$BR/node_modules/playwright-core/package.json" ] ||
-	   ! cmp -s "$BR/package-lock.json" "$BR/node_modules/.dz-lock"; then
-		if (cd "$BR" && npm ci --no-audit --no-fund --loglevel=error) >"$TMP/npm.log" 2>&1; then
-			cp "$BR/package-lock.json" "$BR/node_modules/.dz-lock"
-		else
-			sed 's/^/# /' "$TMP/npm.log"
-		fi
-	fi
-	check "playwright-core is installed from the lockfile" \
-		test -f "$BR/node_modules/playwright-core/package.json"
-}
-
-# browser_run SCRIPT: run tests/browser/SCRIPT (environment from the
-# caller, at most 180 s) and take its "ok - " / "not ok - " lines as this
-# test's, each prefixed "browser: ".
-browser_run() {
-	local rc line
-	timeout 180 node "$BR/$1" >"$TMP/browser.out" 2>"$TMP/browser.err"
-	rc=$?
-	while IFS= read -r line; do
-		case $line in
-		"ok - "*) ok "browser: ${line#ok - }" ;;
-		"not ok - "*) notok "browser: ${line#not ok - }" ;;
-		"#"*) echo "$line" ;;
-		esac
-	done <"$TMP/browser.out"
-	if [ $rc -ne 0 ] && ! grep -q '^not ok' "$TMP/browser.out"; then
-		notok "the browser test ran to its end (exit $rc)"
-		sed 's/^/# /' "$TMP/browser.err" | tail -30
-	fi
 }
 
 # --- DNSSEC: a signed test root, a signed parent, validators ------------------

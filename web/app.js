@@ -16,6 +16,7 @@
 		updateName: '',      // update-name: update4.* / update6.* for the snippets
 		zones: [],           // zones the user may create hosts in
 		hosts: new Map(),    // name -> {data, el}
+		list: [],            // the last host list, in server order
 		view: '',
 		timer: 0,
 		polling: false,
@@ -158,6 +159,69 @@
 
 	function fqdn(name) {
 		return name.endsWith('.') ? name.slice(0, -1) : name;
+	}
+
+	/* ---- IPv6: the prefix part and the interface part ---------------- */
+
+	/* The eight 16-bit groups of an IPv6 address text, or null. */
+	function v6Groups(a) {
+		if (!a || a.indexOf(':') < 0 || a.indexOf('.') >= 0) return null;
+		const halves = a.split('::');
+		if (halves.length > 2) return null;
+		const part = (t) => (t ? t.split(':').map((g) => parseInt(g, 16)) : []);
+		const l = part(halves[0]), r = halves.length === 2 ? part(halves[1]) : [];
+		const zeros = 8 - l.length - r.length;
+		if (zeros < 0 || (halves.length === 1 && zeros !== 0)) return null;
+		const g = l.concat(new Array(zeros).fill(0), r);
+		return g.some((x) => !(x >= 0 && x <= 0xffff)) ? null : g;
+	}
+
+	/* Groups as text, the longest run of two or more zeros as "::". */
+	function v6Text(g) {
+		let best = -1, blen = 1;
+		for (let i = 0; i < g.length;) {
+			let j = i;
+			while (j < g.length && g[j] === 0) j++;
+			if (j - i > blen) { best = i; blen = j - i; }
+			i = j > i ? j : i + 1;
+		}
+		const hex = (x) => x.map((v) => v.toString(16)).join(':');
+		if (best < 0) return hex(g);
+		return hex(g.slice(0, best)) + '::' + hex(g.slice(best + blen));
+	}
+
+	/* [prefix part, interface part] of an address, split after plen bits
+	 * (rounded to whole groups), so that together they read as the
+	 * address; null if it is not IPv6. */
+	function v6Split(a, plen) {
+		const g = v6Groups(a);
+		if (!g) return null;
+		const n = Math.min(7, Math.max(1, Math.round((plen || 64) / 16)));
+		const pre = g.slice(0, n).map((v) => v.toString(16)).join(':');
+		const tail = v6Text(g.slice(n));
+		return [pre, tail.startsWith('::') ? tail : ':' + tail];
+	}
+
+	/* Fill a value with an IPv6 address shown as prefix and interface
+	 * parts (the text still reads as the whole address). */
+	function fillV6(dd, value, plen) {
+		const key = (value || '') + '/' + (plen || 64);
+		if (dd.dataset.v === key) return;
+		const had = dd.dataset.v !== undefined && dd.textContent !== '';
+		dd.dataset.v = key;
+		dd.classList.toggle('none', !value);
+		/* split only where the parts read exactly as the address does */
+		let parts = value ? v6Split(value, plen) : null;
+		if (parts && parts[0] + parts[1] !== value) parts = null;
+		if (!parts) {
+			dd.textContent = value || 'none';
+			dd.removeAttribute('title');
+		} else {
+			dd.replaceChildren(h('span', { class: 'v6-prefix' }, parts[0]),
+				h('span', { class: 'v6-iid' }, parts[1]));
+			dd.title = 'prefix ' + parts[0] + '::/' + (plen || 64) + ' · interface ' + parts[1];
+		}
+		if (had && value) flashEl(dd);
 	}
 
 	/* ---- client settings shown with a new token --------------------- */
@@ -490,7 +554,12 @@
 	function renderHostCard(entry, d) {
 		const el = entry.el;
 		fillValue(el.querySelector('.v4'), d.ipv4);
-		fillValue(el.querySelector('.v6'), d.ipv6);
+		fillV6(el.querySelector('.v6'), d.ipv6, d.prefix_len);
+		el.querySelector('.lan-row').hidden = !d.lan_prefix;
+		fillValue(el.querySelector('.lan'), d.lan_prefix);
+		el.querySelector('.follow-row').hidden = !d.prefix_of;
+		fillValue(el.querySelector('.follows'), d.prefix_of ? fqdn(d.prefix_of) + ' · interface ' + d.iid : '');
+		el.classList.toggle('follower', !!d.prefix_of);
 		const txt = (d.txt || []).join('  ');
 		el.querySelector('.txt-row').hidden = !txt;
 		fillValue(el.querySelector('.txt'), txt);
@@ -519,7 +588,42 @@
 		return { el, data: null };
 	}
 
+	/* Server order, except that followers come right after their router. */
+	function withFollowers(list) {
+		const names = new Set(list.map((d) => fqdn(d.name)));
+		const under = new Map();
+		const led = (d) => d.prefix_of && names.has(fqdn(d.prefix_of));
+		for (const d of list) {
+			if (!led(d)) continue;
+			const r = fqdn(d.prefix_of);
+			if (!under.has(r)) under.set(r, []);
+			under.get(r).push(d);
+		}
+		const out = [];
+		for (const d of list) {
+			if (led(d)) continue;
+			out.push(d, ...(under.get(fqdn(d.name)) || []));
+		}
+		return out;
+	}
+
+	/* A select of the user's hosts a host may follow (routers: hosts that
+	 * follow none), keeping the choice. */
+	function fillRouters(sel, noneText, except) {
+		const cur = sel.value;
+		const opts = [h('option', { value: '' }, noneText)];
+		for (const d of state.list) {
+			const n = fqdn(d.name);
+			if (!d.prefix_of && n !== except) opts.push(h('option', { value: n }, n));
+		}
+		sel.replaceChildren(...opts);
+		if ([...sel.options].some((o) => o.value === cur)) sel.value = cur;
+	}
+
 	function renderHosts(list) {
+		state.list = list;
+		fillRouters($('add-router'), 'no router (updates itself)', '');
+		list = withFollowers(list);
 		const ul = $('hosts');
 		const seen = new Set();
 		let prev = null;
@@ -592,8 +696,16 @@
 		const btn = e.target.querySelector('button[type=submit]');
 		btn.disabled = true;
 		try {
-			const data = await api('POST', '/hosts', { name: label, zone: $('add-zone').value });
+			const body = { name: label, zone: $('add-zone').value };
+			if ($('add-router').value) {
+				body.prefix_of = $('add-router').value;
+				body.iid = $('add-iid').value.trim();
+				body.prefix_len = Number($('add-plen').value) || 64;
+			}
+			const data = await api('POST', '/hosts', body);
 			input.value = '';
+			$('add-iid').value = '';
+			$('add-router').value = '';
 			await loadHosts();
 			showToken($('token-panel-slot'), fqdn(data.host.name), data.token);
 		} catch (err) {
@@ -653,14 +765,14 @@
 		if (sig === hostSig) { refreshTimes(); return; }
 		const first = hostSig === '';
 		hostSig = sig;
+		if (first) fillFollow(d);
 		const dl = $('host-values');
 		dl.replaceChildren();
 		kvRow(dl, 'A', d.ipv4, true);
 		kvRow(dl, 'AAAA', d.ipv6, true);
-		if (d.ipv6) {
-			const p = v6parts(d.ipv6);
-			if (p) kvRow(dl, 'IPv6 parts', 'prefix ' + p.prefix + ' · interface ' + p.iid);
-		}
+		if (d.ipv6) fillV6(dl.lastChild, d.ipv6, d.prefix_len);
+		if (d.lan_prefix) kvRow(dl, 'LAN prefix', d.lan_prefix, true);
+		if (d.prefix_of) kvRow(dl, 'Follows', fqdn(d.prefix_of) + ' · interface ' + d.iid + ' · /' + d.prefix_len);
 		if (d.wildcard) kvRow(dl, 'Wildcard', '*.' + name + ' answers the same addresses');
 		kvRow(dl, 'TXT', (d.txt || []).join('  '), true);
 		kvRow(dl, 'Status', d.offline ? 'offline (addresses withheld)' : 'online');
@@ -699,33 +811,6 @@
 				h('div', { class: 't-from' }, 'from ' + (r.client || '?') + (r.agent ? ' · ' + r.agent : ''))));
 		}
 		$('history-empty').hidden = hist.history.length !== 0;
-	}
-
-	/* An IPv6 address as its /64 prefix and its interface part, both
-	 * compressed: 2001:db8:1:2::11 -> 2001:db8:1:2::/64 and ::11. */
-	function v6parts(addr) {
-		const halves = addr.toLowerCase().split('::');
-		if (halves.length > 2) return null;
-		const head = halves[0] ? halves[0].split(':') : [];
-		const tail = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
-		if (head.concat(tail).some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return null;
-		const fill = 8 - head.length - tail.length;
-		if (fill < 0 || (halves.length === 1 && fill !== 0)) return null;
-		const g = head.concat(Array(fill).fill('0'), tail).map((x) => parseInt(x, 16));
-		const text = (groups) => {
-			/* the longest run of zero groups (two or more) becomes :: */
-			let best = -1, len = 0;
-			for (let i = 0; i < 8; i++) {
-				let j = i;
-				while (j < 8 && groups[j] === 0) j++;
-				if (j - i > len && j - i > 1) { best = i; len = j - i; }
-			}
-			const hex = groups.map((x) => x.toString(16));
-			if (best < 0) return hex.join(':');
-			return hex.slice(0, best).join(':') + '::' + hex.slice(best + len).join(':');
-		};
-		return { prefix: text(g.slice(0, 4).concat([0, 0, 0, 0])) + '/64',
-			iid: text([0, 0, 0, 0].concat(g.slice(4))) };
 	}
 
 	/* per-host settings ------------------------------------------------ */
@@ -771,6 +856,49 @@
 		patchHost(body, form.querySelector('button[type=submit]'));
 	}
 
+	/* The host's prefix form, from its data (on first load and after a
+	 * save, so polling never overwrites what the user is typing). */
+	function fillFollow(d) {
+		const name = fqdn(d.name);
+		fillRouters($('follow-router'), 'no router', name);
+		$('follow-router').value = d.prefix_of ? fqdn(d.prefix_of) : '';
+		$('follow-iid').value = d.iid || '';
+		$('follow-plen').value = String(d.prefix_len || 64);
+		$('follow-prefer').value = d.prefer || 'prefix';
+		$('follow-stop').hidden = !d.prefix_of;
+		const fol = (d.followers || []).map(fqdn);
+		const lan = $('follow-lan');
+		lan.hidden = !(d.lan_prefix || fol.length);
+		lan.textContent = (d.lan_prefix ? 'LAN prefix from its last update: ' + d.lan_prefix + '. ' : '') +
+			(fol.length ? 'Followed by ' + fol.join(', ') + ' (a router cannot follow another).' : '');
+		for (const el of $('follow-form').querySelectorAll('input, select, button')) el.disabled = fol.length > 0;
+		showError('follow-error', null);
+	}
+
+	async function saveFollow(body) {
+		showError('follow-error', null);
+		try {
+			const data = await api('PATCH', '/hosts/' + encodeURIComponent(hostName), body);
+			flash(body.prefix_of === null ? hostName + ' no longer follows a prefix.' : 'Saved.');
+			hostSig = '';
+			fillFollow(data.host);
+			await loadHost(hostName);
+		} catch (err) {
+			showError('follow-error', err);
+		}
+	}
+
+	function onFollow(e) {
+		e.preventDefault();
+		const router = $('follow-router').value;
+		if (!router) { saveFollow({ prefix_of: null }); return; }
+		const body = { prefix_of: router, prefix_len: Number($('follow-plen').value) || 64,
+			prefer: $('follow-prefer').value };
+		const iid = $('follow-iid').value.trim();
+		if (iid) body.iid = iid;
+		saveFollow(body);
+	}
+
 	function refreshTimes() {
 		for (const t of document.querySelectorAll('time[data-t]')) setText(t, ago(Number(t.dataset.t)));
 	}
@@ -800,6 +928,8 @@
 		hostSig = '';
 		setText($('host-title'), name);
 		try {
+			/* the routers it may follow */
+			state.list = (await api('GET', '/hosts')).hosts;
 			await loadHost(name);
 		} catch (err) {
 			if (err.status === 404) {
@@ -974,6 +1104,8 @@
 		$('host-newtoken').addEventListener('click', hostNewToken);
 		$('host-rotate').addEventListener('click', () => rotate(hostName, $('host-token-slot'), $('host-rotate')));
 		$('host-delete').addEventListener('click', () => removeHost(hostName));
+		$('follow-form').addEventListener('submit', onFollow);
+		$('follow-stop').addEventListener('click', () => saveFollow({ prefix_of: null }));
 		$('history-all').addEventListener('change', () => { hostSig = ''; loadHost(hostName).catch(() => {}); });
 		$('zone-form').addEventListener('submit', onZone);
 		$('password-form').addEventListener('submit', onPassword);

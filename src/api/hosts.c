@@ -23,8 +23,8 @@
 /* The second halves of the handlers that write. */
 static int host_add_done(struct call *c, int rc, void *arg);
 static int host_del_done(struct call *c, int rc, void *arg);
-static int token_del_done(struct call *c, int rc, void *arg);
 static int host_patch_done(struct call *c, int rc, void *arg);
+static int token_del_done(struct call *c, int rc, void *arg);
 
 /* Hosts ------------------------------------------------------------------------ */
 
@@ -82,6 +82,42 @@ static json_t *host_tokens_json(store_t *st, int64_t host_id)
 	return api_rows_or_empty(arr, tokens_list(st, host_id, token_row, arr));
 }
 
+static int follower_row(void *ctx, const struct host *h)
+{
+	char name[HOST_TEXT_MAX];
+	api_name_text(h->text, name, sizeof name);
+	json_array_append_new(ctx, json_string(name));
+	return api_arr_full(ctx);
+}
+
+/* A prefix as "2001:db8:1:2::/64". */
+static json_t *prefix_json(bool has, const uint8_t *p, unsigned len)
+{
+	char text[INET6_ADDRSTRLEN + 8];
+	if (!has || !inet_ntop(AF_INET6, p, text, INET6_ADDRSTRLEN))
+		return json_null();
+	size_t n = strlen(text);
+	snprintf(text + n, sizeof text - n, "/%u", len);
+	return json_string(text);
+}
+
+/* The prefix fields of a host (issue #16): as a router, its LAN prefix
+ * and followers; as a follower, its router, iid, length and preference. */
+static void host_prefix_json(store_t *st, const struct host *h, json_t *o)
+{
+	char router[HOST_TEXT_MAX];
+	json_t *fol = json_array();
+	if (h->nfollowers)
+		fol = api_rows_or_empty(fol, host_followers(st, h->id, follower_row, fol));
+	api_name_text(h->router, router, sizeof router);
+	json_object_set_new(o, "prefix_of", h->prefix_of ? json_string(router) : json_null());
+	json_object_set_new(o, "iid", addr_json(h->has_iid, AF_INET6, h->iid));
+	json_object_set_new(o, "prefix_len", json_integer(h->prefix_len));
+	json_object_set_new(o, "prefer", json_string(h->prefer_own ? "own" : "prefix"));
+	json_object_set_new(o, "lan_prefix", prefix_json(h->has_lan, h->lan, h->lan_len));
+	json_object_set_new(o, "followers", fol);
+}
+
 /* A host as the dashboard shows it; `detail` lists its tokens (else their
  * number). */
 static json_t *host_json(store_t *st, const struct host *h, bool detail)
@@ -91,7 +127,7 @@ static json_t *host_json(store_t *st, const struct host *h, bool detail)
 	api_name_text(h->text, name, sizeof name);
 	if (store_zone_get(st, h->zone_id, &z) == 0)
 		api_name_text(z.name, zname, sizeof zname);
-	return json_pack("{s:s,s:s,s:s,s:I,s:b,s:o,s:o,s:o,s:b,s:I,s:I,s:o,s:o}",
+	json_t *o = json_pack("{s:s,s:s,s:s,s:I,s:b,s:o,s:o,s:o,s:b,s:I,s:I,s:o,s:o}",
 		"name", name, "zone", zname, "owner", h->user, "ttl", (json_int_t)h->ttl,
 		"wildcard", h->wildcard,
 		"ipv4", addr_json(h->addrs.has4, AF_INET, h->addrs.v4),
@@ -101,6 +137,75 @@ static json_t *host_json(store_t *st, const struct host *h, bool detail)
 		"last_update", host_last_json(st, h->id),
 		"tokens", detail ? host_tokens_json(st, h->id)
 		                 : json_integer(h->ntokens));
+	if (o)
+		host_prefix_json(st, h, o);
+	return o;
+}
+
+/* The prefix fields of a POST or PATCH body into f: "prefix_of" (a router
+ * host's name; null or "" to follow none), "iid" (IPv6 text), "prefix_len"
+ * (1..127), "prefer" ("prefix" or "own").  *any says whether one was
+ * there.  0, or -1 after a 422. */
+static int follow_json(struct call *c, struct host_follow *f, uint8_t router[DNAME_MAX],
+                       bool *any)
+{
+	json_t *b = c->body, *v;
+	memset(f, 0, sizeof *f);
+	f->prefer = -1;
+	*any = false;
+	if ((v = json_object_get(b, "prefix_of")) != NULL) {
+		const char *t = json_string_value(v);
+		f->set_router = true;
+		if (t && t[0]) {
+			if (!dd2_hostname(t, strlen(t), router))
+				return call_fail(c, 422, "invalid_prefix", "prefix_of is the name of "
+				                 "the router host, or null.");
+			f->router = router;
+		} else if (!json_is_null(v) && !t) {
+			return call_fail(c, 422, "invalid_prefix", "prefix_of is a host name or null.");
+		}
+		*any = true;
+	}
+	if ((v = json_object_get(b, "iid")) != NULL) {
+		const char *t = json_string_value(v);
+		if (!t || inet_pton(AF_INET6, t, f->iid) != 1)
+			return call_fail(c, 422, "invalid_prefix", "iid is an interface identifier "
+			                 "written like an IPv6 address, e.g. ::11:22ff:fe33:4455.");
+		f->set_iid = *any = true;
+	}
+	if ((v = json_object_get(b, "prefix_len")) != NULL) {
+		json_int_t n = json_is_integer(v) ? json_integer_value(v) : 0;
+		if (n < 1 || n > 127)
+			return call_fail(c, 422, "invalid_prefix", "prefix_len is a number from 1 to 127.");
+		f->prefix_len = (unsigned)n;
+		*any = true;
+	}
+	if ((v = json_object_get(b, "prefer")) != NULL) {
+		const char *t = json_string_value(v);
+		if (!t || (strcmp(t, "prefix") && strcmp(t, "own")))
+			return call_fail(c, 422, "invalid_prefix", "prefer is \"prefix\" or \"own\".");
+		f->prefer = strcmp(t, "own") == 0;
+		*any = true;
+	}
+	return 0;
+}
+
+/* Apply a copied host_follow (its router name in `router`): the copy's
+ * pointer is set here, in the committer's transaction. */
+static int follow_apply(store_t *st, struct host *h, struct host_follow *f,
+                        const uint8_t *router, const char **why)
+{
+	if (f->set_router && f->router)
+		f->router = router;
+	return host_follow(st, h, f, (int64_t)time(NULL), why);
+}
+
+/* Answer a failed follow: 422 with the sentence host_follow gave. */
+static int follow_fail(struct call *c, int rc, const char *why)
+{
+	if ((rc == DZ_EINVAL || rc == DZ_ENOENT || rc == DZ_ELIMIT) && why)
+		return call_fail(c, 422, "invalid_prefix", why);
+	return call_internal(c, rc);
 }
 
 struct list_ctx {
@@ -145,6 +250,10 @@ static int find_host(struct call *c, struct host *h)
 
 struct op_add {
 	uint8_t name[DNAME_MAX];
+	bool follow;               /* prefix fields given */
+	struct host_follow f;
+	uint8_t router[DNAME_MAX];
+	const char *why;           /* a refused follow's sentence (static) */
 	int64_t user_id, zone_id;
 	unsigned max_hosts;
 	struct host h;
@@ -173,6 +282,8 @@ static int op_host_add(store_t *st, void *arg)
 	if (n > 0)
 		return DZ_EEXIST;
 	if ((rc = host_add(st, o->name, o->user_id, 0, &o->h)) != 0)
+		return rc;
+	if (o->follow && (rc = follow_apply(st, &o->h, &o->f, o->router, &o->why)) != 0)
 		return rc;
 	if ((rc = tokens_create(st, o->user_id, &o->h.id, 1, o->token)) != 0)
 		return rc;
@@ -227,6 +338,8 @@ int h_host_add(struct call *c)
 		return call_fail(c, 403, "zone_forbidden", "You may not create hosts in that zone.");
 	o.user_id = c->sess.user_id;
 	o.zone_id = z.id;
+	if (follow_json(c, &o.f, o.router, &o.follow))
+		return -1;
 	return call_write(c, op_host_add, &o, sizeof o, host_add_done);
 }
 
@@ -237,6 +350,8 @@ static int host_add_done(struct call *c, int rc, void *arg)
 		json_decref(o->host);
 		o->host = NULL;
 	}
+	if (rc && o->why)
+		return follow_fail(c, rc, o->why);
 	if (rc == DZ_EEXIST)
 		return call_fail(c, 409, "exists", "That name is taken.");
 	if (rc == DZ_ELIMIT)
@@ -296,6 +411,10 @@ struct op_patch {
 	bool set_ttl, set_wildcard, wildcard;
 	uint32_t ttl;
 	struct host_change change; /* addresses (ipv4, ipv6, myip) */
+	struct host_follow f;      /* prefix_of, iid, prefix_len, prefer */
+	uint8_t router[DNAME_MAX];
+	bool follow;
+	const char *why;           /* host_follow's sentence for a refusal */
 	char client[48];
 	json_t *host;              /* the reply's host, read in the commit */
 };
@@ -385,6 +504,7 @@ static const struct {
 	{ "ipv4", patch_ipv4 },
 	{ "ipv6", patch_ipv6 },
 	{ "myip", patch_myip },
+	{ "prefix_of", NULL }, { "iid", NULL }, { "prefix_len", NULL }, { "prefer", NULL },
 };
 
 static int op_host_patch(store_t *st, void *arg)
@@ -396,6 +516,8 @@ static int op_host_patch(store_t *st, void *arg)
 	if (rc || h.id != o->h.id)
 		return rc ? rc : DZ_ENOENT;
 	memcpy(h.user, o->h.user, sizeof h.user);
+	if (o->follow && (rc = follow_apply(st, &h, &o->f, o->router, &o->why)) != 0)
+		return rc;
 	if (o->set_ttl && (rc = host_set_ttl(st, &h, o->ttl)) != 0)
 		return rc;
 	if (o->set_wildcard && o->wildcard != h.wildcard &&
@@ -425,10 +547,14 @@ int h_host_patch(struct call *c)
 		return -1;
 	o.change.offline = -1;
 	snprintf(o.client, sizeof o.client, "%s", http_req_client_text(c->rq));
+	if (follow_json(c, &o.f, o.router, &o.follow))
+		return -1;
 	json_object_foreach(c->body, key, v) {
 		size_t i = 0, n = sizeof patch_fields / sizeof patch_fields[0];
 		while (i < n && strcmp(patch_fields[i].key, key) != 0)
 			i++;
+		if (i < n && !patch_fields[i].fn)
+			continue;          /* a prefix field: follow_json took it */
 		if (i == n)
 			return call_fail(c, 400, "bad_request", "Unknown setting in the body.");
 		if (patch_fields[i].fn(c, v, &o))
@@ -444,6 +570,8 @@ static int host_patch_done(struct call *c, int rc, void *arg)
 		json_decref(o->host);
 		o->host = NULL;
 	}
+	if (rc && o->why)
+		return follow_fail(c, rc, o->why);
 	if (rc == DZ_ENOENT)
 		return call_fail(c, 404, "not_found", "No such host.");
 	if (rc == DZ_EINVAL)

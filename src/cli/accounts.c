@@ -1,4 +1,5 @@
 /* The user, host and token commands. */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,7 +299,71 @@ struct host_add {
 	int64_t user_id;
 	uint32_t ttl;
 	char token[SECRET_TOKEN_LEN + 1];
+	bool follow;               /* --prefix-of given */
+	struct host_follow f;
+	uint8_t router[DNAME_MAX];
 };
+
+/* The prefix options of host add and host set, as given. */
+struct follow_args { const char *of, *iid, *plen, *prefer; };
+#define FOLLOW_OPTS(fa) \
+	{ "prefix-of", 1, &(fa).of, NULL, NULL, NULL, 0 }, \
+	{ "iid", 1, &(fa).iid, NULL, NULL, NULL, 0 }, \
+	{ "prefix-len", 1, &(fa).plen, NULL, NULL, NULL, 0 }, \
+	{ "prefer", 1, &(fa).prefer, NULL, NULL, NULL, 0 }
+
+/* The prefix options into f: --prefix-of ROUTER ("none" or "" stops
+ * following), --iid IID (an IPv6 address text whose low bits are the
+ * interface identifier), --prefix-len N, --prefer prefix|own.  0 or 1
+ * after a message. */
+static int follow_opts(struct host_follow *f, uint8_t router[DNAME_MAX],
+                       const struct follow_args *fa)
+{
+	const char *of = fa->of, *iid = fa->iid, *plen = fa->plen, *prefer = fa->prefer;
+	memset(f, 0, sizeof *f);
+	f->prefer = -1;
+	if (of) {
+		f->set_router = true;
+		if (of[0] && strcmp(of, "none") != 0) {
+			if (!cmd_name(of, router))
+				return cmd_fail("'%s' is not a valid name", of);
+			f->router = router;
+		}
+	}
+	if (iid) {
+		char buf[INET6_ADDRSTRLEN];
+		if (strlen(iid) >= sizeof buf || (snprintf(buf, sizeof buf, "%s", iid),
+		    inet_pton(AF_INET6, buf, f->iid) != 1))
+			return cmd_fail("--iid '%s' is not an interface identifier (written like "
+			                "an IPv6 address, e.g. ::11:22ff:fe33:4455)", iid);
+		f->set_iid = true;
+	}
+	if (plen) {
+		char *end;
+		long v = strtol(plen, &end, 10);
+		if (*end || end == plen || v < 1 || v > 127)
+			return cmd_fail("--prefix-len must be a number from 1 to 127, not '%s'", plen);
+		f->prefix_len = (unsigned)v;
+	}
+	if (prefer) {
+		if (strcmp(prefer, "prefix") && strcmp(prefer, "own"))
+			return cmd_fail("--prefer is 'prefix' or 'own', not '%s'", prefer);
+		f->prefer = strcmp(prefer, "own") == 0;
+	}
+	return 0;
+}
+
+/* Apply f to h in the open transaction, reporting a refusal. */
+static int follow_apply(store_t *st, struct host *h, const struct host_follow *f)
+{
+	const char *why;
+	int rc = host_follow(st, h, f, (int64_t)time(NULL), &why);
+	if (rc == DZ_EDB)
+		return cmd_fail("store: %s", store_errmsg(st));
+	if (rc)
+		return cmd_fail("%s: %s", h->text, why ? why : dz_strerror(rc));
+	return 0;
+}
 
 static int do_host_add(store_t *st, void *arg)
 {
@@ -314,6 +379,8 @@ static int do_host_add(store_t *st, void *arg)
 		return cmd_fail("host %s exists", a->text);
 	if (rc)
 		return cmd_fail("store: %s", store_errmsg(st));
+	if (a->follow && (rc = follow_apply(st, &h, &a->f)) != 0)
+		return rc;
 	rc = tokens_create(st, a->user_id, &h.id, 1, a->token);
 	if (rc)
 		return cmd_fail("making a token: %s", rc == DZ_EDB ? store_errmsg(st) : dz_strerror(rc));
@@ -323,11 +390,13 @@ static int do_host_add(store_t *st, void *arg)
 int cmd_host_add(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const char *pos[1], *user = NULL, *ttl = NULL;
+	struct follow_args fa = { 0 };
 	int np;
 	struct host_add a;
 	const struct cmd_opt opts[] = {
 		{ "user", 1, &user, NULL, NULL, NULL, 0 },
 		{ "ttl", 1, &ttl, NULL, NULL, NULL, 0 },
+		FOLLOW_OPTS(fa),
 		{ 0 },
 	};
 	memset(&a, 0, sizeof a);
@@ -335,6 +404,11 @@ int cmd_host_add(struct cmd_ctx *ctx, int argc, char **argv)
 		return 2;
 	if (!user)
 		return cmd_fail("host add needs --user USER");
+	if ((fa.iid || fa.plen || fa.prefer) && !fa.of)
+		return cmd_fail("--iid, --prefix-len and --prefer go with --prefix-of ROUTER");
+	if (follow_opts(&a.f, a.router, &fa))
+		return 1;
+	a.follow = fa.of != NULL;
 	if (ttl && !cmd_ttl(ttl, &a.ttl))
 		return cmd_fail("bad TTL '%s'", ttl);
 	if (ttl && a.ttl == 0)
@@ -354,14 +428,34 @@ int cmd_host_add(struct cmd_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+/* The PREFIX column: a router's LAN prefix, a follower's router and
+ * interface identifier, or "-". */
+static void prefix_text(const struct host *h, char *out, size_t cap)
+{
+	char p[INET6_ADDRSTRLEN] = "";
+	if (h->prefix_of) {
+		inet_ntop(AF_INET6, h->iid, p, sizeof p);
+		snprintf(out, cap, "follows %s iid %s /%u prefer %s", h->router, h->has_iid ? p : "-",
+		         h->prefix_len, h->prefer_own ? "own" : "prefix");
+	} else if (h->has_lan) {
+		inet_ntop(AF_INET6, h->lan, p, sizeof p);
+		snprintf(out, cap, "lan %s/%u (%u followers)", p, h->lan_len, h->nfollowers);
+	} else if (h->nfollowers) {
+		snprintf(out, cap, "no lan prefix yet (%u followers)", h->nfollowers);
+	} else {
+		snprintf(out, cap, "-");
+	}
+}
+
 static int list_cb(void *ctx, const struct host *h)
 {
-	char at[2 * DD2_ADDR_TEXT + 2], upd[32];
+	char at[2 * DD2_ADDR_TEXT + 2], upd[32], pfx[2 * HOST_TEXT_MAX];
 	if (dd2_addrs_text(&h->addrs, at, sizeof at) <= 0)
 		snprintf(at, sizeof at, "-");
 	when(h->updated, upd, sizeof upd);
-	printf("%-40s %-16s %6u %-7s %-20s %-40s %u\n", h->text, h->user, h->ttl,
-	       h->offline ? "offline" : "online", upd, at, h->ntokens);
+	prefix_text(h, pfx, sizeof pfx);
+	printf("%-40s %-16s %6u %-7s %-20s %-40s %6u %s\n", h->text, h->user, h->ttl,
+	       h->offline ? "offline" : "online", upd, at, h->ntokens, pfx);
 	return 0;
 }
 
@@ -376,11 +470,42 @@ int cmd_host_list(struct cmd_ctx *ctx, int argc, char **argv)
 	store_t *st = cmd_store(ctx);
 	if (user && find_user(st, user, &uid))
 		return 1;
-	printf("%-40s %-16s %6s %-7s %-20s %-40s %s\n", "HOST", "USER", "TTL", "STATE",
-	       "UPDATED", "ADDRESSES", "TOKENS");
+	printf("%-40s %-16s %6s %-7s %-20s %-40s %6s %s\n", "HOST", "USER", "TTL", "STATE",
+	       "UPDATED", "ADDRESSES", "TOKENS", "PREFIX");
 	if (host_list(st, uid, list_cb, NULL))
 		return cmd_fail("store: %s", store_errmsg(st));
 	return 0;
+}
+
+struct host_set { struct host h; struct host_follow f; uint8_t router[DNAME_MAX]; };
+
+static int do_host_set(store_t *st, void *arg)
+{
+	struct host_set *hs = arg;
+	/* reread inside the transaction: the checks see what is there now */
+	if (host_find(st, hs->h.name, &hs->h))
+		return cmd_fail("store: %s", store_errmsg(st));
+	return follow_apply(st, &hs->h, &hs->f);
+}
+
+int cmd_host_set(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[1];
+	struct follow_args fa = { 0 };
+	int np;
+	struct host_set hs;
+	const struct cmd_opt opts[] = { FOLLOW_OPTS(fa), { 0 } };
+	memset(&hs, 0, sizeof hs);
+	if (cmd_parse(ctx, argc, argv, opts, pos, 1, 1, &np))
+		return 2;
+	if (!fa.of && !fa.iid && !fa.plen && !fa.prefer)
+		return cmd_fail("host set needs something to set (see --help)");
+	if (follow_opts(&hs.f, hs.router, &fa))
+		return 1;
+	store_t *st = cmd_store(ctx);
+	if (find_host(st, pos[0], &hs.h))
+		return 1;
+	return in_txn(st, do_host_set, &hs);
 }
 
 static int do_host_del(store_t *st, void *arg)

@@ -81,6 +81,7 @@ int cmd_user_deny(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_host_block(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_host_unblock(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_host_add(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_host_set(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_host_list(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_host_del(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_token_new(struct cmd_ctx *ctx, int argc, char **argv);

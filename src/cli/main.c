@@ -85,15 +85,27 @@ static const struct command commands[] = {
 	  "Let USER create hosts in ZONE (from the dashboard), at most N." },
 	{ "user deny", cmd_user_deny, "USER ZONE",
 	  "Take ZONE away from USER (existing hosts stay)." },
-	{ "host add", cmd_host_add, "FQDN --user USER [--ttl TTL]",
+	{ "host add", cmd_host_add, "FQDN --user USER [--ttl TTL] [--prefix-of ROUTER "
+	  "--iid IID [--prefix-len N] [--prefer prefix|own]]",
 	  "Create a dynamic host owned by USER and print a new update token for "
 	  "it (the only line on standard output; it is shown once and stored "
 	  "only as a hash).  FQDN must be a host name below a zone's apex.  "
 	  "A and AAAA records already at the name are taken over.  The TTL of "
-	  "its records defaults to the zone's default (60)." },
+	  "its records defaults to the zone's default (60).  With --prefix-of "
+	  "the host follows ROUTER's LAN prefix (ip6lanprefix): its AAAA is the "
+	  "prefix (--prefix-len bits, default 64) joined with the interface "
+	  "identifier IID (e.g. ::11:22ff:fe33:4455), set at once and again "
+	  "whenever the router's update brings a new prefix.  --prefer says "
+	  "what wins if the host also sends its own IPv6 updates: the prefix "
+	  "(default) or its own address." },
+	{ "host set", cmd_host_set, "FQDN [--prefix-of ROUTER|none] [--iid IID] "
+	  "[--prefix-len N] [--prefer prefix|own]",
+	  "Change how a host follows a router's LAN prefix (see host add); "
+	  "--prefix-of none stops following and keeps the last address." },
 	{ "host list", cmd_host_list, "[--user USER]",
 	  "List the dynamic hosts with owner, TTL, state, last change, "
-	  "addresses and number of tokens." },
+	  "addresses, number of tokens and prefix (a router's LAN prefix, or "
+	  "the router and interface identifier a host follows)." },
 	{ "host del", cmd_host_del, "FQDN",
 	  "Delete a dynamic host, its records, its log and the tokens that "
 	  "covered only it." },

@@ -3,6 +3,7 @@
 #include "src/db/sql.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "proto/errors.h"
@@ -14,8 +15,15 @@
 #define HOST_COLS \
 	"SELECT h.id, h.zone_id, h.user_id, h.name, h.text, h.ttl, h.ipv4, h.ipv6, " \
 	"h.offline, h.created, coalesce(h.updated, 0), u.name, " \
-	"(SELECT count(*) FROM token_hosts t WHERE t.host_id = h.id), h.wildcard " \
-	"FROM hosts h JOIN users u ON u.id = h.user_id "
+	"(SELECT count(*) FROM token_hosts t WHERE t.host_id = h.id), " HOST_PFX_COLS \
+	"FROM hosts h JOIN users u ON u.id = h.user_id " HOST_PFX_JOIN
+
+/* the prefix columns (13..): the host's own, then its router's */
+#define HOST_PFX_COLS \
+	"h.wildcard, h.lan_prefix, h.lan_len, " \
+	"(SELECT count(*) FROM hosts f WHERE f.prefix_of = h.id), " \
+	"h.prefix_of, r.text, h.iid, h.prefix_len, h.prefer, r.lan_prefix, r.lan_len "
+#define HOST_PFX_JOIN "LEFT JOIN hosts r ON r.id = h.prefix_of "
 
 static void col_text(sqlite3_stmt *s, int col, char *out, size_t cap)
 {
@@ -49,6 +57,25 @@ static void host_row(sqlite3_stmt *s, struct host *h)
 	col_text(s, 11, h->user, sizeof h->user);
 	h->ntokens = (unsigned)sqlite3_column_int(s, 12);
 	h->wildcard = sqlite3_column_int(s, 13) != 0;
+	if (sqlite3_column_bytes(s, 14) == 16) {
+		memcpy(h->lan, sqlite3_column_blob(s, 14), 16);
+		h->lan_len = (unsigned)sqlite3_column_int(s, 15);
+		h->has_lan = h->lan_len >= 1 && h->lan_len <= 128;
+	}
+	h->nfollowers = (unsigned)sqlite3_column_int(s, 16);
+	h->prefix_of = sqlite3_column_int64(s, 17);
+	col_text(s, 18, h->router, sizeof h->router);
+	if (sqlite3_column_bytes(s, 19) == 16) {
+		memcpy(h->iid, sqlite3_column_blob(s, 19), 16);
+		h->has_iid = true;
+	}
+	h->prefix_len = (unsigned)sqlite3_column_int(s, 20);
+	h->prefer_own = sqlite3_column_int(s, 21) == 1;
+	if (sqlite3_column_bytes(s, 22) == 16) {
+		memcpy(h->router_lan, sqlite3_column_blob(s, 22), 16);
+		h->router_lan_len = (unsigned)sqlite3_column_int(s, 23);
+		h->has_router_lan = h->router_lan_len >= 1 && h->router_lan_len <= 128;
+	}
 }
 
 int host_find(store_t *st, const uint8_t *name, struct host *out)
@@ -58,8 +85,9 @@ int host_find(store_t *st, const uint8_t *name, struct host *out)
 	/* the update path's lookup: the columns of HOST_COLS without the
 	 * owner's name and the token count, which only listings show */
 	sqlite3_stmt *s = store_prep_key(st,
-		"SELECT id, zone_id, user_id, name, text, ttl, ipv4, ipv6, offline, created, "
-		"coalesce(updated, 0), '', 0, wildcard FROM hosts WHERE name = ?1",
+		"SELECT h.id, h.zone_id, h.user_id, h.name, h.text, h.ttl, h.ipv4, h.ipv6, "
+		"h.offline, h.created, coalesce(h.updated, 0), '', 0, " HOST_PFX_COLS
+		"FROM hosts h " HOST_PFX_JOIN "WHERE h.name = ?1",
 		l, len, NULL, 0);
 	if (!s)
 		return DZ_EDB;
@@ -407,6 +435,9 @@ int host_apply(store_t *st, struct host *h, const struct host_change *c,
 		if (c->addrs.has6) {
 			memcpy(want.v6, c->addrs.v6, 16);
 			want.has6 = true;
+			/* the router's prefix wins over the host's own IPv6 */
+			if (!h->prefer_own)
+				host_derived(h, want.v6);
 		}
 		off = false;
 	}
@@ -486,4 +517,197 @@ int host_txt_list(store_t *st, int64_t host_id,
 			break;
 	}
 	return store_rows_end(s, rc, src);
+}
+
+/* Prefix hosts --------------------------------------------------------------- */
+
+bool host_derived(const struct host *h, uint8_t out[16])
+{
+	if (!h->prefix_of || !h->has_iid || !h->has_router_lan)
+		return false;
+	dd2_prefix_join(h->router_lan, h->router_lan_len, h->iid, out);
+	return true;
+}
+
+/* Bring a follower to its derived address (the router's prefix is in
+ * f->router_lan), unless it prefers its own and has one: an own address
+ * is one that is not `old` (the address the previous prefix gave). */
+static int follow_move(store_t *st, struct host *f, const uint8_t *old, int64_t now,
+                       bool *changed)
+{
+	struct host_change c = { .set_addrs = true, .offline = f->offline ? 1 : -1 };
+	*changed = false;
+	if (!host_derived(f, c.addrs.v6))
+		return 0;
+	if (f->prefer_own && f->addrs.has6 && !(old && memcmp(old, f->addrs.v6, 16) == 0))
+		return 0;
+	c.addrs.has6 = true;
+	return host_apply(st, f, &c, now, changed);
+}
+
+int host_follow(store_t *st, struct host *h, const struct host_follow *f, int64_t now,
+                const char **why)
+{
+	struct host r;
+	int64_t router = h->prefix_of;
+	unsigned plen = f->prefix_len ? f->prefix_len : h->prefix_len;
+	bool has_iid = f->set_iid || h->has_iid;
+	const uint8_t *iid = f->set_iid ? f->iid : h->iid;
+	int prefer = f->prefer >= 0 ? f->prefer : h->prefer_own;
+	int rc;
+
+	*why = NULL;
+	if (plen < 1 || plen > 127) {
+		*why = "The prefix length is a number from 1 to 127.";
+		return DZ_EINVAL;
+	}
+	if (f->set_router && f->router) {
+		if ((rc = host_find(st, f->router, &r)) != 0) {
+			*why = "There is no such router host.";
+			return rc;
+		}
+		if (r.user_id != h->user_id) {
+			*why = "A host can only follow a router of the same user.";
+			return DZ_EINVAL;
+		}
+		if (r.id == h->id) {
+			*why = "A host cannot follow itself.";
+			return DZ_EINVAL;
+		}
+		if (r.prefix_of) {
+			*why = "That router follows a prefix itself: no chains.";
+			return DZ_EINVAL;
+		}
+		if (h->nfollowers) {
+			*why = "This host is a router that others follow: no chains.";
+			return DZ_EINVAL;
+		}
+		if (r.id != h->prefix_of && r.nfollowers >= HOST_FOLLOWERS_MAX) {
+			*why = "That router has as many followers as it may.";
+			return DZ_ELIMIT;
+		}
+		router = r.id;
+		if (r.has_lan && r.lan_len != plen) {
+			*why = "The prefix length differs from the router's current prefix.";
+			return DZ_EINVAL;
+		}
+	} else if (f->set_router) {
+		router = 0;
+	} else if (router && h->has_router_lan && h->router_lan_len != plen) {
+		*why = "The prefix length differs from the router's current prefix.";
+		return DZ_EINVAL;
+	}
+	if (router && !has_iid) {
+		*why = "A host following a prefix needs its interface identifier (iid).";
+		return DZ_EINVAL;
+	}
+	/* an address the old settings derived is not the host's own */
+	uint8_t old[16];
+	bool derived = host_derived(h, old);
+	sqlite3_stmt *s = STORE_PREP(st,
+		"UPDATE hosts SET prefix_of = ?2, prefix_len = ?3, prefer = ?4, iid = ?5 "
+		"WHERE id = ?1", h->id);
+	if (!s)
+		return DZ_EDB;
+	if (router)
+		sqlite3_bind_int64(s, 2, router);
+	else
+		sqlite3_bind_null(s, 2);
+	sqlite3_bind_int(s, 3, (int)plen);
+	sqlite3_bind_int(s, 4, prefer);
+	bind_addr(s, 5, has_iid, iid, 16);
+	if (store_done(s))
+		return DZ_EDB;
+	if ((rc = host_find(st, h->name, h)) != 0)
+		return rc;
+	bool changed;
+	return follow_move(st, h, derived ? old : NULL, now, &changed);
+}
+
+int host_prefix_check(store_t *st, const struct host *r, unsigned plen, unsigned *need)
+{
+	sqlite3_stmt *s = STORE_PREP(st,
+		"SELECT prefix_len FROM hosts WHERE prefix_of = ?1 AND prefix_len != ?2 LIMIT 1",
+		r->id, (int64_t)plen);
+	if (!s)
+		return DZ_EDB;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*need = (unsigned)sqlite3_column_int(s, 0);
+	rc = store_row_end(s, rc);
+	return rc == 0 ? DZ_EINVAL : rc == DZ_ENOENT ? 0 : rc;
+}
+
+int host_followers(store_t *st, int64_t router_id, host_cb cb, void *ctx)
+{
+	static const char sql[] = HOST_COLS "WHERE h.prefix_of = ?1 ORDER BY h.text";
+	struct host h;
+	int rc = 0, src;
+	sqlite3_stmt *s = STORE_PREP(st, sql, router_id);
+	if (!s)
+		return DZ_EDB;
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		host_row(s, &h);
+		if ((rc = cb(ctx, &h)) != 0)
+			break;
+	}
+	return store_rows_end(s, rc, src);
+}
+
+struct gather { struct host *v; unsigned n; };
+
+static int gather_cb(void *ctx, const struct host *h)
+{
+	struct gather *g = ctx;
+	if (g->n >= HOST_FOLLOWERS_MAX)
+		return 1;
+	g->v[g->n++] = *h;
+	return 0;
+}
+
+int host_prefix_apply(store_t *st, struct host *r, const uint8_t p[16], unsigned plen,
+                      int64_t now, bool *changed, host_cb each, void *ctx)
+{
+	struct gather g = { NULL, 0 };
+	int rc = 0;
+
+	*changed = false;
+	if (r->has_lan && r->lan_len == plen && memcmp(r->lan, p, 16) == 0)
+		return 0;
+	/* the followers first gathered, with the old prefix (their updates
+	 * write the table the walk reads) */
+	if (r->nfollowers && !(g.v = calloc(HOST_FOLLOWERS_MAX, sizeof *g.v)))
+		return DZ_ENOMEM;
+	if (g.v && (rc = host_followers(st, r->id, gather_cb, &g)) < 0)
+		goto fail;
+	sqlite3_stmt *s = STORE_PREP(st,
+		"UPDATE hosts SET lan_prefix = ?2, lan_len = ?3, updated = ?4 WHERE id = ?1",
+		r->id, 0, (int64_t)plen, now);
+	rc = DZ_EDB;
+	if (!s)
+		goto fail;
+	sqlite3_bind_blob(s, 2, p, 16, SQLITE_TRANSIENT);
+	if (store_done(s))
+		goto fail;
+	*changed = true;
+	for (unsigned i = 0; i < g.n; i++) {
+		struct host *f = &g.v[i];
+		uint8_t old[16];
+		bool had = host_derived(f, old), moved;
+		memcpy(f->router_lan, p, 16);
+		f->router_lan_len = plen;
+		f->has_router_lan = true;
+		if ((rc = follow_move(st, f, had ? old : NULL, now, &moved)) != 0)
+			goto fail;
+		if (moved && each && (rc = each(ctx, f)) != 0)
+			goto fail;
+	}
+	rc = 0;
+	memcpy(r->lan, p, 16);
+	r->lan_len = plen;
+	r->has_lan = true;
+	r->updated = now;
+fail:
+	free(g.v);
+	return rc;
 }

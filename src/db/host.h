@@ -22,6 +22,9 @@
 #define HOST_TXT_MAX 4          /* TXT values kept per host; the oldest goes */
 #define HOST_TEXT_MAX 256       /* presentation form, trailing dot, NUL */
 
+struct host;
+typedef int (*host_cb)(void *ctx, const struct host *h);
+
 struct host {
 	int64_t id, zone_id, user_id;
 	uint8_t name[DNAME_MAX];     /* lowercase wire */
@@ -33,7 +36,24 @@ struct host {
 	bool wildcard;               /* *.name serves the same A and AAAA */
 	int64_t created, updated;    /* unix time; updated 0: never */
 	unsigned ntokens;            /* host_list only */
+	/* as a router: the last LAN prefix its updates brought */
+	bool has_lan;
+	uint8_t lan[16];
+	unsigned lan_len;
+	unsigned nfollowers;         /* hosts following it */
+	/* as a follower: AAAA = the router's LAN prefix | iid */
+	int64_t prefix_of;           /* the router's host id, 0: follows none */
+	char router[HOST_TEXT_MAX];  /* its name ("" if none) */
+	bool has_iid;
+	uint8_t iid[16];             /* only the low 128 - prefix_len bits count */
+	unsigned prefix_len;         /* the router's prefix length it expects */
+	bool prefer_own;             /* see host_follow */
+	bool has_router_lan;         /* the router's LAN prefix, read with the row */
+	uint8_t router_lan[16];
+	unsigned router_lan_len;
 };
+
+#define HOST_FOLLOWERS_MAX 256  /* hosts one router's prefix may carry */
 
 /* Find a host by (wire) name, any case (user and ntokens are left
  * empty).  0, DZ_ENOENT or DZ_EDB. */
@@ -54,7 +74,6 @@ int host_del(store_t *st, const struct host *h);
 
 /* Every host (user_id 0) or one user's, ordered by name.  A non-zero
  * return from cb stops the walk and is returned. */
-typedef int (*host_cb)(void *ctx, const struct host *h);
 int host_list(store_t *st, int64_t user_id, host_cb cb, void *ctx);
 
 /* What an update asks for. */
@@ -70,9 +89,61 @@ struct host_change {
 	const char *txt[DD2_TXT_MAX];
 };
 
+/* Prefix hosts (issue #16).  A router's dyndns2 update may bring its LAN
+ * prefix (ip6lanprefix, never derived from the router's own address);
+ * every host following the router then gets AAAA = prefix | iid in the
+ * same transaction.  `prefer` says what wins on a follower that also runs
+ * its own client: "prefix" (the default: the derived AAAA is what DNS
+ * serves; the host's own IPv6 updates change nothing but its A, because
+ * devices report temporary privacy addresses while the iid is the stable
+ * one) or "own" (the host's own IPv6 update wins; a new prefix only moves
+ * an AAAA that was derived, or fills one in when the host has none).  No
+ * chains: a follower is never a router, a router never a follower.
+ * Deleting a router keeps its followers' last addresses and drops their
+ * link. */
+
+/* The address a follower should have now (its router's prefix | iid):
+ * false if it follows no router or the router has no prefix yet. */
+bool host_derived(const struct host *h, uint8_t out[16]);
+
+/* What host_follow changes; fields not set are left. */
+struct host_follow {
+	bool set_router;
+	const uint8_t *router;      /* wire name; NULL: follow no router */
+	bool set_iid;
+	uint8_t iid[16];
+	unsigned prefix_len;        /* 0: leave */
+	int prefer;                 /* -1 leave, 0 prefix, 1 own */
+};
+
+/* Change whom h follows and how (inside a transaction), then give it its
+ * derived address at once if the router already has a prefix.  h is
+ * reread.  0; DZ_ENOENT (no such router), DZ_EINVAL with *why set to a
+ * sentence for the user (another user's router, itself, a chain, no iid,
+ * a length the router's prefix does not have, a length outside 1..127),
+ * DZ_ELIMIT (the router has HOST_FOLLOWERS_MAX), or DZ_EDB. */
+int host_follow(store_t *st, struct host *h, const struct host_follow *f, int64_t now,
+                const char **why);
+
+/* Do r's followers take a prefix of length plen?  0, DZ_EINVAL with
+ * *need the length a follower expects, or DZ_EDB. */
+int host_prefix_check(store_t *st, const struct host *r, unsigned plen, unsigned *need);
+
+/* Store r's new LAN prefix (inside a transaction) and move every
+ * follower's AAAA (host_apply, so journalled); `each` (may be NULL) is
+ * called for each follower that changed, e.g. for its update_log row.
+ * *changed is false when the prefix is the one already stored (nothing
+ * written).  0 or DZ_EDB (or each's non-zero return). */
+int host_prefix_apply(store_t *st, struct host *r, const uint8_t p[16], unsigned plen,
+                      int64_t now, bool *changed, host_cb each, void *ctx);
+
+/* The hosts following router_id, ordered by name.  Like host_list. */
+int host_followers(store_t *st, int64_t router_id, host_cb cb, void *ctx);
+
 /* Apply a change (inside a transaction): the hosts row, the A/AAAA
  * records DNS serves and the TXT values.  A family not in the change is
- * left alone.  *changed is false when nothing differed: then nothing was
+ * left alone.  A follower preferring the prefix keeps its derived AAAA
+ * whatever IPv6 address the change brings.  *changed is false when nothing differed: then nothing was
  * written.  h is updated to the new state.  0, DZ_EINVAL (the TXT owner
  * name would be too long) or DZ_EDB. */
 int host_apply(store_t *st, struct host *h, const struct host_change *c,

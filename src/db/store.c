@@ -165,17 +165,27 @@ static const char *const migrations[] = {
 	 * a scan of the journal; one small row per commit and zone, so the
 	 * partial index costs updates next to nothing */
 	"CREATE INDEX journal_soa ON journal(zone_id, serial) WHERE op = 3;",
-	/* 8 (issue #16): hosts an administrator blocked (`dynzone host
+	/* 8: IPv6 prefixes (issue #16): a router's last LAN prefix, and hosts
+	 * that follow it (AAAA = prefix | iid).  Deleting the router keeps
+	 * its followers' last addresses and drops the link (SET NULL). */
+	"ALTER TABLE hosts ADD COLUMN prefix_of INTEGER REFERENCES hosts(id) ON DELETE SET NULL;"
+	"ALTER TABLE hosts ADD COLUMN iid BLOB;"                 /* 16 bytes */
+	"ALTER TABLE hosts ADD COLUMN prefix_len INTEGER NOT NULL DEFAULT 64;"
+	"ALTER TABLE hosts ADD COLUMN prefer INTEGER NOT NULL DEFAULT 0;"  /* 0 prefix, 1 own */
+	"ALTER TABLE hosts ADD COLUMN lan_prefix BLOB;"          /* 16 bytes, host bits 0 */
+	"ALTER TABLE hosts ADD COLUMN lan_len INTEGER;"
+	/* and a wildcard below a host (*.host with its A and AAAA; the
+	 * records themselves carry host_id like the host's own) */
+	"ALTER TABLE hosts ADD COLUMN wildcard INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX hosts_prefix_of ON hosts(prefix_of) WHERE prefix_of IS NOT NULL;",
+	/* 9 (issue #16): hosts an administrator blocked (`dynzone host
 	 * block`); their updates are answered abuse.  A table of its own, not
 	 * a hosts column: the update path reads it only for the hosts it
 	 * updates, and it goes with its host */
 	"CREATE TABLE host_blocks("
 	"  host_id INTEGER PRIMARY KEY REFERENCES hosts(id) ON DELETE CASCADE,"
 	"  since INTEGER NOT NULL,"
-	"  reason TEXT NOT NULL);"
-	/* and a wildcard below a host (*.host with its A and AAAA; the
-	 * records themselves carry host_id like the host's own) */
-	"ALTER TABLE hosts ADD COLUMN wildcard INTEGER NOT NULL DEFAULT 0;",
+	"  reason TEXT NOT NULL);",
 };
 
 static void seterr(char *buf, size_t len, const char *what, sqlite3 *db)

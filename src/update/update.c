@@ -58,6 +58,7 @@ struct upd_job {
 	unsigned retry_after;
 	enum dd2_code code[DD2_HOSTS_MAX];
 	struct dd2_addrs addrs[DD2_HOSTS_MAX];
+	char why[DD2_HOSTS_MAX][48];   /* a refusal's text for the user, or "" */
 };
 
 /* Replies ------------------------------------------------------------------ */
@@ -81,7 +82,10 @@ static void reply_codes(update_t *u, http_req_t *rq, const struct upd_job *j,
 		METRICS_ADD(u->results[once], 1);
 	} else {
 		for (unsigned i = 0; i < j->req.nhosts; i++) {
-			dd2_reply_line(body, sizeof body, &len, j->code[i], &j->addrs[i]);
+			if (j->why[i][0])
+				dd2_reply_text(body, sizeof body, &len, j->code[i], j->why[i]);
+			else
+				dd2_reply_line(body, sizeof body, &len, j->code[i], &j->addrs[i]);
 			METRICS_ADD(u->results[j->code[i]], 1);
 		}
 	}
@@ -99,6 +103,17 @@ static void reply_codes(update_t *u, http_req_t *rq, const struct upd_job *j,
 static void reply_once(update_t *u, http_req_t *rq, enum dd2_code c, unsigned retry_after)
 {
 	reply_codes(u, rq, NULL, c, true, retry_after);
+}
+
+/* A refusal the user can read ("badagent prefix refused: ULA"), given
+ * on the HTTP thread. */
+static void reply_why(update_t *u, http_req_t *rq, enum dd2_code c, const char *why)
+{
+	char body[DD2_REPLY_MAX * 2];
+	size_t len = 0;
+	dd2_reply_text(body, sizeof body, &len, c, why);
+	METRICS_ADD(u->results[c], 1);
+	http_reply(rq, dd2_code_status(c), "text/plain", body, len, true);
 }
 
 /* The committer side -------------------------------------------------------- */
@@ -161,13 +176,18 @@ static int refuse(store_t *st, struct upd_job *j, enum dd2_code c, int64_t now)
 	return 0;
 }
 
-/* What applying c to h would change (BUDGET_* bits; 0: it would be
- * answered nochg).  TXT values and the offline flag count as a change
+/* What applying j's change to h would change (BUDGET_* bits; 0: it would
+ * be answered nochg).  TXT values and the offline flag count as a change
  * whenever the request sets them: they are rare, and ACME clients set and
- * remove a value once per certificate. */
-static unsigned change_bits(const struct host *h, const struct host_change *c)
+ * remove a value once per certificate.  A new LAN prefix counts as a v6
+ * change. */
+static unsigned change_bits(const struct host *h, const struct upd_job *j)
 {
+	const struct host_change *c = &j->change;
 	unsigned bits = 0;
+	if (j->req.prefix_given &&
+	    (!h->has_lan || h->lan_len != j->req.prefix_len || memcmp(h->lan, j->req.prefix, 16)))
+		bits |= BUDGET_V6;
 	if (c->set_addrs) {
 		const struct dd2_addrs *a = &c->addrs, *o = &h->addrs;
 		if (a->has4 && (h->offline || !o->has4 || memcmp(a->v4, o->v4, 4)))
@@ -202,9 +222,50 @@ static uint64_t request_fp(const struct upd_job *j)
 		h = fnv(h, c->addrs.v4, 4);
 	if (c->addrs.has6)
 		h = fnv(h, c->addrs.v6, 16);
+	if (j->req.prefix_given) {
+		h = fnv(h, j->req.prefix, 16);
+		h = fnv(h, &j->req.prefix_len, sizeof j->req.prefix_len);
+	}
 	for (unsigned i = 0; c->set_txt && i < c->ntxt; i++)
 		h = fnv(h, c->txt[i], strlen(c->txt[i]) + 1);
 	return h;
+}
+
+struct follower_log { store_t *st; const struct upd_job *j; int64_t now; };
+
+/* A follower moved by its router's prefix: its own history row. */
+static int follower_logged(void *ctx, const struct host *f)
+{
+	const struct follower_log *fl = ctx;
+	char at[2 * DD2_ADDR_TEXT + 2] = "";
+	dd2_addrs_text(&f->addrs, at, sizeof at);
+	log_row(fl->st, fl->j, f->id, f->text, at, DD2_GOOD, fl->now);
+	return 0;
+}
+
+/* A router's update that brings its LAN prefix: the router's own change,
+ * then the prefix and every follower's AAAA, all in this transaction.  A
+ * prefix of a length its followers do not expect changes nothing: code
+ * badagent with a text (DZ_EINVAL). */
+static int prefix_update(store_t *st, struct upd_job *j, unsigned i, struct host *h,
+                         int64_t now, bool *changed)
+{
+	struct follower_log fl = { st, j, now };
+	unsigned need = 0;
+	bool moved;
+	int rc = host_prefix_check(st, h, j->req.prefix_len, &need);
+	if (rc == DZ_EINVAL) {
+		j->code[i] = DD2_BADAGENT;
+		snprintf(j->why[i], sizeof j->why[i], "prefix /%u refused: followers need /%u",
+		         j->req.prefix_len, need);
+		return rc;
+	}
+	if (rc || (rc = host_apply(st, h, &j->change, now, changed)) != 0)
+		return rc;
+	rc = host_prefix_apply(st, h, j->req.prefix, j->req.prefix_len, now, &moved,
+	                       follower_logged, &fl);
+	*changed |= moved;
+	return rc;
 }
 
 static int job_run(struct commit_job *cj, store_t *st)
@@ -248,7 +309,7 @@ static int job_run(struct commit_job *cj, store_t *st)
 		if (covered[i] && block_get(st, hosts[i].id, &blocked[i]))
 			return DZ_EDB;
 		if (covered[i] && !blocked[i])
-			changes |= change_bits(&hosts[i], &j->change);
+			changes |= change_bits(&hosts[i], j);
 	}
 	if (budget_take(u->per_token, j->token, SECRET_TID_LEN, changes, request_fp(j),
 	                clock_ms(), &j->retry_after))
@@ -267,9 +328,19 @@ static int job_run(struct commit_job *cj, store_t *st)
 		for (unsigned k = 0; k < i; k++)
 			if (covered[k] && hosts[k].id == hosts[i].id)
 				hosts[i] = hosts[k];
-		rc = host_apply(st, &hosts[i], &j->change, now, &changed);
-		if (rc == DZ_EDB)
-			return rc;
+		if (j->req.prefix_given) {
+			rc = prefix_update(st, j, i, &hosts[i], now, &changed);
+			if (rc == DZ_EDB)
+				return rc;
+			if (rc == DZ_EINVAL) {
+				log_row(st, j, hosts[i].id, hosts[i].text, "", j->code[i], now);
+				continue;
+			}
+		} else {
+			rc = host_apply(st, &hosts[i], &j->change, now, &changed);
+			if (rc == DZ_EDB)
+				return rc;
+		}
 		j->code[i] = rc ? DD2_DNSERR : changed ? DD2_GOOD : DD2_NOCHG;
 		j->addrs[i] = hosts[i].addrs;
 		dd2_addrs_text(&hosts[i].addrs, at, sizeof at);
@@ -388,6 +459,27 @@ static bool addrs_allowed(const update_t *u, http_req_t *rq, char hosts[][DD2_HO
 	return true;
 }
 
+/* A LAN prefix must be global unicast (not ULA, link-local or the
+ * documentation range): followers' addresses are for the whole Internet.
+ * Hosts under the special-use names of RFC 6761 are exempt, as for myip.
+ * False after the refusal was sent. */
+static bool prefix_allowed(update_t *u, http_req_t *rq, const struct upd_job *j)
+{
+	const char *why = dd2_prefix_refused(j->req.prefix);
+	bool special = true;
+	for (unsigned i = 0; i < j->req.nhosts; i++)
+		special &= dd2_name_special(j->req.hosts[i]);
+	if (!why || special)
+		return true;
+	char text[DD2_REPLY_MAX], t[INET6_ADDRSTRLEN];
+	inet_ntop(AF_INET6, j->req.prefix, t, sizeof t);
+	snprintf(text, sizeof text, "prefix refused: %s", why);
+	log_info("update client=%s result=badagent why=\"%s prefix %s/%u refused\"",
+	         http_req_client_text(rq), why, t, j->req.prefix_len);
+	reply_why(u, rq, DD2_BADAGENT, text);
+	return false;
+}
+
 static void update_handle(http_req_t *rq, void *arg)
 {
 	update_t *u = arg;
@@ -465,7 +557,7 @@ static void update_handle(http_req_t *rq, void *arg)
 	if (j->req.addr_given) {
 		c->set_addrs = true;
 		c->addrs = j->req.addrs;
-	} else if (!j->req.txt_given && j->req.offline != 1) {
+	} else if (!j->req.txt_given && j->req.offline != 1 && !j->req.prefix_given) {
 		struct dd2_addr a;
 		const char *ct = http_req_client_text(rq);
 		if (dd2_addr_parse(ct, strlen(ct), &a) == 0 && dd2_addrs_add(&c->addrs, &a) == 0)
@@ -475,6 +567,8 @@ static void update_handle(http_req_t *rq, void *arg)
 		reply_once(u, rq, DD2_BADAGENT, 0);
 		return;
 	}
+	if (j->req.prefix_given && !prefix_allowed(u, rq, j))
+		return;
 	c->set_txt = j->req.txt_given;
 	c->ntxt = j->req.ntxt;
 	for (unsigned i = 0; i < j->req.ntxt; i++)

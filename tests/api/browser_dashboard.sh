@@ -9,8 +9,7 @@
 ART=${DZ_BUILD:?}/artefacts
 mkdir -p "$ART"
 rm -f "$ART"/hosts.png "$ART"/host.png "$ART"/hosts-phone.png "$ART"/admin.png "$ART"/token.png "$ART"/failure.png
-
-browser_deps
+browser_setup
 
 zone=dyn.localhost
 admin_pw=admin-password-$$

@@ -6,7 +6,7 @@
 # wildcard, an address by hand and "use my current address" reach DNS.
 . "$(dirname "$0")/../lib.sh"
 
-browser_deps
+browser_setup
 
 zone=dyn.localhost
 dz_config settings signup=open signup-zones=$zone "update-name = update.$zone"

@@ -10,8 +10,7 @@
 // DZ_ADMIN_USER, DZ_ADMIN_PASSWORD, DZ_ARTEFACTS (directory for
 // screenshots), DZ_PROFILE (a fresh chromium profile directory).
 import { execFileSync } from 'node:child_process';
-import { chromium } from 'playwright-core';
-import { waitFor } from './lib.mjs';
+import { failures, launch, ok, waitFor } from './lib.mjs';
 
 const url = process.env.DZ_URL;
 const zone = process.env.DZ_ZONE || 'dyn.localhost';
@@ -20,18 +19,6 @@ const profile = process.env.DZ_PROFILE;
 const user = 'carol';
 const password = 'correct horse battery';
 const host = 'myhome.' + zone;
-let failed = 0;
-
-function ok(cond, what, diag) {
-	if (cond) {
-		console.log('ok - ' + what);
-	} else {
-		failed++;
-		console.log('not ok - ' + what);
-		if (diag !== undefined) for (const l of String(diag).split('\n')) console.log('#   ' + l);
-	}
-	return cond;
-}
 
 // Run a shell line the page gave us (a curl command) and return its output.
 function sh(line) {
@@ -47,15 +34,7 @@ async function clipboard(page) {
 	return page.evaluate(() => navigator.clipboard.readText());
 }
 
-const ctx = await chromium.launchPersistentContext(profile, {
-	executablePath: '/usr/bin/chromium',
-	headless: true,
-	args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-		'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-	viewport: { width: 1200, height: 860 },
-	deviceScaleFactor: 1,
-});
-ctx.setDefaultTimeout(10000);
+const ctx = await launch(profile, { deviceScaleFactor: 1 });
 await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url });
 const page = ctx.pages()[0] || await ctx.newPage();
 const errors = [];
@@ -243,4 +222,4 @@ try {
 } finally {
 	await ctx.close();
 }
-process.exit(failed ? 1 : 0);
+process.exit(failures() ? 1 : 0);

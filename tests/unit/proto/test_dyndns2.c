@@ -1,5 +1,6 @@
 /* proto/dyndns2: query parsing as real clients send it, credentials,
  * addresses, reply lines. */
+#include <arpa/inet.h>
 #include <stdlib.h>
 
 #include "proto/dyndns2.h"
@@ -288,8 +289,62 @@ static void test_policy(void)
 	ok(!dd2_name_under("dyn.org", ""), "not under an empty zone");
 }
 
+static const char *v6(const uint8_t *a)
+{
+	static char buf[64];
+	return inet_ntop(AF_INET6, a, buf, sizeof buf) ? buf : "(error)";
+}
+
+static void test_prefix(void)
+{
+	uint8_t p[16], iid[16], out[16];
+	unsigned pl = 0;
+	is_int(parse("hostname=r.dyn.test&myip=192.0.2.1,2001:db8::1&ip6lanprefix=2001:db8:1:2::/64"),
+	       0, "FRITZ!Box template, unencoded");
+	ok(r.prefix_given && r.prefix_len == 64, "prefix and length kept");
+	is_str(v6(r.prefix), "2001:db8:1:2::", "prefix text");
+	is_str(addrs(), "192.0.2.1,2001:db8::1", "myip is the router's own, not the prefix");
+	is_int(parse("hostname=r.dyn.test&ipv6prefix=2001%3Adb8%3A1%3A3%3A%3A%2F56"), 0,
+	       "dynv6 name, percent-encoded");
+	ok(r.prefix_len == 56 && !r.addr_given, "length 56, no address");
+	is_int(parse("hostname=r.dyn.test&ip6lanprefix="), 0, "empty prefix ignored");
+	ok(!r.prefix_given, "empty is not given");
+	is_int(parse("ip6lanprefix=192.0.2.0/24"), DZ_EFORMAT, "IPv4 prefix refused");
+	is_str(r.why, "not an IPv6 prefix", "why");
+	is_int(parse("ip6lanprefix=2001:db8::/129"), DZ_EFORMAT, "length over 128 refused");
+	is_int(parse("ip6lanprefix=2001:db8::/0"), DZ_EFORMAT, "length 0 refused");
+	is_int(parse("ip6lanprefix=2001:db8::/64&ipv6prefix=2001:db8:1::/64"), DZ_EFORMAT,
+	       "two prefixes refused");
+	is_int(dd2_prefix_parse("2001:db8:1:2:3:4:5:6/60", 23, p, &pl), 0, "host bits");
+	is_str(v6(p), "2001:db8:1::", "host bits cleared");
+	is_int(dd2_prefix_parse("2a01:4f8:1:2::", 14, p, &pl), 0, "no length");
+	is_int(pl, 64, "length defaults to 64");
+	ok(dd2_prefix_refused(p) == NULL, "global unicast accepted");
+	inet_pton(AF_INET6, "fd12:3456:789a:1::", p);
+	is_str(dd2_prefix_refused(p), "ULA", "ULA refused");
+	inet_pton(AF_INET6, "fe80::", p);
+	is_str(dd2_prefix_refused(p), "link-local", "link-local refused");
+	inet_pton(AF_INET6, "2001:db8:1::", p);
+	is_str(dd2_prefix_refused(p), "documentation", "documentation refused");
+	inet_pton(AF_INET6, "::1", p);
+	is_str(dd2_prefix_refused(p), "not global unicast", "loopback refused");
+	inet_pton(AF_INET6, "2001:db8:1:2::", p);
+	inet_pton(AF_INET6, "::11:22ff:fe33:4455", iid);
+	dd2_prefix_join(p, 64, iid, out);
+	is_str(v6(out), "2001:db8:1:2:11:22ff:fe33:4455", "prefix | iid");
+	inet_pton(AF_INET6, "2001:db8:1:ff00::", p);
+	inet_pton(AF_INET6, "::ab:0:0:0:1", iid);
+	dd2_prefix_join(p, 60, iid, out);
+	is_str(v6(out), "2001:db8:1:ff0b::1", "a /60 keeps the iid's low bits of the nibble");
+	char buf[64];
+	size_t n = 0;
+	is_int(dd2_reply_text(buf, sizeof buf, &n, DD2_BADAGENT, "ULA prefix refused"), 0, "text line");
+	is_str(buf, "badagent ULA prefix refused\r\n", "code, text, CRLF");
+}
+
 int main(void)
 {
+	test_prefix();
 	test_decode();
 	test_addr();
 	test_policy();
