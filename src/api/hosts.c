@@ -547,6 +547,8 @@ int h_host_patch(struct call *c)
 		return -1;
 	o.change.offline = -1;
 	snprintf(o.client, sizeof o.client, "%s", http_req_client_text(c->rq));
+	if (json_object_size(c->body) == 0)
+		return call_fail(c, 400, "bad_request", "Nothing to change.");
 	if (follow_json(c, &o.f, o.router, &o.follow))
 		return -1;
 	json_object_foreach(c->body, key, v) {
