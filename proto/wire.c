@@ -12,6 +12,7 @@ static size_t read_name(wire_t *w, uint8_t *out)
 	size_t end = 0;           /* cursor after the name; 0 until a pointer */
 	size_t olen = 0;
 	size_t limit = w->pos;    /* a pointer must go strictly below this */
+	size_t run = w->pos, orun = 0;  /* the labels not yet copied to out */
 	unsigned hops = 0;
 
 	if (w->err)
@@ -23,15 +24,18 @@ static size_t read_name(wire_t *w, uint8_t *out)
 		if (c == 0) {
 			if (olen + 1 > DNAME_MAX)
 				goto bad;
-			if (out)
-				out[olen] = 0;
 			olen++;
 			pos++;
+			/* each run of labels between pointers is copied at once */
+			if (out)
+				memcpy(out + orun, w->base + run, pos - run);
 			break;
 		}
 		if ((c & 0xC0) == 0xC0) {
 			if (pos + 1 >= w->len)
 				goto bad;
+			if (out)
+				memcpy(out + orun, w->base + run, pos - run);
 			size_t ptr = ((size_t)(c & 0x3F) << 8) | w->base[pos + 1];
 			if (!end)
 				end = pos + 2;
@@ -41,14 +45,14 @@ static size_t read_name(wire_t *w, uint8_t *out)
 				goto bad;
 			limit = ptr;
 			pos = ptr;
+			run = ptr;
+			orun = olen;
 			continue;
 		}
 		if (c & 0xC0)   /* 0x40 and 0x80: extended label types, obsolete */
 			goto bad;
 		if (pos + 1 + c > w->len || olen + 1 + c + 1 > DNAME_MAX)
 			goto bad;
-		if (out)
-			memcpy(out + olen, w->base + pos, 1 + (size_t)c);
 		olen += 1 + (size_t)c;
 		pos += 1 + (size_t)c;
 	}
