@@ -1,7 +1,6 @@
 /* Names on the wire: decompression with validation, and compression. */
 #include "proto/wire.h"
 
-#include <ctype.h>
 
 /* Follow a possibly compressed name starting at w->pos.  Copies the
  * uncompressed name to `out` if not NULL.  Advances the cursor past the name
@@ -73,6 +72,11 @@ void wire_skip_name(wire_t *w)
 	(void)read_name(w, NULL);
 }
 
+static inline uint8_t lc(uint8_t c)
+{
+	return (uint8_t)(c + 32 * ((unsigned)(c - 'A') < 26u));
+}
+
 /* Compare the uncompressed name `name` with the (possibly compressed) name
  * stored in the buffer at `off`, case-insensitively. */
 static int name_matches_at(const wire_t *w, const uint8_t *name, size_t off)
@@ -95,7 +99,7 @@ static int name_matches_at(const wire_t *w, const uint8_t *name, size_t off)
 		if (off + 1 + c > w->pos)
 			return 0;
 		for (unsigned i = 1; i <= c; i++)
-			if (tolower(w->base[off + i]) != tolower(name[i]))
+			if (lc(w->base[off + i]) != lc(name[i]))
 				return 0;
 		off += 1 + (size_t)c;
 		name += 1 + (size_t)c;
@@ -113,7 +117,15 @@ void wire_write_name(wire_t *w, const uint8_t *name, wire_ctab_t *ct)
 		return;
 	while (*p) {
 		if (ct) {
-			for (unsigned i = 0; i < ct->n; i++) {
+			/* newest first: the next RR often has the same owner (an
+			 * AXFR's A then AAAA); every entry is a label written in
+			 * full, so its length byte and last character filter out
+			 * most (h1233 vs h1234) before the whole compare */
+			for (unsigned i = ct->n; i-- > 0;) {
+				const uint8_t *e = w->base + ct->off[i];
+				if (ct->off[i] + (size_t)*p >= w->pos || e[0] != *p ||
+				    lc(e[*p]) != lc(p[*p]))
+					continue;
 				if (name_matches_at(w, p, ct->off[i])) {
 					wire_write_u16(w, 0xC000 | ct->off[i]);
 					goto record;
@@ -131,7 +143,12 @@ record:
 		w->pos = start < w->len ? start : w->pos;
 		return;
 	}
-	if (ct)
-		for (unsigned i = 0; i < nnew && ct->n < WIRE_CTAB_MAX; i++)
-			ct->off[ct->n++] = newoff[i];
+	if (!ct || !nnew)
+		return;
+	for (unsigned i = 0; i < nnew && ct->n < WIRE_CTAB_MAX; i++)
+		ct->off[ct->n++] = newoff[i];
+	/* full: the newest name takes the last entry, so that a long
+	 * message (a zone transfer) keeps compressing repeated owners */
+	if (ct->n == WIRE_CTAB_MAX)
+		ct->off[WIRE_CTAB_MAX - 1] = newoff[0];
 }
