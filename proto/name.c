@@ -66,7 +66,14 @@ void dname_lower_len(uint8_t *name, size_t len)
 		v = lower8(v);
 		memcpy(name + i, &v, 8);
 	}
-	for (; i < len; i++)   /* the tail: branch-free, no call to memcpy */
+	if (i < len && len >= 8) {
+		/* the tail as the last eight bytes: lowercasing twice is harmless */
+		memcpy(&v, name + len - 8, 8);
+		v = lower8(v);
+		memcpy(name + len - 8, &v, 8);
+		return;
+	}
+	for (; i < len; i++)   /* a name under 8 bytes: branch-free, no memcpy call */
 		name[i] = (uint8_t)(name[i] + 32 * ((unsigned)(name[i] - 'A') < 26u));
 }
 
