@@ -31,6 +31,10 @@ static const char *const allowed[] = {
 	"rseq", "set_tid_address", "clone", "clone3", "exit", "exit_group",
 	"sched_yield", "sched_getaffinity", "sched_getparam", "sched_getscheduler",
 	"sched_get_priority_max", "sched_get_priority_min", "getcpu", "get_mempolicy",
+	/* the huge-page collapse thread (thp.c) lowers its own priority when
+	 * it starts, which may be after the filter is in: without it a
+	 * start-up race killed the server with SIGSYS now and then */
+	"setpriority", "getpriority",
 	"rt_sigpending", "getpgrp", "getsid",
 	"nanosleep", "clock_nanosleep", "clock_nanosleep_time64", "clock_gettime",
 	"clock_gettime64", "clock_getres", "clock_getres_time64", "gettimeofday", "time",
