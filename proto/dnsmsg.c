@@ -13,16 +13,11 @@ static void read_question(wire_t *w, dns_query_t *q)
 		return;
 	q->qname_compressed = (wire_pos(w) - start) != n;
 	q->qname_len = (uint8_t)n;
-	/* lowercase and index the labels */
+	/* lowercase (the whole name at once), then index the labels */
+	dname_lower_len(q->qname, n);
 	unsigned lab = 0;
-	for (size_t i = 0; q->qname[i]; i += 1 + (size_t)q->qname[i]) {
+	for (size_t i = 0; q->qname[i]; i += 1 + (size_t)q->qname[i])
 		q->label_off[lab++] = (uint8_t)i;
-		for (uint8_t k = 1; k <= q->qname[i]; k++) {
-			uint8_t c = q->qname[i + k];
-			if (c >= 'A' && c <= 'Z')
-				q->qname[i + k] = (uint8_t)(c + 32);
-		}
-	}
 	q->nlabels = (uint8_t)lab;
 	q->qtype = wire_read_u16(w);
 	q->qclass = wire_read_u16(w);
@@ -92,12 +87,14 @@ dns_verdict_t dns_query_parse(const uint8_t *pkt, size_t len, dns_query_t *q,
 
 	if (len < DNS_HDR)
 		return DNS_DROP;
-	q->id = wire_read_u16(&w);
-	q->flags = wire_read_u16(&w);
+	/* the header in one read: len >= DNS_HDR was checked */
+	const uint8_t *h = wire_read_ptr(&w, DNS_HDR);
+	q->id = wire_load_u16(h);
+	q->flags = wire_load_u16(h + 2);
 	if (q->flags & DNS_QR)
 		return DNS_DROP;
-	unsigned qd = wire_read_u16(&w), an = wire_read_u16(&w);
-	unsigned ns = wire_read_u16(&w), ar = wire_read_u16(&w);
+	unsigned qd = wire_load_u16(h + 4), an = wire_load_u16(h + 6);
+	unsigned ns = wire_load_u16(h + 8), ar = wire_load_u16(h + 10);
 
 	if (DNS_OPCODE(q->flags) != OPCODE_QUERY) {
 		/* NOTIMP whatever the rest holds (RFC 8906 §8.1.4); the
@@ -163,12 +160,12 @@ void dns_resp_begin(wire_t *w, const uint8_t *pkt, const dns_query_t *q,
 	uint16_t f = DNS_QR | (q->flags & (0x7800 | DNS_RD | DNS_CD));
 	f |= extra_flags;
 	f = (uint16_t)((f & ~0xF) | (rcode & 0xF));
-	wire_write_u16(w, q->id);
-	wire_write_u16(w, f);
-	wire_write_u16(w, q->question_end ? 1 : 0);
-	wire_write_u16(w, 0);
-	wire_write_u16(w, 0);
-	wire_write_u16(w, 0);
+	/* the header in one write (one bounds check instead of six) */
+	uint8_t h[DNS_HDR] = { 0 };
+	wire_store_u16(h, q->id);
+	wire_store_u16(h + 2, f);
+	wire_store_u16(h + 4, q->question_end ? 1 : 0);
+	wire_write_bytes(w, h, sizeof h);
 	if (q->question_end) {
 		if (q->qname_compressed) {
 			/* never echo a pointer we did not write: write the name

@@ -20,6 +20,11 @@ unsigned dname_labels(const uint8_t *name);
 /* Lowercase ASCII A-Z in place (other bytes are kept). */
 void dname_lower(uint8_t *name);
 
+/* Lowercase ASCII A-Z in the first `len` bytes of a wire name in place,
+ * eight bytes at a time: length octets are at most 63, below 'A', so the
+ * whole run is treated as text.  The query path's lowercasing. */
+void dname_lower_len(uint8_t *name, size_t len);
+
 /* Copy `src` lowercased into `dst`; returns the length. */
 size_t dname_copy_lower(uint8_t *dst, const uint8_t *src);
 

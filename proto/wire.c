@@ -1,7 +1,6 @@
 /* Names on the wire: decompression with validation, and compression. */
 #include "proto/wire.h"
 
-#include <ctype.h>
 
 /* Follow a possibly compressed name starting at w->pos.  Copies the
  * uncompressed name to `out` if not NULL.  Advances the cursor past the name
@@ -12,6 +11,7 @@ static size_t read_name(wire_t *w, uint8_t *out)
 	size_t end = 0;           /* cursor after the name; 0 until a pointer */
 	size_t olen = 0;
 	size_t limit = w->pos;    /* a pointer must go strictly below this */
+	size_t run = w->pos, orun = 0;  /* the labels not yet copied to out */
 	unsigned hops = 0;
 
 	if (w->err)
@@ -23,15 +23,18 @@ static size_t read_name(wire_t *w, uint8_t *out)
 		if (c == 0) {
 			if (olen + 1 > DNAME_MAX)
 				goto bad;
-			if (out)
-				out[olen] = 0;
 			olen++;
 			pos++;
+			/* each run of labels between pointers is copied at once */
+			if (out)
+				memcpy(out + orun, w->base + run, pos - run);
 			break;
 		}
 		if ((c & 0xC0) == 0xC0) {
 			if (pos + 1 >= w->len)
 				goto bad;
+			if (out)
+				memcpy(out + orun, w->base + run, pos - run);
 			size_t ptr = ((size_t)(c & 0x3F) << 8) | w->base[pos + 1];
 			if (!end)
 				end = pos + 2;
@@ -41,14 +44,14 @@ static size_t read_name(wire_t *w, uint8_t *out)
 				goto bad;
 			limit = ptr;
 			pos = ptr;
+			run = ptr;
+			orun = olen;
 			continue;
 		}
 		if (c & 0xC0)   /* 0x40 and 0x80: extended label types, obsolete */
 			goto bad;
 		if (pos + 1 + c > w->len || olen + 1 + c + 1 > DNAME_MAX)
 			goto bad;
-		if (out)
-			memcpy(out + olen, w->base + pos, 1 + (size_t)c);
 		olen += 1 + (size_t)c;
 		pos += 1 + (size_t)c;
 	}
@@ -67,6 +70,11 @@ size_t wire_read_name(wire_t *w, uint8_t *out)
 void wire_skip_name(wire_t *w)
 {
 	(void)read_name(w, NULL);
+}
+
+static inline uint8_t lc(uint8_t c)
+{
+	return (uint8_t)(c + 32 * ((unsigned)(c - 'A') < 26u));
 }
 
 /* Compare the uncompressed name `name` with the (possibly compressed) name
@@ -91,7 +99,7 @@ static int name_matches_at(const wire_t *w, const uint8_t *name, size_t off)
 		if (off + 1 + c > w->pos)
 			return 0;
 		for (unsigned i = 1; i <= c; i++)
-			if (tolower(w->base[off + i]) != tolower(name[i]))
+			if (lc(w->base[off + i]) != lc(name[i]))
 				return 0;
 		off += 1 + (size_t)c;
 		name += 1 + (size_t)c;
@@ -109,7 +117,15 @@ void wire_write_name(wire_t *w, const uint8_t *name, wire_ctab_t *ct)
 		return;
 	while (*p) {
 		if (ct) {
-			for (unsigned i = 0; i < ct->n; i++) {
+			/* newest first: the next RR often has the same owner (an
+			 * AXFR's A then AAAA); every entry is a label written in
+			 * full, so its length byte and last character filter out
+			 * most (h1233 vs h1234) before the whole compare */
+			for (unsigned i = ct->n; i-- > 0;) {
+				const uint8_t *e = w->base + ct->off[i];
+				if (ct->off[i] + (size_t)*p >= w->pos || e[0] != *p ||
+				    lc(e[*p]) != lc(p[*p]))
+					continue;
 				if (name_matches_at(w, p, ct->off[i])) {
 					wire_write_u16(w, 0xC000 | ct->off[i]);
 					goto record;
@@ -127,7 +143,12 @@ record:
 		w->pos = start < w->len ? start : w->pos;
 		return;
 	}
-	if (ct)
-		for (unsigned i = 0; i < nnew && ct->n < WIRE_CTAB_MAX; i++)
-			ct->off[ct->n++] = newoff[i];
+	if (!ct || !nnew)
+		return;
+	for (unsigned i = 0; i < nnew && ct->n < WIRE_CTAB_MAX; i++)
+		ct->off[ct->n++] = newoff[i];
+	/* full: the newest name takes the last entry, so that a long
+	 * message (a zone transfer) keeps compressing repeated owners */
+	if (ct->n == WIRE_CTAB_MAX)
+		ct->off[WIRE_CTAB_MAX - 1] = newoff[0];
 }

@@ -252,7 +252,8 @@ void wire_skip_name(wire_t *w);
 /* Compression for names written into a message.  Remembers up to
  * WIRE_CTAB_MAX offsets of names already in the buffer; a name (or suffix)
  * that matches one of them (ASCII case-insensitive) is written as a pointer.
- * Only offsets < 0x4000 are usable. */
+ * Only offsets < 0x4000 are usable.  When the table is full, the newest
+ * written name replaces the last entry. */
 #define WIRE_CTAB_MAX 32
 typedef struct wire_ctab {
 	uint16_t off[WIRE_CTAB_MAX];

@@ -34,6 +34,26 @@ int main(void)
 	dname_lower(n);
 	ok(memcmp(n, "\3www\3dyn\7example\3org", 21) == 0, "lowercased");
 	ok(dname_hash(n, 21, 7) == dname_hash((const uint8_t *)"\3www\3dyn\7example\3org", 21, 7), "hash stable");
+
+	/* the eight-at-a-time lowercasing agrees with the byte one on every
+	 * byte value, at every length and alignment of the tail */
+	{
+		uint8_t all[256], ref[256];
+		bool same = true;
+		for (size_t len = 0; len <= 24 && same; len++) {
+			for (unsigned start = 0; start + len <= 256 && same; start += 7) {
+				for (unsigned i = 0; i < len; i++)
+					all[i] = ref[i] = (uint8_t)(start + i);
+				all[len] = ref[len] = 0xAA;
+				dname_lower_len(all, len);
+				for (unsigned i = 0; i < len; i++)
+					if (ref[i] >= 'A' && ref[i] <= 'Z')
+						ref[i] = (uint8_t)(ref[i] + 32);
+				same = memcmp(all, ref, len + 1) == 0;
+			}
+		}
+		ok(same, "dname_lower_len lowercases A-Z only, no byte past len");
+	}
 	ok(dname_hash(n, 21, 7) != dname_hash(n, 21, 8), "hash depends on seed");
 
 	dname_from_text(n, "a\\.b\\032c.example.", 18, NULL);
