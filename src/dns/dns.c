@@ -51,7 +51,7 @@ struct worker {
 
 struct tcp_conn {
 	int fd;               /* -1 once handed to the transfer service */
-	time_t last;
+	uint64_t last;
 	size_t inlen;
 	size_t outlen, outoff;
 	uint8_t *out;
@@ -65,7 +65,7 @@ struct tcp_conn {
 	socklen_t peerlen;
 	uint8_t src[9];       /* limit_addr_key of the peer: tcp-max-per-ip */
 	uint8_t srclen;
-	time_t msg_start;     /* when the message now partly buffered began (0: none) */
+	uint64_t msg_start;   /* clock_ms() when the message now partly buffered began (0: none) */
 	uint8_t in[2 + TCP_MSG_MAX];
 };
 
@@ -517,7 +517,7 @@ static bool conn_flush(struct tcp_conn *c)
 			return false;
 		}
 		c->outoff += (size_t)r;
-		c->last = time(NULL);   /* a peer taking its answers is not idle */
+		c->last = clock_ms();   /* a peer taking its answers is not idle */
 	}
 	if (c->outoff == c->outlen)
 		c->outoff = c->outlen = 0;
@@ -634,7 +634,7 @@ static bool conn_answer(dns_service_t *d, struct tcp_conn *c, uint8_t *resp)
 		memmove(c->in, c->in + off, c->inlen - off);
 		c->inlen -= off;
 		/* what is left is the start of the next message */
-		c->msg_start = c->inlen ? time(NULL) : 0;
+		c->msg_start = c->inlen ? clock_ms() : 0;
 	}
 	return alive;
 }
@@ -679,9 +679,9 @@ static bool conn_read(dns_service_t *d, struct tcp_conn *c, uint8_t *resp)
 			return false;
 		}
 		if (c->inlen == 0)
-			c->msg_start = time(NULL);
+			c->msg_start = clock_ms();
 		c->inlen += (size_t)r;
-		c->last = time(NULL);
+		c->last = clock_ms();
 	}
 }
 
@@ -724,7 +724,7 @@ static void *tcp_thread(void *arg)
 	struct epoll_event ev[64];
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	long nconns = 0;
-	time_t last_sweep = time(NULL);
+	uint64_t last_sweep = clock_ms();
 
 	zt_thread_register();
 	d->tcp_ep = ep;
@@ -786,7 +786,7 @@ static void *tcp_thread(void *arg)
 					c->srclen = (uint8_t)srclen;
 					c->peer = peer;
 					c->peerlen = peerlen;
-					c->last = time(NULL);
+					c->last = clock_ms();
 					c->tag = (++d->conn_serial << TAG_SLOT_BITS) | (uint64_t)slot;
 					conns[slot] = c;
 					nconns++;
@@ -811,15 +811,15 @@ static void *tcp_thread(void *arg)
 				nconns--;
 			}
 		}
-		time_t now = time(NULL);
-		if (now != last_sweep) {
+		uint64_t now = clock_ms(), idle_ms = (uint64_t)d->tcp_idle * 1000;
+		if (now - last_sweep >= 1000) {
 			last_sweep = now;
 			for (long k = 0; k < d->tcp_clients; k++) {
 				/* idle, or dripping a message slower than the idle time
 				 * allows for a whole one */
 				if (conns[k] && !conns[k]->pending &&
-				    (now - conns[k]->last >= d->tcp_idle ||
-				     (conns[k]->msg_start && now - conns[k]->msg_start >= d->tcp_idle &&
+				    (now - conns[k]->last >= idle_ms ||
+				     (conns[k]->msg_start && now - conns[k]->msg_start >= idle_ms &&
 				      !tcp_msg_complete(conns[k])))) {
 					conn_close(ep, &conns[k]);
 					nconns--;
