@@ -892,3 +892,24 @@ crash_mid_load() {
 	check "hundreds of $what were acknowledged before the kill ($NGOOD)" test "$NGOOD" -ge $((min / 2))
 	check "and some were sent that never got an answer" test "$NSENT" -gt "$NGOOD"
 }
+
+# --- DNSSEC -------------------------------------------------------------------
+
+# axfr ZONE FILE: the zone as dig AXFR fetches it from the current config's
+# server into FILE (comments dropped); fails if the transfer failed.
+axfr() {
+	dz_dig 127.0.0.1 +tcp +nocmd +nostats +onesoa "$1" AXFR >"$2.raw" 2>&1 || return 1
+	grep -q 'Transfer failed' "$2.raw" && return 1
+	grep -v '^;' "$2.raw" | grep -v '^$' >"$2"
+	[ -s "$2" ]
+}
+
+# verifies ZONE FILE WHAT: ldns-verify-zone and dnssec-verify (-z: a CSK
+# counts as a ZSK too) both accept the zone in FILE.  Two checks.
+verifies() {
+	local zone=$1 f=$2 what=$3 out
+	if out=$(ldns-verify-zone "$f" 2>&1); then ok "ldns-verify-zone accepts the zone $what"
+	else notok "ldns-verify-zone accepts the zone $what"; diag "$(printf '%s' "$out" | head -8)"; fi
+	if out=$(dnssec-verify -q -z -o "$zone" "$f" 2>&1); then ok "dnssec-verify accepts the zone $what"
+	else notok "dnssec-verify accepts the zone $what"; diag "$(printf '%s' "$out" | head -8)"; fi
+}
