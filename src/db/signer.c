@@ -468,6 +468,13 @@ static int sign_owner(struct zctx *zc, const uint8_t *owner, int type)
 				rc = sign_rrset(zc, owner, types[i], s);
 	} else if (type != T_RRSIG && type != T_NSEC && type != T_NSEC3) {
 		rc = sign_rrset(zc, owner, type, s);
+		/* the keys that sign DNSKEY sign CDS and CDNSKEY too: a key
+		 * withdrawn changes only the DNSKEY RRset, not its signers' other
+		 * RRsets, whose signatures must go with it */
+		if (!rc && type == T_DNSKEY)
+			rc = sign_rrset(zc, owner, T_CDS, s);
+		if (!rc && type == T_DNSKEY)
+			rc = sign_rrset(zc, owner, T_CDNSKEY, s);
 	}
 	if (rc)
 		return rc;
