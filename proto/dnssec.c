@@ -86,6 +86,25 @@ void dnssec_key_wipe(struct dnssec_key *k)
 	k->has_priv = false;
 }
 
+int dnssec_signer_init(struct dnssec_signer *s, const struct dnssec_key *k)
+{
+	if (!k->has_priv)
+		return DZ_EINVAL;
+	int rc = load_pair(k, &s->kp);
+	if (rc) {
+		mbedtls_ecp_keypair_free(&s->kp);
+		return rc;
+	}
+	s->key = *k;
+	return 0;
+}
+
+void dnssec_signer_free(struct dnssec_signer *s)
+{
+	mbedtls_ecp_keypair_free(&s->kp);
+	dnssec_key_wipe(&s->key);
+}
+
 size_t dnssec_dnskey_rdata(const struct dnssec_key *k, uint8_t *out, size_t cap)
 {
 	wire_t w;
@@ -284,20 +303,17 @@ fail:
 	return rc;
 }
 
-int dnssec_sign(const struct dnssec_key *k, struct dnssec_sig_fields *f,
+int dnssec_sign(struct dnssec_signer *sg, struct dnssec_sig_fields *f,
                 const uint8_t *owner, struct dnssec_rd *rrs, size_t n,
                 uint8_t *out, size_t cap)
 {
-	mbedtls_ecp_keypair kp;
 	mbedtls_hmac_drbg_context drbg;
 	mbedtls_mpi r, s;
 	uint8_t hash[32], seed[DNSSEC_PRIV_LEN + 32];
 	wire_t w;
 	int rc;
-	if (!k->has_priv)
-		return DZ_EINVAL;
 	f->labels = sig_labels(owner);
-	f->alg = k->alg;
+	f->alg = sg->key.alg;
 	wire_init(&w, out, cap);
 	write_sig_fields(&w, f);
 	if (w.err || wire_avail(&w) < DNSSEC_SIG_LEN)
@@ -308,18 +324,15 @@ int dnssec_sign(const struct dnssec_key *k, struct dnssec_sig_fields *f,
 	mbedtls_mpi_init(&r);
 	mbedtls_mpi_init(&s);
 	mbedtls_hmac_drbg_init(&drbg);
-	rc = load_pair(k, &kp);
-	if (rc)
-		goto fail;
 	/* the signature is RFC 6979's (k from the key and the hash); mbedTLS
 	 * wants a second generator only to blind its arithmetic, seeded
 	 * here from the same secret so proto/ needs no entropy source */
 	rc = DZ_EIO;
-	memcpy(seed, k->priv, DNSSEC_PRIV_LEN);
+	memcpy(seed, sg->key.priv, DNSSEC_PRIV_LEN);
 	memcpy(seed + DNSSEC_PRIV_LEN, hash, 32);
 	if (mbedtls_hmac_drbg_seed_buf(&drbg, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256),
 	                               seed, sizeof seed) ||
-	    mbedtls_ecdsa_sign_det_ext(&kp.grp, &r, &s, &kp.d, hash, sizeof hash,
+	    mbedtls_ecdsa_sign_det_ext(&sg->kp.grp, &r, &s, &sg->kp.d, hash, sizeof hash,
 	                               MBEDTLS_MD_SHA256, mbedtls_hmac_drbg_random, &drbg) ||
 	    mbedtls_mpi_write_binary(&r, out + fl, 32) ||
 	    mbedtls_mpi_write_binary(&s, out + fl + 32, 32))
@@ -328,7 +341,6 @@ int dnssec_sign(const struct dnssec_key *k, struct dnssec_sig_fields *f,
 fail:
 	mbedtls_platform_zeroize(seed, sizeof seed);
 	mbedtls_hmac_drbg_free(&drbg);
-	mbedtls_ecp_keypair_free(&kp);
 	mbedtls_mpi_free(&r);
 	mbedtls_mpi_free(&s);
 	return rc;

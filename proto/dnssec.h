@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <mbedtls/ecp.h>
+
 #include "proto/name.h"
 
 enum {
@@ -58,6 +60,20 @@ int dnssec_key_check(const struct dnssec_key *k);
 /* Zero the private part. */
 void dnssec_key_wipe(struct dnssec_key *k);
 
+/* A key ready to sign many RRsets: the key in mbedTLS form, whose group
+ * keeps its precomputed multiples of the generator from one signature to
+ * the next (a fresh load per signature costs several times the
+ * signature).  The caller owns it: dnssec_signer_init, then
+ * dnssec_signer_free (which wipes the private part). */
+struct dnssec_signer {
+	struct dnssec_key key;
+	mbedtls_ecp_keypair kp;
+};
+/* 0, or DZ_EINVAL (no private part, or not a valid P-256 pair); on
+ * failure nothing is left to free. */
+int dnssec_signer_init(struct dnssec_signer *s, const struct dnssec_key *k);
+void dnssec_signer_free(struct dnssec_signer *s);
+
 /* The DNSKEY RDATA of k (flags, protocol 3, algorithm, public key) into
  * out (DNSSEC_DNSKEY_LEN bytes always do).  Its length, or 0 if cap is
  * too small. */
@@ -96,11 +112,11 @@ struct dnssec_sig_fields {
 
 /* Sign the RRset (owner, class IN, type f->covered, TTL f->orig_ttl) of
  * the n RDATAs in rrs (canonical form, any order, duplicates allowed:
- * they are sorted and counted once; rrs is re-ordered) with key k.  The
- * RRSIG RDATA goes into out (DNSSEC_RRSIG_MAX always do); f->labels is
- * filled from owner.  Its length, or a negative DZ_E* (DZ_EINVAL: no
- * private key; DZ_ESPACE; DZ_EIO: mbedTLS failed). */
-int dnssec_sign(const struct dnssec_key *k, struct dnssec_sig_fields *f,
+ * they are sorted and counted once; rrs is re-ordered) with the signer's
+ * key.  The RRSIG RDATA goes into out (DNSSEC_RRSIG_MAX always do);
+ * f->labels and f->alg are filled in.  Its length, or a negative DZ_E*
+ * (DZ_ESPACE; DZ_EIO: mbedTLS failed). */
+int dnssec_sign(struct dnssec_signer *s, struct dnssec_sig_fields *f,
                 const uint8_t *owner, struct dnssec_rd *rrs, size_t n,
                 uint8_t *out, size_t cap);
 /* Check an RRSIG RDATA over the RRset (owner, covered type, the rrs as

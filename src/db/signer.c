@@ -82,6 +82,8 @@ struct skey {
 	int role, state;
 	uint16_t tag;
 	struct dnssec_key k;
+	struct dnssec_signer sg;     /* made on the key's first signature */
+	bool ready;
 };
 
 /* One zone being signed in this transaction. */
@@ -98,11 +100,20 @@ struct zctx {
 	size_t rdcap;
 };
 
+static void keys_wipe(struct zctx *zc)
+{
+	for (size_t i = 0; i < zc->nkeys; i++) {
+		dnssec_key_wipe(&zc->keys[i].k);
+		if (zc->keys[i].ready)
+			dnssec_signer_free(&zc->keys[i].sg);
+		zc->keys[i].ready = false;
+	}
+	zc->nkeys = 0;
+}
+
 static void zctx_free(struct zctx *zc)
 {
-	for (size_t i = 0; i < zc->nkeys; i++)
-		dnssec_key_wipe(&zc->keys[i].k);
-	zc->nkeys = 0;
+	keys_wipe(zc);
 	blobs_free(&zc->rrset);
 	free(zc->rds);
 	zc->rds = NULL;
@@ -117,9 +128,7 @@ static int load_keys(struct zctx *zc)
 	int rc = 0, src;
 	if (!s)
 		return DZ_EDB;
-	for (size_t i = 0; i < zc->nkeys; i++)
-		dnssec_key_wipe(&zc->keys[i].k);
-	zc->nkeys = 0;
+	keys_wipe(zc);
 	while ((src = sqlite3_step(s)) == SQLITE_ROW && zc->nkeys < KEYS_MAX) {
 		struct skey *k = &zc->keys[zc->nkeys];
 		uint8_t dk[DNSSEC_DNSKEY_LEN];
@@ -328,16 +337,19 @@ static int sign_rrset(struct zctx *zc, const uint8_t *owner, int type, enum stat
 	uint32_t spread = (uint32_t)(dname_hash(owner, olen, (uint64_t)type) %
 	                             (zc->validity / 4 + 1));
 	for (size_t i = 0; i < zc->nkeys; i++) {
-		const struct skey *k = &zc->keys[i];
+		struct skey *k = &zc->keys[i];
 		uint8_t sig[DNSSEC_RRSIG_MAX];
 		if (!key_signs(k, type))
 			continue;
+		if (!k->ready && (rc = dnssec_signer_init(&k->sg, &k->k)) != 0)
+			return rc;
+		k->ready = true;
 		struct dnssec_sig_fields f = {
 			.covered = (uint16_t)type, .orig_ttl = ttl, .tag = k->tag,
 			.inception = zc->now - SIGNER_INCEPTION_BACK,
 			.expiration = zc->now + zc->validity - spread, .signer = zc->z.apex,
 		};
-		int len = dnssec_sign(&k->k, &f, owner, zc->rds, (size_t)n, sig, sizeof sig);
+		int len = dnssec_sign(&k->sg, &f, owner, zc->rds, (size_t)n, sig, sizeof sig);
 		if (len < 0)
 			return len;
 		if ((rc = add_rr(zc, owner, T_RRSIG, ttl, sig, (size_t)len)) != 0)

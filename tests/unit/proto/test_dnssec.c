@@ -81,14 +81,17 @@ static void rfc6605(void)
 
 	/* our own signature over the same RRset, twice: deterministic */
 	uint8_t s1[DNSSEC_RRSIG_MAX], s2[DNSSEC_RRSIG_MAX];
-	int l1 = dnssec_sign(&k, &f, www, &rr, 1, s1, sizeof s1);
-	int l2 = dnssec_sign(&k, &f, www, &rr, 1, s2, sizeof s2);
+	struct dnssec_signer sg;
+	is_int(dnssec_signer_init(&sg, &k), 0, "signer ready");
+	int l1 = dnssec_sign(&sg, &f, www, &rr, 1, s1, sizeof s1);
+	int l2 = dnssec_sign(&sg, &f, www, &rr, 1, s2, sizeof s2);
+	dnssec_signer_free(&sg);
 	is_int(l1, (int)fl + 64, "signed");
 	is_mem(s1, (size_t)l1, s2, (size_t)l2, "RFC 6979: the same signature twice");
 	is_int(dnssec_verify(dk, dkl, s1, (size_t)l1, www, &rr, 1), 0, "ours verifies");
 	is_mem(s1, fl, sig, fl, "same fields as the RFC's");
 	dnssec_key_wipe(&k);
-	is_int(dnssec_sign(&k, &f, www, &rr, 1, s1, sizeof s1), DZ_EINVAL, "no private key");
+	is_int(dnssec_signer_init(&sg, &k), DZ_EINVAL, "no private key: no signer");
 }
 
 static void roundtrip(void)
@@ -106,7 +109,10 @@ static void roundtrip(void)
 	struct dnssec_sig_fields f = { .covered = 16, .orig_ttl = 60, .expiration = 2000000000,
 	                               .inception = 1000000000, .signer = apex,
 	                               .tag = dnssec_key_tag(dk, dkl) };
-	int l = dnssec_sign(&k, &f, wild, rrs, 3, sig, sizeof sig);
+	struct dnssec_signer sg;
+	is_int(dnssec_signer_init(&sg, &k), 0, "signer ready");
+	int l = dnssec_sign(&sg, &f, wild, rrs, 3, sig, sizeof sig);
+	dnssec_signer_free(&sg);
 	ok(l > 0, "wildcard TXT set signed");
 	is_int(sig[3], 2, "labels do not count the '*'");
 	/* a resolver checks an expansion with the expanded owner */
