@@ -25,6 +25,17 @@ static int find_zone(struct cmd_ctx *ctx, const char *text, struct store_zone *z
 	return 0;
 }
 
+/* A command whose one argument is ZONE: parse it and find the zone.  0,
+ * or the exit code (2: usage, 1: no such zone). */
+static int zone_arg(struct cmd_ctx *ctx, int argc, char **argv, struct store_zone *z)
+{
+	const char *pos[1];
+	int np;
+	if (cmd_parse(ctx, argc, argv, NULL, pos, 1, 1, &np))
+		return 2;
+	return find_zone(ctx, pos[0], z) ? 1 : 0;
+}
+
 /* Run fn in one transaction; a message for its failure. */
 static int change(struct cmd_ctx *ctx, const struct store_zone *z,
                   int (*fn)(store_t *st, void *arg), void *arg, const char *what)
@@ -113,13 +124,10 @@ static int do_unsign(store_t *st, void *arg)
 
 int cmd_zone_unsign(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	const char *pos[1];
-	int np;
 	struct store_zone z;
-	if (cmd_parse(ctx, argc, argv, NULL, pos, 1, 1, &np))
-		return 2;
-	if (find_zone(ctx, pos[0], &z))
-		return 1;
+	int rc = zone_arg(ctx, argc, argv, &z);
+	if (rc)
+		return rc;
 	struct sign_args a = { .zone_id = z.id };
 	if (change(ctx, &z, do_unsign, &a, "not signed"))
 		return 1;
@@ -140,34 +148,28 @@ static int print_ds(void *ctx, const struct signer_key_info *k)
 	return 0;
 }
 
-int cmd_zone_ds(struct cmd_ctx *ctx, int argc, char **argv)
+/* `zone ds` and `zone key list`: ZONE, each key through cb. */
+static int key_walk(struct cmd_ctx *ctx, int argc, char **argv, signer_key_cb cb)
 {
-	const char *pos[1];
-	int np;
 	struct store_zone z;
-	if (cmd_parse(ctx, argc, argv, NULL, pos, 1, 1, &np))
-		return 2;
-	if (find_zone(ctx, pos[0], &z))
-		return 1;
+	int rc = zone_arg(ctx, argc, argv, &z);
+	if (rc)
+		return rc;
 	if (!signer_zone_signed(cmd_store(ctx), z.id))
 		return cmd_fail("%s is not signed (see 'dynzone zone sign')", z.name);
-	if (signer_key_list(cmd_store(ctx), z.id, print_ds, &z))
+	if (signer_key_list(cmd_store(ctx), z.id, cb, &z))
 		return cmd_fail("store: %s", store_errmsg(cmd_store(ctx)));
 	return 0;
 }
 
+int cmd_zone_ds(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	return key_walk(ctx, argc, argv, print_ds);
+}
+
 int cmd_zone_key_list(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	const char *pos[1];
-	int np;
-	struct store_zone z;
-	if (cmd_parse(ctx, argc, argv, NULL, pos, 1, 1, &np))
-		return 2;
-	if (find_zone(ctx, pos[0], &z))
-		return 1;
-	if (signer_key_list(cmd_store(ctx), z.id, print_key, &z))
-		return cmd_fail("store: %s", store_errmsg(cmd_store(ctx)));
-	return 0;
+	return key_walk(ctx, argc, argv, print_key);
 }
 
 static int do_key(store_t *st, void *arg)
