@@ -896,12 +896,19 @@ crash_mid_load() {
 # --- DNSSEC -------------------------------------------------------------------
 
 # axfr ZONE FILE: the zone as dig AXFR fetches it from the current config's
-# server into FILE (comments dropped); fails if the transfer failed.
+# server into FILE (comments dropped); fails if three tries failed (a
+# loaded machine may miss dig's deadline once).
 axfr() {
-	dz_dig 127.0.0.1 +tcp +nocmd +nostats +onesoa "$1" AXFR >"$2.raw" 2>&1 || return 1
-	grep -q 'Transfer failed' "$2.raw" && return 1
-	grep -v '^;' "$2.raw" | grep -v '^$' >"$2"
-	[ -s "$2" ]
+	local i
+	for i in 1 2 3; do
+		if dig @127.0.0.1 -p "$DZ_PORT" +time=5 +tries=1 +nocmd +nostats +onesoa "$1" AXFR \
+			>"$2.raw" 2>&1 && ! grep -q '^; Transfer failed\|^;; connection timed out' "$2.raw"; then
+			grep -v '^;' "$2.raw" | grep -v '^$' >"$2"
+			[ -s "$2" ] && return 0
+		fi
+		diag "AXFR of $1, try $i: $(grep '^;' "$2.raw" | tail -1)"
+	done
+	return 1
 }
 
 # verifies ZONE FILE WHAT: ldns-verify-zone and dnssec-verify (-z: a CSK

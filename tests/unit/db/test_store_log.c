@@ -89,7 +89,10 @@ int main(void)
 	tmpdb_path("store-log", db, sizeof db);
 	ok(store_open(db, &st, err, sizeof err) == 0, "a store (%s)", err);
 	if (st) {
-		is_int(one(st, "PRAGMA user_version"), 7, "the schema is at migration 7");
+		is_int(one(st, "PRAGMA user_version"), 8, "the schema is at migration 8");
+		is_int(one(st, "SELECT count(*) FROM sqlite_master WHERE name IN ('dnssec_keys', "
+		               "'dnssec_chain', 'records_rrsig_expiry')"), 3,
+		       "with the DNSSEC keys, chain and expiry index");
 		is_int(one(st, "SELECT count(*) FROM sqlite_master WHERE name = 'journal_soa'"), 1,
 		       "with the partial index on the journal's SOA rows");
 		is_int(one(st, "SELECT count(*) FROM sqlite_master WHERE name = "
