@@ -1114,3 +1114,31 @@ PY
 	printf 'errors=%s warnings=%s\n' "$(grep -o '"errors"' "$TMP/grok.json" | wc -l)" \
 		"$(grep -o '"warnings"' "$TMP/grok.json" | wc -l)"
 }
+
+# --- DNSSEC -------------------------------------------------------------------
+
+# axfr ZONE FILE: the zone as dig AXFR fetches it from the current config's
+# server into FILE (comments dropped); fails if three tries failed (a
+# loaded machine may miss dig's deadline once).
+axfr() {
+	local i
+	for i in 1 2 3; do
+		if dig @127.0.0.1 -p "$DZ_PORT" +time=5 +tries=1 +nocmd +nostats +onesoa "$1" AXFR \
+			>"$2.raw" 2>&1 && ! grep -q '^; Transfer failed\|^;; connection timed out' "$2.raw"; then
+			grep -v '^;' "$2.raw" | grep -v '^$' >"$2"
+			[ -s "$2" ] && return 0
+		fi
+		diag "AXFR of $1, try $i: $(grep '^;' "$2.raw" | tail -1)"
+	done
+	return 1
+}
+
+# verifies ZONE FILE WHAT: ldns-verify-zone and dnssec-verify (-z: a CSK
+# counts as a ZSK too) both accept the zone in FILE.  Two checks.
+verifies() {
+	local zone=$1 f=$2 what=$3 out
+	if out=$(ldns-verify-zone "$f" 2>&1); then ok "ldns-verify-zone accepts the zone $what"
+	else notok "ldns-verify-zone accepts the zone $what"; diag "$(printf '%s' "$out" | head -8)"; fi
+	if out=$(dnssec-verify -q -z -o "$zone" "$f" 2>&1); then ok "dnssec-verify accepts the zone $what"
+	else notok "dnssec-verify accepts the zone $what"; diag "$(printf '%s' "$out" | head -8)"; fi
+}

@@ -71,6 +71,14 @@ int cmd_record_add(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_record_del(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_record_list(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_import_zone(struct cmd_ctx *ctx, int argc, char **argv);
+/* src/cli/dnssec.c: signing and keys */
+int cmd_zone_sign(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_zone_unsign(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_zone_ds(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_zone_key_list(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_zone_key_add(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_zone_key_activate(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_zone_key_retire(struct cmd_ctx *ctx, int argc, char **argv);
 /* src/cli/accounts.c: users, hosts, update tokens */
 int cmd_user_add(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_user_passwd(struct cmd_ctx *ctx, int argc, char **argv);

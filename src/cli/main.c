@@ -30,6 +30,37 @@ static const struct command commands[] = {
 	  "Print the zone as an RFC 1035 master file ($ORIGIN, the SOA, then one "
 	  "record per line), read in one snapshot of the store; named-checkzone "
 	  "and kzonecheck accept it." },
+	{ "zone sign", cmd_zone_sign, "ZONE [--nsec3] [--ksk-zsk]",
+	  "Sign ZONE with DNSSEC (ECDSA P-256/SHA-256, algorithm 13): make a "
+	  "combined signing key (CSK; --ksk-zsk: a KSK and a ZSK), publish "
+	  "DNSKEY, CDS and CDNSKEY, sign every RRset and build the NSEC chain, "
+	  "in one transaction.  From then on every change is signed when it "
+	  "is committed, and signatures are renewed before they expire "
+	  "(dnssec-validity, dnssec-refresh).  Prints the keys; hand the "
+	  "parent the DS records of 'zone ds'.  --nsec3 is refused for now." },
+	{ "zone unsign", cmd_zone_unsign, "ZONE",
+	  "Remove the keys and every DNSSEC record of ZONE (take the DS out of "
+	  "the parent first, and wait for its TTL)." },
+	{ "zone ds", cmd_zone_ds, "ZONE",
+	  "Print the DS records (SHA-256) of ZONE's CSK or KSK, published and "
+	  "active, one zone-file line each, for the parent zone." },
+	{ "zone key list", cmd_zone_key_list, "ZONE",
+	  "List the zone's DNSSEC keys: tag, role, state (published, active, "
+	  "retired) and when each was made and last changed." },
+	{ "zone key add", cmd_zone_key_add, "ZONE [--role csk|ksk|zsk]",
+	  "Rollover, step 1: pre-publish a new key (its DNSKEY is served, it "
+	  "signs nothing).  Wait the DNSKEY TTL plus the secondaries' "
+	  "propagation before step 2." },
+	{ "zone key activate", cmd_zone_key_activate, "ZONE TAG",
+	  "Rollover, step 2: the key TAG signs the zone from now on (the whole "
+	  "zone is re-signed); the key active before it is retired: it still "
+	  "signs the DNSKEY RRset, so the parent's old DS keeps working.  "
+	  "Then put the new DS (zone ds) in the parent and wait the largest "
+	  "TTL in the zone and the parent's DS TTL." },
+	{ "zone key retire", cmd_zone_key_retire, "ZONE TAG",
+	  "Rollover, step 3: withdraw the retired (or a published) key TAG: "
+	  "its DNSKEY and its signatures go.  The active key cannot be "
+	  "withdrawn." },
 	{ "record add", cmd_record_add, "NAME TYPE VALUE... [--ttl TTL]",
 	  "Add a static record.  VALUE is the record data in zone file "
 	  "(RFC 1035 presentation) format, e.g. '10 mail.example.org.' for MX "
@@ -253,10 +284,16 @@ store_t *cmd_store(struct cmd_ctx *ctx)
 	char err[512];
 	if (ctx->st)
 		return ctx->st;
+	if (config_check_dnssec(&ctx->cfg, err, sizeof err)) {
+		cmd_fail("%s", err);
+		exit(1);
+	}
 	if (store_open(ctx->cfg.db, &ctx->st, err, sizeof err)) {
 		cmd_fail("cannot open the store: %s", err);
 		exit(1);
 	}
+	store_set_sign_times(ctx->st, (uint32_t)ctx->cfg.dnssec_validity,
+	                     (uint32_t)ctx->cfg.dnssec_refresh);
 	return ctx->st;
 }
 

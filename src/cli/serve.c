@@ -94,6 +94,10 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 
+	if (config_check_dnssec(c, err, sizeof err)) {
+		log_err("%s", err);
+		goto out;
+	}
 	zt = zt_new();
 	if (!zt) {
 		log_err("out of memory");

@@ -38,6 +38,9 @@ int cmd_export_cdb(struct cmd_ctx *ctx, int argc, char **argv)
 	       "the export only, %lu locations, %lu from merge files\n", out,
 	       s.zones + s.records + s.extra + s.locs + s.merged, s.zones,
 	       s.records, s.extra, s.locs, s.merged);
+	if (s.unsigned_)
+		fprintf(stderr, "dynzone: export cdb: %lu DNSSEC records left out: stock tinydns "
+		        "serves the zones unsigned\n", s.unsigned_);
 	return 0;
 }
 

@@ -140,6 +140,10 @@ static const struct key keys[] = {
 	  "most concurrent outgoing zone transfers (more are REFUSED)" },
 	{ "xfr-timeout", K_INT, F(xfr_timeout), 1, 3600,
 	  "seconds a secondary has to take each transfer message" },
+	{ "dnssec-validity", K_INT, F(dnssec_validity), 60, 31536000,
+	  "seconds a DNSSEC signature is valid from when it is made" },
+	{ "dnssec-refresh", K_INT, F(dnssec_refresh), 10, 31536000,
+	  "re-sign when fewer seconds than this are left (less than dnssec-validity)" },
 	{ "allow-update", K_STRS, F(allow_update), 0, 0,
 	  "ZONE KEYNAME NAME-PATTERN TYPE[,TYPE...]: what a TSIG key may change by DNS UPDATE "
 	  "(repeatable; NAME-PATTERN name or *.name)" },
@@ -175,6 +179,8 @@ void config_init(struct config *c)
 	c->update_log_days = 90;
 	c->xfr_max = 4;
 	c->xfr_timeout = 10;
+	c->dnssec_validity = 14 * 86400;
+	c->dnssec_refresh = 7 * 86400;
 }
 
 void config_free(struct config *c)
@@ -544,6 +550,15 @@ int config_set_arg(struct config *c, const char *arg, char *err, size_t errlen)
 	}
 	cmdline_seen[ki] = true;
 	return 0;
+}
+
+int config_check_dnssec(const struct config *c, char *err, size_t errlen)
+{
+	if (c->dnssec_refresh < c->dnssec_validity)
+		return 0;
+	snprintf(err, errlen, "dnssec-refresh (%ld) must be less than dnssec-validity (%ld)",
+	         c->dnssec_refresh, c->dnssec_validity);
+	return DZ_EINVAL;
 }
 
 void config_print_keys(FILE *f)

@@ -82,6 +82,9 @@ struct config {
 	struct conf_strs notify;      /* ZONE ADDRESS[:PORT] [KEYNAME] */
 	long xfr_max;                 /* concurrent outgoing transfers */
 	long xfr_timeout;             /* seconds a secondary has to take a message */
+	/* DNSSEC signatures (src/db/signer.h): valid this long, re-made
+	 * when less than dnssec_refresh is left */
+	long dnssec_validity, dnssec_refresh;
 	const char *file;             /* the config file read, or NULL */
 };
 
@@ -96,6 +99,9 @@ int config_load(struct config *c, const char *path, bool must_exist,
 int config_set_arg(struct config *c, const char *arg, char *err, size_t errlen);
 /* Parse "1.2.3.4:53", "[::1]:53" or a bare address (then default_port). */
 int config_parse_addr(const char *text, int default_port, struct conf_addr *out);
+/* The keys that must agree with each other: dnssec-refresh below
+ * dnssec-validity.  0, or DZ_EINVAL with a message naming both. */
+int config_check_dnssec(const struct config *c, char *err, size_t errlen);
 /* Print every key with a one-line description (for --help). */
 void config_print_keys(FILE *f);
 void config_free(struct config *c);

@@ -15,6 +15,7 @@
 
 #include "proto/errors.h"
 #include "src/db/journal.h"
+#include "src/db/signer.h"
 #include "src/common/grow.h"
 #include "src/metrics/metrics.h"
 
@@ -26,6 +27,10 @@ struct store {
 	unsigned ncache;
 	int64_t *touched;         /* zones touched in this transaction */
 	size_t ntouched, touch_cap;
+	int64_t *resign;          /* zones to re-sign whole at commit */
+	size_t nresign, resign_cap;
+	int64_t journal_first;    /* the journal's last id before this transaction */
+	uint32_t sign_validity, sign_refresh;
 	bool in_txn;
 	bool bulk;                /* journal whole-zone reloads, not rows */
 	int64_t data_version;
@@ -186,6 +191,29 @@ static const char *const migrations[] = {
 	"  host_id INTEGER PRIMARY KEY REFERENCES hosts(id) ON DELETE CASCADE,"
 	"  since INTEGER NOT NULL,"
 	"  reason TEXT NOT NULL);",
+	/* 10: DNSSEC (src/db/signer.h): each signed zone's keys (private parts
+	 * only here), its NSEC chain in canonical order (ckey: see
+	 * dnssec_canon_key) for indexed predecessor and successor lookups,
+	 * and the RRSIGs by expiration for the re-signing job */
+	"CREATE TABLE dnssec_keys("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  zone_id INTEGER NOT NULL REFERENCES zones(id) ON DELETE CASCADE,"
+	"  role INTEGER NOT NULL,"              /* 1 CSK, 2 KSK, 3 ZSK */
+	"  state INTEGER NOT NULL,"             /* 1 published, 2 active, 3 retired */
+	"  algorithm INTEGER NOT NULL,"
+	"  flags INTEGER NOT NULL,"
+	"  tag INTEGER NOT NULL,"
+	"  public BLOB NOT NULL,"
+	"  private BLOB NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  changed INTEGER NOT NULL);"
+	"CREATE INDEX dnssec_keys_zone ON dnssec_keys(zone_id);"
+	"CREATE TABLE dnssec_chain("
+	"  zone_id INTEGER NOT NULL REFERENCES zones(id) ON DELETE CASCADE,"
+	"  ckey BLOB NOT NULL,"
+	"  owner BLOB NOT NULL,"
+	"  PRIMARY KEY(zone_id, ckey)) WITHOUT ROWID;"
+	"CREATE INDEX records_rrsig_expiry ON records(substr(rdata, 9, 4)) WHERE type = 46;",
 };
 
 static void seterr(char *buf, size_t len, const char *what, sqlite3 *db)
@@ -345,6 +373,8 @@ int store_open(const char *path, store_t **out, char *errbuf, size_t errlen)
 	if (migrate(st->db, errbuf, errlen))
 		goto fail;
 	store_changed(st);
+	st->sign_validity = SIGNER_VALIDITY_DEFAULT;
+	st->sign_refresh = SIGNER_REFRESH_DEFAULT;
 	*out = st;
 	return 0;
 fail:
@@ -360,6 +390,7 @@ void store_close(store_t *st)
 		sqlite3_finalize(st->cache[i].st);
 	sqlite3_close(st->db);
 	free(st->touched);
+	free(st->resign);
 	free(st);
 }
 
@@ -527,6 +558,14 @@ int store_begin(store_t *st)
 		return DZ_EDB;
 	st->in_txn = true;
 	st->ntouched = 0;
+	st->nresign = 0;
+	/* where this transaction's journal rows start: the signer re-signs
+	 * what they changed (one lookup of the primary key's end) */
+	if (store_int(st, "SELECT coalesce(max(id), 0) FROM journal", NULL, 0,
+	              &st->journal_first)) {
+		store_rollback(st);
+		return DZ_EDB;
+	}
 	return 0;
 }
 
@@ -566,6 +605,31 @@ int store_touch_zone(store_t *st, int64_t zone_id)
 	st->touched = nt;
 	st->touched[st->ntouched++] = zone_id;
 	return 0;
+}
+
+int store_resign_zone(store_t *st, int64_t zone_id)
+{
+	for (size_t i = 0; i < st->nresign; i++)
+		if (st->resign[i] == zone_id)
+			return 0;
+	int64_t *nr = grow_array(st->resign, &st->resign_cap, st->nresign, sizeof *nr, 4);
+	if (!nr)
+		return DZ_ENOMEM;
+	st->resign = nr;
+	st->resign[st->nresign++] = zone_id;
+	return store_touch_zone(st, zone_id);
+}
+
+void store_set_sign_times(store_t *st, uint32_t validity, uint32_t refresh)
+{
+	st->sign_validity = validity;
+	st->sign_refresh = refresh;
+}
+
+void store_sign_times(store_t *st, uint32_t *validity, uint32_t *refresh)
+{
+	*validity = st->sign_validity;
+	*refresh = st->sign_refresh;
 }
 
 void store_set_bulk(store_t *st, bool on)
@@ -615,9 +679,17 @@ int store_checkpoint_every(store_t *st, unsigned frames)
 int store_commit(store_t *st)
 {
 	int rc = 0;
-	/* exactly the zones touched, however many */
-	for (size_t i = 0; i < st->ntouched && !rc; i++)
-		rc = journal_bump(st, st->touched[i]);
+	/* exactly the zones touched, however many; a signed zone's changes
+	 * are signed (and its SOA at the serial the bump gives) first */
+	for (size_t i = 0; i < st->ntouched && !rc; i++) {
+		int64_t z = st->touched[i];
+		bool full = st->bulk;
+		for (size_t j = 0; j < st->nresign && !full; j++)
+			full = st->resign[j] == z;
+		rc = signer_commit(st, z, st->journal_first, full);
+		if (!rc)
+			rc = journal_bump(st, z);
+	}
 	if (rc || step_stmt(st, "COMMIT")) {
 		store_rollback(st);
 		return DZ_EDB;

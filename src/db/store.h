@@ -74,6 +74,14 @@ void store_set_bulk(store_t *st, bool on);
 /* Mark a zone as changed in the current transaction (serial bump at
  * commit).  Record functions below do it themselves. */
 int store_touch_zone(store_t *st, int64_t zone_id);
+/* Mark a signed zone for a whole re-sign at this transaction's commit
+ * (src/db/signer.h: after a key change); touches it.  0 or DZ_ENOMEM. */
+int store_resign_zone(store_t *st, int64_t zone_id);
+/* DNSSEC signature validity and the time left at which signatures are
+ * re-made, in seconds (config dnssec-validity, dnssec-refresh; defaults
+ * SIGNER_VALIDITY_DEFAULT, SIGNER_REFRESH_DEFAULT). */
+void store_set_sign_times(store_t *st, uint32_t validity, uint32_t refresh);
+void store_sign_times(store_t *st, uint32_t *validity, uint32_t *refresh);
 /* True while bulk mode is on (store_set_bulk). */
 bool store_bulk(store_t *st);
 /* True inside store_begin .. store_commit/store_rollback. */

@@ -158,9 +158,20 @@ static int put_stored(struct exp *e, const uint8_t *owner, uint16_t type,
 	return put_rr(e, &rr);
 }
 
+/* The records a signer made (src/db/signer.h): RRSIG, NSEC, DNSKEY,
+ * NSEC3, NSEC3PARAM, CDS, CDNSKEY. */
+static bool is_signing_type(uint16_t t)
+{
+	return t == 46 || t == 47 || t == 48 || t == 50 || t == 51 || t == 59 || t == 60;
+}
+
 static int put_record(void *ctx, const struct store_rr *r)
 {
 	struct exp *e = ctx;
+	if (is_signing_type(r->type)) {
+		e->stats.unsigned_++;
+		return 0;
+	}
 	return put_stored(e, r->owner, r->type, r->loc, r->ttl, r->ttd,
 	                  r->rdata ? r->rdata : (const uint8_t *)"", r->rdlen);
 }
@@ -387,7 +398,10 @@ static bool run_export(exporter_t *e)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double secs = clock_seconds(&t0, &t1);
 	unsigned long n = s.zones + s.records + s.extra + s.locs + s.merged;
-	if (e->exports == 0 || e->failing)
+	if ((e->exports == 0 || e->failing) && s.unsigned_)
+		log_info("exported %lu records to %s in %.3f s, unsigned: %lu DNSSEC records "
+		         "left out (stock tinydns cannot serve DNSSEC)", n, e->out, secs, s.unsigned_);
+	else if (e->exports == 0 || e->failing)
 		log_info("exported %lu records to %s in %.3f s", n, e->out, secs);
 	else
 		log_debug("exported %lu records to %s in %.3f s", n, e->out, secs);

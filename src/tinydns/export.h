@@ -32,6 +32,9 @@ struct export_stats {
 	unsigned long extra;      /* tinydns_extra rows */
 	unsigned long locs;       /* tinydns_loc rows */
 	unsigned long merged;     /* records and locations of merge files */
+	unsigned long unsigned_;  /* DNSSEC records left out: stock tinydns
+	                           * cannot serve DNSSEC, so the export is
+	                           * the zone unsigned (DS at delegations stay) */
 };
 
 /* Write every zone, record, extra record and location of the store, then

@@ -6,7 +6,10 @@
  * transaction, on the committer thread, every task runs: the built-in one
  * prunes the change journal (rows older than a day) and the update log
  * (older than update-log-days), at most HOUSEKEEP_CHUNK rows of each, the
- * newest row always kept; front ends add their own (housekeep_add).
+ * newest row always kept; a second re-signs the DNSSEC signatures that
+ * expire within dnssec-refresh (src/db/signer.h), HOUSEKEEP_RESIGN_CHUNK
+ * RRsets at most, and rounds come at least four times per dnssec-refresh;
+ * front ends add their own (housekeep_add).
  * While a task says it is behind, the next job follows at once, a chunk
  * per transaction, so a backlog never holds the writer long.
  *
@@ -23,7 +26,8 @@
 #include "src/write/commit.h"
 #include "src/write/timer.h"
 
-#define HOUSEKEEP_EVERY_MS 60000   /* between rounds when not behind */
+#define HOUSEKEEP_EVERY_MS 60000   /* between rounds when not behind (at most) */
+#define HOUSEKEEP_RESIGN_CHUNK 500 /* RRsets re-signed per round: tens of ms */
 #define HOUSEKEEP_CHUNK 5000       /* rows per log per round: a few ms */
 #define HOUSEKEEP_JOURNAL_S 86400  /* the change journal keeps a day */
 #define HOUSEKEEP_TASKS 8

@@ -89,13 +89,16 @@ int main(void)
 	tmpdb_path("store-log", db, sizeof db);
 	ok(store_open(db, &st, err, sizeof err) == 0, "a store (%s)", err);
 	if (st) {
-		is_int(one(st, "PRAGMA user_version"), 9, "the schema is at migration 9");
+		is_int(one(st, "PRAGMA user_version"), 10, "the schema is at migration 10");
 		is_int(one(st, "SELECT count(*) FROM sqlite_master WHERE name = 'hosts_prefix_of'"), 1,
 		       "with the prefix hosts' columns and index");
 		is_int(one(st, "SELECT count(*) FROM sqlite_master WHERE name = 'host_blocks'"), 1,
 		       "with the table of blocked hosts");
 		is_int(one(st, "SELECT count(*) FROM pragma_table_info('hosts') WHERE name = 'wildcard'"),
 		       1, "and the hosts' wildcard column");
+		is_int(one(st, "SELECT count(*) FROM sqlite_master WHERE name IN ('dnssec_keys', "
+		               "'dnssec_chain', 'records_rrsig_expiry')"), 3,
+		       "with the DNSSEC keys, chain and expiry index");
 		is_int(one(st, "SELECT count(*) FROM sqlite_master WHERE name = 'journal_soa'"), 1,
 		       "with the partial index on the journal's SOA rows");
 		is_int(one(st, "SELECT count(*) FROM sqlite_master WHERE name = "
