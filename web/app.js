@@ -352,7 +352,23 @@
 						"\toption interface '" + (fam === '6' ? 'wan6' : 'wan') + "'",
 						"\toption check_interval '5'",
 						"\toption check_unit 'minutes'",
-					].filter((l) => l !== null).join('\n')).join('\n\n') }],
+					].filter((l) => l !== null).join('\n')).join('\n\n') },
+				{ note: 'For devices behind this router that follow its IPv6 prefix (prefix hosts): ' +
+					'ddns-scripts cannot send a prefix, so a hotplug script sends the LAN prefix ' +
+					'OpenWrt assigned to br-lan whenever wan6 comes up or changes. ' +
+					'In /etc/hotplug.d/iface/95-dynzone-prefix:',
+				text: [
+					'#!/bin/sh',
+					'[ "$INTERFACE" = wan6 ] || exit 0',
+					'[ "$ACTION" = ifup ] || [ "$ACTION" = ifupdate ] || exit 0',
+					'. /usr/share/libubox/jshn.sh',
+					'json_load "$(ubus call network.interface.lan status)"',
+					'json_select ipv6-prefix-assignment && json_select 1 || exit 0',
+					'json_get_var addr address',
+					'json_get_var mask mask',
+					"uclient-fetch -q -O - --user='" + host + "' --password='" + token + "' \\",
+					'  "' + upd(names.both) + '?hostname=' + host + '&ip6lanprefix=$addr/$mask"',
+				].join('\n') }],
 			},
 		].map((s) => Object.assign(s, { server: bare, port }));
 	}

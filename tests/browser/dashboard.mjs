@@ -108,7 +108,7 @@ try {
 	const fritz = await panel.locator('.tabpanel:not([hidden])').textContent();
 	ok(fritz.includes('/nic/update?hostname=<domain>&myip=<ipaddr>,<ip6addr>'), 'the FRITZ!Box update URL is there', fritz);
 	await panel.getByRole('tab', { name: 'OpenWrt' }).click();
-	const owrt = await panel.locator('pre[data-client="openwrt"]').textContent();
+	const owrt = await panel.locator('pre[data-client="openwrt"]').first().textContent();
 	ok(owrt.includes("option update_url '") && owrt.includes("option password '" + shown + "'"), 'the OpenWrt settings carry update_url and the token');
 	// back to curl with the arrow keys: the tab list is keyboard-usable
 	await panel.getByRole('tab', { name: 'OpenWrt' }).focus();

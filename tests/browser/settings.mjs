@@ -74,8 +74,11 @@ try {
 	ok(ina.includes('ddns-server    = update4.' + zone) && ina.includes('ddns-server    = update6.' + zone) &&
 		ina.includes('allow-ipv6 = true'), 'inadyn: one section per family', ina);
 	await panel.getByRole('tab', { name: 'OpenWrt' }).click();
-	const owrt = await panel.locator('pre[data-client="openwrt"]').textContent();
+	const owrt = await panel.locator('pre[data-client="openwrt"]').first().textContent();
 	ok(owrt.includes('@update4.' + zone) && owrt.includes('@update6.' + zone), 'OpenWrt: v4 via update4, v6 via update6');
+	const hotplug = await panel.locator('pre[data-client="openwrt"]').nth(1).textContent();
+	ok(hotplug.includes('ip6lanprefix=$addr/$mask') && hotplug.includes("--user='" + host + "'"),
+		'OpenWrt: a hotplug script sends the LAN prefix for prefix hosts', hotplug);
 	await panel.getByRole('tab', { name: 'FRITZ!Box' }).click();
 	const fritz = await panel.locator('.tabpanel:not([hidden])').textContent();
 	ok(fritz.includes('//update.' + zone + ':' + port + '/nic/update?hostname=<domain>&myip=<ipaddr>,<ip6addr>&ip6lanprefix=<ip6lanprefix>'),
