@@ -16,7 +16,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <urcu/urcu-memb.h>
-#include <urcu/rculfhash.h>
 
 #include "proto/name.h"
 #include "proto/textbuf.h"
@@ -39,7 +38,6 @@ struct zset {
                             SOA's RRSIGs with that TTL */
 
 struct znode {
-	struct cds_lfht_node ht;
 	struct rcu_head rcu;
 	uint32_t zone_id;
 	uint32_t kids;        /* writer only: child nodes (keeps ENTs alive) */
@@ -87,8 +85,15 @@ struct zlist {
 	struct zone *z[];   /* longest apex first: first match is best */
 };
 
+/* The name index (zone.c): open addressing over 64-byte buckets of seven
+ * (8-bit fingerprint, node pointer) slots, linear probing.  Readers find
+ * it through an RCU pointer; the one writer inserts, replaces and deletes
+ * (leaving tombstones) in place, and grows or cleans it by building a new
+ * one and swapping it in. */
+struct ztab;
+
 typedef struct ztable {
-	struct cds_lfht *ht;
+	struct ztab *tab;              /* RCU pointer */
 	struct zlist *zones;           /* RCU pointer */
 	uint64_t seed;
 	pthread_mutex_t wlock;         /* the single writer */
@@ -163,8 +168,7 @@ const struct znode *zt_chain_find(const ztable_t *zt, const struct zone *z,
                                   const uint8_t *lname);
 
 /* Writer side: call with zt->wlock held, between zt_write_begin/end (which
- * register the thread with RCU if needed and take the read-side lock the
- * hash table's update calls require). */
+ * register the thread with RCU if needed, for the deferred frees). */
 void zt_write_begin(ztable_t *zt);
 void zt_write_end(ztable_t *zt);
 
