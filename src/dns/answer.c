@@ -2,6 +2,9 @@
  * system calls.  Owner names are written as compression pointers into the
  * question wherever they are the query name or one of its suffixes; the
  * rest of each RR is a copy of bytes prepared by the zone table. */
+/* liburcu's read-side lock inline (its static headers): through the
+ * shared library each lock and unlock cost a call and a TLS lookup */
+#define _LGPL_SOURCE
 #include "src/dns/answer.h"
 
 #include <string.h>
