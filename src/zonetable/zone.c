@@ -1,4 +1,5 @@
 /* The in-memory zone table.  See zone.h for the concurrency rules. */
+#define _LGPL_SOURCE   /* liburcu's rcu_dereference and read lock inline */
 #include "src/zonetable/zone.h"
 
 #include <stdio.h>
@@ -11,25 +12,46 @@
 #include "proto/wire.h"
 
 /* The name index.  A lookup hashes (zone id, name) once: the low bits
- * pick the first bucket, the top 8 bits are the fingerprint that spares a
- * node visit for all but about 1 in 256 foreign slots.  Probing goes slot
- * by slot, bucket after bucket, and stops at the first never-used slot
- * (NULL); a deleted slot holds ZTOMB, so probes go on past it.  The
- * writer keeps at least 1/8 of the slots NULL, so every probe ends.
+ * pick the first bucket, the top 8 bits (0 taken as 1) are the
+ * fingerprint; fingerprint 0 marks a never-used slot.  A bucket's seven
+ * fingerprints are compared in one 64-bit word, so only slots whose
+ * fingerprint matches (about 1 in 255 foreign ones) cost a node visit.
+ * Probing goes bucket after bucket and stops at the first bucket with a
+ * never-used slot; a deleted slot keeps its fingerprint and holds ZTOMB,
+ * so probes go on past it.  The writer keeps at least 1/8 of the slots
+ * never used, so every probe ends.
  *
  * Concurrency: the writer publishes a slot by storing the fingerprint and
- * then the pointer (release); a reader loads the pointer (acquire) and
- * then the fingerprint, so a pointer it sees comes with its fingerprint.
- * A replaced or deleted node and a replaced table are freed after a
- * grace period. */
+ * then the pointer (release); a reader that sees the fingerprint still 0
+ * stops there, which only misses the name being added (a slot never goes
+ * back to 0, so nothing older sits past it).  A replaced or deleted node
+ * and a replaced table are freed after a grace period. */
 #define ZB_SLOTS 7
 #define ZTOMB ((struct znode *)(uintptr_t)1)
 
 struct zbucket {
-	uint8_t fp[ZB_SLOTS];
-	uint8_t pad;
+	union {
+		uint8_t fp[ZB_SLOTS + 1];   /* the last byte unused */
+		uint64_t fpw;
+	};
 	struct znode *n[ZB_SLOTS];
 };
+
+#define B01 0x0101010101010101ull
+#define B7F 0x7F7F7F7F7F7F7F7Full
+#define BHI 0x0080808080808080ull   /* the high bit of the 7 slot bytes */
+
+/* The high bit of each of the seven slot bytes of v that is zero. */
+static inline uint64_t zero_bytes(uint64_t v)
+{
+	return ~(((v & B7F) + B7F) | v | B7F) & BHI;
+}
+
+static inline uint8_t hash_fp(uint64_t h)
+{
+	uint8_t fp = (uint8_t)(h >> 56);
+	return fp ? fp : 1;
+}
 
 struct ztab {
 	uint64_t mask;          /* buckets - 1 (a power of two minus one) */
@@ -82,19 +104,20 @@ static uint64_t tab_buckets(uint64_t n)
 static struct znode **tab_find(const struct ztab *t, uint64_t h, uint32_t zone_id,
                                const uint8_t *lname, size_t len)
 {
-	uint8_t fp = (uint8_t)(h >> 56);
+	uint64_t want = hash_fp(h) * B01;
 	uint64_t b = h & t->mask;
 	for (uint64_t k = 0; k <= t->mask; k++, b = (b + 1) & t->mask) {
 		struct zbucket *bk = &t->b[b];
-		for (unsigned i = 0; i < ZB_SLOTS; i++) {
+		uint64_t w = __atomic_load_n(&bk->fpw, __ATOMIC_RELAXED);
+		for (uint64_t m = zero_bytes(w ^ want); m; m &= m - 1) {
+			unsigned i = (unsigned)__builtin_ctzll(m) / 8;
 			struct znode *n = __atomic_load_n(&bk->n[i], __ATOMIC_ACQUIRE);
-			if (!n)
-				return NULL;
-			if (n != ZTOMB && __atomic_load_n(&bk->fp[i], __ATOMIC_RELAXED) == fp &&
-			    n->namelen == len && n->zone_id == zone_id &&
+			if (n && n != ZTOMB && n->namelen == len && n->zone_id == zone_id &&
 			    memcmp(n->name, lname, len) == 0)
 				return &bk->n[i];
 		}
+		if (zero_bytes(w))
+			return NULL;
 	}
 	return NULL;
 }
@@ -112,7 +135,7 @@ static void tab_put(struct ztab *t, uint64_t h, struct znode *n)
 			if (bk->n[i] == ZTOMB)
 				t->tombs--;
 			t->used++;
-			__atomic_store_n(&bk->fp[i], (uint8_t)(h >> 56), __ATOMIC_RELAXED);
+			__atomic_store_n(&bk->fp[i], hash_fp(h), __ATOMIC_RELAXED);
 			__atomic_store_n(&bk->n[i], n, __ATOMIC_RELEASE);
 			return;
 		}
