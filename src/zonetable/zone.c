@@ -2,6 +2,7 @@
 #define _LGPL_SOURCE   /* liburcu's rcu_dereference and read lock inline */
 #include "src/zonetable/zone.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,7 +114,7 @@ static struct znode **tab_find(const struct ztab *t, uint64_t h, uint32_t zone_i
 			unsigned i = (unsigned)__builtin_ctzll(m) / 8;
 			struct znode *n = __atomic_load_n(&bk->n[i], __ATOMIC_ACQUIRE);
 			if (n && n != ZTOMB && n->namelen == len && n->zone_id == zone_id &&
-			    memcmp(n->name, lname, len) == 0)
+			    memcmp(zn_name(n), lname, len) == 0)
 				return &bk->n[i];
 		}
 		if (zero_bytes(w))
@@ -170,7 +171,7 @@ static int tab_room(ztable_t *zt)
 		return DZ_ENOMEM;
 	TAB_EACH(t, n, {
 		(void)slot;
-		tab_put(nt, key_hash(zt, n->zone_id, n->name, n->namelen), n);
+		tab_put(nt, key_hash(zt, n->zone_id, zn_name(n), n->namelen), n);
 	})
 	rcu_assign_pointer(zt->tab, nt);
 	urcu_memb_call_rcu(&t->rcu, tab_free_rcu);
@@ -314,7 +315,7 @@ const struct zset *zn_find_sig(const struct znode *n, uint16_t type)
 {
 	for (unsigned i = 0; i < n->nsets; i++)
 		if (n->sets[i].type == RR_RRSIG &&
-		    wire_load_u16(n->data + n->sets[i].off + 10) == type)
+		    wire_load_u16(zn_data(n) + n->sets[i].off + 10) == type)
 			return &n->sets[i];
 	return NULL;
 }
@@ -597,19 +598,17 @@ static struct znode *node_build(uint32_t zone_id, const uint8_t *lname,
 	}
 	if (datalen > UINT32_MAX / 2)
 		goto fail;
-	size_t hdr = sizeof *node + nsets * sizeof(struct zset);
+	size_t hdr = offsetof(struct znode, sets) + nsets * sizeof(struct zset);
 	node = calloc(1, hdr + namelen + datalen);
 	if (!node)
 		goto fail;
 	node->zone_id = zone_id;
 	node->namelen = (uint8_t)namelen;
 	node->nsets = (uint16_t)nsets;
-	node->name = (uint8_t *)node + hdr;
-	node->data = node->name + namelen;
-	memcpy(node->name, lname, namelen);
+	memcpy((uint8_t *)node + hdr, lname, namelen);
 
 	wire_t w;
-	wire_init(&w, node->data, datalen);
+	wire_init(&w, (uint8_t *)node + hdr + namelen, datalen);
 	unsigned si = 0;
 	if (soa) {
 		/* RFC 2308: negative answers carry the SOA with the lesser of its
@@ -683,7 +682,7 @@ static int node_replace(ztable_t *zt, struct znode *old, struct znode *nw,
 	}
 	if (tab_room(zt))
 		return DZ_ENOMEM;
-	tab_put(zt->tab, key_hash(zt, nw->zone_id, nw->name, nw->namelen), nw);
+	tab_put(zt->tab, key_hash(zt, nw->zone_id, zn_name(nw), nw->namelen), nw);
 	METRICS_INC(zt->nnodes);
 	return 0;
 }

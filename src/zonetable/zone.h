@@ -21,7 +21,7 @@
 #include "proto/textbuf.h"
 #include "src/metrics/metrics.h"
 
-/* One RRset inside a node: `len` bytes at node->data + off. */
+/* One RRset inside a node: `len` bytes at zn_data(node) + off. */
 struct zset {
 	uint16_t type;
 	uint16_t count;
@@ -44,10 +44,23 @@ struct znode {
 	uint16_t nsets;       /* 0: empty non-terminal */
 	uint8_t namelen;
 	uint8_t flags;
-	uint8_t *name;        /* lowercase wire name (inside this allocation) */
-	uint8_t *data;
-	struct zset sets[];   /* sorted by type; NEG_SOA (type 0) first */
+	struct zset sets[];   /* sorted by type; NEG_SOA (type 0) first; then
+	                         the lowercase wire name (namelen bytes) and
+	                         the sets' data, in this allocation (no
+	                         pointers to them: 16 bytes a name less) */
 };
+
+/* The node's lowercase wire name. */
+static inline const uint8_t *zn_name(const struct znode *n)
+{
+	return (const uint8_t *)&n->sets[n->nsets];
+}
+
+/* The node's RRset data: set s is at zn_data(n) + s->off. */
+static inline const uint8_t *zn_data(const struct znode *n)
+{
+	return zn_name(n) + n->namelen;
+}
 
 /* The names of a signed zone that own an NSEC or NSEC3 RRset, in RFC 4034
  * §6.1 canonical order (lowercase wire names), so the record covering a

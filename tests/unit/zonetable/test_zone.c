@@ -98,7 +98,7 @@ static const char *cover(ztable_t *zt, const char *name)
 	urcu_memb_read_lock();
 	const struct zone *z = zt_zone_by_id(zt, 3);
 	const struct znode *c = z ? zt_chain_find(zt, z, n) : NULL;
-	if (!c || dname_to_text(c->name, text, sizeof text) < 0)
+	if (!c || dname_to_text(zn_name(c), text, sizeof text) < 0)
 		snprintf(text, sizeof text, "(none)");
 	urcu_memb_read_unlock();
 	return text;
