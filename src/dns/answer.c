@@ -2,6 +2,9 @@
  * system calls.  Owner names are written as compression pointers into the
  * question wherever they are the query name or one of its suffixes; the
  * rest of each RR is a copy of bytes prepared by the zone table. */
+/* liburcu's read-side lock inline (its static headers): through the
+ * shared library each lock and unlock cost a call and a TLS lookup */
+#define _LGPL_SOURCE
 #include "src/dns/answer.h"
 
 #include <string.h>
@@ -59,7 +62,7 @@ static bool put_set(struct actx *a, uint16_t ptr, const uint8_t *owner,
                     const struct znode *n, const struct zset *s)
 {
 	size_t start = wire_pos(&a->w);
-	const uint8_t *p = n->data + s->off, *end = p + s->len;
+	const uint8_t *p = zn_data(n) + s->off, *end = p + s->len;
 	wire_t *w = &a->w;
 	size_t save_len = w->len;
 
@@ -116,7 +119,7 @@ static void put_neg_soa(struct actx *a)
 static void put_additional(struct actx *a, const struct znode *n,
                            const struct zset *s)
 {
-	const uint8_t *p = n->data + s->off, *end = p + s->len;
+	const uint8_t *p = zn_data(n) + s->off, *end = p + s->len;
 	while (p < end) {
 		uint16_t rdlen = wire_load_u16(p + 8);
 		int off = s->type == RR_NS ? 0 : s->type == RR_MX ? 2 : 6;
@@ -274,7 +277,7 @@ static int answer_node(struct actx *a, const struct znode *n, uint16_t ptr,
 			dnssec_wild(a);
 		/* chase the target if it is in this zone (not in a zone
 		 * below it that we also serve) */
-		const uint8_t *target = n->data + s->off + 10;
+		const uint8_t *target = zn_data(n) + s->off + 10;
 		uint8_t lt[DNAME_MAX], off[128];
 		size_t tlen = dname_copy_lower(lt, target);
 		unsigned nl = 0;
@@ -348,8 +351,8 @@ static void dnssec_begin(struct actx *a)
 	a->nproof = 0;
 	const struct zset *p = a->dnssec ? zn_find_set(apex, RR_NSEC3PARAM) : NULL;
 	a->nsec3 = p != NULL;
-	a->n3ok = p && nsec3_param_read(apex->data + p->off + 10,
-	                                wire_load_u16(apex->data + p->off + 8), &a->n3p) == 0;
+	a->n3ok = p && nsec3_param_read(zn_data(apex) + p->off + 10,
+	                                wire_load_u16(zn_data(apex) + p->off + 8), &a->n3p) == 0;
 }
 
 /* Set s (NULL: nothing to do) of node n, owner as given, counted in
@@ -393,8 +396,8 @@ static bool dnssec_proof(struct actx *a, const struct znode *n, uint16_t type)
 			return true;
 	if (a->nproof < sizeof a->proof / sizeof a->proof[0])
 		a->proof[a->nproof++] = n;
-	if (put_counted(a, 0, n->name, n, s, &a->ns))
-		dnssec_sigs(a, 0, n->name, n, type, &a->ns);
+	if (put_counted(a, 0, zn_name(n), n, s, &a->ns))
+		dnssec_sigs(a, 0, zn_name(n), n, type, &a->ns);
 	return true;
 }
 
@@ -481,7 +484,7 @@ static void dnssec_nodata(struct actx *a, const struct znode *n)
 	if (a->nsec3) {
 		/* §7.2.3, §7.2.5: the name's (or wildcard's) NSEC3; for a
 		 * wildcard also the closest encloser proof */
-		n3_proof(a, n->name, true);
+		n3_proof(a, zn_name(n), true);
 		if (a->wild)
 			n3_ce_proof(a);
 		return;
@@ -489,7 +492,7 @@ static void dnssec_nodata(struct actx *a, const struct znode *n)
 	if (zn_find_set(n, RR_NSEC))
 		dnssec_nsec(a, n);
 	else
-		dnssec_cover(a, n->name);
+		dnssec_cover(a, zn_name(n));
 	if (a->wild)
 		dnssec_wild(a);
 }
@@ -502,7 +505,7 @@ static void dnssec_referral(struct actx *a, const struct znode *cut,
 	const struct zset *ds = zn_find_set(cut, RR_DS);
 	if (!ds) {
 		if (a->nsec3)
-			n3_proof(a, cut->name, true);   /* §7.2.7 */
+			n3_proof(a, zn_name(cut), true);   /* §7.2.7 */
 		else
 			dnssec_nsec(a, cut);
 		return;

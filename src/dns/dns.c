@@ -1,4 +1,5 @@
 /* The DNS service's sockets and threads. */
+#define _LGPL_SOURCE   /* liburcu's read-side lock inline (see answer.c) */
 #include "src/dns/dns.h"
 
 #include <errno.h>
@@ -414,6 +415,10 @@ static void udp_drain(struct worker *w, struct udp_sock *s)
 			return;
 		int nout = 0;
 		uint64_t now_ms = w->rrl ? clock_ms() : 0;   /* one clock read a batch */
+		/* one RCU read-side section for the batch's queries (answer's
+		 * own lock nests inside it at the cost of a counter), left
+		 * before an UPDATE, which may wait for the writer */
+		bool in_rcu = false;
 		for (int i = 0; i < n; i++) {
 			struct msghdr *h = &in[i].msg_hdr;
 			bool slip;
@@ -428,14 +433,23 @@ static void udp_drain(struct worker *w, struct udp_sock *s)
 					METRICS_INC(w->st.queries);
 					METRICS_INC(w->st.formerr);
 				}
-			} else if (dnsupd_is_update(inbuf[i], in[i].msg_len))
+			} else if (dnsupd_is_update(inbuf[i], in[i].msg_len)) {
+				if (in_rcu) {
+					urcu_memb_read_unlock();
+					in_rcu = false;
+				}
 				len = udp_update(w, s, h, inbuf[i], in[i].msg_len, outbuf[nout]);
-			else if (w->rrl && !rrl_allow(w, &peer[i], now_ms, &slip))
+			} else if (w->rrl && !rrl_allow(w, &peer[i], now_ms, &slip)) {
 				len = slip ? header_reply(inbuf[i], in[i].msg_len, outbuf[nout],
 				                          RCODE_NOERROR, true) : 0;
-			else
+			} else {
+				if (!in_rcu) {
+					urcu_memb_read_lock();
+					in_rcu = true;
+				}
 				len = answer(w->d, inbuf[i], in[i].msg_len, outbuf[nout],
 				             EDNS_OUR_SIZE, false, &w->st);
+			}
 			if (!len)
 				continue;
 			iout[nout].iov_base = outbuf[nout];
@@ -452,6 +466,8 @@ static void udp_drain(struct worker *w, struct udp_sock *s)
 			}
 			nout++;
 		}
+		if (in_rcu)
+			urcu_memb_read_unlock();
 		for (int sent = 0; sent < nout;) {
 			int r = sendmmsg(s->fd, out + sent, (unsigned)(nout - sent), 0);
 			if (r <= 0) {

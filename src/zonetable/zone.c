@@ -1,35 +1,181 @@
 /* The in-memory zone table.  See zone.h for the concurrency rules. */
+#define _LGPL_SOURCE   /* liburcu's rcu_dereference and read lock inline */
 #include "src/zonetable/zone.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <urcu/rculfhash.h>
 
 #include "proto/errors.h"
 #include "proto/rdata.h"
 #include "proto/wire.h"
 
-struct zkey {
-	uint32_t zone_id;
-	uint8_t len;
-	const uint8_t *name;
+/* The name index.  A lookup hashes (zone id, name) once: the low bits
+ * pick the first bucket, the top 8 bits (0 taken as 1) are the
+ * fingerprint; fingerprint 0 marks a never-used slot.  A bucket's seven
+ * fingerprints are compared in one 64-bit word, so only slots whose
+ * fingerprint matches (about 1 in 255 foreign ones) cost a node visit.
+ * Probing goes bucket after bucket and stops at the first bucket with a
+ * never-used slot; a deleted slot keeps its fingerprint and holds ZTOMB,
+ * so probes go on past it.  The writer keeps at least 1/8 of the slots
+ * never used, so every probe ends.
+ *
+ * Concurrency: the writer publishes a slot by storing the fingerprint and
+ * then the pointer (release); a reader that sees the fingerprint still 0
+ * stops there, which only misses the name being added (a slot never goes
+ * back to 0, so nothing older sits past it).  A replaced or deleted node
+ * and a replaced table are freed after a grace period. */
+#define ZB_SLOTS 7
+#define ZTOMB ((struct znode *)(uintptr_t)1)
+
+struct zbucket {
+	union {
+		uint8_t fp[ZB_SLOTS + 1];   /* the last byte unused */
+		uint64_t fpw;
+	};
+	struct znode *n[ZB_SLOTS];
 };
 
-static unsigned long key_hash(const ztable_t *zt, uint32_t zone_id,
-                              const uint8_t *name, size_t len)
+#define B01 0x0101010101010101ull
+#define B7F 0x7F7F7F7F7F7F7F7Full
+#define BHI 0x0080808080808080ull   /* the high bit of the 7 slot bytes */
+
+/* The high bit of each of the seven slot bytes of v that is zero. */
+static inline uint64_t zero_bytes(uint64_t v)
 {
-	return (unsigned long)dname_hash(name, len,
-	                                 zt->seed ^ (zone_id * 0x9E3779B97F4A7C15ull));
+	return ~(((v & B7F) + B7F) | v | B7F) & BHI;
 }
 
-static int key_match(struct cds_lfht_node *ht, const void *key)
+static inline uint8_t hash_fp(uint64_t h)
 {
-	const struct znode *n = caa_container_of(ht, struct znode, ht);
-	const struct zkey *k = key;
-	return n->zone_id == k->zone_id && n->namelen == k->len &&
-	       memcmp(n->name, k->name, k->len) == 0;
+	uint8_t fp = (uint8_t)(h >> 56);
+	return fp ? fp : 1;
+}
+
+struct ztab {
+	uint64_t mask;          /* buckets - 1 (a power of two minus one) */
+	struct zbucket *b;      /* 64-byte aligned */
+	struct rcu_head rcu;
+	uint64_t used, tombs;   /* writer only: live and deleted slots */
+};
+
+static uint64_t key_hash(const ztable_t *zt, uint32_t zone_id,
+                         const uint8_t *name, size_t len)
+{
+	return dname_hash(name, len, zt->seed ^ (zone_id * 0x9E3779B97F4A7C15ull));
+}
+
+static struct ztab *tab_new(uint64_t nbuckets)
+{
+	struct ztab *t = calloc(1, sizeof *t);
+	size_t bytes = (size_t)nbuckets * sizeof(struct zbucket);
+	if (!t || !(t->b = aligned_alloc(64, bytes))) {
+		free(t);
+		return NULL;
+	}
+	memset(t->b, 0, bytes);
+	t->mask = nbuckets - 1;
+	return t;
+}
+
+static void tab_free(struct ztab *t)
+{
+	if (t)
+		free(t->b);
+	free(t);
+}
+
+static void tab_free_rcu(struct rcu_head *h)
+{
+	tab_free(caa_container_of(h, struct ztab, rcu));
+}
+
+/* Buckets for n names at most 7/8 full, at least 64 (a power of two). */
+static uint64_t tab_buckets(uint64_t n)
+{
+	uint64_t nb = 64;
+	while (nb * ZB_SLOTS * 7 / 8 < n + 1 && nb < (1ull << 40))
+		nb <<= 1;
+	return nb;
+}
+
+/* The slot holding (zone_id, lname), or NULL.  Reader or writer. */
+static struct znode **tab_find(const struct ztab *t, uint64_t h, uint32_t zone_id,
+                               const uint8_t *lname, size_t len)
+{
+	uint64_t want = hash_fp(h) * B01;
+	uint64_t b = h & t->mask;
+	for (uint64_t k = 0; k <= t->mask; k++, b = (b + 1) & t->mask) {
+		struct zbucket *bk = &t->b[b];
+		uint64_t w = __atomic_load_n(&bk->fpw, __ATOMIC_RELAXED);
+		for (uint64_t m = zero_bytes(w ^ want); m; m &= m - 1) {
+			unsigned i = (unsigned)__builtin_ctzll(m) / 8;
+			struct znode *n = __atomic_load_n(&bk->n[i], __ATOMIC_ACQUIRE);
+			if (n && n != ZTOMB && n->namelen == len && n->zone_id == zone_id &&
+			    memcmp(zn_name(n), lname, len) == 0)
+				return &bk->n[i];
+		}
+		if (zero_bytes(w))
+			return NULL;
+	}
+	return NULL;
+}
+
+/* Writer: put node n (whose key is not in t) into the first free or
+ * deleted slot of its probe sequence.  The caller made room. */
+static void tab_put(struct ztab *t, uint64_t h, struct znode *n)
+{
+	uint64_t b = h & t->mask;
+	for (;; b = (b + 1) & t->mask) {
+		struct zbucket *bk = &t->b[b];
+		for (unsigned i = 0; i < ZB_SLOTS; i++) {
+			if (bk->n[i] && bk->n[i] != ZTOMB)
+				continue;
+			if (bk->n[i] == ZTOMB)
+				t->tombs--;
+			t->used++;
+			__atomic_store_n(&bk->fp[i], hash_fp(h), __ATOMIC_RELAXED);
+			__atomic_store_n(&bk->n[i], n, __ATOMIC_RELEASE);
+			return;
+		}
+	}
+}
+
+/* Run body for every node nd (in its slot) of table t: the writer, or a
+ * reader inside its read-side section. */
+#define TAB_EACH(t, nd, body)                                                   \
+	for (uint64_t tb_ = 0; tb_ <= (t)->mask; tb_++)                         \
+		for (unsigned ts_ = 0; ts_ < ZB_SLOTS; ts_++) {                  \
+			struct znode **slot = &(t)->b[tb_].n[ts_];              \
+			struct znode *nd = __atomic_load_n(slot, __ATOMIC_ACQUIRE); \
+			if (!nd || nd == ZTOMB)                                 \
+				continue;                                       \
+			body                                                    \
+		}
+
+/* Writer: make room for one more name, building a bigger table (or a
+ * clean one of the same size when deleted slots fill it) and swapping it
+ * in.  0 or DZ_ENOMEM. */
+static int tab_room(ztable_t *zt)
+{
+	struct ztab *t = zt->tab;
+	uint64_t nslots = (t->mask + 1) * ZB_SLOTS;
+	if ((t->used + t->tombs + 1) * 8 <= nslots * 7)
+		return 0;
+	/* room for as many names again as are live: the rebuild's cost is
+	 * spread over at least that many inserts */
+	struct ztab *nt = tab_new(tab_buckets(t->used * 2));
+	if (!nt)
+		return DZ_ENOMEM;
+	TAB_EACH(t, n, {
+		(void)slot;
+		tab_put(nt, key_hash(zt, n->zone_id, zn_name(n), n->namelen), n);
+	})
+	rcu_assign_pointer(zt->tab, nt);
+	urcu_memb_call_rcu(&t->rcu, tab_free_rcu);
+	return 0;
 }
 
 ztable_t *zt_new(void)
@@ -39,13 +185,10 @@ ztable_t *zt_new(void)
 		return NULL;
 	if (getrandom(&zt->seed, sizeof zt->seed, 0) != sizeof zt->seed)
 		zt->seed = (uint64_t)(uintptr_t)zt ^ 0x5bd1e995u;
-	zt->ht = cds_lfht_new_flavor(1 << 12, 1 << 12, 0,
-	                             CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING,
-	                             &urcu_memb_flavor, NULL);
+	zt->tab = tab_new(tab_buckets(1 << 12));
 	zt->zones = calloc(1, sizeof *zt->zones);
-	if (!zt->ht || !zt->zones) {
-		if (zt->ht)
-			cds_lfht_destroy(zt->ht, NULL);
+	if (!zt->tab || !zt->zones) {
+		tab_free(zt->tab);
 		free(zt->zones);
 		free(zt);
 		return NULL;
@@ -56,18 +199,16 @@ ztable_t *zt_new(void)
 
 int zt_reserve(ztable_t *zt, unsigned long n)
 {
-	unsigned long size = 1 << 12;
 	if (zt->nnodes || !zt->zones || zt->zones->n)
 		return 0;   /* only an empty table, before any reader starts */
-	while (size < n && size < (1ul << 30))
-		size <<= 1;
-	struct cds_lfht *ht = cds_lfht_new_flavor(size, 1 << 12, 0,
-	                                          CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING,
-	                                          &urcu_memb_flavor, NULL);
-	if (!ht)
+	uint64_t nb = tab_buckets(n);
+	if (nb <= zt->tab->mask + 1)
+		return 0;
+	struct ztab *t = tab_new(nb);
+	if (!t)
 		return DZ_ENOMEM;
-	cds_lfht_destroy(zt->ht, NULL);
-	zt->ht = ht;
+	tab_free(zt->tab);
+	zt->tab = t;
 	return 0;
 }
 
@@ -100,21 +241,16 @@ static void zlist_free_rcu(struct rcu_head *h)
 
 void zt_free(ztable_t *zt)
 {
-	struct cds_lfht_iter it;
-	struct cds_lfht_node *ht;
-
 	if (!zt)
 		return;
 	zt_write_begin(zt);
-	cds_lfht_first(zt->ht, &it);
-	while ((ht = cds_lfht_iter_get_node(&it)) != NULL) {
-		cds_lfht_next(zt->ht, &it);
-		if (cds_lfht_del(zt->ht, ht) == 0)
-			free(caa_container_of(ht, struct znode, ht));
-	}
+	TAB_EACH(zt->tab, n, {
+		*slot = ZTOMB;
+		free(n);
+	})
 	zt_write_end(zt);
 	urcu_memb_barrier();   /* let pending call_rcu frees run */
-	cds_lfht_destroy(zt->ht, NULL);
+	tab_free(zt->tab);
 	for (unsigned i = 0; i < zt->zones->n; i++)
 		zone_free(zt->zones->z[i]);
 	free(zt->zones);
@@ -143,21 +279,22 @@ const struct zone *zt_find_zone(const ztable_t *zt, const uint8_t *lname,
 	return NULL;
 }
 
+/* The node of a name and (slot) where it sits; NULL if none. */
 static struct znode *lookup_node(const ztable_t *zt, uint32_t zone_id,
                                  const uint8_t *lname, size_t len,
-                                 struct cds_lfht_iter *it)
+                                 struct znode ***slot)
 {
-	struct zkey k = { zone_id, (uint8_t)len, lname };
-	cds_lfht_lookup(zt->ht, key_hash(zt, zone_id, lname, len), key_match, &k, it);
-	struct cds_lfht_node *ht = cds_lfht_iter_get_node(it);
-	return ht ? caa_container_of(ht, struct znode, ht) : NULL;
+	const struct ztab *t = rcu_dereference(zt->tab);
+	struct znode **s = tab_find(t, key_hash(zt, zone_id, lname, len), zone_id, lname, len);
+	*slot = s;
+	return s ? __atomic_load_n(s, __ATOMIC_ACQUIRE) : NULL;
 }
 
 const struct znode *zt_lookup(const ztable_t *zt, uint32_t zone_id,
                               const uint8_t *lname, size_t len)
 {
-	struct cds_lfht_iter it;
-	return lookup_node(zt, zone_id, lname, len, &it);
+	struct znode **slot;
+	return lookup_node(zt, zone_id, lname, len, &slot);
 }
 
 const struct zset *zn_find_set(const struct znode *n, uint16_t type)
@@ -178,7 +315,7 @@ const struct zset *zn_find_sig(const struct znode *n, uint16_t type)
 {
 	for (unsigned i = 0; i < n->nsets; i++)
 		if (n->sets[i].type == RR_RRSIG &&
-		    wire_load_u16(n->data + n->sets[i].off + 10) == type)
+		    wire_load_u16(zn_data(n) + n->sets[i].off + 10) == type)
 			return &n->sets[i];
 	return NULL;
 }
@@ -461,19 +598,17 @@ static struct znode *node_build(uint32_t zone_id, const uint8_t *lname,
 	}
 	if (datalen > UINT32_MAX / 2)
 		goto fail;
-	size_t hdr = sizeof *node + nsets * sizeof(struct zset);
+	size_t hdr = offsetof(struct znode, sets) + nsets * sizeof(struct zset);
 	node = calloc(1, hdr + namelen + datalen);
 	if (!node)
 		goto fail;
 	node->zone_id = zone_id;
 	node->namelen = (uint8_t)namelen;
 	node->nsets = (uint16_t)nsets;
-	node->name = (uint8_t *)node + hdr;
-	node->data = node->name + namelen;
-	memcpy(node->name, lname, namelen);
+	memcpy((uint8_t *)node + hdr, lname, namelen);
 
 	wire_t w;
-	wire_init(&w, node->data, datalen);
+	wire_init(&w, (uint8_t *)node + hdr + namelen, datalen);
 	unsigned si = 0;
 	if (soa) {
 		/* RFC 2308: negative answers carry the SOA with the lesser of its
@@ -534,27 +669,33 @@ struct zone *zt_zone_by_id(ztable_t *zt, uint32_t zone_id)
 	return NULL;
 }
 
-static void node_replace(ztable_t *zt, struct znode *old, struct znode *nw,
-                         struct cds_lfht_iter *it)
+/* Put nw in the table: in old's slot if old (found by lookup_node, no
+ * insert since), else as a new name.  0 or DZ_ENOMEM (nw not taken). */
+static int node_replace(ztable_t *zt, struct znode *old, struct znode *nw,
+                        struct znode **slot)
 {
-	struct zkey k = { nw->zone_id, nw->namelen, nw->name };
-	unsigned long h = key_hash(zt, nw->zone_id, nw->name, nw->namelen);
 	if (old) {
 		nw->kids = old->kids;
-		if (cds_lfht_replace(zt->ht, it, h, key_match, &k, &nw->ht) == 0)
-			urcu_memb_call_rcu(&old->rcu, node_free_rcu);
-	} else {
-		cds_lfht_add(zt->ht, h, &nw->ht);
-		METRICS_INC(zt->nnodes);
+		__atomic_store_n(slot, nw, __ATOMIC_RELEASE);
+		urcu_memb_call_rcu(&old->rcu, node_free_rcu);
+		return 0;
 	}
+	if (tab_room(zt))
+		return DZ_ENOMEM;
+	tab_put(zt->tab, key_hash(zt, nw->zone_id, zn_name(nw), nw->namelen), nw);
+	METRICS_INC(zt->nnodes);
+	return 0;
 }
 
-static void node_remove(ztable_t *zt, struct znode *old)
+/* Take the node in `slot` out of the table. */
+static void node_remove(ztable_t *zt, struct znode **slot)
 {
-	if (cds_lfht_del(zt->ht, &old->ht) == 0) {
-		__atomic_store_n(&zt->nnodes, zt->nnodes - 1, __ATOMIC_RELAXED);
-		urcu_memb_call_rcu(&old->rcu, node_free_rcu);
-	}
+	struct znode *old = *slot;
+	__atomic_store_n(slot, ZTOMB, __ATOMIC_RELEASE);
+	zt->tab->used--;
+	zt->tab->tombs++;
+	__atomic_store_n(&zt->nnodes, zt->nnodes - 1, __ATOMIC_RELAXED);
+	urcu_memb_call_rcu(&old->rcu, node_free_rcu);
 }
 
 static bool is_wild(const uint8_t *lname)
@@ -576,12 +717,12 @@ static void count_wild(struct zone *z, const uint8_t *lname, int d)
 static int link_up(ztable_t *zt, struct zone *z, const uint8_t *lname)
 {
 	const uint8_t *p = dname_parent(lname);
-	struct cds_lfht_iter it;
+	struct znode **slot;
 	while (p) {
 		size_t plen = dname_len(p, DNAME_MAX);
 		if (plen == z->apex_len)
 			return 0;   /* reached the apex */
-		struct znode *pn = lookup_node(zt, z->id, p, plen, &it);
+		struct znode *pn = lookup_node(zt, z->id, p, plen, &slot);
 		if (pn) {
 			pn->kids++;
 			return 0;
@@ -590,7 +731,10 @@ static int link_up(ztable_t *zt, struct zone *z, const uint8_t *lname)
 		if (!pn)
 			return DZ_ENOMEM;
 		pn->kids = 1;
-		node_replace(zt, NULL, pn, &it);
+		if (node_replace(zt, NULL, pn, NULL)) {
+			free(pn);
+			return DZ_ENOMEM;
+		}
 		count_wild(z, p, 1);
 		p = dname_parent(p);
 	}
@@ -602,19 +746,19 @@ static int link_up(ztable_t *zt, struct zone *z, const uint8_t *lname)
 static void unlink_up(ztable_t *zt, struct zone *z, const uint8_t *lname)
 {
 	const uint8_t *p = dname_parent(lname);
-	struct cds_lfht_iter it;
+	struct znode **slot;
 	while (p) {
 		size_t plen = dname_len(p, DNAME_MAX);
 		if (plen == z->apex_len)
 			return;
-		struct znode *pn = lookup_node(zt, z->id, p, plen, &it);
+		struct znode *pn = lookup_node(zt, z->id, p, plen, &slot);
 		if (!pn)
 			return;
 		if (pn->kids)
 			pn->kids--;
 		if (pn->kids || pn->nsets)
 			return;
-		node_remove(zt, pn);
+		node_remove(zt, slot);
 		count_wild(z, p, -1);
 		p = dname_parent(p);
 	}
@@ -638,14 +782,14 @@ int zt_set_name(ztable_t *zt, uint32_t zone_id, const uint8_t *lname,
                 const struct zrr *rrs, size_t n)
 {
 	struct zone *z = zt_zone_by_id(zt, zone_id);
-	struct cds_lfht_iter it;
+	struct znode **slot;
 	size_t len = dname_len(lname, DNAME_MAX);
 
 	if (!z)
 		return DZ_ENOENT;
 	if (!len || !below_apex(z, lname, len))
 		return DZ_EINVAL;
-	struct znode *old = lookup_node(zt, zone_id, lname, len, &it);
+	struct znode *old = lookup_node(zt, zone_id, lname, len, &slot);
 	int was_deleg = old && (old->flags & ZN_DELEG);
 	if (n == 0 && !old)
 		return 0;
@@ -653,7 +797,7 @@ int zt_set_name(ztable_t *zt, uint32_t zone_id, const uint8_t *lname,
 		int rc = chain_note_change(z, old, NULL, lname, len);
 		if (rc)
 			return rc;
-		node_remove(zt, old);
+		node_remove(zt, slot);
 		count_wild(z, lname, -1);
 		unlink_up(zt, z, lname);
 		if (was_deleg)
@@ -663,11 +807,10 @@ int zt_set_name(ztable_t *zt, uint32_t zone_id, const uint8_t *lname,
 	struct znode *nw = node_build(zone_id, lname, len, rrs, n, NULL);
 	if (!nw)
 		return n ? DZ_EINVAL : DZ_ENOMEM;
-	if (chain_note_change(z, old, nw, lname, len)) {
+	if (chain_note_change(z, old, nw, lname, len) || node_replace(zt, old, nw, slot)) {
 		free(nw);
 		return DZ_ENOMEM;
 	}
-	node_replace(zt, old, nw, &it);
 	if (!old) {
 		count_wild(z, lname, 1);
 		int rc = link_up(zt, z, lname);
@@ -708,7 +851,7 @@ static int zlist_publish(ztable_t *zt, struct zone *add, uint32_t drop_id)
 int zt_set_zone(ztable_t *zt, uint32_t zone_id, const uint8_t *apex,
                 const struct zsoa *soa, const struct zrr *rrs, size_t n)
 {
-	struct cds_lfht_iter it;
+	struct znode **slot;
 	uint8_t lapex[DNAME_MAX];
 	size_t len = dname_len(apex, DNAME_MAX);
 	if (!len)
@@ -729,13 +872,12 @@ int zt_set_zone(ztable_t *zt, uint32_t zone_id, const uint8_t *apex,
 		z->apex_len = (uint8_t)len;
 		z->apex_labels = (uint8_t)dname_labels(lapex);
 		memcpy(z->apex, lapex, len);
-		struct znode *old = lookup_node(zt, zone_id, lapex, len, &it);
-		if (chain_note_change(z, old, nw, lapex, len)) {
+		struct znode *old = lookup_node(zt, zone_id, lapex, len, &slot);
+		if (chain_note_change(z, old, nw, lapex, len) || node_replace(zt, old, nw, slot)) {
 			free(nw);
-			free(z);
+			zone_free(z);
 			return DZ_ENOMEM;
 		}
-		node_replace(zt, old, nw, &it);
 		z->apex_node = nw;
 		if (zlist_publish(zt, z, 0)) {
 			zone_free(z);
@@ -743,32 +885,26 @@ int zt_set_zone(ztable_t *zt, uint32_t zone_id, const uint8_t *apex,
 		}
 		return 0;
 	}
-	struct znode *old = lookup_node(zt, zone_id, lapex, len, &it);
-	if (chain_note_change(z, old, nw, lapex, len)) {
+	struct znode *old = lookup_node(zt, zone_id, lapex, len, &slot);
+	if (chain_note_change(z, old, nw, lapex, len) || node_replace(zt, old, nw, slot)) {
 		free(nw);
 		return DZ_ENOMEM;
 	}
-	node_replace(zt, old, nw, &it);
 	rcu_assign_pointer(z->apex_node, nw);
 	return 0;
 }
 
 void zt_del_zone(ztable_t *zt, uint32_t zone_id)
 {
-	struct cds_lfht_iter it;
-	struct cds_lfht_node *ht;
 	struct zone *z = zt_zone_by_id(zt, zone_id);
 	if (!z)
 		return;
 	if (zlist_publish(zt, NULL, zone_id))
 		return;
-	cds_lfht_first(zt->ht, &it);
-	while ((ht = cds_lfht_iter_get_node(&it)) != NULL) {
-		struct znode *n = caa_container_of(ht, struct znode, ht);
-		cds_lfht_next(zt->ht, &it);
+	TAB_EACH(zt->tab, n, {
 		if (n->zone_id == zone_id)
-			node_remove(zt, n);
-	}
+			node_remove(zt, slot);
+	})
 	urcu_memb_call_rcu(&z->rcu, zone_free_rcu);
 }
 
@@ -781,8 +917,6 @@ void zt_del_zone(ztable_t *zt, uint32_t zone_id)
 static void zone_sizes(const ztable_t *zt, textbuf_t *o)
 {
 	static const char n[] = "dynzone_zone_names";
-	struct cds_lfht_iter it;
-	struct cds_lfht_node *ht;
 	int was = thread_registered;
 	zt_thread_register();
 	urcu_memb_read_lock();
@@ -796,13 +930,12 @@ static void zone_sizes(const ztable_t *zt, textbuf_t *o)
 	uint64_t *count = nz && maxid < ZONE_IDS_MAX ? calloc((size_t)maxid + 1, sizeof *count)
 	                                             : NULL;
 	if (count) {
-		cds_lfht_first(zt->ht, &it);
-		while ((ht = cds_lfht_iter_get_node(&it)) != NULL) {
-			const struct znode *nd = caa_container_of(ht, struct znode, ht);
-			cds_lfht_next(zt->ht, &it);
+		const struct ztab *t = rcu_dereference(zt->tab);
+		TAB_EACH(t, nd, {
+			(void)slot;
 			if (nd->zone_id <= maxid)
 				count[nd->zone_id]++;
-		}
+		})
 		metrics_family(o, n, "gauge", "Names (nodes) in each zone");
 		for (unsigned i = 0; i < nz; i++) {
 			char text[DNAME_MAX * 4], label[DNAME_MAX * 8 + 16];

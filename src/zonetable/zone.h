@@ -16,13 +16,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <urcu/urcu-memb.h>
-#include <urcu/rculfhash.h>
 
 #include "proto/name.h"
 #include "proto/textbuf.h"
 #include "src/metrics/metrics.h"
 
-/* One RRset inside a node: `len` bytes at node->data + off. */
+/* One RRset inside a node: `len` bytes at zn_data(node) + off. */
 struct zset {
 	uint16_t type;
 	uint16_t count;
@@ -39,17 +38,29 @@ struct zset {
                             SOA's RRSIGs with that TTL */
 
 struct znode {
-	struct cds_lfht_node ht;
 	struct rcu_head rcu;
 	uint32_t zone_id;
 	uint32_t kids;        /* writer only: child nodes (keeps ENTs alive) */
 	uint16_t nsets;       /* 0: empty non-terminal */
 	uint8_t namelen;
 	uint8_t flags;
-	uint8_t *name;        /* lowercase wire name (inside this allocation) */
-	uint8_t *data;
-	struct zset sets[];   /* sorted by type; NEG_SOA (type 0) first */
+	struct zset sets[];   /* sorted by type; NEG_SOA (type 0) first; then
+	                         the lowercase wire name (namelen bytes) and
+	                         the sets' data, in this allocation (no
+	                         pointers to them: 16 bytes a name less) */
 };
+
+/* The node's lowercase wire name. */
+static inline const uint8_t *zn_name(const struct znode *n)
+{
+	return (const uint8_t *)&n->sets[n->nsets];
+}
+
+/* The node's RRset data: set s is at zn_data(n) + s->off. */
+static inline const uint8_t *zn_data(const struct znode *n)
+{
+	return zn_name(n) + n->namelen;
+}
 
 /* The names of a signed zone that own an NSEC or NSEC3 RRset, in RFC 4034
  * §6.1 canonical order (lowercase wire names), so the record covering a
@@ -87,8 +98,15 @@ struct zlist {
 	struct zone *z[];   /* longest apex first: first match is best */
 };
 
+/* The name index (zone.c): open addressing over 64-byte buckets of seven
+ * (8-bit fingerprint, node pointer) slots, linear probing.  Readers find
+ * it through an RCU pointer; the one writer inserts, replaces and deletes
+ * (leaving tombstones) in place, and grows or cleans it by building a new
+ * one and swapping it in. */
+struct ztab;
+
 typedef struct ztable {
-	struct cds_lfht *ht;
+	struct ztab *tab;              /* RCU pointer */
 	struct zlist *zones;           /* RCU pointer */
 	uint64_t seed;
 	pthread_mutex_t wlock;         /* the single writer */
@@ -163,8 +181,7 @@ const struct znode *zt_chain_find(const ztable_t *zt, const struct zone *z,
                                   const uint8_t *lname);
 
 /* Writer side: call with zt->wlock held, between zt_write_begin/end (which
- * register the thread with RCU if needed and take the read-side lock the
- * hash table's update calls require). */
+ * register the thread with RCU if needed, for the deferred frees). */
 void zt_write_begin(ztable_t *zt);
 void zt_write_end(ztable_t *zt);
 

@@ -98,7 +98,7 @@ static const char *cover(ztable_t *zt, const char *name)
 	urcu_memb_read_lock();
 	const struct zone *z = zt_zone_by_id(zt, 3);
 	const struct znode *c = z ? zt_chain_find(zt, z, n) : NULL;
-	if (!c || dname_to_text(c->name, text, sizeof text) < 0)
+	if (!c || dname_to_text(zn_name(c), text, sizeof text) < 0)
 		snprintf(text, sizeof text, "(none)");
 	urcu_memb_read_unlock();
 	return text;
@@ -171,6 +171,61 @@ static void test_signed(ztable_t *zt)
 	zt_del_zone(zt, 3);
 	zt_write_end(zt);
 	is_str(cover(zt, "bb.sig.test."), "(none)", "the zone and its chain are gone");
+}
+
+/* The name index grows past its first size (rebuilt while names are
+ * in it), and names deleted and added again reuse their slots (churn
+ * that fills the table with deleted slots makes it rebuild clean). */
+static void test_growth(ztable_t *zt)
+{
+	char name[64];
+	const uint16_t a[] = { RR_A };
+	const char *ip[] = { "192.0.2.7" };
+	int bad = 0, n = 20000;
+
+	zt_write_begin(zt);
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof name, "g%d.grow.dyn.test.", i);
+		bad += fx_set(zt, 1, name, 1, a, ip) != 0;
+	}
+	zt_write_end(zt);
+	for (int i = 0; i < n; i += 97) {
+		snprintf(name, sizeof name, "g%d.grow.dyn.test.", i);
+		bad += ask(zt, name, RR_A, 0, false).an != 1;
+	}
+	is_int(bad, 0, "20,000 names added: each one found after the table grew");
+	for (int round = 0; round < 3; round++) {
+		zt_write_begin(zt);
+		for (int i = 0; i < n; i++) {
+			snprintf(name, sizeof name, "g%d.grow.dyn.test.", i);
+			if (i % 2 == 0)
+				fx_set(zt, 1, name, 0, NULL, NULL);
+			snprintf(name, sizeof name, "c%d-%d.grow.dyn.test.", round, i);
+			bad += fx_set(zt, 1, name, 1, a, ip) != 0;
+			snprintf(name, sizeof name, "c%d-%d.grow.dyn.test.", round, i);
+			fx_set(zt, 1, name, 0, NULL, NULL);
+			snprintf(name, sizeof name, "g%d.grow.dyn.test.", i);
+			if (i % 2 == 0)
+				bad += fx_set(zt, 1, name, 1, a, ip) != 0;
+		}
+		zt_write_end(zt);
+	}
+	int miss = 0, extra = 0;
+	for (int i = 0; i < n; i += 7) {
+		snprintf(name, sizeof name, "g%d.grow.dyn.test.", i);
+		miss += ask(zt, name, RR_A, 0, false).an != 1;
+		snprintf(name, sizeof name, "c2-%d.grow.dyn.test.", i);
+		extra += ask(zt, name, RR_A, 0, false).rcode != RCODE_NXDOMAIN;
+	}
+	ok(!bad && !miss && !extra, "after churn: all kept names found, removed ones gone");
+	zt_write_begin(zt);
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof name, "g%d.grow.dyn.test.", i);
+		fx_set(zt, 1, name, 0, NULL, NULL);
+	}
+	zt_write_end(zt);
+	is_int(ask(zt, "grow.dyn.test.", RR_A, 0, false).rcode, RCODE_NXDOMAIN,
+	       "the last child gone, the ENT above it is gone too");
 }
 
 int main(void)
@@ -315,6 +370,7 @@ int main(void)
 		ok(!(r.flags & DNS_TC) && r.ns == 1, "and over TCP");
 	}
 
+	test_growth(zt);
 	test_signed(zt);
 
 	zt_free(zt);
