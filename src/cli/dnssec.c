@@ -52,8 +52,6 @@ static int change(struct cmd_ctx *ctx, const struct store_zone *z,
 	case DZ_EINVAL:
 		return cmd_fail("%s: the active key cannot be withdrawn (activate another first)",
 		                z->name);
-	case DZ_ENOTSUP:
-		return cmd_fail("%s: NSEC3 is not supported yet; sign without --nsec3", z->name);
 	case DZ_EDB:
 		return cmd_fail("store: %s", store_errmsg(st));
 	default:

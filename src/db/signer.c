@@ -11,6 +11,7 @@
 #include "proto/dnssec.h"
 #include "proto/errors.h"
 #include "proto/name.h"
+#include "proto/nsec3.h"
 #include "proto/wire.h"
 #include "src/common/rand.h"
 #include "src/db/journal.h"
@@ -22,7 +23,16 @@
 #define TYPES_MAX 256                /* distinct types at one name */
 
 enum { T_SOA = 6, T_NS = 2, T_DS = 43, T_RRSIG = 46, T_NSEC = 47, T_DNSKEY = 48,
-       T_NSEC3 = 50, T_CDS = 59, T_CDNSKEY = 60 };
+       T_NSEC3 = 50, T_NSEC3PARAM = 51, T_CDS = 59, T_CDNSKEY = 60 };
+/* The two chain tables: the names that hold signed data, in canonical
+ * order (an NSEC zone's chain, and in an NSEC3 zone the names below which
+ * empty non-terminals lie), and an NSEC3 zone's names by hash. */
+enum chain { C_NAMES, C_NSEC3 };
+/* RFC 9276's NSEC3 parameters: SHA-1, no extra iterations, no salt, no
+ * opt-out (the NSEC3PARAM RDATA 1 0 0 -). */
+static const uint8_t nsec3_nosalt[1];
+static const struct nsec3_param nsec3_rfc9276 = { NSEC3_HASH_SHA1, 0, 0, 0, nsec3_nosalt };
+static const uint8_t nsec3param_rdata[5] = { NSEC3_HASH_SHA1, 0, 0, 0, 0 };
 /* Where a name stands: signed data, a delegation (only DS and NSEC are
  * the zone's), or below one (glue, occluded: not signed, no NSEC). */
 enum status { S_AUTH, S_DELEG, S_OCCLUDED };
@@ -95,6 +105,7 @@ struct zctx {
 	size_t nkeys;
 	uint32_t now, validity, refresh;
 	uint32_t serial;             /* the SOA serial to sign */
+	bool nsec3;                  /* the apex has NSEC3PARAM: an NSEC3 chain */
 	struct blobs rrset;          /* scratch: one RRset's RDATA */
 	struct dnssec_rd *rds;
 	size_t rdcap;
@@ -161,6 +172,7 @@ static int zctx_load(store_t *st, int64_t zone_id, struct zctx *zc)
 	zc->now = (uint32_t)time(NULL);
 	store_sign_times(st, &zc->validity, &zc->refresh);
 	zc->serial = zc->z.soa.serial;
+	zc->nsec3 = store_record_count(st, zone_id, zc->z.apex, T_NSEC3PARAM, false) > 0;
 	return load_keys(zc);
 }
 
@@ -366,12 +378,31 @@ static int chain_key(const uint8_t *owner, uint8_t *key, size_t *klen)
 	return *klen ? 0 : DZ_EINVAL;
 }
 
-static bool chain_has(struct zctx *zc, const uint8_t *key, size_t klen)
+static bool chain_has(struct zctx *zc, enum chain c, const uint8_t *key, size_t klen)
 {
-	sqlite3_stmt *s = STORE_PREP_KEY(zc->st,
-		"SELECT count(*) FROM dnssec_chain WHERE zone_id = ?2 AND ckey = ?1", key, klen,
-		zc->z.id);
+	sqlite3_stmt *s = STORE_PREP_KEY(zc->st, c == C_NAMES
+		? "SELECT count(*) FROM dnssec_chain WHERE zone_id = ?2 AND ckey = ?1"
+		: "SELECT count(*) FROM dnssec_nsec3 WHERE zone_id = ?2 AND ckey = ?1",
+		key, klen, zc->z.id);
 	return s && store_count(s) > 0;
+}
+
+/* Put owner in (or out of) chain c under key. */
+static int chain_put(struct zctx *zc, enum chain c, const uint8_t *key, size_t klen,
+                     const uint8_t *owner, bool in)
+{
+	static const char *const sql[2][2] = {
+		{ "DELETE FROM dnssec_chain WHERE ckey = ?1 AND zone_id = ?2",
+		  "INSERT OR IGNORE INTO dnssec_chain(ckey, zone_id, owner) VALUES(?1, ?2, ?3)" },
+		{ "DELETE FROM dnssec_nsec3 WHERE ckey = ?1 AND zone_id = ?2",
+		  "INSERT OR IGNORE INTO dnssec_nsec3(ckey, zone_id, owner) VALUES(?1, ?2, ?3)" },
+	};
+	sqlite3_stmt *s = STORE_PREP_KEY(zc->st, sql[c][in], key, klen, zc->z.id);
+	if (!s)
+		return DZ_EDB;
+	if (in)
+		sqlite3_bind_blob(s, 3, owner, (int)dname_len(owner, DNAME_MAX), SQLITE_STATIC);
+	return store_done(s) ? DZ_EDB : 0;
 }
 
 static int chain_set(struct zctx *zc, const uint8_t *owner, bool in)
@@ -380,33 +411,27 @@ static int chain_set(struct zctx *zc, const uint8_t *owner, bool in)
 	size_t klen;
 	if (chain_key(owner, key, &klen))
 		return DZ_EINVAL;
-	sqlite3_stmt *s = in
-		? STORE_PREP_KEY(zc->st, "INSERT OR IGNORE INTO dnssec_chain(ckey, zone_id, owner) "
-		                 "VALUES(?1, ?2, ?3)", key, klen, zc->z.id)
-		: STORE_PREP_KEY(zc->st, "DELETE FROM dnssec_chain WHERE ckey = ?1 AND zone_id = ?2",
-		                 key, klen, zc->z.id);
-	if (!s)
-		return DZ_EDB;
-	if (in)
-		sqlite3_bind_blob(s, 3, owner, (int)dname_len(owner, DNAME_MAX), SQLITE_STATIC);
-	return store_done(s) ? DZ_EDB : 0;
+	return chain_put(zc, C_NAMES, key, klen, owner, in);
 }
 
-/* The name after (next) or before (!next) key in canonical order, the
- * chain wrapping round, into out.  0, DZ_ENOENT (empty chain) or DZ_EDB. */
-static int chain_step(struct zctx *zc, const uint8_t *key, size_t klen, bool next,
-                      uint8_t out[DNAME_MAX])
+/* The name after (next) or before (!next) key in chain c, the chain
+ * wrapping round, into out.  0, DZ_ENOENT (empty chain) or DZ_EDB. */
+static int chain_step(struct zctx *zc, enum chain c, const uint8_t *key, size_t klen,
+                      bool next, uint8_t out[DNAME_MAX])
 {
-	static const char *const sql[] = {
-		"SELECT owner FROM dnssec_chain WHERE zone_id = ?2 AND ckey < ?1 "
-		"ORDER BY ckey DESC LIMIT 1",
-		"SELECT owner FROM dnssec_chain WHERE zone_id = ?2 AND ckey > ?1 "
-		"ORDER BY ckey LIMIT 1",
-		"SELECT owner FROM dnssec_chain WHERE zone_id = ?2 ORDER BY ckey DESC LIMIT 1",
-		"SELECT owner FROM dnssec_chain WHERE zone_id = ?2 ORDER BY ckey LIMIT 1",
+#define CHAIN_STEP_SQL(T) \
+		"SELECT owner FROM " T " WHERE zone_id = ?2 AND ckey < ?1 " \
+		"ORDER BY ckey DESC LIMIT 1", \
+		"SELECT owner FROM " T " WHERE zone_id = ?2 AND ckey > ?1 " \
+		"ORDER BY ckey LIMIT 1", \
+		"SELECT owner FROM " T " WHERE zone_id = ?2 ORDER BY ckey DESC LIMIT 1", \
+		"SELECT owner FROM " T " WHERE zone_id = ?2 ORDER BY ckey LIMIT 1"
+	static const char *const sql[2][4] = {
+		{ CHAIN_STEP_SQL("dnssec_chain") }, { CHAIN_STEP_SQL("dnssec_nsec3") },
 	};
+#undef CHAIN_STEP_SQL
 	for (int wrap = 0; wrap < 2; wrap++) {
-		sqlite3_stmt *s = STORE_PREP_KEY(zc->st, sql[wrap * 2 + next], key, klen, zc->z.id);
+		sqlite3_stmt *s = STORE_PREP_KEY(zc->st, sql[c][wrap * 2 + next], key, klen, zc->z.id);
 		if (!s)
 			return DZ_EDB;
 		int src = sqlite3_step(s);
@@ -420,6 +445,53 @@ static int chain_step(struct zctx *zc, const uint8_t *key, size_t klen, bool nex
 	return DZ_ENOENT;
 }
 
+/* The types an NSEC (or NSEC3) at owner of status s names, from the n
+ * types at owner in types, in place: RRSIG and NSEC (NSEC3: RRSIG if
+ * something there is signed), the SOA at the apex, only NS and DS at a
+ * delegation.  Their number. */
+static int chain_types(struct zctx *zc, const uint8_t *owner, enum status s,
+                       uint16_t *types, int n)
+{
+	int k = 0;
+	bool signed_here = s == S_AUTH;
+	for (int i = 0; i < n; i++) {
+		uint16_t t = types[i];
+		if (t == T_RRSIG || t == T_NSEC || t == T_NSEC3 ||
+		    (s == S_DELEG && t != T_NS && t != T_DS))
+			continue;
+		signed_here = signed_here || t == T_DS;
+		types[k++] = t;
+	}
+	if (!zc->nsec3 || signed_here)
+		types[k++] = T_RRSIG;
+	if (!zc->nsec3)
+		types[k++] = T_NSEC;
+	if (is_apex(zc, owner))
+		types[k++] = T_SOA;
+	return k;
+}
+
+/* Make the one record of `type` (NSEC or NSEC3) at owner rd, and re-sign
+ * it, unless it is rd already. */
+static int chain_rr_put(struct zctx *zc, const uint8_t *owner, int type,
+                        const uint8_t *rd, size_t len)
+{
+	struct blobs old = { 0 };
+	int rc = rdata_at(zc, owner, type, -1, &old, NULL);
+	size_t olen = 0;
+	const uint8_t *ord = old.n == 1 ? blobs_at(&old, 0, &olen) : NULL;
+	bool same = ord && olen == len && memcmp(ord, rd, len) == 0;
+	blobs_free(&old);
+	if (rc || same)
+		return rc;
+	/* RFC 9077: the lesser of the SOA's TTL and its minimum */
+	uint32_t ttl = zc->z.soa.minimum < zc->z.soa.ttl ? zc->z.soa.minimum : zc->z.soa.ttl;
+	if (store_record_del(zc->st, zc->z.id, owner, (uint16_t)type, NULL, 0, NULL) ||
+	    (rc = add_rr(zc, owner, (uint16_t)type, ttl, rd, len)) != 0)
+		return rc ? rc : DZ_EDB;
+	return sign_rrset(zc, owner, type, name_status(zc, owner));
+}
+
 /* Make owner's NSEC say what is at owner now and point at its successor;
  * re-sign it if it changed.  Owner must be in the chain. */
 static int nsec_refresh(struct zctx *zc, const uint8_t *owner)
@@ -427,39 +499,173 @@ static int nsec_refresh(struct zctx *zc, const uint8_t *owner)
 	uint16_t types[TYPES_MAX + 3];
 	uint8_t key[DNSSEC_CKEY_MAX], next[DNAME_MAX], rd[DNAME_MAX + DNSSEC_BITMAP_MAX];
 	size_t klen;
-	enum status s = name_status(zc, owner);
-	int n = types_at(zc, owner, types), k = 0, rc = 0;
+	int n = types_at(zc, owner, types), rc = 0;
 	if (n < 0)
 		return n;
-	for (int i = 0; i < n; i++) {
-		uint16_t t = types[i];
-		if (t == T_RRSIG || t == T_NSEC || t == T_NSEC3 ||
-		    (s == S_DELEG && t != T_NS && t != T_DS))
-			continue;
-		types[k++] = t;
-	}
-	types[k++] = T_RRSIG;
-	types[k++] = T_NSEC;
-	if (is_apex(zc, owner))
-		types[k++] = T_SOA;
-	if (chain_key(owner, key, &klen) || (rc = chain_step(zc, key, klen, true, next)) != 0)
+	n = chain_types(zc, owner, name_status(zc, owner), types, n);
+	if (chain_key(owner, key, &klen) || (rc = chain_step(zc, C_NAMES, key, klen, true, next)))
 		return rc ? rc : DZ_EINVAL;
-	size_t len = dnssec_nsec_rdata(next, types, (size_t)k, rd, sizeof rd);
-	if (!len)
+	size_t len = dnssec_nsec_rdata(next, types, (size_t)n, rd, sizeof rd);
+	return len ? chain_rr_put(zc, owner, T_NSEC, rd, len) : DZ_EINVAL;
+}
+
+/* The NSEC3 chain ----------------------------------------------------- */
+
+/* Make the NSEC3 of name (in the hashed chain) say what is at name now
+ * (nothing for an empty non-terminal) and point at its successor's hash;
+ * re-sign it if it changed. */
+static int nsec3_refresh(struct zctx *zc, const uint8_t *name)
+{
+	uint16_t types[TYPES_MAX + 3];
+	uint8_t key[DNSSEC_CKEY_MAX], h[NSEC3_SHA1_LEN], next[DNAME_MAX], owner[DNAME_MAX];
+	uint8_t rd[6 + NSEC3_SHA1_LEN + DNSSEC_BITMAP_MAX];
+	size_t klen;
+	int n = 0, rc;
+	if (chain_key(name, key, &klen))
 		return DZ_EINVAL;
-	struct blobs old = { 0 };
-	rc = rdata_at(zc, owner, T_NSEC, -1, &old, NULL);
-	size_t olen = 0;
-	const uint8_t *ord = old.n == 1 ? blobs_at(&old, 0, &olen) : NULL;
-	bool same = ord && olen == len && memcmp(ord, rd, len) == 0;
-	blobs_free(&old);
-	if (rc || same)
+	if (chain_has(zc, C_NAMES, key, klen)) {
+		if ((n = types_at(zc, name, types)) < 0)
+			return n;
+		n = chain_types(zc, name, name_status(zc, name), types, n);
+	}
+	nsec3_hash(name, &nsec3_rfc9276, h);
+	if ((rc = chain_step(zc, C_NSEC3, h, sizeof h, true, next)) != 0)
 		return rc;
-	uint32_t ttl = zc->z.soa.minimum < zc->z.soa.ttl ? zc->z.soa.minimum : zc->z.soa.ttl;
-	if (store_record_del(zc->st, zc->z.id, owner, T_NSEC, NULL, 0, NULL) ||
-	    (rc = add_rr(zc, owner, T_NSEC, ttl, rd, len)) != 0)
-		return rc ? rc : DZ_EDB;
-	return sign_rrset(zc, owner, T_NSEC, s);
+	memcpy(rd, nsec3param_rdata, sizeof nsec3param_rdata);
+	rd[5] = NSEC3_SHA1_LEN;
+	nsec3_hash(next, &nsec3_rfc9276, rd + 6);
+	size_t len = 6 + NSEC3_SHA1_LEN, bl = 0;
+	if (n && !(bl = dnssec_type_bitmap(types, (size_t)n, rd + len, sizeof rd - len)))
+		return DZ_EINVAL;
+	if (!nsec3_owner(name, zc->z.apex, &nsec3_rfc9276, owner))
+		return DZ_EINVAL;
+	return chain_rr_put(zc, owner, T_NSEC3, rd, len + bl);
+}
+
+/* Does any name strictly below name hold signed data (is in C_NAMES)?
+ * Its descendants' keys are the keys that start with its key. */
+static bool has_below(struct zctx *zc, const uint8_t *key, size_t klen)
+{
+	uint8_t hi[DNSSEC_CKEY_MAX];
+	memcpy(hi, key, klen);
+	hi[klen - 1] = 1;                  /* the key's last label end, 0, + 1 */
+	sqlite3_stmt *s = STORE_PREP_KEY(zc->st,
+		"SELECT EXISTS(SELECT 1 FROM dnssec_chain WHERE zone_id = ?2 AND ckey > ?1 "
+		"AND ckey < ?3)", key, klen, zc->z.id);
+	if (!s)
+		return false;
+	sqlite3_bind_blob(s, 3, hi, (int)klen, SQLITE_TRANSIENT);
+	return store_count(s) > 0;
+}
+
+/* Name's place in the names chain changed or its types did: put it and
+ * the empty non-terminals above it in or out of the hashed chain, and
+ * mend the NSEC3 records that point at what came or went. */
+static int nsec3_update(struct zctx *zc, const uint8_t *name)
+{
+	for (const uint8_t *a = name; a; a = is_apex(zc, a) ? NULL : dname_parent(a)) {
+		uint8_t key[DNSSEC_CKEY_MAX], h[NSEC3_SHA1_LEN], owner[DNAME_MAX], prev[DNAME_MAX];
+		size_t klen;
+		int rc = 0;
+		if (chain_key(a, key, &klen) || !nsec3_owner(a, zc->z.apex, &nsec3_rfc9276, owner))
+			return DZ_EINVAL;
+		nsec3_hash(a, &nsec3_rfc9276, h);
+		bool want = chain_has(zc, C_NAMES, key, klen) || has_below(zc, key, klen);
+		bool have = chain_has(zc, C_NSEC3, h, sizeof h);
+		if (want == have) {
+			/* the names above keep their place */
+			return want && a == name ? nsec3_refresh(zc, a) : 0;
+		}
+		if (!want && (store_record_del(zc->st, zc->z.id, owner, T_NSEC3, NULL, 0, NULL) ||
+		              del_sigs(zc, owner, -1)))
+			return DZ_EDB;
+		if ((rc = chain_put(zc, C_NSEC3, h, sizeof h, a, want)) != 0 ||
+		    (want && (rc = nsec3_refresh(zc, a)) != 0))
+			return rc;
+		rc = chain_step(zc, C_NSEC3, h, sizeof h, false, prev);
+		if (rc == 0)
+			rc = nsec3_refresh(zc, prev);
+		if (rc && rc != DZ_ENOENT)
+			return rc;
+	}
+	return 0;
+}
+
+/* Build the hashed chain afresh from the names chain: drop every NSEC3,
+ * hash each name and the empty non-terminals above it, then make each
+ * NSEC3 once. */
+static int nsec3_build(struct zctx *zc)
+{
+	struct blobs names = { 0 };
+	int rc = 0, src;
+	sqlite3_stmt *s = STORE_PREP(zc->st, "SELECT owner FROM dnssec_chain WHERE zone_id = ?1",
+	                             zc->z.id);
+	if (!s)
+		return DZ_EDB;
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		const uint8_t *o = store_col_name(s, 0);
+		if (o && (rc = blobs_add(&names, o, dname_len(o, DNAME_MAX))) != 0)
+			break;
+	}
+	if ((rc = store_rows_end(s, rc, src)) != 0)
+		goto fail;
+	for (size_t i = 0; i < names.n && !rc; i++)
+		for (const uint8_t *a = blobs_at(&names, i, NULL); a && !rc;
+		     a = is_apex(zc, a) ? NULL : dname_parent(a)) {
+			uint8_t h[NSEC3_SHA1_LEN];
+			nsec3_hash(a, &nsec3_rfc9276, h);
+			if (chain_has(zc, C_NSEC3, h, sizeof h))
+				break;             /* and so are the names above it */
+			rc = chain_put(zc, C_NSEC3, h, sizeof h, a, true);
+		}
+	if (rc)
+		goto fail;
+	names.len = names.n = 0;
+	if (!(s = STORE_PREP(zc->st, "SELECT owner FROM dnssec_nsec3 WHERE zone_id = ?1",
+	                     zc->z.id))) {
+		rc = DZ_EDB;
+		goto fail;
+	}
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		const uint8_t *o = store_col_name(s, 0);
+		if (o && (rc = blobs_add(&names, o, dname_len(o, DNAME_MAX))) != 0)
+			break;
+	}
+	if ((rc = store_rows_end(s, rc, src)) != 0)
+		goto fail;
+	for (size_t i = 0; i < names.n && !rc; i++)
+		rc = nsec3_refresh(zc, blobs_at(&names, i, NULL));
+fail:
+	blobs_free(&names);
+	return rc;
+}
+
+/* Drop every NSEC3 record of the zone, their signatures and the hashed
+ * chain (before a rebuild, or when the zone is unsigned). */
+static int nsec3_drop(store_t *st, int64_t zone_id)
+{
+	struct blobs owners = { 0 };
+	int rc = 0, src;
+	sqlite3_stmt *s = STORE_PREP(st, "SELECT DISTINCT owner FROM records WHERE zone_id = ?1 "
+	                             "AND type = 50", zone_id);
+	if (!s)
+		return DZ_EDB;
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		const uint8_t *o = store_col_name(s, 0);
+		if (o && (rc = blobs_add(&owners, o, dname_len(o, DNAME_MAX))) != 0)
+			break;
+	}
+	rc = store_rows_end(s, rc, src);
+	for (size_t i = 0; !rc && i < owners.n; i++) {
+		const uint8_t *o = blobs_at(&owners, i, NULL);
+		if (store_record_del(st, zone_id, o, T_NSEC3, NULL, 0, NULL) ||
+		    store_record_del(st, zone_id, o, T_RRSIG, NULL, 0, NULL))
+			rc = DZ_EDB;
+	}
+	blobs_free(&owners);
+	if (!rc && store_run(st, "DELETE FROM dnssec_nsec3 WHERE zone_id = ?1", zone_id, 0))
+		rc = DZ_EDB;
+	return rc;
 }
 
 /* Re-sign the RRset (owner, type), or every RRset at owner (type < 0),
@@ -504,6 +710,10 @@ static int sign_all(struct zctx *zc)
 	struct blobs names = { 0 };
 	uint8_t *in = NULL;
 	int rc = DZ_EDB, src;
+	/* the hashed owners are not names of the zone's data: out first */
+	if ((rc = nsec3_drop(zc->st, zc->z.id)) != 0)
+		return rc;
+	rc = DZ_EDB;
 	sqlite3_stmt *s = STORE_PREP(zc->st,
 		"SELECT DISTINCT owner FROM records WHERE zone_id = ?1", zc->z.id);
 	if (!s || blobs_add(&names, zc->z.apex, zc->apexlen))
@@ -528,10 +738,12 @@ static int sign_all(struct zctx *zc)
 		}
 		in[i] = (uint8_t)r;
 	}
-	for (size_t i = 0; i < names.n; i++)
+	rc = 0;
+	if (zc->nsec3)
+		rc = nsec3_build(zc);
+	for (size_t i = 0; !zc->nsec3 && i < names.n; i++)
 		if (in[i] && (rc = nsec_refresh(zc, blobs_at(&names, i, NULL))) != 0)
 			goto fail;
-	rc = 0;
 fail:
 	free(in);
 	blobs_free(&names);
@@ -591,13 +803,17 @@ static int sign_changes(struct zctx *zc, int64_t jfirst, bool *full)
 			rc = in < 0 ? in : DZ_EINVAL;
 			break;
 		}
-		bool was = chain_has(zc, key, klen);
+		bool was = chain_has(zc, C_NAMES, key, klen);
 		if ((bool)in != was && (rc = chain_set(zc, o, in)) != 0)
 			break;
+		if (zc->nsec3) {
+			rc = nsec3_update(zc, o);
+			continue;
+		}
 		if (in && (rc = nsec_refresh(zc, o)) != 0)
 			break;
 		/* a name came or went: its predecessor's NSEC points past it */
-		if ((bool)in != was && (rc = chain_step(zc, key, klen, false, prev)) == 0)
+		if ((bool)in != was && (rc = chain_step(zc, C_NAMES, key, klen, false, prev)) == 0)
 			rc = nsec_refresh(zc, prev);
 	}
 fail:
@@ -789,14 +1005,16 @@ int signer_sign_zone(store_t *st, int64_t zone_id, bool nsec3, bool ksk_zsk)
 	int rc = zctx_load(st, zone_id, &zc);
 	if (!rc && zc.nkeys)
 		rc = DZ_EEXIST;
-	if (!rc && nsec3)
-		rc = DZ_ENOTSUP;
 	if (!rc)
 		rc = key_new(&zc, ksk_zsk ? SIGNER_KSK : SIGNER_CSK, SIGNER_ACTIVE);
 	if (!rc && ksk_zsk)
 		rc = key_new(&zc, SIGNER_ZSK, SIGNER_ACTIVE);
 	if (!rc)
 		rc = publish_keys(&zc);
+	/* NSEC3PARAM at the apex makes it an NSEC3 zone (signer_commit) */
+	if (!rc && nsec3)
+		rc = add_rr(&zc, zc.z.apex, T_NSEC3PARAM, 0, nsec3param_rdata,
+		            sizeof nsec3param_rdata);
 	if (!rc)
 		rc = store_resign_zone(st, zone_id);
 	zctx_free(&zc);
@@ -817,7 +1035,7 @@ int signer_unsign_zone(store_t *st, int64_t zone_id)
 	if (!signer_zone_signed(st, zone_id))
 		return DZ_ENOENT;
 	sqlite3_stmt *s = STORE_PREP(st, "SELECT DISTINCT owner FROM records WHERE zone_id = ?1 "
-	                             "AND type IN (46, 47, 48, 50, 59, 60)", zone_id);
+	                             "AND type IN (46, 47, 48, 50, 51, 59, 60)", zone_id);
 	if (!s)
 		return DZ_EDB;
 	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
@@ -826,7 +1044,8 @@ int signer_unsign_zone(store_t *st, int64_t zone_id)
 			break;
 	}
 	rc = store_rows_end(s, rc, src);
-	static const int types[] = { T_RRSIG, T_NSEC, T_DNSKEY, T_NSEC3, T_CDS, T_CDNSKEY };
+	static const int types[] = { T_RRSIG, T_NSEC, T_DNSKEY, T_NSEC3, T_NSEC3PARAM, T_CDS,
+	                             T_CDNSKEY };
 	for (size_t i = 0; !rc && i < owners.n; i++)
 		for (size_t t = 0; !rc && t < sizeof types / sizeof types[0]; t++)
 			if (store_record_del(st, zone_id, blobs_at(&owners, i, NULL), types[t], NULL, 0,
@@ -834,6 +1053,7 @@ int signer_unsign_zone(store_t *st, int64_t zone_id)
 				rc = DZ_EDB;
 	blobs_free(&owners);
 	if (!rc && (store_run(st, "DELETE FROM dnssec_chain WHERE zone_id = ?1", zone_id, 0) ||
+	            store_run(st, "DELETE FROM dnssec_nsec3 WHERE zone_id = ?1", zone_id, 0) ||
 	            store_run(st, "DELETE FROM dnssec_keys WHERE zone_id = ?1", zone_id, 0)))
 		rc = DZ_EDB;
 	return rc ? rc : store_touch_zone(st, zone_id);

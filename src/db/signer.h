@@ -10,7 +10,10 @@
  * before the serial bump and COMMIT: the RRsets the transaction changed
  * (found from its journal rows) are re-signed, the NSEC chain mended for
  * names that came or went (predecessor and successor through the indexed
- * canonical-order table dnssec_chain: an update never scans the zone),
+ * canonical-order table dnssec_chain: an update never scans the zone;
+ * in an NSEC3 zone, whose apex has NSEC3PARAM, the hashed chain through
+ * dnssec_nsec3, with the empty non-terminals above a name that came or
+ * went),
  * and the SOA re-signed with the serial the bump gives it.  So whatever
  * thread commits (the committer, a CLI command, an import) signs, and
  * "durable and served" also means signed.  A bulk transaction (import),
@@ -60,7 +63,8 @@ struct signer_key_info {
 
 /* Sign zone_id for the first time: make a CSK (or, with ksk_zsk, a KSK
  * and a ZSK), publish DNSKEY, CDS and CDNSKEY, sign every RRset and build
- * the NSEC chain (NSEC3 is not built: DZ_ENOTSUP if nsec3).  Inside the
+ * the NSEC chain (nsec3: NSEC3PARAM 1 0 0 - at the apex and the NSEC3
+ * chain, empty non-terminals included, RFC 5155 and RFC 9276).  Inside the
  * caller's transaction; its commit signs the SOA.  0, DZ_EEXIST (the zone
  * has keys), DZ_ENOENT, DZ_EIO (no randomness) or DZ_EDB. */
 int signer_sign_zone(store_t *st, int64_t zone_id, bool nsec3, bool ksk_zsk);

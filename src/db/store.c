@@ -214,6 +214,15 @@ static const char *const migrations[] = {
 	"  owner BLOB NOT NULL,"
 	"  PRIMARY KEY(zone_id, ckey)) WITHOUT ROWID;"
 	"CREATE INDEX records_rrsig_expiry ON records(substr(rdata, 9, 4)) WHERE type = 46;",
+	/* 11: an NSEC3 zone's hashed chain (RFC 5155): every name that gets an
+	 * NSEC3 (the names of dnssec_chain and the empty non-terminals above
+	 * them) by its hash, for indexed predecessor and successor lookups;
+	 * owner is the unhashed name */
+	"CREATE TABLE dnssec_nsec3("
+	"  zone_id INTEGER NOT NULL REFERENCES zones(id) ON DELETE CASCADE,"
+	"  ckey BLOB NOT NULL,"
+	"  owner BLOB NOT NULL,"
+	"  PRIMARY KEY(zone_id, ckey)) WITHOUT ROWID;",
 };
 
 static void seterr(char *buf, size_t len, const char *what, sqlite3 *db)
