@@ -21,6 +21,10 @@
 #define KEYS_MAX 16
 #define RRSET_MAX_BYTES (1u << 20)   /* one RRset's RDATA to sign */
 #define TYPES_MAX 256                /* distinct types at one name */
+/* A whole-zone signing of a zone with more names than this is done in
+ * batches of transactions (signer_continue), not in the commit that asks
+ * for it. */
+#define INLINE_NAMES_MAX 500
 
 enum { T_SOA = 6, T_NS = 2, T_DS = 43, T_RRSIG = 46, T_NSEC = 47, T_DNSKEY = 48,
        T_NSEC3 = 50, T_NSEC3PARAM = 51, T_CDS = 59, T_CDNSKEY = 60 };
@@ -106,6 +110,7 @@ struct zctx {
 	uint32_t now, validity, refresh;
 	uint32_t serial;             /* the SOA serial to sign */
 	bool nsec3;                  /* the apex has NSEC3PARAM: an NSEC3 chain */
+	bool force;                  /* re-sign chain records even if unchanged */
 	struct blobs rrset;          /* scratch: one RRset's RDATA */
 	struct dnssec_rd *rds;
 	size_t rdcap;
@@ -482,8 +487,10 @@ static int chain_rr_put(struct zctx *zc, const uint8_t *owner, int type,
 	const uint8_t *ord = old.n == 1 ? blobs_at(&old, 0, &olen) : NULL;
 	bool same = ord && olen == len && memcmp(ord, rd, len) == 0;
 	blobs_free(&old);
-	if (rc || same)
+	if (rc || (same && !zc->force))
 		return rc;
+	if (same)
+		return sign_rrset(zc, owner, type, name_status(zc, owner));
 	/* RFC 9077: the lesser of the SOA's TTL and its minimum */
 	uint32_t ttl = zc->z.soa.minimum < zc->z.soa.ttl ? zc->z.soa.minimum : zc->z.soa.ttl;
 	if (store_record_del(zc->st, zc->z.id, owner, (uint16_t)type, NULL, 0, NULL) ||
@@ -591,6 +598,21 @@ static int nsec3_update(struct zctx *zc, const uint8_t *name)
 	return 0;
 }
 
+/* Put name and the names above it in the hashed chain, no record made
+ * yet (nsec3_refresh makes them). */
+static int nsec3_hash_up(struct zctx *zc, const uint8_t *name)
+{
+	int rc = 0;
+	for (const uint8_t *a = name; a && !rc; a = is_apex(zc, a) ? NULL : dname_parent(a)) {
+		uint8_t h[NSEC3_SHA1_LEN];
+		nsec3_hash(a, &nsec3_rfc9276, h);
+		if (chain_has(zc, C_NSEC3, h, sizeof h))
+			break;                 /* and so are the names above it */
+		rc = chain_put(zc, C_NSEC3, h, sizeof h, a, true);
+	}
+	return rc;
+}
+
 /* Build the hashed chain afresh from the names chain: drop every NSEC3,
  * hash each name and the empty non-terminals above it, then make each
  * NSEC3 once. */
@@ -610,14 +632,7 @@ static int nsec3_build(struct zctx *zc)
 	if ((rc = store_rows_end(s, rc, src)) != 0)
 		goto fail;
 	for (size_t i = 0; i < names.n && !rc; i++)
-		for (const uint8_t *a = blobs_at(&names, i, NULL); a && !rc;
-		     a = is_apex(zc, a) ? NULL : dname_parent(a)) {
-			uint8_t h[NSEC3_SHA1_LEN];
-			nsec3_hash(a, &nsec3_rfc9276, h);
-			if (chain_has(zc, C_NSEC3, h, sizeof h))
-				break;             /* and so are the names above it */
-			rc = chain_put(zc, C_NSEC3, h, sizeof h, a, true);
-		}
+		rc = nsec3_hash_up(zc, blobs_at(&names, i, NULL));
 	if (rc)
 		goto fail;
 	names.len = names.n = 0;
@@ -710,9 +725,13 @@ static int sign_all(struct zctx *zc)
 	struct blobs names = { 0 };
 	uint8_t *in = NULL;
 	int rc = DZ_EDB, src;
-	/* the hashed owners are not names of the zone's data: out first */
+	/* the hashed owners are not names of the zone's data: out first;
+	 * and a batched signing left unfinished is done with */
 	if ((rc = nsec3_drop(zc->st, zc->z.id)) != 0)
 		return rc;
+	if (store_run(zc->st, "DELETE FROM dnssec_pending WHERE zone_id = ?1", zc->z.id, 0) ||
+	    store_run(zc->st, "DELETE FROM dnssec_todo WHERE zone_id = ?1", zc->z.id, 0))
+		return DZ_EDB;
 	rc = DZ_EDB;
 	sqlite3_stmt *s = STORE_PREP(zc->st,
 		"SELECT DISTINCT owner FROM records WHERE zone_id = ?1", zc->z.id);
@@ -750,10 +769,47 @@ fail:
 	return rc;
 }
 
-/* Re-sign what the journal rows (jfirst, jlast] changed. */
-static int sign_changes(struct zctx *zc, int64_t jfirst, bool *full)
+/* Add every owner strictly below deleg to names, each with the type -1
+ * (all its RRsets), growing types as names grows. */
+static int subtree_add(struct zctx *zc, const uint8_t *deleg, struct blobs *names, int **types,
+                       size_t *tcap)
 {
-	struct blobs names = { 0 };
+	size_t dlen = dname_len(deleg, DNAME_MAX);
+	int rc = 0, src;
+	/* the owners whose wire form ends with deleg's; a label that only
+	 * looks like it is weeded out below */
+	sqlite3_stmt *s = STORE_PREP_KEY(zc->st,
+		"SELECT DISTINCT owner FROM records WHERE zone_id = ?2 AND length(owner) > ?3 "
+		"AND substr(owner, -?3) = ?1", deleg, dlen, zc->z.id, (int64_t)dlen);
+	if (!s)
+		return DZ_EDB;
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		const uint8_t *o = store_col_name(s, 0), *p = o;
+		while (p && !dname_equal(p, deleg))
+			p = dname_parent(p);
+		if (!o || !p)
+			continue;
+		if (names->n == *tcap) {
+			size_t nc = *tcap ? *tcap * 2 : 64;
+			int *nt = realloc(*types, nc * sizeof *nt);
+			if (!nt) {
+				rc = DZ_ENOMEM;
+				break;
+			}
+			*types = nt;
+			*tcap = nc;
+		}
+		if ((rc = blobs_add(names, o, dname_len(o, DNAME_MAX))) != 0)
+			break;
+		(*types)[names->n - 1] = -1;
+	}
+	return store_rows_end(s, rc, src);
+}
+
+/* Re-sign what the journal rows (jfirst, jlast] changed. */
+static int sign_changes(struct zctx *zc, int64_t jfirst)
+{
+	struct blobs names = { 0 }, delegs = { 0 };
 	int *types = NULL;
 	size_t tcap = 0;
 	int rc = 0, src;
@@ -770,10 +826,12 @@ static int sign_changes(struct zctx *zc, int64_t jfirst, bool *full)
 		int t = sqlite3_column_type(s, 1) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 1);
 		if (!o || t == T_RRSIG || t == T_NSEC || t == T_NSEC3)
 			continue;
-		/* a delegation made or unmade moves names in or out of the zone */
+		/* a delegation made or unmade moves the names below it in or
+		 * out of the zone: all of that subtree is re-signed */
 		if (t == T_NS && !is_apex(zc, o)) {
-			*full = true;
-			break;
+			if ((rc = blobs_add(&delegs, o, dname_len(o, DNAME_MAX))) != 0)
+				break;
+			t = -1;
 		}
 		if (names.n == tcap) {
 			int *nt = realloc(types, (tcap ? tcap * 2 : 64) * sizeof *nt);
@@ -788,9 +846,12 @@ static int sign_changes(struct zctx *zc, int64_t jfirst, bool *full)
 			break;
 		types[names.n - 1] = t;
 	}
-	if ((rc = store_rows_end(s, rc, src)) != 0 || *full)
+	if ((rc = store_rows_end(s, rc, src)) != 0)
 		goto fail;
-	/* names in order: each name's types together */
+	for (size_t i = 0; i < delegs.n && !rc; i++)
+		rc = subtree_add(zc, blobs_at(&delegs, i, NULL), &names, &types, &tcap);
+	/* names in order: each name's types together (a subtree's names
+	 * come last, so a name may come twice: signed twice, no harm) */
 	for (size_t i = 0; i < names.n && !rc;) {
 		const uint8_t *o = blobs_at(&names, i, NULL);
 		uint8_t key[DNSSEC_CKEY_MAX], prev[DNAME_MAX];
@@ -819,7 +880,150 @@ static int sign_changes(struct zctx *zc, int64_t jfirst, bool *full)
 fail:
 	free(types);
 	blobs_free(&names);
+	blobs_free(&delegs);
 	return rc;
+}
+
+/* Batched whole-zone signing ------------------------------------------ */
+
+/* Start re-signing the whole zone in batches (signer_continue): every
+ * owner of the zone's data (a name only signatures are left at too) and
+ * every name of its chain is to do.  The old signatures stay until each
+ * name's turn, so a key activation keeps the old key's signatures until
+ * the new key's cover everything. */
+static int resign_start(struct zctx *zc)
+{
+	int64_t z = zc->z.id;
+	return store_run(zc->st, "DELETE FROM dnssec_todo WHERE zone_id = ?1", z, 0) ||
+	       store_run(zc->st, "INSERT OR REPLACE INTO dnssec_pending(zone_id, phase) "
+	                 "VALUES(?1, ?2)", z, 1) ||
+	       store_run(zc->st, "INSERT OR IGNORE INTO dnssec_todo(zone_id, owner) SELECT DISTINCT "
+	                 "zone_id, owner FROM records WHERE zone_id = ?1 AND type != 50", z, 0) ||
+	       store_run(zc->st, "INSERT OR IGNORE INTO dnssec_todo(zone_id, owner) SELECT "
+	                 "zone_id, owner FROM dnssec_chain WHERE zone_id = ?1", z, 0)
+	       ? DZ_EDB : 0;
+}
+
+/* The whole zone: at once if it is small, else in batches from now on. */
+static int sign_whole(struct zctx *zc)
+{
+	int64_t n = 0;
+	if (STORE_INT(zc->st, "SELECT count(DISTINCT owner) FROM records WHERE zone_id = ?1", &n,
+	              zc->z.id) != 0)
+		return DZ_EDB;
+	return n <= INLINE_NAMES_MAX ? sign_all(zc) : resign_start(zc);
+}
+
+/* Phase 1 for one name: sign its RRsets, put it in or out of the names
+ * chain (an NSEC3 zone: of the hashed chain too); the chain records
+ * wait for phase 2. */
+static int resign_name(struct zctx *zc, const uint8_t *o)
+{
+	uint8_t key[DNSSEC_CKEY_MAX];
+	size_t klen;
+	if (chain_key(o, key, &klen))
+		return DZ_EINVAL;
+	bool was = chain_has(zc, C_NAMES, key, klen);
+	int in = sign_owner(zc, o, -1), rc;
+	if (in < 0 || (bool)in == was)
+		return in < 0 ? in : 0;
+	if ((rc = chain_put(zc, C_NAMES, key, klen, o, in)) != 0 || !zc->nsec3)
+		return rc;
+	return in ? nsec3_hash_up(zc, o) : nsec3_update(zc, o);
+}
+
+/* Phase 2 for one name: its NSEC or NSEC3, if it is still in the chain. */
+static int rechain_name(struct zctx *zc, const uint8_t *o)
+{
+	uint8_t key[DNSSEC_CKEY_MAX];
+	size_t klen;
+	if (zc->nsec3) {
+		nsec3_hash(o, &nsec3_rfc9276, key);
+		return chain_has(zc, C_NSEC3, key, NSEC3_SHA1_LEN) ? nsec3_refresh(zc, o) : 0;
+	}
+	if (chain_key(o, key, &klen))
+		return DZ_EINVAL;
+	return chain_has(zc, C_NAMES, key, klen) ? nsec_refresh(zc, o) : 0;
+}
+
+int signer_continue(store_t *st, unsigned max, unsigned *n, bool *more)
+{
+	struct blobs todo = { 0 };
+	struct zctx zc = { 0 };
+	int64_t zid = 0, phase = 0, left = 0;
+	int rc = DZ_EDB, src;
+	*n = 0;
+	*more = false;
+	if (STORE_INT(st, "SELECT coalesce(min(zone_id), 0) FROM dnssec_pending", &zid) ||
+	    (zid && STORE_INT(st, "SELECT phase FROM dnssec_pending WHERE zone_id = ?1", &phase,
+	                      zid)))
+		return DZ_EDB;
+	if (!zid)
+		return 0;
+	if ((rc = zctx_load(st, zid, &zc)) != 0)
+		goto fail;
+	if (!zc.nkeys) {
+		rc = store_run(st, "DELETE FROM dnssec_pending WHERE zone_id = ?1", zid, 0) ? DZ_EDB : 0;
+		goto fail;
+	}
+	sqlite3_stmt *s = STORE_PREP(st, "SELECT owner FROM dnssec_todo WHERE zone_id = ?1 "
+	                             "ORDER BY owner LIMIT ?2", zid, (int64_t)max);
+	rc = s ? 0 : DZ_EDB;
+	while (s && (src = sqlite3_step(s)) == SQLITE_ROW) {
+		const uint8_t *o = store_col_name(s, 0);
+		if (o && (rc = blobs_add(&todo, o, dname_len(o, DNAME_MAX))) != 0)
+			break;
+	}
+	if (!s || (rc = store_rows_end(s, rc, src)) != 0)
+		goto fail;
+	/* phase 2 re-signs the NSEC3 records even where they are unchanged (a
+	 * new key); the NSEC records were re-signed with their names */
+	zc.force = phase == 2 && zc.nsec3;
+	for (size_t i = 0; i < todo.n && !rc; i++) {
+		size_t len;
+		const uint8_t *o = blobs_at(&todo, i, &len);
+		rc = phase == 1 ? resign_name(&zc, o) : rechain_name(&zc, o);
+		sqlite3_stmt *d = rc ? NULL : STORE_PREP_KEY(st,
+			"DELETE FROM dnssec_todo WHERE owner = ?1 AND zone_id = ?2", o, len, zid);
+		if (!rc && (!d || store_done(d)))
+			rc = DZ_EDB;
+	}
+	*n = (unsigned)todo.n;
+	if (rc || STORE_INT(st, "SELECT count(*) FROM dnssec_todo WHERE zone_id = ?1", &left, zid)) {
+		rc = rc ? rc : DZ_EDB;
+		goto fail;
+	}
+	*more = true;
+	if (left)
+		goto fail;
+	if (phase == 1)
+		/* every name signed: now the chain records, in chain order */
+		rc = store_run(st, "UPDATE dnssec_pending SET phase = 2 WHERE zone_id = ?1", zid, 0) ||
+		     store_run(st, zc.nsec3
+		               ? "INSERT INTO dnssec_todo(zone_id, owner) SELECT zone_id, owner "
+		                 "FROM dnssec_nsec3 WHERE zone_id = ?1"
+		               : "INSERT INTO dnssec_todo(zone_id, owner) SELECT zone_id, owner "
+		                 "FROM dnssec_chain WHERE zone_id = ?1", zid, 0) ? DZ_EDB : 0;
+	else if (store_run(st, "DELETE FROM dnssec_pending WHERE zone_id = ?1", zid, 0))
+		rc = DZ_EDB;
+	/* more: another zone may be pending */
+	else if (STORE_INT(st, "SELECT count(*) FROM dnssec_pending", &left) == 0)
+		*more = left > 0;
+fail:
+	zctx_free(&zc);
+	blobs_free(&todo);
+	return rc;
+}
+
+int64_t signer_pending(store_t *st, int64_t zone_id)
+{
+	int64_t phase = 0, left = 0;
+	if (STORE_INT(st, "SELECT coalesce(max(phase), 0) FROM dnssec_pending WHERE zone_id = ?1",
+	              &phase, zone_id) || !phase)
+		return 0;
+	if (STORE_INT(st, "SELECT count(*) FROM dnssec_todo WHERE zone_id = ?1", &left, zone_id))
+		return 1;
+	return left + 1;
 }
 
 int signer_commit(store_t *st, int64_t zone_id, int64_t jfirst, bool full)
@@ -840,9 +1044,9 @@ int signer_commit(store_t *st, int64_t zone_id, int64_t jfirst, bool full)
 	}
 	full = full || reload;
 	if (!full)
-		rc = sign_changes(&zc, jfirst, &full);
-	if (!rc && full)
-		rc = sign_all(&zc);
+		rc = sign_changes(&zc, jfirst);
+	else
+		rc = sign_whole(&zc);
 	/* the serial the commit's bump (journal_bump) will give */
 	zc.serial = zc.z.soa.serial >= 4294967295u ? 1 : zc.z.soa.serial + 1;
 	if (!rc)
@@ -1054,6 +1258,8 @@ int signer_unsign_zone(store_t *st, int64_t zone_id)
 	blobs_free(&owners);
 	if (!rc && (store_run(st, "DELETE FROM dnssec_chain WHERE zone_id = ?1", zone_id, 0) ||
 	            store_run(st, "DELETE FROM dnssec_nsec3 WHERE zone_id = ?1", zone_id, 0) ||
+	            store_run(st, "DELETE FROM dnssec_pending WHERE zone_id = ?1", zone_id, 0) ||
+	            store_run(st, "DELETE FROM dnssec_todo WHERE zone_id = ?1", zone_id, 0) ||
 	            store_run(st, "DELETE FROM dnssec_keys WHERE zone_id = ?1", zone_id, 0)))
 		rc = DZ_EDB;
 	return rc ? rc : store_touch_zone(st, zone_id);
@@ -1156,6 +1362,9 @@ int signer_key_retire(store_t *st, int64_t zone_id, uint16_t tag)
 		rc = DZ_ENOENT;
 	if (!rc && zc.keys[i].state == SIGNER_ACTIVE)
 		rc = DZ_EINVAL;
+	/* the old key's signatures may still be all that covers some names */
+	if (!rc && signer_pending(st, zone_id))
+		rc = DZ_ELIMIT;
 	if (!rc && store_run(st, "DELETE FROM dnssec_keys WHERE id = ?1", zc.keys[i].id, 0))
 		rc = DZ_EDB;
 	if (!rc)

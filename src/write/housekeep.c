@@ -64,7 +64,17 @@ static int resign(store_t *st, int64_t now, void *arg)
 	}
 	if (n)
 		log_info("re-signed rrsets=%u", n);
-	return n == HOUSEKEEP_RESIGN_CHUNK;
+	/* and a batch of a whole-zone signing a commit of ours or a command
+	 * cut short left pending */
+	unsigned names = 0;
+	bool more = false;
+	if (signer_continue(st, HOUSEKEEP_SIGN_NAMES, &names, &more)) {
+		log_warn("signing: %s", store_errmsg(st));
+		return DZ_EDB;
+	}
+	if (names)
+		log_info("signed names=%u pending=%s", names, more ? "yes" : "no");
+	return n == HOUSEKEEP_RESIGN_CHUNK || more;
 }
 
 static int round_run(struct commit_job *job, store_t *st)
