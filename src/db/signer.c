@@ -91,6 +91,21 @@ static void blobs_free(struct blobs *l)
 	memset(l, 0, sizeof *l);
 }
 
+/* Step s to its end, adding each row's first column (a name) to l.
+ * 0, DZ_EDB (s is NULL or failed) or DZ_ENOMEM. */
+static int names_collect(sqlite3_stmt *s, struct blobs *l)
+{
+	int rc = 0, src;
+	if (!s)
+		return DZ_EDB;
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		const uint8_t *o = store_col_name(s, 0);
+		if (o && (rc = blobs_add(l, o, dname_len(o, DNAME_MAX))) != 0)
+			break;
+	}
+	return store_rows_end(s, rc, src);
+}
+
 struct skey {
 	int64_t id;
 	int role, state;
@@ -619,35 +634,15 @@ static int nsec3_hash_up(struct zctx *zc, const uint8_t *name)
 static int nsec3_build(struct zctx *zc)
 {
 	struct blobs names = { 0 };
-	int rc = 0, src;
-	sqlite3_stmt *s = STORE_PREP(zc->st, "SELECT owner FROM dnssec_chain WHERE zone_id = ?1",
-	                             zc->z.id);
-	if (!s)
-		return DZ_EDB;
-	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-		const uint8_t *o = store_col_name(s, 0);
-		if (o && (rc = blobs_add(&names, o, dname_len(o, DNAME_MAX))) != 0)
-			break;
-	}
-	if ((rc = store_rows_end(s, rc, src)) != 0)
-		goto fail;
+	int rc = names_collect(STORE_PREP(zc->st, "SELECT owner FROM dnssec_chain "
+	                                  "WHERE zone_id = ?1", zc->z.id), &names);
 	for (size_t i = 0; i < names.n && !rc; i++)
 		rc = nsec3_hash_up(zc, blobs_at(&names, i, NULL));
 	if (rc)
 		goto fail;
 	names.len = names.n = 0;
-	if (!(s = STORE_PREP(zc->st, "SELECT owner FROM dnssec_nsec3 WHERE zone_id = ?1",
-	                     zc->z.id))) {
-		rc = DZ_EDB;
-		goto fail;
-	}
-	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-		const uint8_t *o = store_col_name(s, 0);
-		if (o && (rc = blobs_add(&names, o, dname_len(o, DNAME_MAX))) != 0)
-			break;
-	}
-	if ((rc = store_rows_end(s, rc, src)) != 0)
-		goto fail;
+	rc = names_collect(STORE_PREP(zc->st, "SELECT owner FROM dnssec_nsec3 WHERE zone_id = ?1",
+	                              zc->z.id), &names);
 	for (size_t i = 0; i < names.n && !rc; i++)
 		rc = nsec3_refresh(zc, blobs_at(&names, i, NULL));
 fail:
@@ -660,17 +655,8 @@ fail:
 static int nsec3_drop(store_t *st, int64_t zone_id)
 {
 	struct blobs owners = { 0 };
-	int rc = 0, src;
-	sqlite3_stmt *s = STORE_PREP(st, "SELECT DISTINCT owner FROM records WHERE zone_id = ?1 "
-	                             "AND type = 50", zone_id);
-	if (!s)
-		return DZ_EDB;
-	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-		const uint8_t *o = store_col_name(s, 0);
-		if (o && (rc = blobs_add(&owners, o, dname_len(o, DNAME_MAX))) != 0)
-			break;
-	}
-	rc = store_rows_end(s, rc, src);
+	int rc = names_collect(STORE_PREP(st, "SELECT DISTINCT owner FROM records "
+	                                  "WHERE zone_id = ?1 AND type = 50", zone_id), &owners);
 	for (size_t i = 0; !rc && i < owners.n; i++) {
 		const uint8_t *o = blobs_at(&owners, i, NULL);
 		if (store_record_del(st, zone_id, o, T_NSEC3, NULL, 0, NULL) ||
@@ -887,8 +873,10 @@ fail:
 /* Batched whole-zone signing ------------------------------------------ */
 
 /* Start re-signing the whole zone in batches (signer_continue): every
- * owner of the zone's data (a name only signatures are left at too) and
- * every name of its chain is to do.  The old signatures stay until each
+ * owner of the zone's data (an NSEC zone's names with only an NSEC left
+ * too; not the NSEC3 owners, whose records phase 2 re-makes: signing
+ * them as names would drop their signatures until then) and every name of
+ * its chain is to do.  The old signatures stay until each
  * name's turn, so a key activation keeps the old key's signatures until
  * the new key's cover everything. */
 static int resign_start(struct zctx *zc)
@@ -898,7 +886,8 @@ static int resign_start(struct zctx *zc)
 	       store_run(zc->st, "INSERT OR REPLACE INTO dnssec_pending(zone_id, phase) "
 	                 "VALUES(?1, ?2)", z, 1) ||
 	       store_run(zc->st, "INSERT OR IGNORE INTO dnssec_todo(zone_id, owner) SELECT DISTINCT "
-	                 "zone_id, owner FROM records WHERE zone_id = ?1 AND type != 50", z, 0) ||
+	                 "zone_id, owner FROM records WHERE zone_id = ?1 AND type NOT IN (46, 50)",
+	                 z, 0) ||
 	       store_run(zc->st, "INSERT OR IGNORE INTO dnssec_todo(zone_id, owner) SELECT "
 	                 "zone_id, owner FROM dnssec_chain WHERE zone_id = ?1", z, 0)
 	       ? DZ_EDB : 0;
@@ -951,7 +940,7 @@ int signer_continue(store_t *st, unsigned max, unsigned *n, bool *more)
 	struct blobs todo = { 0 };
 	struct zctx zc = { 0 };
 	int64_t zid = 0, phase = 0, left = 0;
-	int rc = DZ_EDB, src;
+	int rc = DZ_EDB;
 	*n = 0;
 	*more = false;
 	if (STORE_INT(st, "SELECT coalesce(min(zone_id), 0) FROM dnssec_pending", &zid) ||
@@ -966,15 +955,8 @@ int signer_continue(store_t *st, unsigned max, unsigned *n, bool *more)
 		rc = store_run(st, "DELETE FROM dnssec_pending WHERE zone_id = ?1", zid, 0) ? DZ_EDB : 0;
 		goto fail;
 	}
-	sqlite3_stmt *s = STORE_PREP(st, "SELECT owner FROM dnssec_todo WHERE zone_id = ?1 "
-	                             "ORDER BY owner LIMIT ?2", zid, (int64_t)max);
-	rc = s ? 0 : DZ_EDB;
-	while (s && (src = sqlite3_step(s)) == SQLITE_ROW) {
-		const uint8_t *o = store_col_name(s, 0);
-		if (o && (rc = blobs_add(&todo, o, dname_len(o, DNAME_MAX))) != 0)
-			break;
-	}
-	if (!s || (rc = store_rows_end(s, rc, src)) != 0)
+	if ((rc = names_collect(STORE_PREP(st, "SELECT owner FROM dnssec_todo WHERE zone_id = ?1 "
+	                                   "ORDER BY owner LIMIT ?2", zid, (int64_t)max), &todo)))
 		goto fail;
 	/* phase 2 re-signs the NSEC3 records even where they are unchanged (a
 	 * new key); the NSEC records were re-signed with their names */
@@ -1235,19 +1217,11 @@ bool signer_zone_signed(store_t *st, int64_t zone_id)
 int signer_unsign_zone(store_t *st, int64_t zone_id)
 {
 	struct blobs owners = { 0 };
-	int rc = 0, src;
 	if (!signer_zone_signed(st, zone_id))
 		return DZ_ENOENT;
-	sqlite3_stmt *s = STORE_PREP(st, "SELECT DISTINCT owner FROM records WHERE zone_id = ?1 "
-	                             "AND type IN (46, 47, 48, 50, 51, 59, 60)", zone_id);
-	if (!s)
-		return DZ_EDB;
-	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-		const uint8_t *o = store_col_name(s, 0);
-		if (o && (rc = blobs_add(&owners, o, dname_len(o, DNAME_MAX))) != 0)
-			break;
-	}
-	rc = store_rows_end(s, rc, src);
+	int rc = names_collect(STORE_PREP(st, "SELECT DISTINCT owner FROM records WHERE "
+	                                  "zone_id = ?1 AND type IN (46, 47, 48, 50, 51, 59, 60)",
+	                                  zone_id), &owners);
 	static const int types[] = { T_RRSIG, T_NSEC, T_DNSKEY, T_NSEC3, T_NSEC3PARAM, T_CDS,
 	                             T_CDNSKEY };
 	for (size_t i = 0; !rc && i < owners.n; i++)

@@ -5,7 +5,7 @@
 # result, fetched by AXFR, passes ldns-verify-zone and dnssec-verify.  The
 # same for a key activation (the old key's signatures stay until the new
 # key's cover everything; the old key cannot be withdrawn before), an
-# NSEC3 signing, a delegation made below the apex (only its subtree is
+# NSEC3 signing and key activation, a delegation made below the apex (only its subtree is
 # re-signed) and `zone ds` while a signing is unfinished (refused).
 . "$(dirname "$0")/../lib.sh"
 
@@ -105,4 +105,11 @@ like "$(dz zone sign big3.test --nsec3 2>&1)" "signed in [0-9]+ transactions" "z
 axfr big3.test "$TMP/z4" || notok "AXFR of the NSEC3 zone"
 verifies big3.test "$TMP/z4" "signed with NSEC3 in batches"
 is "$(awk '$4 == "NSEC3"' "$TMP/z4" | wc -l)" 1502 "an NSEC3 per name"
+N3NEW=$(dz zone key add big3.test 2>/dev/null | awk '$5 == "published" {print $3}')
+like "$(dz zone key activate big3.test "$N3NEW" 2>&1)" "signed in [0-9]+ transactions" \
+	"a key activation in the NSEC3 zone, in batches"
+axfr big3.test "$TMP/z5" || notok "AXFR after the NSEC3 zone's activation"
+verifies big3.test "$TMP/z5" "after a key activation in the NSEC3 zone"
+is "$(awk '$4 == "RRSIG" && $5 == "NSEC3" {print $11}' "$TMP/z5" | sort | uniq -c | awk '{print $1, $2}')" \
+	"1502 $N3NEW" "every NSEC3 signed once, by the new key"
 t_done
