@@ -441,51 +441,6 @@ size_t dnssec_nsec_rdata(const uint8_t *next, const uint16_t *types, size_t n,
 	return bl ? nl + bl : 0;
 }
 
-int dnssec_nsec3_hash(const uint8_t *name, const uint8_t *salt, size_t saltlen,
-                      uint16_t iterations, uint8_t out[DNSSEC_NSEC3_HASH_LEN])
-{
-	uint8_t lo[DNAME_MAX];
-	size_t nl = dname_copy_lower(lo, name);
-	const mbedtls_md_info_t *sha1 = mbedtls_md_info_from_type(MBEDTLS_MD_SHA1);
-	mbedtls_md_context_t md;
-	int rc = DZ_EIO;
-	mbedtls_md_init(&md);
-	if (!nl || mbedtls_md_setup(&md, sha1, 0))
-		goto fail;
-	for (unsigned i = 0; i <= iterations; i++) {
-		const uint8_t *in = i ? out : lo;
-		size_t inlen = i ? DNSSEC_NSEC3_HASH_LEN : nl;
-		if (mbedtls_md_starts(&md) || mbedtls_md_update(&md, in, inlen) ||
-		    mbedtls_md_update(&md, salt, saltlen) || mbedtls_md_finish(&md, out))
-			goto fail;
-	}
-	rc = 0;
-fail:
-	mbedtls_md_free(&md);
-	return rc;
-}
-
-size_t dnssec_base32hex(const uint8_t *in, size_t len, char *out, size_t cap)
-{
-	static const char digits[] = "0123456789abcdefghijklmnopqrstuv";
-	size_t need = (len * 8 + 4) / 5, o = 0;
-	uint32_t acc = 0;
-	unsigned bits = 0;
-	if (need > cap)
-		return 0;
-	for (size_t i = 0; i < len; i++) {
-		acc = (acc << 8) | in[i];
-		bits += 8;
-		while (bits >= 5) {
-			bits -= 5;
-			out[o++] = digits[(acc >> bits) & 31];
-		}
-	}
-	if (bits)
-		out[o++] = digits[(acc << (5 - bits)) & 31];
-	return o;
-}
-
 /* Canonical order ------------------------------------------------------ */
 
 size_t dnssec_canon_key(const uint8_t *name, uint8_t *out, size_t cap)
@@ -515,12 +470,4 @@ size_t dnssec_canon_key(const uint8_t *name, uint8_t *out, size_t cap)
 		wire_write_u8(&w, 0);
 	}
 	return w.err ? 0 : wire_pos(&w);
-}
-
-int dnssec_name_cmp(const uint8_t *a, const uint8_t *b)
-{
-	uint8_t ka[DNSSEC_CKEY_MAX], kb[DNSSEC_CKEY_MAX];
-	size_t la = dnssec_canon_key(a, ka, sizeof ka), lb = dnssec_canon_key(b, kb, sizeof kb);
-	int c = memcmp(ka, kb, la < lb ? la : lb);
-	return c ? c : (la > lb) - (la < lb);
 }

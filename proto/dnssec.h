@@ -2,7 +2,7 @@
  * canonical names, RDATA and RRsets, RRSIG making and checking with
  * ECDSA P-256/SHA-256 (algorithm 13, deterministic signatures per
  * RFC 6979), DNSKEY RDATA and key tags, DS/CDS (SHA-256), NSEC type
- * bitmaps, NSEC3 hashes (SHA-1) and base32hex, and a byte key whose
+ * bitmaps, and a byte key whose
  * memcmp order is the canonical name order (RFC 4034 §6.1).
  *
  * Pure code over caller buffers, no globals: the crypto comes from
@@ -32,7 +32,6 @@ enum {
 	DNSSEC_SIG_LEN = 64,         /* r||s */
 	DNSSEC_DNSKEY_LEN = 4 + 64,
 	DNSSEC_DS_LEN = 4 + 32,
-	DNSSEC_NSEC3_HASH_LEN = 20,  /* SHA-1 */
 	/* RRSIG RDATA: 18 fixed bytes, the signer, the signature */
 	DNSSEC_RRSIG_MAX = 18 + DNAME_MAX + 64,
 	/* a canonical order key: each label byte at most twice, a 0 per label */
@@ -139,22 +138,11 @@ size_t dnssec_nsec_rdata(const uint8_t *next, const uint16_t *types, size_t n,
  * length, or 0 if cap is too small. */
 size_t dnssec_type_bitmap(const uint16_t *types, size_t n, uint8_t *out, size_t cap);
 
-/* The NSEC3 hash (RFC 5155 §5) of name with SHA-1, `iterations` extra
- * rounds and the salt into out.  0 or DZ_EIO. */
-int dnssec_nsec3_hash(const uint8_t *name, const uint8_t *salt, size_t saltlen,
-                      uint16_t iterations, uint8_t out[DNSSEC_NSEC3_HASH_LEN]);
-/* base32hex without padding, lowercase (RFC 4648 §7), as NSEC3 owner
- * labels use it.  The length written (8 characters per 5 bytes,
- * rounded up), or 0 if cap is too small; out is not terminated. */
-size_t dnssec_base32hex(const uint8_t *in, size_t len, char *out, size_t cap);
-
 /* A byte string for name whose memcmp order (shorter first on a common
  * prefix) is the canonical DNS name order: labels from the root down,
  * lowercase, each byte 0 or 1 escaped, each label ended by a 0.  So a
  * name's descendants are exactly the keys that start with its key.  The
  * length written, or 0 on a bad name or a small cap. */
 size_t dnssec_canon_key(const uint8_t *name, uint8_t *out, size_t cap);
-/* Compare two names in canonical order: <0, 0, >0. */
-int dnssec_name_cmp(const uint8_t *a, const uint8_t *b);
 
 #endif

@@ -966,25 +966,18 @@ dnssec_presign() {
 	DNSSEC_KEY=$(grep -hv '^;' "$kd"/K*.key)
 }
 
-# dnssec_sign_zone ZONE FILE [SIGNZONE-ARGS...]: put ZONE from the master
-# file FILE, signed, into dynzone's store (the current config); ARGS: -3 -
-# for NSEC3 (no salt, no extra iterations).  The ONE place that says how
-# dynzone's zone gets signed; sets DNSSEC_DS and keeps it in $TMP/ds/ZONE
-# for the parent (dnssec_world).  Until dynzone signs by itself (`dynzone
-# zone sign`) the zone is presigned: the import bumps FILE's SOA serial S to
-# S+1 (store_commit), so a copy with serial S+1 is signed, and the signed
-# records are imported with the SOA's serial put back to S (the RRSIG lines
-# untouched).
+# dnssec_sign_zone ZONE FILE [--nsec3] [--ksk-zsk]: import ZONE from the
+# unsigned master file FILE into dynzone's store and sign it with dynzone's
+# own signer (`zone sign`, its arguments passed on); sets DNSSEC_DS (`zone
+# ds`: the DS lines for the parent) and keeps it in $TMP/ds/ZONE.  The test
+# root and parent are signed by dnssec_presign (BIND) instead.
 dnssec_sign_zone() {
 	local zone=$1 file=$2 d=$TMP/sign/${1%.}
 	shift 2
 	mkdir -p "$d" "$TMP/ds"
-	ldns-read-zone "$file" | awk -v OFS='\t' '$4 == "SOA" { $7 = $7 + 1 } { print }' \
-		>"$d/next.zone" || return 1
-	dnssec_presign "$zone" "$d/next.zone" "$d/next.signed" "$@" || return 1
-	ldns-read-zone "$d/next.signed" | awk -v OFS='\t' '$4 == "SOA" { $7 = $7 - 1 } { print }' \
-		>"$d/import.zone" || return 1
-	dz import zone "$d/import.zone" --origin "$zone" >"$d/import.log" 2>&1 || return 1
+	dz import zone "$file" --origin "$zone" >"$d/import.log" 2>&1 || return 1
+	dz zone sign "$zone" "$@" >"$d/sign.log" 2>&1 || return 1
+	DNSSEC_DS=$(dz zone ds "$zone") || return 1
 	printf '%s\n' "$DNSSEC_DS" >"$TMP/ds/${zone%.}"
 }
 

@@ -72,6 +72,11 @@ int cmd_record_del(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_record_list(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_import_zone(struct cmd_ctx *ctx, int argc, char **argv);
 /* src/cli/dnssec.c: signing and keys */
+/* Run any pending whole-zone signing (signer_continue) to its end, one
+ * transaction a batch: after a command that may have started one (a
+ * signing, a key activation, an import).  0, or 1 with the message
+ * printed. */
+int cmd_sign_finish(struct cmd_ctx *ctx);
 int cmd_zone_sign(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_zone_unsign(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_zone_ds(struct cmd_ctx *ctx, int argc, char **argv);

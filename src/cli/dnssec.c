@@ -36,7 +36,44 @@ static int zone_arg(struct cmd_ctx *ctx, int argc, char **argv, struct store_zon
 	return find_zone(ctx, pos[0], z) ? 1 : 0;
 }
 
-/* Run fn in one transaction; a message for its failure. */
+/* Names signed per transaction of a batched whole-zone signing: about a
+ * second of signatures, the longest a running server's commits wait. */
+#define SIGN_BATCH_NAMES 500
+
+static int do_continue(store_t *st, void *arg)
+{
+	unsigned n;
+	return signer_continue(st, SIGN_BATCH_NAMES, &n, (bool *)arg);
+}
+
+int cmd_sign_finish(struct cmd_ctx *ctx)
+{
+	store_t *st = cmd_store(ctx);
+	bool more = true;
+	unsigned batches = 0;
+	int rc = 0;
+	uint64_t t0 = clock_ms();
+	while (more && !rc) {
+		more = false;
+		if ((rc = store_txn(st, do_continue, &more)) == 0 && more) {
+			/* a gap between the turns, for a running server's committer
+			 * waiting on the write lock (it tries every 2 ms) */
+			struct timespec gap = { 0, 5 * 1000 * 1000 };
+			nanosleep(&gap, NULL);
+			batches++;
+		}
+	}
+	if (rc)
+		return cmd_fail("signing: %s (run the command again, or the server's housekeeping "
+		                "finishes it)", rc == DZ_EDB ? store_errmsg(st) : dz_strerror(rc));
+	if (batches)
+		fprintf(stderr, "dynzone: signed in %u transactions in %llu ms\n", batches,
+		        (unsigned long long)(clock_ms() - t0));
+	return 0;
+}
+
+/* Run fn in one transaction, then any whole-zone signing it started in
+ * batches; a message for its failure. */
 static int change(struct cmd_ctx *ctx, const struct store_zone *z,
                   int (*fn)(store_t *st, void *arg), void *arg, const char *what)
 {
@@ -44,7 +81,10 @@ static int change(struct cmd_ctx *ctx, const struct store_zone *z,
 	int rc = store_txn(st, fn, arg);
 	switch (rc) {
 	case 0:
-		return 0;
+		return cmd_sign_finish(ctx);
+	case DZ_ELIMIT:
+		return cmd_fail("%s: its re-signing is not finished (see 'dynzone zone key list')",
+		                z->name);
 	case DZ_EEXIST:
 		return cmd_fail("%s is already signed (see 'dynzone zone key list')", z->name);
 	case DZ_ENOENT:
@@ -52,8 +92,6 @@ static int change(struct cmd_ctx *ctx, const struct store_zone *z,
 	case DZ_EINVAL:
 		return cmd_fail("%s: the active key cannot be withdrawn (activate another first)",
 		                z->name);
-	case DZ_ENOTSUP:
-		return cmd_fail("%s: NSEC3 is not supported yet; sign without --nsec3", z->name);
 	case DZ_EDB:
 		return cmd_fail("store: %s", store_errmsg(st));
 	default:
@@ -157,6 +195,13 @@ static int key_walk(struct cmd_ctx *ctx, int argc, char **argv, signer_key_cb cb
 		return rc;
 	if (!signer_zone_signed(cmd_store(ctx), z.id))
 		return cmd_fail("%s is not signed (see 'dynzone zone sign')", z.name);
+	int64_t left = signer_pending(cmd_store(ctx), z.id);
+	if (left && cb == print_ds)
+		return cmd_fail("%s: signing is not finished (%lld names to go): no DS for the "
+		                "parent until it is", z.name, (long long)(left - 1));
+	if (left)
+		fprintf(stderr, "dynzone: %s: signing is not finished (%lld names to go)\n", z.name,
+		        (long long)(left - 1));
 	if (signer_key_list(cmd_store(ctx), z.id, cb, &z))
 		return cmd_fail("store: %s", store_errmsg(cmd_store(ctx)));
 	return 0;

@@ -33,11 +33,14 @@ static const struct command commands[] = {
 	{ "zone sign", cmd_zone_sign, "ZONE [--nsec3] [--ksk-zsk]",
 	  "Sign ZONE with DNSSEC (ECDSA P-256/SHA-256, algorithm 13): make a "
 	  "combined signing key (CSK; --ksk-zsk: a KSK and a ZSK), publish "
-	  "DNSKEY, CDS and CDNSKEY, sign every RRset and build the NSEC chain, "
-	  "in one transaction.  From then on every change is signed when it "
+	  "DNSKEY, CDS and CDNSKEY, sign every RRset and build the NSEC chain "
+	  "(--nsec3: NSEC3 with no salt, no extra iterations, no opt-out): "
+	  "in one transaction, or for more than 500 names in transactions of "
+	  "500 names, so a running server's updates go on meanwhile ('zone ds' "
+	  "refuses until the last is in).  From then on every change is signed when it "
 	  "is committed, and signatures are renewed before they expire "
 	  "(dnssec-validity, dnssec-refresh).  Prints the keys; hand the "
-	  "parent the DS records of 'zone ds'.  --nsec3 is refused for now." },
+	  "parent the DS records of 'zone ds'." },
 	{ "zone unsign", cmd_zone_unsign, "ZONE",
 	  "Remove the keys and every DNSSEC record of ZONE (take the DS out of "
 	  "the parent first, and wait for its TTL)." },

@@ -162,6 +162,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	notify_start(notifier, zt, timers);   /* hooks the journal follower */
 	if (commit_start(&cm, c->db, zt, COMMIT_MAX_BATCH, (unsigned)c->sync_interval,
+	                 (uint32_t)c->dnssec_validity, (uint32_t)c->dnssec_refresh,
 	                 err, sizeof err) ||
 	    housekeep_start(&hk, c, cm, timers, err, sizeof err)) {
 		log_err("%s", err);

@@ -60,6 +60,8 @@ int cmd_import_tinydns(struct cmd_ctx *ctx, int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (tdimport_file(st, pos[0], stderr, &s, err, sizeof err))
 		return cmd_fail("%s", err);
+	if (cmd_sign_finish(ctx))
+		return 1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (s.wrong_serials)
 		fprintf(stderr, "%s: warning: %u zone%s did not keep the file's SOA "

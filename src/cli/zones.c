@@ -532,6 +532,8 @@ int cmd_import_zone(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (store_commit(st))
 		return cmd_fail("store: %s", store_errmsg(st));
+	if (cmd_sign_finish(ctx))
+		return 1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double secs = clock_seconds(&t0, &t1);
 	printf("%s: %lu records imported", pos[0], im.added);

@@ -11,6 +11,7 @@
 #include "proto/dnssec.h"
 #include "proto/errors.h"
 #include "proto/name.h"
+#include "proto/nsec3.h"
 #include "proto/wire.h"
 #include "src/common/rand.h"
 #include "src/db/journal.h"
@@ -20,9 +21,22 @@
 #define KEYS_MAX 16
 #define RRSET_MAX_BYTES (1u << 20)   /* one RRset's RDATA to sign */
 #define TYPES_MAX 256                /* distinct types at one name */
+/* A whole-zone signing of a zone with more names than this is done in
+ * batches of transactions (signer_continue), not in the commit that asks
+ * for it. */
+#define INLINE_NAMES_MAX 500
 
 enum { T_SOA = 6, T_NS = 2, T_DS = 43, T_RRSIG = 46, T_NSEC = 47, T_DNSKEY = 48,
-       T_NSEC3 = 50, T_CDS = 59, T_CDNSKEY = 60 };
+       T_NSEC3 = 50, T_NSEC3PARAM = 51, T_CDS = 59, T_CDNSKEY = 60 };
+/* The two chain tables: the names that hold signed data, in canonical
+ * order (an NSEC zone's chain, and in an NSEC3 zone the names below which
+ * empty non-terminals lie), and an NSEC3 zone's names by hash. */
+enum chain { C_NAMES, C_NSEC3 };
+/* RFC 9276's NSEC3 parameters: SHA-1, no extra iterations, no salt, no
+ * opt-out (the NSEC3PARAM RDATA 1 0 0 -). */
+static const uint8_t nsec3_nosalt[1];
+static const struct nsec3_param nsec3_rfc9276 = { NSEC3_HASH_SHA1, 0, 0, 0, nsec3_nosalt };
+static const uint8_t nsec3param_rdata[5] = { NSEC3_HASH_SHA1, 0, 0, 0, 0 };
 /* Where a name stands: signed data, a delegation (only DS and NSEC are
  * the zone's), or below one (glue, occluded: not signed, no NSEC). */
 enum status { S_AUTH, S_DELEG, S_OCCLUDED };
@@ -77,6 +91,21 @@ static void blobs_free(struct blobs *l)
 	memset(l, 0, sizeof *l);
 }
 
+/* Step s to its end, adding each row's first column (a name) to l.
+ * 0, DZ_EDB (s is NULL or failed) or DZ_ENOMEM. */
+static int names_collect(sqlite3_stmt *s, struct blobs *l)
+{
+	int rc = 0, src;
+	if (!s)
+		return DZ_EDB;
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		const uint8_t *o = store_col_name(s, 0);
+		if (o && (rc = blobs_add(l, o, dname_len(o, DNAME_MAX))) != 0)
+			break;
+	}
+	return store_rows_end(s, rc, src);
+}
+
 struct skey {
 	int64_t id;
 	int role, state;
@@ -95,6 +124,8 @@ struct zctx {
 	size_t nkeys;
 	uint32_t now, validity, refresh;
 	uint32_t serial;             /* the SOA serial to sign */
+	bool nsec3;                  /* the apex has NSEC3PARAM: an NSEC3 chain */
+	bool force;                  /* re-sign chain records even if unchanged */
 	struct blobs rrset;          /* scratch: one RRset's RDATA */
 	struct dnssec_rd *rds;
 	size_t rdcap;
@@ -161,6 +192,7 @@ static int zctx_load(store_t *st, int64_t zone_id, struct zctx *zc)
 	zc->now = (uint32_t)time(NULL);
 	store_sign_times(st, &zc->validity, &zc->refresh);
 	zc->serial = zc->z.soa.serial;
+	zc->nsec3 = store_record_count(st, zone_id, zc->z.apex, T_NSEC3PARAM, false) > 0;
 	return load_keys(zc);
 }
 
@@ -366,12 +398,31 @@ static int chain_key(const uint8_t *owner, uint8_t *key, size_t *klen)
 	return *klen ? 0 : DZ_EINVAL;
 }
 
-static bool chain_has(struct zctx *zc, const uint8_t *key, size_t klen)
+static bool chain_has(struct zctx *zc, enum chain c, const uint8_t *key, size_t klen)
 {
-	sqlite3_stmt *s = STORE_PREP_KEY(zc->st,
-		"SELECT count(*) FROM dnssec_chain WHERE zone_id = ?2 AND ckey = ?1", key, klen,
-		zc->z.id);
+	sqlite3_stmt *s = STORE_PREP_KEY(zc->st, c == C_NAMES
+		? "SELECT count(*) FROM dnssec_chain WHERE zone_id = ?2 AND ckey = ?1"
+		: "SELECT count(*) FROM dnssec_nsec3 WHERE zone_id = ?2 AND ckey = ?1",
+		key, klen, zc->z.id);
 	return s && store_count(s) > 0;
+}
+
+/* Put owner in (or out of) chain c under key. */
+static int chain_put(struct zctx *zc, enum chain c, const uint8_t *key, size_t klen,
+                     const uint8_t *owner, bool in)
+{
+	static const char *const sql[2][2] = {
+		{ "DELETE FROM dnssec_chain WHERE ckey = ?1 AND zone_id = ?2",
+		  "INSERT OR IGNORE INTO dnssec_chain(ckey, zone_id, owner) VALUES(?1, ?2, ?3)" },
+		{ "DELETE FROM dnssec_nsec3 WHERE ckey = ?1 AND zone_id = ?2",
+		  "INSERT OR IGNORE INTO dnssec_nsec3(ckey, zone_id, owner) VALUES(?1, ?2, ?3)" },
+	};
+	sqlite3_stmt *s = STORE_PREP_KEY(zc->st, sql[c][in], key, klen, zc->z.id);
+	if (!s)
+		return DZ_EDB;
+	if (in)
+		sqlite3_bind_blob(s, 3, owner, (int)dname_len(owner, DNAME_MAX), SQLITE_STATIC);
+	return store_done(s) ? DZ_EDB : 0;
 }
 
 static int chain_set(struct zctx *zc, const uint8_t *owner, bool in)
@@ -380,33 +431,27 @@ static int chain_set(struct zctx *zc, const uint8_t *owner, bool in)
 	size_t klen;
 	if (chain_key(owner, key, &klen))
 		return DZ_EINVAL;
-	sqlite3_stmt *s = in
-		? STORE_PREP_KEY(zc->st, "INSERT OR IGNORE INTO dnssec_chain(ckey, zone_id, owner) "
-		                 "VALUES(?1, ?2, ?3)", key, klen, zc->z.id)
-		: STORE_PREP_KEY(zc->st, "DELETE FROM dnssec_chain WHERE ckey = ?1 AND zone_id = ?2",
-		                 key, klen, zc->z.id);
-	if (!s)
-		return DZ_EDB;
-	if (in)
-		sqlite3_bind_blob(s, 3, owner, (int)dname_len(owner, DNAME_MAX), SQLITE_STATIC);
-	return store_done(s) ? DZ_EDB : 0;
+	return chain_put(zc, C_NAMES, key, klen, owner, in);
 }
 
-/* The name after (next) or before (!next) key in canonical order, the
- * chain wrapping round, into out.  0, DZ_ENOENT (empty chain) or DZ_EDB. */
-static int chain_step(struct zctx *zc, const uint8_t *key, size_t klen, bool next,
-                      uint8_t out[DNAME_MAX])
+/* The name after (next) or before (!next) key in chain c, the chain
+ * wrapping round, into out.  0, DZ_ENOENT (empty chain) or DZ_EDB. */
+static int chain_step(struct zctx *zc, enum chain c, const uint8_t *key, size_t klen,
+                      bool next, uint8_t out[DNAME_MAX])
 {
-	static const char *const sql[] = {
-		"SELECT owner FROM dnssec_chain WHERE zone_id = ?2 AND ckey < ?1 "
-		"ORDER BY ckey DESC LIMIT 1",
-		"SELECT owner FROM dnssec_chain WHERE zone_id = ?2 AND ckey > ?1 "
-		"ORDER BY ckey LIMIT 1",
-		"SELECT owner FROM dnssec_chain WHERE zone_id = ?2 ORDER BY ckey DESC LIMIT 1",
-		"SELECT owner FROM dnssec_chain WHERE zone_id = ?2 ORDER BY ckey LIMIT 1",
+#define CHAIN_STEP_SQL(T) \
+		"SELECT owner FROM " T " WHERE zone_id = ?2 AND ckey < ?1 " \
+		"ORDER BY ckey DESC LIMIT 1", \
+		"SELECT owner FROM " T " WHERE zone_id = ?2 AND ckey > ?1 " \
+		"ORDER BY ckey LIMIT 1", \
+		"SELECT owner FROM " T " WHERE zone_id = ?2 ORDER BY ckey DESC LIMIT 1", \
+		"SELECT owner FROM " T " WHERE zone_id = ?2 ORDER BY ckey LIMIT 1"
+	static const char *const sql[2][4] = {
+		{ CHAIN_STEP_SQL("dnssec_chain") }, { CHAIN_STEP_SQL("dnssec_nsec3") },
 	};
+#undef CHAIN_STEP_SQL
 	for (int wrap = 0; wrap < 2; wrap++) {
-		sqlite3_stmt *s = STORE_PREP_KEY(zc->st, sql[wrap * 2 + next], key, klen, zc->z.id);
+		sqlite3_stmt *s = STORE_PREP_KEY(zc->st, sql[c][wrap * 2 + next], key, klen, zc->z.id);
 		if (!s)
 			return DZ_EDB;
 		int src = sqlite3_step(s);
@@ -420,6 +465,55 @@ static int chain_step(struct zctx *zc, const uint8_t *key, size_t klen, bool nex
 	return DZ_ENOENT;
 }
 
+/* The types an NSEC (or NSEC3) at owner of status s names, from the n
+ * types at owner in types, in place: RRSIG and NSEC (NSEC3: RRSIG if
+ * something there is signed), the SOA at the apex, only NS and DS at a
+ * delegation.  Their number. */
+static int chain_types(struct zctx *zc, const uint8_t *owner, enum status s,
+                       uint16_t *types, int n)
+{
+	int k = 0;
+	bool signed_here = s == S_AUTH;
+	for (int i = 0; i < n; i++) {
+		uint16_t t = types[i];
+		if (t == T_RRSIG || t == T_NSEC || t == T_NSEC3 ||
+		    (s == S_DELEG && t != T_NS && t != T_DS))
+			continue;
+		signed_here = signed_here || t == T_DS;
+		types[k++] = t;
+	}
+	if (!zc->nsec3 || signed_here)
+		types[k++] = T_RRSIG;
+	if (!zc->nsec3)
+		types[k++] = T_NSEC;
+	if (is_apex(zc, owner))
+		types[k++] = T_SOA;
+	return k;
+}
+
+/* Make the one record of `type` (NSEC or NSEC3) at owner rd, and re-sign
+ * it, unless it is rd already. */
+static int chain_rr_put(struct zctx *zc, const uint8_t *owner, int type,
+                        const uint8_t *rd, size_t len)
+{
+	struct blobs old = { 0 };
+	int rc = rdata_at(zc, owner, type, -1, &old, NULL);
+	size_t olen = 0;
+	const uint8_t *ord = old.n == 1 ? blobs_at(&old, 0, &olen) : NULL;
+	bool same = ord && olen == len && memcmp(ord, rd, len) == 0;
+	blobs_free(&old);
+	if (rc || (same && !zc->force))
+		return rc;
+	if (same)
+		return sign_rrset(zc, owner, type, name_status(zc, owner));
+	/* RFC 9077: the lesser of the SOA's TTL and its minimum */
+	uint32_t ttl = zc->z.soa.minimum < zc->z.soa.ttl ? zc->z.soa.minimum : zc->z.soa.ttl;
+	if (store_record_del(zc->st, zc->z.id, owner, (uint16_t)type, NULL, 0, NULL) ||
+	    (rc = add_rr(zc, owner, (uint16_t)type, ttl, rd, len)) != 0)
+		return rc ? rc : DZ_EDB;
+	return sign_rrset(zc, owner, type, name_status(zc, owner));
+}
+
 /* Make owner's NSEC say what is at owner now and point at its successor;
  * re-sign it if it changed.  Owner must be in the chain. */
 static int nsec_refresh(struct zctx *zc, const uint8_t *owner)
@@ -427,39 +521,152 @@ static int nsec_refresh(struct zctx *zc, const uint8_t *owner)
 	uint16_t types[TYPES_MAX + 3];
 	uint8_t key[DNSSEC_CKEY_MAX], next[DNAME_MAX], rd[DNAME_MAX + DNSSEC_BITMAP_MAX];
 	size_t klen;
-	enum status s = name_status(zc, owner);
-	int n = types_at(zc, owner, types), k = 0, rc = 0;
+	int n = types_at(zc, owner, types), rc = 0;
 	if (n < 0)
 		return n;
-	for (int i = 0; i < n; i++) {
-		uint16_t t = types[i];
-		if (t == T_RRSIG || t == T_NSEC || t == T_NSEC3 ||
-		    (s == S_DELEG && t != T_NS && t != T_DS))
-			continue;
-		types[k++] = t;
-	}
-	types[k++] = T_RRSIG;
-	types[k++] = T_NSEC;
-	if (is_apex(zc, owner))
-		types[k++] = T_SOA;
-	if (chain_key(owner, key, &klen) || (rc = chain_step(zc, key, klen, true, next)) != 0)
+	n = chain_types(zc, owner, name_status(zc, owner), types, n);
+	if (chain_key(owner, key, &klen) || (rc = chain_step(zc, C_NAMES, key, klen, true, next)))
 		return rc ? rc : DZ_EINVAL;
-	size_t len = dnssec_nsec_rdata(next, types, (size_t)k, rd, sizeof rd);
-	if (!len)
+	size_t len = dnssec_nsec_rdata(next, types, (size_t)n, rd, sizeof rd);
+	return len ? chain_rr_put(zc, owner, T_NSEC, rd, len) : DZ_EINVAL;
+}
+
+/* The NSEC3 chain ----------------------------------------------------- */
+
+/* Make the NSEC3 of name (in the hashed chain) say what is at name now
+ * (nothing for an empty non-terminal) and point at its successor's hash;
+ * re-sign it if it changed. */
+static int nsec3_refresh(struct zctx *zc, const uint8_t *name)
+{
+	uint16_t types[TYPES_MAX + 3];
+	uint8_t key[DNSSEC_CKEY_MAX], h[NSEC3_SHA1_LEN], next[DNAME_MAX], owner[DNAME_MAX];
+	uint8_t rd[6 + NSEC3_SHA1_LEN + DNSSEC_BITMAP_MAX];
+	size_t klen;
+	int n = 0, rc;
+	if (chain_key(name, key, &klen))
 		return DZ_EINVAL;
-	struct blobs old = { 0 };
-	rc = rdata_at(zc, owner, T_NSEC, -1, &old, NULL);
-	size_t olen = 0;
-	const uint8_t *ord = old.n == 1 ? blobs_at(&old, 0, &olen) : NULL;
-	bool same = ord && olen == len && memcmp(ord, rd, len) == 0;
-	blobs_free(&old);
-	if (rc || same)
+	if (chain_has(zc, C_NAMES, key, klen)) {
+		if ((n = types_at(zc, name, types)) < 0)
+			return n;
+		n = chain_types(zc, name, name_status(zc, name), types, n);
+	}
+	nsec3_hash(name, &nsec3_rfc9276, h);
+	if ((rc = chain_step(zc, C_NSEC3, h, sizeof h, true, next)) != 0)
 		return rc;
-	uint32_t ttl = zc->z.soa.minimum < zc->z.soa.ttl ? zc->z.soa.minimum : zc->z.soa.ttl;
-	if (store_record_del(zc->st, zc->z.id, owner, T_NSEC, NULL, 0, NULL) ||
-	    (rc = add_rr(zc, owner, T_NSEC, ttl, rd, len)) != 0)
-		return rc ? rc : DZ_EDB;
-	return sign_rrset(zc, owner, T_NSEC, s);
+	memcpy(rd, nsec3param_rdata, sizeof nsec3param_rdata);
+	rd[5] = NSEC3_SHA1_LEN;
+	nsec3_hash(next, &nsec3_rfc9276, rd + 6);
+	size_t len = 6 + NSEC3_SHA1_LEN, bl = 0;
+	if (n && !(bl = dnssec_type_bitmap(types, (size_t)n, rd + len, sizeof rd - len)))
+		return DZ_EINVAL;
+	if (!nsec3_owner(name, zc->z.apex, &nsec3_rfc9276, owner))
+		return DZ_EINVAL;
+	return chain_rr_put(zc, owner, T_NSEC3, rd, len + bl);
+}
+
+/* Does any name strictly below name hold signed data (is in C_NAMES)?
+ * Its descendants' keys are the keys that start with its key. */
+static bool has_below(struct zctx *zc, const uint8_t *key, size_t klen)
+{
+	uint8_t hi[DNSSEC_CKEY_MAX];
+	memcpy(hi, key, klen);
+	hi[klen - 1] = 1;                  /* the key's last label end, 0, + 1 */
+	sqlite3_stmt *s = STORE_PREP_KEY(zc->st,
+		"SELECT EXISTS(SELECT 1 FROM dnssec_chain WHERE zone_id = ?2 AND ckey > ?1 "
+		"AND ckey < ?3)", key, klen, zc->z.id);
+	if (!s)
+		return false;
+	sqlite3_bind_blob(s, 3, hi, (int)klen, SQLITE_TRANSIENT);
+	return store_count(s) > 0;
+}
+
+/* Name's place in the names chain changed or its types did: put it and
+ * the empty non-terminals above it in or out of the hashed chain, and
+ * mend the NSEC3 records that point at what came or went. */
+static int nsec3_update(struct zctx *zc, const uint8_t *name)
+{
+	for (const uint8_t *a = name; a; a = is_apex(zc, a) ? NULL : dname_parent(a)) {
+		uint8_t key[DNSSEC_CKEY_MAX], h[NSEC3_SHA1_LEN], owner[DNAME_MAX], prev[DNAME_MAX];
+		size_t klen;
+		int rc = 0;
+		if (chain_key(a, key, &klen) || !nsec3_owner(a, zc->z.apex, &nsec3_rfc9276, owner))
+			return DZ_EINVAL;
+		nsec3_hash(a, &nsec3_rfc9276, h);
+		bool want = chain_has(zc, C_NAMES, key, klen) || has_below(zc, key, klen);
+		bool have = chain_has(zc, C_NSEC3, h, sizeof h);
+		if (want == have) {
+			/* the names above keep their place */
+			return want && a == name ? nsec3_refresh(zc, a) : 0;
+		}
+		if (!want && (store_record_del(zc->st, zc->z.id, owner, T_NSEC3, NULL, 0, NULL) ||
+		              del_sigs(zc, owner, -1)))
+			return DZ_EDB;
+		if ((rc = chain_put(zc, C_NSEC3, h, sizeof h, a, want)) != 0 ||
+		    (want && (rc = nsec3_refresh(zc, a)) != 0))
+			return rc;
+		rc = chain_step(zc, C_NSEC3, h, sizeof h, false, prev);
+		if (rc == 0)
+			rc = nsec3_refresh(zc, prev);
+		if (rc && rc != DZ_ENOENT)
+			return rc;
+	}
+	return 0;
+}
+
+/* Put name and the names above it in the hashed chain, no record made
+ * yet (nsec3_refresh makes them). */
+static int nsec3_hash_up(struct zctx *zc, const uint8_t *name)
+{
+	int rc = 0;
+	for (const uint8_t *a = name; a && !rc; a = is_apex(zc, a) ? NULL : dname_parent(a)) {
+		uint8_t h[NSEC3_SHA1_LEN];
+		nsec3_hash(a, &nsec3_rfc9276, h);
+		if (chain_has(zc, C_NSEC3, h, sizeof h))
+			break;                 /* and so are the names above it */
+		rc = chain_put(zc, C_NSEC3, h, sizeof h, a, true);
+	}
+	return rc;
+}
+
+/* Build the hashed chain afresh from the names chain: drop every NSEC3,
+ * hash each name and the empty non-terminals above it, then make each
+ * NSEC3 once. */
+static int nsec3_build(struct zctx *zc)
+{
+	struct blobs names = { 0 };
+	int rc = names_collect(STORE_PREP(zc->st, "SELECT owner FROM dnssec_chain "
+	                                  "WHERE zone_id = ?1", zc->z.id), &names);
+	for (size_t i = 0; i < names.n && !rc; i++)
+		rc = nsec3_hash_up(zc, blobs_at(&names, i, NULL));
+	if (rc)
+		goto fail;
+	names.len = names.n = 0;
+	rc = names_collect(STORE_PREP(zc->st, "SELECT owner FROM dnssec_nsec3 WHERE zone_id = ?1",
+	                              zc->z.id), &names);
+	for (size_t i = 0; i < names.n && !rc; i++)
+		rc = nsec3_refresh(zc, blobs_at(&names, i, NULL));
+fail:
+	blobs_free(&names);
+	return rc;
+}
+
+/* Drop every NSEC3 record of the zone, their signatures and the hashed
+ * chain (before a rebuild, or when the zone is unsigned). */
+static int nsec3_drop(store_t *st, int64_t zone_id)
+{
+	struct blobs owners = { 0 };
+	int rc = names_collect(STORE_PREP(st, "SELECT DISTINCT owner FROM records "
+	                                  "WHERE zone_id = ?1 AND type = 50", zone_id), &owners);
+	for (size_t i = 0; !rc && i < owners.n; i++) {
+		const uint8_t *o = blobs_at(&owners, i, NULL);
+		if (store_record_del(st, zone_id, o, T_NSEC3, NULL, 0, NULL) ||
+		    store_record_del(st, zone_id, o, T_RRSIG, NULL, 0, NULL))
+			rc = DZ_EDB;
+	}
+	blobs_free(&owners);
+	if (!rc && store_run(st, "DELETE FROM dnssec_nsec3 WHERE zone_id = ?1", zone_id, 0))
+		rc = DZ_EDB;
+	return rc;
 }
 
 /* Re-sign the RRset (owner, type), or every RRset at owner (type < 0),
@@ -504,6 +711,14 @@ static int sign_all(struct zctx *zc)
 	struct blobs names = { 0 };
 	uint8_t *in = NULL;
 	int rc = DZ_EDB, src;
+	/* the hashed owners are not names of the zone's data: out first;
+	 * and a batched signing left unfinished is done with */
+	if ((rc = nsec3_drop(zc->st, zc->z.id)) != 0)
+		return rc;
+	if (store_run(zc->st, "DELETE FROM dnssec_pending WHERE zone_id = ?1", zc->z.id, 0) ||
+	    store_run(zc->st, "DELETE FROM dnssec_todo WHERE zone_id = ?1", zc->z.id, 0))
+		return DZ_EDB;
+	rc = DZ_EDB;
 	sqlite3_stmt *s = STORE_PREP(zc->st,
 		"SELECT DISTINCT owner FROM records WHERE zone_id = ?1", zc->z.id);
 	if (!s || blobs_add(&names, zc->z.apex, zc->apexlen))
@@ -528,20 +743,59 @@ static int sign_all(struct zctx *zc)
 		}
 		in[i] = (uint8_t)r;
 	}
-	for (size_t i = 0; i < names.n; i++)
+	rc = 0;
+	if (zc->nsec3)
+		rc = nsec3_build(zc);
+	for (size_t i = 0; !zc->nsec3 && i < names.n; i++)
 		if (in[i] && (rc = nsec_refresh(zc, blobs_at(&names, i, NULL))) != 0)
 			goto fail;
-	rc = 0;
 fail:
 	free(in);
 	blobs_free(&names);
 	return rc;
 }
 
-/* Re-sign what the journal rows (jfirst, jlast] changed. */
-static int sign_changes(struct zctx *zc, int64_t jfirst, bool *full)
+/* Add every owner strictly below deleg to names, each with the type -1
+ * (all its RRsets), growing types as names grows. */
+static int subtree_add(struct zctx *zc, const uint8_t *deleg, struct blobs *names, int **types,
+                       size_t *tcap)
 {
-	struct blobs names = { 0 };
+	size_t dlen = dname_len(deleg, DNAME_MAX);
+	int rc = 0, src;
+	/* the owners whose wire form ends with deleg's; a label that only
+	 * looks like it is weeded out below */
+	sqlite3_stmt *s = STORE_PREP_KEY(zc->st,
+		"SELECT DISTINCT owner FROM records WHERE zone_id = ?2 AND length(owner) > ?3 "
+		"AND substr(owner, -?3) = ?1", deleg, dlen, zc->z.id, (int64_t)dlen);
+	if (!s)
+		return DZ_EDB;
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		const uint8_t *o = store_col_name(s, 0), *p = o;
+		while (p && !dname_equal(p, deleg))
+			p = dname_parent(p);
+		if (!o || !p)
+			continue;
+		if (names->n == *tcap) {
+			size_t nc = *tcap ? *tcap * 2 : 64;
+			int *nt = realloc(*types, nc * sizeof *nt);
+			if (!nt) {
+				rc = DZ_ENOMEM;
+				break;
+			}
+			*types = nt;
+			*tcap = nc;
+		}
+		if ((rc = blobs_add(names, o, dname_len(o, DNAME_MAX))) != 0)
+			break;
+		(*types)[names->n - 1] = -1;
+	}
+	return store_rows_end(s, rc, src);
+}
+
+/* Re-sign what the journal rows (jfirst, jlast] changed. */
+static int sign_changes(struct zctx *zc, int64_t jfirst)
+{
+	struct blobs names = { 0 }, delegs = { 0 };
 	int *types = NULL;
 	size_t tcap = 0;
 	int rc = 0, src;
@@ -558,10 +812,12 @@ static int sign_changes(struct zctx *zc, int64_t jfirst, bool *full)
 		int t = sqlite3_column_type(s, 1) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 1);
 		if (!o || t == T_RRSIG || t == T_NSEC || t == T_NSEC3)
 			continue;
-		/* a delegation made or unmade moves names in or out of the zone */
+		/* a delegation made or unmade moves the names below it in or
+		 * out of the zone: all of that subtree is re-signed */
 		if (t == T_NS && !is_apex(zc, o)) {
-			*full = true;
-			break;
+			if ((rc = blobs_add(&delegs, o, dname_len(o, DNAME_MAX))) != 0)
+				break;
+			t = -1;
 		}
 		if (names.n == tcap) {
 			int *nt = realloc(types, (tcap ? tcap * 2 : 64) * sizeof *nt);
@@ -576,9 +832,12 @@ static int sign_changes(struct zctx *zc, int64_t jfirst, bool *full)
 			break;
 		types[names.n - 1] = t;
 	}
-	if ((rc = store_rows_end(s, rc, src)) != 0 || *full)
+	if ((rc = store_rows_end(s, rc, src)) != 0)
 		goto fail;
-	/* names in order: each name's types together */
+	for (size_t i = 0; i < delegs.n && !rc; i++)
+		rc = subtree_add(zc, blobs_at(&delegs, i, NULL), &names, &types, &tcap);
+	/* names in order: each name's types together (a subtree's names
+	 * come last, so a name may come twice: signed twice, no harm) */
 	for (size_t i = 0; i < names.n && !rc;) {
 		const uint8_t *o = blobs_at(&names, i, NULL);
 		uint8_t key[DNSSEC_CKEY_MAX], prev[DNAME_MAX];
@@ -591,19 +850,162 @@ static int sign_changes(struct zctx *zc, int64_t jfirst, bool *full)
 			rc = in < 0 ? in : DZ_EINVAL;
 			break;
 		}
-		bool was = chain_has(zc, key, klen);
+		bool was = chain_has(zc, C_NAMES, key, klen);
 		if ((bool)in != was && (rc = chain_set(zc, o, in)) != 0)
 			break;
+		if (zc->nsec3) {
+			rc = nsec3_update(zc, o);
+			continue;
+		}
 		if (in && (rc = nsec_refresh(zc, o)) != 0)
 			break;
 		/* a name came or went: its predecessor's NSEC points past it */
-		if ((bool)in != was && (rc = chain_step(zc, key, klen, false, prev)) == 0)
+		if ((bool)in != was && (rc = chain_step(zc, C_NAMES, key, klen, false, prev)) == 0)
 			rc = nsec_refresh(zc, prev);
 	}
 fail:
 	free(types);
 	blobs_free(&names);
+	blobs_free(&delegs);
 	return rc;
+}
+
+/* Batched whole-zone signing ------------------------------------------ */
+
+/* Start re-signing the whole zone in batches (signer_continue): every
+ * owner of the zone's data (an NSEC zone's names with only an NSEC left
+ * too; not the NSEC3 owners, whose records phase 2 re-makes: signing
+ * them as names would drop their signatures until then) and every name of
+ * its chain is to do.  The old signatures stay until each
+ * name's turn, so a key activation keeps the old key's signatures until
+ * the new key's cover everything. */
+static int resign_start(struct zctx *zc)
+{
+	int64_t z = zc->z.id;
+	return store_run(zc->st, "DELETE FROM dnssec_todo WHERE zone_id = ?1", z, 0) ||
+	       store_run(zc->st, "INSERT OR REPLACE INTO dnssec_pending(zone_id, phase) "
+	                 "VALUES(?1, ?2)", z, 1) ||
+	       store_run(zc->st, "INSERT OR IGNORE INTO dnssec_todo(zone_id, owner) SELECT DISTINCT "
+	                 "zone_id, owner FROM records WHERE zone_id = ?1 AND type NOT IN (46, 50)",
+	                 z, 0) ||
+	       store_run(zc->st, "INSERT OR IGNORE INTO dnssec_todo(zone_id, owner) SELECT "
+	                 "zone_id, owner FROM dnssec_chain WHERE zone_id = ?1", z, 0)
+	       ? DZ_EDB : 0;
+}
+
+/* The whole zone: at once if it is small, else in batches from now on. */
+static int sign_whole(struct zctx *zc)
+{
+	int64_t n = 0;
+	if (STORE_INT(zc->st, "SELECT count(DISTINCT owner) FROM records WHERE zone_id = ?1", &n,
+	              zc->z.id) != 0)
+		return DZ_EDB;
+	return n <= INLINE_NAMES_MAX ? sign_all(zc) : resign_start(zc);
+}
+
+/* Phase 1 for one name: sign its RRsets, put it in or out of the names
+ * chain (an NSEC3 zone: of the hashed chain too); the chain records
+ * wait for phase 2. */
+static int resign_name(struct zctx *zc, const uint8_t *o)
+{
+	uint8_t key[DNSSEC_CKEY_MAX];
+	size_t klen;
+	if (chain_key(o, key, &klen))
+		return DZ_EINVAL;
+	bool was = chain_has(zc, C_NAMES, key, klen);
+	int in = sign_owner(zc, o, -1), rc;
+	if (in < 0 || (bool)in == was)
+		return in < 0 ? in : 0;
+	if ((rc = chain_put(zc, C_NAMES, key, klen, o, in)) != 0 || !zc->nsec3)
+		return rc;
+	return in ? nsec3_hash_up(zc, o) : nsec3_update(zc, o);
+}
+
+/* Phase 2 for one name: its NSEC or NSEC3, if it is still in the chain. */
+static int rechain_name(struct zctx *zc, const uint8_t *o)
+{
+	uint8_t key[DNSSEC_CKEY_MAX];
+	size_t klen;
+	if (zc->nsec3) {
+		nsec3_hash(o, &nsec3_rfc9276, key);
+		return chain_has(zc, C_NSEC3, key, NSEC3_SHA1_LEN) ? nsec3_refresh(zc, o) : 0;
+	}
+	if (chain_key(o, key, &klen))
+		return DZ_EINVAL;
+	return chain_has(zc, C_NAMES, key, klen) ? nsec_refresh(zc, o) : 0;
+}
+
+int signer_continue(store_t *st, unsigned max, unsigned *n, bool *more)
+{
+	struct blobs todo = { 0 };
+	struct zctx zc = { 0 };
+	int64_t zid = 0, phase = 0, left = 0;
+	int rc = DZ_EDB;
+	*n = 0;
+	*more = false;
+	if (STORE_INT(st, "SELECT coalesce(min(zone_id), 0) FROM dnssec_pending", &zid) ||
+	    (zid && STORE_INT(st, "SELECT phase FROM dnssec_pending WHERE zone_id = ?1", &phase,
+	                      zid)))
+		return DZ_EDB;
+	if (!zid)
+		return 0;
+	if ((rc = zctx_load(st, zid, &zc)) != 0)
+		goto fail;
+	if (!zc.nkeys) {
+		rc = store_run(st, "DELETE FROM dnssec_pending WHERE zone_id = ?1", zid, 0) ? DZ_EDB : 0;
+		goto fail;
+	}
+	if ((rc = names_collect(STORE_PREP(st, "SELECT owner FROM dnssec_todo WHERE zone_id = ?1 "
+	                                   "ORDER BY owner LIMIT ?2", zid, (int64_t)max), &todo)))
+		goto fail;
+	/* phase 2 re-signs the NSEC3 records even where they are unchanged (a
+	 * new key); the NSEC records were re-signed with their names */
+	zc.force = phase == 2 && zc.nsec3;
+	for (size_t i = 0; i < todo.n && !rc; i++) {
+		size_t len;
+		const uint8_t *o = blobs_at(&todo, i, &len);
+		rc = phase == 1 ? resign_name(&zc, o) : rechain_name(&zc, o);
+		sqlite3_stmt *d = rc ? NULL : STORE_PREP_KEY(st,
+			"DELETE FROM dnssec_todo WHERE owner = ?1 AND zone_id = ?2", o, len, zid);
+		if (!rc && (!d || store_done(d)))
+			rc = DZ_EDB;
+	}
+	*n = (unsigned)todo.n;
+	if (rc || STORE_INT(st, "SELECT count(*) FROM dnssec_todo WHERE zone_id = ?1", &left, zid)) {
+		rc = rc ? rc : DZ_EDB;
+		goto fail;
+	}
+	*more = true;
+	if (left)
+		goto fail;
+	if (phase == 1)
+		/* every name signed: now the chain records, in chain order */
+		rc = store_run(st, "UPDATE dnssec_pending SET phase = 2 WHERE zone_id = ?1", zid, 0) ||
+		     store_run(st, zc.nsec3
+		               ? "INSERT INTO dnssec_todo(zone_id, owner) SELECT zone_id, owner "
+		                 "FROM dnssec_nsec3 WHERE zone_id = ?1"
+		               : "INSERT INTO dnssec_todo(zone_id, owner) SELECT zone_id, owner "
+		                 "FROM dnssec_chain WHERE zone_id = ?1", zid, 0) ? DZ_EDB : 0;
+	else if (store_run(st, "DELETE FROM dnssec_pending WHERE zone_id = ?1", zid, 0))
+		rc = DZ_EDB;
+	/* more: another zone may be pending */
+	else if (STORE_INT(st, "SELECT count(*) FROM dnssec_pending", &left) == 0)
+		*more = left > 0;
+fail:
+	zctx_free(&zc);
+	blobs_free(&todo);
+	return rc;
+}
+
+int64_t signer_pending(store_t *st, int64_t zone_id)
+{
+	int64_t phase = 0, left = 0;
+	if (STORE_INT(st, "SELECT coalesce(max(phase), 0) FROM dnssec_pending WHERE zone_id = ?1",
+	              &phase, zone_id) || !phase)
+		return 0;
+	if (STORE_INT(st, "SELECT count(*) FROM dnssec_todo WHERE zone_id = ?1", &left, zone_id))
+		return 1;
+	return left + 1;
 }
 
 int signer_commit(store_t *st, int64_t zone_id, int64_t jfirst, bool full)
@@ -624,9 +1026,9 @@ int signer_commit(store_t *st, int64_t zone_id, int64_t jfirst, bool full)
 	}
 	full = full || reload;
 	if (!full)
-		rc = sign_changes(&zc, jfirst, &full);
-	if (!rc && full)
-		rc = sign_all(&zc);
+		rc = sign_changes(&zc, jfirst);
+	else
+		rc = sign_whole(&zc);
 	/* the serial the commit's bump (journal_bump) will give */
 	zc.serial = zc.z.soa.serial >= 4294967295u ? 1 : zc.z.soa.serial + 1;
 	if (!rc)
@@ -789,14 +1191,16 @@ int signer_sign_zone(store_t *st, int64_t zone_id, bool nsec3, bool ksk_zsk)
 	int rc = zctx_load(st, zone_id, &zc);
 	if (!rc && zc.nkeys)
 		rc = DZ_EEXIST;
-	if (!rc && nsec3)
-		rc = DZ_ENOTSUP;
 	if (!rc)
 		rc = key_new(&zc, ksk_zsk ? SIGNER_KSK : SIGNER_CSK, SIGNER_ACTIVE);
 	if (!rc && ksk_zsk)
 		rc = key_new(&zc, SIGNER_ZSK, SIGNER_ACTIVE);
 	if (!rc)
 		rc = publish_keys(&zc);
+	/* NSEC3PARAM at the apex makes it an NSEC3 zone (signer_commit) */
+	if (!rc && nsec3)
+		rc = add_rr(&zc, zc.z.apex, T_NSEC3PARAM, 0, nsec3param_rdata,
+		            sizeof nsec3param_rdata);
 	if (!rc)
 		rc = store_resign_zone(st, zone_id);
 	zctx_free(&zc);
@@ -813,20 +1217,13 @@ bool signer_zone_signed(store_t *st, int64_t zone_id)
 int signer_unsign_zone(store_t *st, int64_t zone_id)
 {
 	struct blobs owners = { 0 };
-	int rc = 0, src;
 	if (!signer_zone_signed(st, zone_id))
 		return DZ_ENOENT;
-	sqlite3_stmt *s = STORE_PREP(st, "SELECT DISTINCT owner FROM records WHERE zone_id = ?1 "
-	                             "AND type IN (46, 47, 48, 50, 59, 60)", zone_id);
-	if (!s)
-		return DZ_EDB;
-	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-		const uint8_t *o = store_col_name(s, 0);
-		if (o && (rc = blobs_add(&owners, o, dname_len(o, DNAME_MAX))) != 0)
-			break;
-	}
-	rc = store_rows_end(s, rc, src);
-	static const int types[] = { T_RRSIG, T_NSEC, T_DNSKEY, T_NSEC3, T_CDS, T_CDNSKEY };
+	int rc = names_collect(STORE_PREP(st, "SELECT DISTINCT owner FROM records WHERE "
+	                                  "zone_id = ?1 AND type IN (46, 47, 48, 50, 51, 59, 60)",
+	                                  zone_id), &owners);
+	static const int types[] = { T_RRSIG, T_NSEC, T_DNSKEY, T_NSEC3, T_NSEC3PARAM, T_CDS,
+	                             T_CDNSKEY };
 	for (size_t i = 0; !rc && i < owners.n; i++)
 		for (size_t t = 0; !rc && t < sizeof types / sizeof types[0]; t++)
 			if (store_record_del(st, zone_id, blobs_at(&owners, i, NULL), types[t], NULL, 0,
@@ -834,6 +1231,9 @@ int signer_unsign_zone(store_t *st, int64_t zone_id)
 				rc = DZ_EDB;
 	blobs_free(&owners);
 	if (!rc && (store_run(st, "DELETE FROM dnssec_chain WHERE zone_id = ?1", zone_id, 0) ||
+	            store_run(st, "DELETE FROM dnssec_nsec3 WHERE zone_id = ?1", zone_id, 0) ||
+	            store_run(st, "DELETE FROM dnssec_pending WHERE zone_id = ?1", zone_id, 0) ||
+	            store_run(st, "DELETE FROM dnssec_todo WHERE zone_id = ?1", zone_id, 0) ||
 	            store_run(st, "DELETE FROM dnssec_keys WHERE zone_id = ?1", zone_id, 0)))
 		rc = DZ_EDB;
 	return rc ? rc : store_touch_zone(st, zone_id);
@@ -936,6 +1336,9 @@ int signer_key_retire(store_t *st, int64_t zone_id, uint16_t tag)
 		rc = DZ_ENOENT;
 	if (!rc && zc.keys[i].state == SIGNER_ACTIVE)
 		rc = DZ_EINVAL;
+	/* the old key's signatures may still be all that covers some names */
+	if (!rc && signer_pending(st, zone_id))
+		rc = DZ_ELIMIT;
 	if (!rc && store_run(st, "DELETE FROM dnssec_keys WHERE id = ?1", zc.keys[i].id, 0))
 		rc = DZ_EDB;
 	if (!rc)

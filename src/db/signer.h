@@ -10,11 +10,27 @@
  * before the serial bump and COMMIT: the RRsets the transaction changed
  * (found from its journal rows) are re-signed, the NSEC chain mended for
  * names that came or went (predecessor and successor through the indexed
- * canonical-order table dnssec_chain: an update never scans the zone),
+ * canonical-order table dnssec_chain: an update never scans the zone;
+ * in an NSEC3 zone, whose apex has NSEC3PARAM, the hashed chain through
+ * dnssec_nsec3, with the empty non-terminals above a name that came or
+ * went),
  * and the SOA re-signed with the serial the bump gives it.  So whatever
  * thread commits (the committer, a CLI command, an import) signs, and
- * "durable and served" also means signed.  A bulk transaction (import),
- * a delegation's NS change or a key activation re-signs the whole zone.
+ * "durable and served" also means signed.  A delegation's NS change
+ * re-signs the names at and below it.
+ *
+ * A bulk transaction (import), a first signing or a key activation
+ * re-signs the whole zone: at once in that transaction if the zone has at
+ * most 500 names, else in batches (signer_continue: each a transaction of
+ * its own, so the write lock is never held long and a running server's
+ * commits go on between them), first every name's RRsets, then the chain
+ * records.  Until the last batch the zone is "pending" (signer_pending):
+ * a new zone is partly signed (insecure, not bogus, while the parent has
+ * no DS: `zone ds` refuses), and at a key activation each name keeps the
+ * old key's signatures until its turn (the old key is still published;
+ * `key retire` refuses meanwhile).  The CLI runs the batches after its
+ * command; the server's housekeeping job runs them too (one that was cut
+ * short goes on there).
  *
  * Which key signs what: an active CSK everything; an active KSK the
  * DNSKEY, CDS and CDNSKEY RRsets and an active ZSK the rest; a retired
@@ -60,7 +76,8 @@ struct signer_key_info {
 
 /* Sign zone_id for the first time: make a CSK (or, with ksk_zsk, a KSK
  * and a ZSK), publish DNSKEY, CDS and CDNSKEY, sign every RRset and build
- * the NSEC chain (NSEC3 is not built: DZ_ENOTSUP if nsec3).  Inside the
+ * the NSEC chain (nsec3: NSEC3PARAM 1 0 0 - at the apex and the NSEC3
+ * chain, empty non-terminals included, RFC 5155 and RFC 9276).  Inside the
  * caller's transaction; its commit signs the SOA.  0, DZ_EEXIST (the zone
  * has keys), DZ_ENOENT, DZ_EIO (no randomness) or DZ_EDB. */
 int signer_sign_zone(store_t *st, int64_t zone_id, bool nsec3, bool ksk_zsk);
@@ -84,8 +101,18 @@ int signer_key_add(store_t *st, int64_t zone_id, enum signer_role role, int64_t 
  * at commit.  0, DZ_ENOENT (no such key) or DZ_EDB. */
 int signer_key_activate(store_t *st, int64_t zone_id, uint16_t tag);
 /* Withdraw a published or retired key: its DNSKEY goes and it signs
- * nothing more.  0, DZ_ENOENT, DZ_EINVAL (the key is active) or DZ_EDB. */
+ * nothing more.  0, DZ_ENOENT, DZ_EINVAL (the key is active), DZ_ELIMIT (a
+ * whole-zone re-signing is still pending) or DZ_EDB. */
 int signer_key_retire(store_t *st, int64_t zone_id, uint16_t tag);
+
+/* One batch of a pending whole-zone signing (the lowest pending zone):
+ * at most `max` names, in the caller's transaction.  *n gets the number of
+ * names done, *more whether any zone is still pending after it.  0 or a
+ * DZ_E* code. */
+int signer_continue(store_t *st, unsigned max, unsigned *n, bool *more);
+/* 0 if zone_id's signing is complete, else 1 + the names its current
+ * phase has left. */
+int64_t signer_pending(store_t *st, int64_t zone_id);
 
 /* The transaction hook (store_commit): re-sign what the journal rows
  * after `jfirst` changed in zone_id (all of the zone if full), and sign

@@ -214,6 +214,26 @@ static const char *const migrations[] = {
 	"  owner BLOB NOT NULL,"
 	"  PRIMARY KEY(zone_id, ckey)) WITHOUT ROWID;"
 	"CREATE INDEX records_rrsig_expiry ON records(substr(rdata, 9, 4)) WHERE type = 46;",
+	/* 11: an NSEC3 zone's hashed chain (RFC 5155): every name that gets an
+	 * NSEC3 (the names of dnssec_chain and the empty non-terminals above
+	 * them) by its hash, for indexed predecessor and successor lookups;
+	 * owner is the unhashed name */
+	"CREATE TABLE dnssec_nsec3("
+	"  zone_id INTEGER NOT NULL REFERENCES zones(id) ON DELETE CASCADE,"
+	"  ckey BLOB NOT NULL,"
+	"  owner BLOB NOT NULL,"
+	"  PRIMARY KEY(zone_id, ckey)) WITHOUT ROWID;"
+	/* a whole-zone signing done in batches (src/db/signer.h
+	 * signer_continue): the zone is incomplete while it has a row here;
+	 * phase 1 signs the names in dnssec_todo, phase 2 makes their chain
+	 * records */
+	"CREATE TABLE dnssec_pending("
+	"  zone_id INTEGER PRIMARY KEY REFERENCES zones(id) ON DELETE CASCADE,"
+	"  phase INTEGER NOT NULL);"
+	"CREATE TABLE dnssec_todo("
+	"  zone_id INTEGER NOT NULL REFERENCES zones(id) ON DELETE CASCADE,"
+	"  owner BLOB NOT NULL,"
+	"  PRIMARY KEY(zone_id, owner)) WITHOUT ROWID;",
 };
 
 static void seterr(char *buf, size_t len, const char *what, sqlite3 *db)
@@ -341,6 +361,20 @@ fail:
 	return DZ_EDB;
 }
 
+/* Waiting for another connection's write lock: up to 10 s, trying every
+ * 2 ms (SQLite's own busy timeout backs off to a try every 100 ms, so a
+ * writer that takes short turns back to back, like a batched signing,
+ * would keep the server's committer out). */
+static int busy_wait(void *arg, int tries)
+{
+	(void)arg;
+	if (tries >= 5000)
+		return 0;
+	struct timespec ts = { 0, 2 * 1000 * 1000 };
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
 int store_open(const char *path, store_t **out, char *errbuf, size_t errlen)
 {
 	store_t *st = calloc(1, sizeof *st);
@@ -360,7 +394,7 @@ int store_open(const char *path, store_t **out, char *errbuf, size_t errlen)
 		seterr(errbuf, errlen, path, st->db);
 		goto fail;
 	}
-	sqlite3_busy_timeout(st->db, 10000);
+	sqlite3_busy_handler(st->db, busy_wait, NULL);
 	sqlite3_extended_result_codes(st->db, 1);
 	/* WAL with synchronous=FULL: a commit is on disk when it returns */
 	if (exec(st->db, "PRAGMA journal_mode=WAL") ||

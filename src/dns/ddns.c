@@ -19,6 +19,7 @@
 #include "proto/tsig.h"
 #include "src/common/log.h"
 #include "src/db/host.h"
+#include "src/db/signer.h"
 #include "src/db/updatelog.h"
 #include "src/db/zones.h"
 
@@ -416,6 +417,21 @@ static void log_update(store_t *st, struct ddns_job *j, const struct outcome *o)
 		log_warn("update log: %s", store_errmsg(st));
 }
 
+/* Does the update touch a record the signer owns in a signed zone
+ * (RRSIG, NSEC, DNSKEY, NSEC3, NSEC3PARAM, CDS, CDNSKEY)?  BIND refuses
+ * these too: the signer makes them at every commit. */
+static bool touches_signer_rrs(const struct dnsupd *u)
+{
+	for (unsigned i = u->nprereq; i < u->nprereq + u->nupdate; i++)
+		switch (u->rr[i].type) {
+		case 46: case 47: case 48: case 50: case 51: case 59: case 60:
+			return true;
+		default:
+			break;
+		}
+	return false;
+}
+
 /* Committer thread, inside the batch's transaction.  A positive return
  * is the rcode to answer (the savepoint undoes what was written). */
 static int job_run(struct commit_job *job, store_t *st)
@@ -430,6 +446,11 @@ static int job_run(struct commit_job *job, store_t *st)
 		return rc;
 	if ((rc = check_prereqs(st, &z, &j->u)) != 0)
 		return rc;
+	if (touches_signer_rrs(&j->u) && signer_zone_signed(st, z.id)) {
+		log_info("dns update from %s key %s zone %s: refused, a DNSSEC record type",
+		         j->client, j->key, z.name);
+		return RCODE_REFUSED;
+	}
 	for (unsigned i = j->u.nprereq; i < j->u.nprereq + j->u.nupdate; i++)
 		if ((rc = apply_one(st, &z, &j->u, &j->u.rr[i], &o)) != 0)
 			return rc == DZ_EINVAL ? RCODE_REFUSED : rc;

@@ -240,7 +240,8 @@ static void *committer_main(void *arg)
 }
 
 int commit_start(committer_t **out, const char *db, ztable_t *zt,
-                 unsigned max_batch, unsigned sync_ms, char *err, size_t errlen)
+                 unsigned max_batch, unsigned sync_ms, uint32_t sign_validity,
+                 uint32_t sign_refresh, char *err, size_t errlen)
 {
 	committer_t *c = calloc(1, sizeof *c);
 	if (!c) {
@@ -258,6 +259,7 @@ int commit_start(committer_t **out, const char *db, ztable_t *zt,
 	c->sync_ms = sync_ms ? sync_ms : 1;
 	if (store_open(db, &c->st, err, errlen))
 		goto fail;
+	store_set_sign_times(c->st, sign_validity, sign_refresh);
 	/* checkpoint every ~40 MB of WAL, not SQLite's 4 MB: the hot pages
 	 * (the journal's and the update log's tails, the zone's serial) are
 	 * rewritten by every batch and copied back once per checkpoint (at

@@ -53,11 +53,14 @@ struct commit_job {
 
 /* Open a store connection on `db` and start the threads.  max_batch caps
  * the jobs per transaction; sync_ms is how often an idle committer looks
- * for other processes' commits (sync-interval).  zt must be loaded
+ * for other processes' commits (sync-interval); sign_validity and
+ * sign_refresh (dnssec-validity, dnssec-refresh) are the signatures'
+ * times from the first commit on.  zt must be loaded
  * already and outlive the committer.  0, or DZ_EDB/DZ_ENOMEM/DZ_EIO with
  * a message in err. */
 int commit_start(committer_t **out, const char *db, ztable_t *zt,
-                 unsigned max_batch, unsigned sync_ms, char *err, size_t errlen);
+                 unsigned max_batch, unsigned sync_ms, uint32_t sign_validity,
+                 uint32_t sign_refresh, char *err, size_t errlen);
 /* Queue a job (any thread).  The job must stay valid until its done. */
 void commit_submit(committer_t *c, struct commit_job *job);
 /* Finish every queued job, stop the threads and close the connection.

@@ -25,7 +25,6 @@ struct housekeep {
 	committer_t *cm;
 	timers_t *ts;
 	int64_t log_keep_s;
-	uint32_t sign_validity, sign_refresh;
 	uint64_t every_ms;         /* between rounds when not behind */
 	atomic_bool stopping;
 	bool behind;               /* committer thread, then its done */
@@ -51,20 +50,29 @@ static int prune_logs(store_t *st, int64_t now, void *arg)
 
 /* The built-in DNSSEC task: re-sign the RRsets whose signatures expire
  * soonest, a chunk a round, so a zone signed at once is re-signed spread
- * over rounds and transactions.  The committer's connection learns the
- * configured validity here, on its own thread. */
+ * over rounds and transactions (with the validity the committer's
+ * connection was given at commit_start). */
 static int resign(store_t *st, int64_t now, void *arg)
 {
-	housekeep_t *hk = arg;
+	(void)arg;
 	unsigned n = 0;
-	store_set_sign_times(st, hk->sign_validity, hk->sign_refresh);
 	if (signer_refresh(st, now, HOUSEKEEP_RESIGN_CHUNK, &n)) {
 		log_warn("re-signing: %s", store_errmsg(st));
 		return DZ_EDB;
 	}
 	if (n)
 		log_info("re-signed rrsets=%u", n);
-	return n == HOUSEKEEP_RESIGN_CHUNK;
+	/* and a batch of a whole-zone signing a commit of ours or a command
+	 * cut short left pending */
+	unsigned names = 0;
+	bool more = false;
+	if (signer_continue(st, HOUSEKEEP_SIGN_NAMES, &names, &more)) {
+		log_warn("signing: %s", store_errmsg(st));
+		return DZ_EDB;
+	}
+	if (names)
+		log_info("signed names=%u pending=%s", names, more ? "yes" : "no");
+	return n == HOUSEKEEP_RESIGN_CHUNK || more;
 }
 
 static int round_run(struct commit_job *job, store_t *st)
@@ -116,15 +124,13 @@ int housekeep_start(housekeep_t **out, const struct config *c, committer_t *cm,
 	hk->cm = cm;
 	hk->ts = ts;
 	hk->log_keep_s = (int64_t)c->update_log_days * 86400;
-	hk->sign_validity = (uint32_t)c->dnssec_validity;
-	hk->sign_refresh = (uint32_t)c->dnssec_refresh;
 	/* a round at least four times per refresh period: a signature is
 	 * re-made well before it runs out, however short the validity */
 	hk->every_ms = HOUSEKEEP_EVERY_MS;
 	if ((uint64_t)c->dnssec_refresh * 1000 / 4 < hk->every_ms)
 		hk->every_ms = (uint64_t)c->dnssec_refresh * 1000 / 4;
 	housekeep_add(hk, prune_logs, hk);
-	housekeep_add(hk, resign, hk);
+	housekeep_add(hk, resign, NULL);
 	if (timer_at(ts, &hk->tick, clock_ms())) {
 		snprintf(err, errlen, "housekeeping: the timers have stopped");
 		housekeep_free(hk);

@@ -8,7 +8,9 @@
  * (older than update-log-days), at most HOUSEKEEP_CHUNK rows of each, the
  * newest row always kept; a second re-signs the DNSSEC signatures that
  * expire within dnssec-refresh (src/db/signer.h), HOUSEKEEP_RESIGN_CHUNK
- * RRsets at most, and rounds come at least four times per dnssec-refresh;
+ * RRsets at most, and a batch (HOUSEKEEP_SIGN_NAMES names) of a pending
+ * whole-zone signing (signer_continue); rounds come at least four times per
+ * dnssec-refresh;
  * front ends add their own (housekeep_add).
  * While a task says it is behind, the next job follows at once, a chunk
  * per transaction, so a backlog never holds the writer long.
@@ -28,6 +30,7 @@
 
 #define HOUSEKEEP_EVERY_MS 60000   /* between rounds when not behind (at most) */
 #define HOUSEKEEP_RESIGN_CHUNK 500 /* RRsets re-signed per round: tens of ms */
+#define HOUSEKEEP_SIGN_NAMES 200   /* names of a pending whole-zone signing per round */
 #define HOUSEKEEP_CHUNK 5000       /* rows per log per round: a few ms */
 #define HOUSEKEEP_JOURNAL_S 86400  /* the change journal keeps a day */
 #define HOUSEKEEP_TASKS 8

@@ -13,7 +13,8 @@ Z=dyn.test
 BIG=$(tsig_secret)
 dz_config sign "allow-transfer = $Z 127.0.0.0/8" "update-rate-token = 0" \
 	"update-rate-client = 0" "update-burst-token = 1000000" \
-	"tsig-key = big hmac-sha256 $BIG" "allow-update = $Z big *.$Z A,AAAA,TXT"
+	"tsig-key = big hmac-sha256 $BIG" "allow-update = $Z big *.$Z A,AAAA,TXT,RRSIG,NSEC" \
+	"allow-update = $Z big $Z DNSKEY,NSEC3PARAM,CDS,CDNSKEY"
 dz zone add $Z --ns ns1.$Z=192.0.2.53 >/dev/null 2>&1
 dz record add $Z MX '10 Mail.Dyn.Test.' >/dev/null
 dz record add $Z TXT '"v=spf1 -all"' >/dev/null
@@ -118,6 +119,17 @@ axfr $Z "$TMP/z2" || notok "AXFR after nsupdate"
 verifies $Z "$TMP/z2" "after an RFC 2136 UPDATE"
 like "$(grep "^nsu\.$Z\..*	RRSIG	A " "$TMP/z2")" "RRSIG	A 13 3 60 " "the new name's A is signed"
 is "$(grep -c "^h1\.$Z\." "$TMP/z2")" 0 "h1, its only record deleted, has left the chain"
+
+# the signer's records are not UPDATE's to change (REFUSED, as BIND does)
+for u in "update delete nsu.$Z RRSIG" "update delete nsu.$Z NSEC" "update delete $Z DNSKEY" \
+	"update add $Z 60 NSEC3PARAM 1 0 0 -" "update delete $Z CDS" "update delete $Z CDNSKEY"; do
+	out=$(printf 'zone %s\n%s\nsend\n' $Z "$u" | nsu big "$BIG")
+	is "$(printf '%s' "$out" | nsu_status)" REFUSED "nsupdate '$u' in a signed zone: REFUSED"
+done
+axfr $Z "$TMP/z2b" || notok "AXFR after the refused updates"
+is "$(grep -c "	DNSKEY	" "$TMP/z2b") $(grep -c "^nsu\.$Z\..*	NSEC	" "$TMP/z2b")" "1 1" \
+	"the DNSKEY and nsu's NSEC are still there"
+is "$(grep -c "refused, a DNSSEC record type" "$DZ_DIR/serve.log")" 6 "refused by the signed-zone rule, not the key's scope"
 
 # an import into the signed zone (bulk: the whole zone is re-signed)
 cat >"$TMP/imp.zone" <<Z
