@@ -274,6 +274,46 @@ int store_record_del(store_t *st, int64_t zone_id, const uint8_t *owner,
 	return rc ? rc : store_touch_zone(st, zone_id);
 }
 
+int store_rrset_ttl(store_t *st, int64_t zone_id, const uint8_t *owner, uint16_t type,
+                    uint32_t ttl, unsigned *nset)
+{
+	uint8_t lo[DNAME_MAX];
+	size_t olen = dname_copy_lower(lo, owner);
+	int rc = 0, src;
+	*nset = 0;
+	/* each record that changes: its deletion and its new TTL, journalled
+	 * exactly (IXFR, the signer and the zone table take them as usual) */
+	sqlite3_stmt *s;
+	if (!store_bulk(st)) {
+		s = store_stmt(st, "SELECT rdata, ttl FROM records WHERE zone_id=?1 AND owner=?2 "
+		               "AND type=?3 AND ttl<>?4");
+		if (!bind_owner(s, zone_id, lo, olen, type))
+			return DZ_EDB;
+		sqlite3_bind_int64(s, 4, ttl);
+		while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+			const uint8_t *rd = sqlite3_column_blob(s, 0);
+			size_t rdlen = (size_t)sqlite3_column_bytes(s, 0);
+			if (!rd)
+				rd = (const uint8_t *)"";
+			uint32_t old = (uint32_t)sqlite3_column_int64(s, 1);
+			if ((rc = journal_rr(st, JOURNAL_DEL, zone_id, lo, olen, type, old, rd, rdlen)) ||
+			    (rc = journal_rr(st, JOURNAL_ADD, zone_id, lo, olen, type, ttl, rd, rdlen)))
+				break;
+		}
+		if ((rc = store_rows_end(s, rc, src)) != 0)
+			return rc;
+	}
+	s = store_stmt(st, "UPDATE records SET ttl=?4 WHERE zone_id=?1 AND owner=?2 AND type=?3 "
+	               "AND ttl<>?4");
+	if (!bind_owner(s, zone_id, lo, olen, type))
+		return DZ_EDB;
+	sqlite3_bind_int64(s, 4, ttl);
+	if (store_done(s))
+		return DZ_EDB;
+	*nset = store_changes(st);
+	return *nset ? store_touch_zone(st, zone_id) : 0;
+}
+
 static void rr_row(sqlite3_stmt *s, struct store_rr *rr)
 {
 	rr->zone_id = sqlite3_column_int64(s, 0);

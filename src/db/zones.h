@@ -59,6 +59,11 @@ int store_record_add(store_t *st, const struct store_rr *rr);
 int store_record_del(store_t *st, int64_t zone_id, const uint8_t *owner,
                      int type, const uint8_t *rd, size_t rdlen,
                      unsigned *ndel);
+/* Give every record of the RRset (zone, owner, type) the TTL ttl (RFC
+ * 2181 §5.2: one TTL per RRset); journalled.  *nset gets how many
+ * records changed.  0 or DZ_EDB. */
+int store_rrset_ttl(store_t *st, int64_t zone_id, const uint8_t *owner, uint16_t type,
+                    uint32_t ttl, unsigned *nset);
 typedef int (*store_rr_cb)(void *ctx, const struct store_rr *rr);
 /* Every record of one zone (zone_id > 0) or of all, ordered by zone and
  * owner.  A non-zero return from cb stops the walk and is returned. */

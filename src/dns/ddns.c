@@ -361,6 +361,11 @@ static int apply_add(store_t *st, const struct store_zone *z, const struct dnsup
 	if (store_record_add(st, &rr))
 		return DZ_EDB;
 	o->changes++;
+	/* one TTL per RRset (RFC 2181 §5.2): the new RR's, as BIND does */
+	unsigned nset = 0;
+	if (store_rrset_ttl(st, z->id, r->owner, r->type, r->ttl, &nset))
+		return DZ_EDB;
+	o->changes += nset;
 	return 0;
 }
 

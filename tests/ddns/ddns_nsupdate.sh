@@ -97,6 +97,24 @@ is "$(printf '%s' "$out" | nsu_status)" NOERROR "an A at a CNAME: NOERROR"
 is "$(q alias.dyn.test A +short | tail -1)" 192.0.2.80 "but ignored: the CNAME still answers"
 is "$(ulog | tail -1 | cut -d'|' -f4)" nochg "and logged as no change"
 
+# one TTL per RRset (RFC 2181 5.2): an RR added with another TTL gives the
+# whole RRset its TTL, as BIND does
+out=$(nsu big "$BIG" <<'N'
+zone dyn.test
+update add ttl.dyn.test 300 TXT "one"
+update add ttl.dyn.test 300 TXT "two"
+send
+update add ttl.dyn.test 60 TXT "three"
+send
+N
+)
+is "$(printf '%s' "$out" | nsu_status)" NOERROR "three TXT records added, the last with TTL 60"
+is "$(q ttl.dyn.test TXT +noall +answer | awk '{print $2}' | sort -u | tr '\n' ' ')" "60 " \
+	"the whole RRset now has TTL 60"
+is "$(q ttl.dyn.test TXT +short | wc -l)" 3 "and all three records are served"
+is "$(dz record list dyn.test | awk '$1 == "ttl.dyn.test." && $4 == "TXT" { print $2 }' | sort -u | tr '\n' ' ')" \
+	"60 " "and stored with TTL 60 (what AXFR sends)"
+
 # it lasts: after a restart everything is still there
 dz_stop
 dz_start || { notok "server restarts"; t_done; exit 1; }
