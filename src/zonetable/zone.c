@@ -12,6 +12,11 @@
 #include "proto/rdata.h"
 #include "proto/wire.h"
 
+/* Publish a pointer to readers (rcu_assign_pointer's release store),
+ * written as a C11 release store so that ThreadSanitizer, which cannot see
+ * liburcu's barriers, pairs it with the readers' rcu_dereference. */
+#define zt_publish(p, v) __atomic_store_n(&(p), (v), __ATOMIC_RELEASE)
+
 /* The name index.  A lookup hashes (zone id, name) once: the low bits
  * pick the first bucket, the top 8 bits (0 taken as 1) are the
  * fingerprint; fingerprint 0 marks a never-used slot.  A bucket's seven
@@ -173,7 +178,7 @@ static int tab_room(ztable_t *zt)
 		(void)slot;
 		tab_put(nt, key_hash(zt, n->zone_id, zn_name(n), n->namelen), n);
 	})
-	rcu_assign_pointer(zt->tab, nt);
+	zt_publish(zt->tab, nt);
 	urcu_memb_call_rcu(&t->rcu, tab_free_rcu);
 	return 0;
 }
@@ -482,7 +487,7 @@ static void chain_rebuild(struct zone *z)
 			at += l;
 		}
 	}
-	rcu_assign_pointer(z->chain, nw);
+	zt_publish(z->chain, nw);
 	if (old)
 		urcu_memb_call_rcu(&old->rcu, chain_free_rcu);
 	z->pend_len = 0;
@@ -842,7 +847,7 @@ static int zlist_publish(ztable_t *zt, struct zone *add, uint32_t drop_id)
 	if (add)
 		nl->z[nl->n++] = add;
 	qsort(nl->z, nl->n, sizeof nl->z[0], zlist_cmp);
-	rcu_assign_pointer(zt->zones, nl);
+	zt_publish(zt->zones, nl);
 	__atomic_store_n(&zt->nzones, (uint64_t)nl->n, __ATOMIC_RELAXED);
 	urcu_memb_call_rcu(&old->rcu, zlist_free_rcu);
 	return 0;
@@ -890,7 +895,7 @@ int zt_set_zone(ztable_t *zt, uint32_t zone_id, const uint8_t *apex,
 		free(nw);
 		return DZ_ENOMEM;
 	}
-	rcu_assign_pointer(z->apex_node, nw);
+	zt_publish(z->apex_node, nw);
 	return 0;
 }
 
