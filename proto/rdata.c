@@ -357,21 +357,6 @@ static bool bitmap_ok(const uint8_t *p, size_t len)
 	return true;
 }
 
-bool rdata_bitmap_has(const uint8_t *rd, size_t len, uint16_t type)
-{
-	size_t pos = 0;
-	unsigned win = type >> 8, bit = type & 0xff;
-	while (len - pos >= 2) {
-		unsigned w = rd[pos], n = rd[pos + 1];
-		if (len - pos - 2 < n)
-			return false;
-		if (w == win)
-			return bit / 8 < n && (rd[pos + 2 + bit / 8] & (0x80 >> (bit % 8)));
-		pos += 2 + n;
-	}
-	return false;
-}
-
 /* rdata_check with a reason: NULL if well formed. */
 static const char *check(uint16_t type, const uint8_t *rd, size_t len)
 {

@@ -61,10 +61,6 @@ int rdata_from_text(uint16_t type, const char *text, size_t textlen,
 int rdata_to_text(uint16_t type, const uint8_t *rd, size_t len, char *out,
                   size_t cap);
 
-/* The RFC 4034 §4.1.2 type bit map in rd[0..len): true if `type` is set.
- * False for a malformed map. */
-bool rdata_bitmap_has(const uint8_t *rd, size_t len, uint16_t type);
-
 /* Check that wire RDATA is well formed for its type (names valid and
  * uncompressed, fixed sizes right: A 4 bytes, AAAA 16, SOA two names + 20,
  * TXT a sequence of length-prefixed strings, ...).  0 or DZ_EFORMAT. */
