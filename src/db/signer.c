@@ -1010,6 +1010,12 @@ int64_t signer_pending(store_t *st, int64_t zone_id)
 
 int signer_commit(store_t *st, int64_t zone_id, int64_t jfirst, bool full)
 {
+	/* most zones are unsigned: one indexed probe, not a zone context */
+	int64_t keys = 0;
+	if (STORE_INT(st, "SELECT count(*) FROM dnssec_keys WHERE zone_id = ?1", &keys, zone_id))
+		return DZ_EDB;
+	if (!keys)
+		return 0;
 	struct zctx zc;
 	int rc = zctx_load(st, zone_id, &zc);
 	if (rc == DZ_ENOENT) {
@@ -1053,8 +1059,9 @@ int signer_refresh(store_t *st, int64_t now, unsigned max, unsigned *n)
 	wire_store_u32(until, (uint32_t)(now + refresh));
 	/* the partial index records_rrsig_expiry answers this in order */
 	sqlite3_stmt *s = STORE_PREP_KEY(st,
-		"SELECT zone_id, owner, substr(rdata, 1, 2) FROM records WHERE type = 46 "
-		"AND substr(rdata, 9, 4) < ?1 ORDER BY substr(rdata, 9, 4) LIMIT ?2",
+		"SELECT zone_id, owner, substr(rdata, 1, 2) FROM records "
+		"WHERE type >= 46 AND type <= 46 AND substr(rdata, 9, 4) < ?1 "
+		"ORDER BY substr(rdata, 9, 4) LIMIT ?2",
 		until, sizeof until, (int64_t)max);
 	if (!s || !(zones = calloc(max ? max : 1, sizeof *zones)) ||
 	    !(covered = calloc(max ? max : 1, sizeof *covered))) {

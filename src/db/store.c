@@ -234,6 +234,16 @@ static const char *const migrations[] = {
 	"  zone_id INTEGER NOT NULL REFERENCES zones(id) ON DELETE CASCADE,"
 	"  owner BLOB NOT NULL,"
 	"  PRIMARY KEY(zone_id, owner)) WITHOUT ROWID;",
+	/* 12: the RRSIG expiry index without `type = 46`: a partial index
+	 * whose condition compares type with a constant makes SQLite's
+	 * planner read the bound value of every `type = ?` on records, so it
+	 * re-prepared each such statement (every update's deletes and
+	 * counts) whenever the type bound changed.  A range it cannot match
+	 * against `type = ?` keeps the index to RRSIGs; the re-sign query
+	 * (signer.c) spells the same range. */
+	"DROP INDEX records_rrsig_expiry;"
+	"CREATE INDEX records_rrsig_expiry ON records(substr(rdata, 9, 4)) "
+	"WHERE type >= 46 AND type <= 46;",
 };
 
 static void seterr(char *buf, size_t len, const char *what, sqlite3 *db)
@@ -472,12 +482,18 @@ const char *store_errmsg(store_t *st)
 
 sqlite3_stmt *store_stmt(store_t *st, const char *sql)
 {
-	for (unsigned i = 0; i < st->ncache; i++) {
-		if (st->cache[i].sql == sql || strcmp(st->cache[i].sql, sql) == 0) {
-			sqlite3_reset(st->cache[i].st);
-			sqlite3_clear_bindings(st->cache[i].st);
-			return st->cache[i].st;
-		}
+	/* callers pass string literals: the pointer finds the statement in
+	 * one pass; the text only where a literal was duplicated */
+	unsigned i = 0;
+	while (i < st->ncache && st->cache[i].sql != sql)
+		i++;
+	if (i == st->ncache)
+		for (i = 0; i < st->ncache && strcmp(st->cache[i].sql, sql) != 0; i++)
+			;
+	if (i < st->ncache) {
+		sqlite3_reset(st->cache[i].st);
+		sqlite3_clear_bindings(st->cache[i].st);
+		return st->cache[i].st;
 	}
 	sqlite3_stmt *s;
 	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
