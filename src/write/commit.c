@@ -63,6 +63,22 @@ struct committer {
 	bool sync_failed;
 	pthread_cond_t sync_cond;
 	struct commit_job *sync_head, **sync_tail;
+	bool syncing;              /* the syncer is in an fdatasync */
+};
+
+/* The batch the committer is building: one transaction, its jobs in
+ * order.  While the syncer is busy the transaction stays open and takes
+ * every job that arrives: they would all wait for the syncer's next
+ * fdatasync anyway, so one COMMIT (one set of WAL pages, one zone table
+ * sync) serves them all instead of one each.  It is committed as soon as
+ * the syncer is free, when it holds max_batch jobs, or at stop.
+ * Committer thread only. */
+struct batch {
+	struct commit_job *head, **tail;
+	unsigned n;
+	bool failed;               /* BEGIN failed: every job gets DZ_EDB */
+	bool alone;                /* one job, no savepoint (see batch_add) */
+	uint64_t busy_us;          /* time spent running it (not waiting) */
 };
 
 #define CHECKPOINT_FRAMES 10000   /* WAL frames (pages) between checkpoints */
@@ -95,6 +111,7 @@ static void *syncer_main(void *arg)
 		struct commit_job *list = c->sync_head;
 		c->sync_head = NULL;
 		c->sync_tail = &c->sync_head;
+		c->syncing = true;
 		bool failed = c->sync_failed;
 		pthread_mutex_unlock(&c->lock);
 		int rc = failed ? DZ_EDB : 0;
@@ -106,30 +123,40 @@ static void *syncer_main(void *arg)
 			rc = DZ_EDB;
 			failed = true;
 		}
-		finish(list, rc);
+		/* free: the committer may commit the batch it holds open
+		 * while these replies go out */
 		pthread_mutex_lock(&c->lock);
 		c->sync_failed = failed;
 		c->stats.syncs++;
+		c->syncing = false;
+		pthread_cond_signal(&c->cond);
+		pthread_mutex_unlock(&c->lock);
+		finish(list, rc);
+		pthread_mutex_lock(&c->lock);
 	}
 	pthread_mutex_unlock(&c->lock);
 	return NULL;
 }
 
-/* Run one batch (list linked by next) and hand it on: to the syncer, or
- * (synchronous commits) straight to every done. */
-static void run_batch(committer_t *c, struct commit_job *batch, unsigned n)
+/* Run jobs (list linked by next, k of them) in the batch's transaction,
+ * opening it if needed.  A job alone in a batch that will be committed
+ * right after it (may_alone) needs no savepoint: if it fails, the whole
+ * transaction is its own to undo; in a batch that may grow, each job has
+ * its savepoint.  Committer thread, outside the lock. */
+static void batch_add(committer_t *c, struct batch *b, struct commit_job *list,
+                      unsigned k, bool may_alone)
 {
-	/* a job alone needs no savepoint: if it fails, the whole
-	 * transaction is its own to undo */
-	bool alone = n == 1, undone = false;
 	uint64_t t0 = clock_us();
-	int txn = store_begin(c->st);
-	for (struct commit_job *j = batch; j; j = j->next) {
-		if (txn) {
+	if (!b->n) {
+		b->failed = store_begin(c->st) != 0;
+		b->alone = may_alone && k == 1;
+	}
+	for (struct commit_job *j = list; j; j = j->next) {
+		if (b->failed) {
 			j->rc = DZ_EDB;
 			continue;
 		}
-		if (alone) {
+		if (b->alone) {
 			j->rc = j->run(j, c->st);
 			continue;
 		}
@@ -140,7 +167,24 @@ static void run_batch(committer_t *c, struct commit_job *batch, unsigned n)
 		j->rc = j->run(j, c->st);
 		store_job_end(c->st, j->rc != 0);
 	}
-	if (!txn && alone && batch->rc) {
+	*b->tail = list;
+	while (*b->tail)
+		b->tail = &(*b->tail)->next;
+	b->n += k;
+	b->busy_us += clock_us() - t0;
+}
+
+/* Commit the batch, apply it to the zone table and hand it on: to the
+ * syncer, or (synchronous commits) straight to every done.  The batch is
+ * empty again afterwards.  Committer thread, outside the lock. */
+static void batch_close(committer_t *c, struct batch *b)
+{
+	uint64_t t0 = clock_us();
+	struct commit_job *batch = b->head;
+	unsigned n = b->n;
+	int txn = b->failed ? DZ_EDB : 0;
+	bool undone = false;
+	if (!txn && b->alone && batch->rc) {
 		store_rollback(c->st);
 		undone = true;
 	} else if (!txn && store_commit(c->st)) {
@@ -158,7 +202,8 @@ static void run_batch(committer_t *c, struct commit_job *batch, unsigned n)
 	}
 	metrics_hist_observe(&c->batch_size, batch_bounds, NBOUNDS(batch_bounds), n);
 	metrics_hist_observe(&c->latency, latency_bounds, NBOUNDS(latency_bounds),
-	                     clock_us() - t0);
+	                     b->busy_us + clock_us() - t0);
+	*b = (struct batch){ .tail = &b->head };
 	pthread_mutex_lock(&c->lock);
 	if (txn)
 		c->stats.failed++;
@@ -202,36 +247,52 @@ static void *committer_main(void *arg)
 {
 	committer_t *c = arg;
 	uint64_t next_look = clock_ms() + c->sync_ms;
+	struct batch b = { .tail = &b.head };
 	pthread_mutex_lock(&c->lock);
 	for (;;) {
-		if (!c->head) {
-			if (c->stopping)
-				break;
-			/* a batch syncs everything journalled so far, so only
-			 * an idle committer needs to look */
-			if (clock_ms() < next_look) {
-				clock_cond_wait_until(&c->cond, &c->lock, next_look);
-				continue;
+		/* a batch committed now would wait for the syncer's next
+		 * fdatasync, as would one committed when it is free */
+		bool syncer_busy = c->wal_fd >= 0 && (c->syncing || c->sync_head);
+		if (c->head && b.n < c->max_batch) {
+			/* take what is queued, up to max_batch in the batch */
+			struct commit_job *list = c->head, *last = c->head;
+			unsigned k = 1;
+			while (last->next && b.n + k < c->max_batch) {
+				last = last->next;
+				k++;
 			}
+			c->head = last->next;
+			if (!c->head)
+				c->tail = &c->head;
+			last->next = NULL;
 			pthread_mutex_unlock(&c->lock);
-			follow(c);
-			next_look = clock_ms() + c->sync_ms;
+			batch_add(c, &b, list, k, !syncer_busy);
+			if (!syncer_busy)
+				batch_close(c, &b);
 			pthread_mutex_lock(&c->lock);
 			continue;
 		}
-		/* take up to max_batch jobs */
-		struct commit_job *batch = c->head, *last = c->head;
-		unsigned n = 1;
-		while (last->next && n < c->max_batch) {
-			last = last->next;
-			n++;
+		if (b.n) {
+			if (syncer_busy && b.n < c->max_batch && !c->stopping) {
+				pthread_cond_wait(&c->cond, &c->lock);
+				continue;
+			}
+			pthread_mutex_unlock(&c->lock);
+			batch_close(c, &b);
+			pthread_mutex_lock(&c->lock);
+			continue;
 		}
-		c->head = last->next;
-		if (!c->head)
-			c->tail = &c->head;
-		last->next = NULL;
+		if (c->stopping)
+			break;
+		/* a batch syncs everything journalled so far, so only an
+		 * idle committer needs to look */
+		if (clock_ms() < next_look) {
+			clock_cond_wait_until(&c->cond, &c->lock, next_look);
+			continue;
+		}
 		pthread_mutex_unlock(&c->lock);
-		run_batch(c, batch, n);
+		follow(c);
+		next_look = clock_ms() + c->sync_ms;
 		pthread_mutex_lock(&c->lock);
 	}
 	c->stopped = true;

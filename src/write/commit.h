@@ -4,7 +4,10 @@
  * the journal to the zone table (store_sync).  A second thread, the
  * syncer, then makes the batch durable with one fdatasync of the WAL,
  * shared by every batch committed since its last one, and only then calls
- * each job's `done`; meanwhile the committer already runs the next batch.
+ * each job's `done`; meanwhile the committer already runs the next batch,
+ * and keeps its transaction open, taking every job that arrives, until
+ * the syncer is free (those jobs would wait for its next fdatasync
+ * anyway, so they share one COMMIT instead of paying one each).
  * So a job's effect is durable and already served by DNS when its
  * submitter hears back, N concurrent updates cost one commit, and the
  * disk's flush latency is not paid between batches.  (DNS may serve a
