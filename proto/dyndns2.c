@@ -3,6 +3,7 @@
 #include "proto/dyndns2.h"
 
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -11,8 +12,9 @@
 
 void dd2_req_init(struct dd2_req *r)
 {
-	memset(r, 0, sizeof *r);
+	memset(r, 0, offsetof(struct dd2_req, hosts));
 	r->offline = -1;
+	r->user[0] = r->pass[0] = 0;
 }
 
 int dd2_decode(const char *in, size_t len, char *out, size_t cap, size_t *outlen)

@@ -47,7 +47,6 @@ struct dd2_req {
 	unsigned nhosts;                       /* hostnames kept */
 	bool too_many;                         /* more than DD2_HOSTS_MAX */
 	bool hostname_given;                   /* a hostname= parameter was seen */
-	char hosts[DD2_HOSTS_MAX][DD2_HOST_TEXT];
 	struct dd2_addrs addrs;                /* from myip, myipv6, myip6, ipv6 */
 	bool addr_given;                       /* any address parameter was present */
 	bool prefix_given;                     /* a non-empty ip6lanprefix/ipv6prefix */
@@ -56,12 +55,16 @@ struct dd2_req {
 	int offline;                           /* -1 not given, 0 NO, 1 YES */
 	bool txt_given;                        /* a txt= parameter was present */
 	unsigned ntxt;                         /* non-empty txt values kept */
+	const char *why;                       /* first problem (static text) */
+	/* the text, last: valid up to nhosts and ntxt, and up to the NUL */
+	char hosts[DD2_HOSTS_MAX][DD2_HOST_TEXT];
 	char txt[DD2_TXT_MAX][DD2_TXT_LEN + 1];
 	char user[DD2_CRED_LEN], pass[DD2_CRED_LEN];   /* from the query */
-	const char *why;                       /* first problem (static text) */
 };
 
-/* Empty a request (no hosts, no addresses, offline not given). */
+/* Empty a request (no hosts, no addresses, offline not given, empty
+ * credentials).  Everything above `hosts` is zeroed, not the 10 KiB of
+ * text arrays, which are read only as far as they were written. */
 void dd2_req_init(struct dd2_req *r);
 
 /* Decode `len` bytes of application/x-www-form-urlencoded text (%XX and

@@ -12,10 +12,10 @@
 
 #include "proto/errors.h"
 #include "proto/rdata.h"
+#include "src/common/grow.h"
 #include "src/db/journal.h"
 #include "src/db/sql.h"
 #include "src/db/zones.h"
-#include "src/common/grow.h"
 
 /* Zone table synchronisation ------------------------------------------ */
 
@@ -393,23 +393,41 @@ static int change_cmp(const void *a, const void *b)
 
 #define SYNC_CHUNK 4096
 
-static int apply_change(store_t *st, ztable_t *zt, const struct change *c,
-                        struct rrbuf *b)
-{
+/* The zone row of the last change applied: a batch's changes are
+ * mostly in one zone (its SOA, then its names). */
+struct zone_memo {
+	int64_t id;                /* 0: nothing kept */
+	int rc;
 	struct store_zone z;
+};
+
+static int zone_get(store_t *st, struct zone_memo *m, int64_t id)
+{
+	if (m->id != id) {
+		m->rc = store_zone_get(st, id, &m->z);
+		m->id = id;
+	}
+	return m->rc;
+}
+
+static int apply_change(store_t *st, ztable_t *zt, const struct change *c,
+                        struct rrbuf *b, struct zone_memo *m)
+{
 	if (c->op == JOURNAL_ZONE_DEL) {
 		zt_del_zone(zt, (uint32_t)c->zone_id);
+		m->id = 0;
 		return 0;
 	}
 	if (c->op == JOURNAL_ZONE_RELOAD) {
-		int rc = store_zone_get(st, c->zone_id, &z);
+		int rc = zone_get(st, m, c->zone_id);
 		zt_del_zone(zt, (uint32_t)c->zone_id);
 		if (rc)
 			return rc == DZ_ENOENT ? 0 : rc;
-		rc = load_apex(st, zt, &z, b);
+		rc = load_apex(st, zt, &m->z, b);
 		return rc ? rc : load_names(st, zt, c->zone_id, b);
 	}
-	int rc = store_zone_get(st, c->zone_id, &z);
+	int rc = zone_get(st, m, c->zone_id);
+	const struct store_zone *zp = &m->z;
 	if (rc == DZ_ENOENT) {
 		zt_del_zone(zt, (uint32_t)c->zone_id);
 		return 0;
@@ -417,9 +435,9 @@ static int apply_change(store_t *st, ztable_t *zt, const struct change *c,
 	if (rc)
 		return rc;
 	if (c->op == JOURNAL_SOA || !zt_zone_by_id(zt, (uint32_t)c->zone_id) ||
-	    dname_equal(c->owner, z.apex)) {
-		rc = load_apex(st, zt, &z, b);
-		if (rc || c->op == JOURNAL_SOA || dname_equal(c->owner, z.apex))
+	    dname_equal(c->owner, zp->apex)) {
+		rc = load_apex(st, zt, zp, b);
+		if (rc || c->op == JOURNAL_SOA || dname_equal(c->owner, zp->apex))
 			return rc;
 	}
 	rc = read_name(st, c->zone_id, c->owner, c->len, b);
@@ -433,12 +451,11 @@ int store_sync(store_t *st, ztable_t *zt, unsigned *nnames)
 {
 	struct change *ch = NULL;
 	struct rrbuf b = {0};
+	struct zone_memo memo = { 0 };
 	unsigned total = 0;
 	int rc = 0;
+	size_t cap = 0;
 
-	ch = malloc(SYNC_CHUNK * sizeof *ch);
-	if (!ch)
-		return DZ_ENOMEM;
 	pthread_mutex_lock(&zt->wlock);
 	zt_write_begin(zt);
 	if (store_exec(st, store_in_txn(st) ? "SAVEPOINT sync" : "BEGIN")) {
@@ -458,6 +475,16 @@ int store_sync(store_t *st, ztable_t *zt, unsigned *nnames)
 		int64_t last = zt->journal_pos;
 		int src;
 		while ((src = sqlite3_step(s)) == SQLITE_ROW && n < SYNC_CHUNK) {
+			/* most batches are a few changes: grow as rows come,
+			 * not a whole chunk (1 MiB) every time */
+			if (n == cap) {
+				struct change *g = grow_array(ch, &cap, n, sizeof *ch, 16);
+				if (!g) {
+					rc = DZ_ENOMEM;
+					break;
+				}
+				ch = g;
+			}
 			struct change *c = &ch[n];
 			last = sqlite3_column_int64(s, 0);
 			c->zone_id = sqlite3_column_int64(s, 1);
@@ -477,6 +504,8 @@ int store_sync(store_t *st, ztable_t *zt, unsigned *nnames)
 			n++;
 		}
 		sqlite3_reset(s);
+		if (rc)
+			break;
 		if (src != SQLITE_ROW && src != SQLITE_DONE) {
 			rc = DZ_EDB;
 			break;
@@ -499,7 +528,7 @@ int store_sync(store_t *st, ztable_t *zt, unsigned *nnames)
 				if (pass == 1 && op == JOURNAL_SOA && i > 0 &&
 				    ch[i - 1].op == JOURNAL_SOA && ch[i - 1].zone_id == ch[i].zone_id)
 					continue;
-				rc = apply_change(st, zt, &ch[i], &b);
+				rc = apply_change(st, zt, &ch[i], &b, &memo);
 				total++;
 				if (!rc && op == JOURNAL_SOA && zt->serial_changed)
 					zt->serial_changed(zt->serial_arg, (uint32_t)ch[i].zone_id);

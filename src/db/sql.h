@@ -67,6 +67,7 @@ static inline const uint8_t *store_col_name(sqlite3_stmt *s, int col)
 		return NULL;
 	return o;
 }
-/* Run a statement string (no parameters, no rows): 0 or DZ_EDB. */
+/* Run one statement (no parameters, no rows), prepared once and kept
+ * like store_stmt's: 0 or DZ_EDB. */
 int store_exec(store_t *st, const char *sql);
 #endif

@@ -590,16 +590,16 @@ int64_t store_last_id(store_t *st)
 	return sqlite3_last_insert_rowid(st->db);
 }
 
-int store_exec(store_t *st, const char *sql)
-{
-	return exec(st->db, sql);
-}
-
 /* BEGIN and COMMIT run for every batch: prepared once, like the rest */
 static int step_stmt(store_t *st, const char *sql)
 {
 	sqlite3_stmt *s = store_stmt(st, sql);
 	return s ? store_done(s) : DZ_EDB;
+}
+
+int store_exec(store_t *st, const char *sql)
+{
+	return step_stmt(st, sql);
 }
 
 int store_begin(store_t *st)

@@ -46,7 +46,6 @@ struct upd_job {
 	struct timer held;         /* the failed-auth slow-down */
 	update_t *u;
 	http_req_t *rq;
-	struct dd2_req req;
 	struct host_change change;
 	char user[DD2_CRED_LEN], token[DD2_CRED_LEN];
 	char client[48], agent[AGENT_MAX];
@@ -59,6 +58,8 @@ struct upd_job {
 	enum dd2_code code[DD2_HOSTS_MAX];
 	struct dd2_addrs addrs[DD2_HOSTS_MAX];
 	char why[DD2_HOSTS_MAX][48];   /* a refusal's text for the user, or "" */
+	struct dd2_req req;        /* last: update_handle zeroes what is above
+	                              it, dd2_req_init the request's head */
 };
 
 /* Replies ------------------------------------------------------------------ */
@@ -492,11 +493,12 @@ static void update_handle(http_req_t *rq, void *arg)
 	}
 	if (!client_allowed(u, rq))
 		return;
-	j = calloc(1, sizeof *j);
+	j = malloc(sizeof *j);
 	if (!j) {
 		reply_once(u, rq, DD2_911, 0);
 		return;
 	}
+	memset(j, 0, offsetof(struct upd_job, req));
 	http_req_set_data(rq, j, free);
 	j->u = u;
 	j->rq = rq;
