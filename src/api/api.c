@@ -14,6 +14,7 @@
 #include "proto/errors.h"
 #include "src/common/clock.h"
 #include "src/common/log.h"
+#include "src/common/thread.h"
 #include "src/db/sessions.h"
 #include "web/web_assets.h"
 
@@ -387,6 +388,7 @@ struct worker_arg {
 
 static void *worker_main(void *arg)
 {
+	thread_name("dz-api");
 	api_t *a = ((struct worker_arg *)arg)->a;
 	store_t *st = ((struct worker_arg *)arg)->st;
 	free(arg);

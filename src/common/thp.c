@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "src/common/log.h"
+#include "src/common/thread.h"
 
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE 25           /* Linux 6.1 */
@@ -53,6 +54,7 @@ static bool heap_range(uintptr_t *lo, uintptr_t *hi)
 
 static void *collapse_main(void *arg)
 {
+	thread_name("dz-thp");
 	uintptr_t lo, hi;
 	/* below the DNS workers: they answer while this runs */
 	setpriority(PRIO_PROCESS, (id_t)gettid(), 10);

@@ -13,6 +13,7 @@
 #include "proto/errors.h"
 #include "proto/rdata.h"
 #include "src/common/grow.h"
+#include "src/common/thread.h"
 #include "src/db/journal.h"
 #include "src/db/sql.h"
 #include "src/db/zones.h"
@@ -174,6 +175,7 @@ static struct load_chunk *pipe_pop(struct load_pipe *p)
  * rdlen(2) rdata. */
 static void *load_reader(void *arg)
 {
+	thread_name("dz-load");
 	struct load_pipe *p = arg;
 	struct load_chunk *c = NULL;
 	int rc = 0, src;

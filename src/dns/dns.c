@@ -21,6 +21,7 @@
 #include "src/dns/ddns.h"
 #include "src/dns/signed.h"
 #include "src/common/clock.h"
+#include "src/common/thread.h"
 #include "src/write/limits.h"
 #include "src/xfr/xfr.h"
 
@@ -486,6 +487,7 @@ static void udp_drain(struct worker *w, struct udp_sock *s)
 
 static void *udp_worker(void *arg)
 {
+	thread_name("dz-udp");
 	struct worker *w = arg;
 	struct epoll_event ev[16];
 
@@ -734,6 +736,7 @@ static long tcp_replies(dns_service_t *d, int ep, struct tcp_conn **conns, uint8
 
 static void *tcp_thread(void *arg)
 {
+	thread_name("dz-tcp");
 	dns_service_t *d = arg;
 	struct tcp_conn **conns = calloc((size_t)d->tcp_clients, sizeof *conns);
 	uint8_t *resp = malloc(TCP_MSG_MAX);

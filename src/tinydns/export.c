@@ -19,6 +19,7 @@
 #include "src/tinydns/cdbout.h"
 #include "src/common/clock.h"
 #include "src/common/log.h"
+#include "src/common/thread.h"
 #include "src/db/tdstore.h"
 #include "src/db/zones.h"
 
@@ -412,6 +413,7 @@ static bool run_export(exporter_t *e)
 
 static void *export_main(void *arg)
 {
+	thread_name("dz-export");
 	exporter_t *e = arg;
 	bool pending = e->failing;
 	int64_t first = 0, last = 0, retry_at = pending ? (int64_t)clock_ms() + RETRY_MS : 0;

@@ -12,6 +12,7 @@
 #include "proto/errors.h"
 #include "src/common/clock.h"
 #include "src/common/log.h"
+#include "src/common/thread.h"
 #include "src/db/load.h"
 #include "src/metrics/metrics.h"
 
@@ -99,6 +100,7 @@ static void finish(struct commit_job *list, int rc)
  * after a sync that began after its COMMIT returned. */
 static void *syncer_main(void *arg)
 {
+	thread_name("dz-sync");
 	committer_t *c = arg;
 	pthread_mutex_lock(&c->lock);
 	for (;;) {
@@ -245,6 +247,7 @@ static void follow(committer_t *c)
 
 static void *committer_main(void *arg)
 {
+	thread_name("dz-commit");
 	committer_t *c = arg;
 	uint64_t next_look = clock_ms() + c->sync_ms;
 	struct batch b = { .tail = &b.head };

@@ -9,6 +9,7 @@
 
 #include "proto/errors.h"
 #include "src/common/clock.h"
+#include "src/common/thread.h"
 
 struct timers {
 	pthread_mutex_t lock;
@@ -20,6 +21,7 @@ struct timers {
 
 static void *timer_main(void *arg)
 {
+	thread_name("dz-timer");
 	timers_t *ts = arg;
 	pthread_mutex_lock(&ts->lock);
 	while (!ts->stopping) {

@@ -19,6 +19,7 @@
 #include "src/common/cidr.h"
 #include "src/common/clock.h"
 #include "src/common/log.h"
+#include "src/common/thread.h"
 #include "src/db/transfer.h"
 #include "src/metrics/metrics.h"
 
@@ -361,6 +362,7 @@ static void linger_close(xfr_t *x, struct slot *s, int fd)
 
 static void *transfer(void *arg)
 {
+	thread_name("dz-xfr");
 	struct job *j = arg;
 	xfr_t *x = j->x;
 	struct out *o = malloc(sizeof *o);

@@ -43,6 +43,11 @@ for t in /proc/"$DZ_PID"/task/*; do
 	grep -q '^Seccomp:[[:space:]]*2' "$t/status" || bad=$((bad + 1))
 done
 is "$bad" 0 "every one of its $(ls /proc/"$DZ_PID"/task | wc -l) threads is filtered"
+# each names itself (src/common/thread.h; prctl under the filter)
+names=$(cat /proc/"$DZ_PID"/task/*/comm | sort -u | tr '\n' ' ')
+for n in dz-udp dz-tcp dz-commit dz-sync dz-timer dz-export; do
+	like "$names" "(^| )$n " "a thread is named $n ($names)"
+done
 
 use udp4
 is "$(dstatus dyn.test SOA)" NOERROR "DNS over UDP"
