@@ -89,7 +89,7 @@ int main(void)
 	tmpdb_path("store-log", db, sizeof db);
 	ok(store_open(db, &st, err, sizeof err) == 0, "a store (%s)", err);
 	if (st) {
-		is_int(one(st, "PRAGMA user_version"), 11, "the schema is at migration 11");
+		is_int(one(st, "PRAGMA user_version"), 12, "the schema is at migration 12");
 		is_int(one(st, "SELECT count(*) FROM sqlite_master WHERE name = 'hosts_prefix_of'"), 1,
 		       "with the prefix hosts' columns and index");
 		is_int(one(st, "SELECT count(*) FROM sqlite_master WHERE name = 'host_blocks'"), 1,
@@ -99,6 +99,9 @@ int main(void)
 		is_int(one(st, "SELECT count(*) FROM sqlite_master WHERE name IN ('dnssec_keys', "
 		               "'dnssec_chain', 'records_rrsig_expiry')"), 3,
 		       "with the DNSSEC keys, chain and expiry index");
+		is_int(one(st, "SELECT count(*) FROM sqlite_master WHERE name = 'records_rrsig_expiry' "
+		               "AND sql LIKE '%type >= 46 AND type <= 46'"), 1,
+		       "the expiry index on a range, not type = 46 (migration 12)");
 		is_int(one(st, "SELECT count(*) FROM sqlite_master WHERE name = 'journal_soa'"), 1,
 		       "with the partial index on the journal's SOA rows");
 		is_int(one(st, "SELECT count(*) FROM sqlite_master WHERE name = "
