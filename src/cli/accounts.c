@@ -450,12 +450,17 @@ static void prefix_text(const struct host *h, char *out, size_t cap)
 static int list_cb(void *ctx, const struct host *h)
 {
 	char at[2 * DD2_ADDR_TEXT + 2], upd[32], pfx[2 * HOST_TEXT_MAX];
+	bool blocked = false;
+	if (block_get(ctx, h->id, &blocked))
+		return DZ_EDB;
 	if (dd2_addrs_text(&h->addrs, at, sizeof at) <= 0)
 		snprintf(at, sizeof at, "-");
 	when(h->updated, upd, sizeof upd);
 	prefix_text(h, pfx, sizeof pfx);
+	/* blocked (host block) wins: its updates are refused whatever its
+	 * state */
 	printf("%-40s %-16s %6u %-7s %-20s %-40s %6u %s\n", h->text, h->user, h->ttl,
-	       h->offline ? "offline" : "online", upd, at, h->ntokens, pfx);
+	       blocked ? "blocked" : h->offline ? "offline" : "online", upd, at, h->ntokens, pfx);
 	return 0;
 }
 
@@ -472,7 +477,7 @@ int cmd_host_list(struct cmd_ctx *ctx, int argc, char **argv)
 		return 1;
 	printf("%-40s %-16s %6s %-7s %-20s %-40s %6s %s\n", "HOST", "USER", "TTL", "STATE",
 	       "UPDATED", "ADDRESSES", "TOKENS", "PREFIX");
-	if (host_list(st, uid, list_cb, NULL))
+	if (host_list(st, uid, list_cb, st))
 		return cmd_fail("store: %s", store_errmsg(st));
 	return 0;
 }

@@ -81,6 +81,8 @@ is "$BODY" "good 192.0.2.30|" "another token is not limited"
 
 # --- a host an admin blocked: abuse -------------------------------------------
 dz host block a.dyn.test --reason "spam" 2>/dev/null
+like "$(dz host list | awk '$1 == "a.dyn.test." || $1 == "b.dyn.test." { print $1, $4 }' | tr '\n' ' ')" \
+	"^a\.dyn\.test\. blocked b\.dyn\.test\. online $" "host list shows the blocked host as blocked"
 up "$U4" "hostname=a.dyn.test&myip=192.0.2.32" -u "a.dyn.test:$TA"
 is "$ST $BODY" "200 abuse|" "a blocked host: 200 abuse"
 is "$(qs a.dyn.test A)" "192.0.2.31" "and nothing changes"
@@ -88,6 +90,7 @@ TAB=$(dz token new a.dyn.test b.dyn.test)
 up "$U4" "hostname=a.dyn.test,b.dyn.test&myip=192.0.2.33" -u "alice:$TAB"
 is "$BODY" "abuse|good 192.0.2.33|" "one line per host: the blocked one abuse, the other updated"
 dz host unblock a.dyn.test 2>/dev/null
+is "$(dz host list | awk '$1 == "a.dyn.test." { print $4 }')" online "and as online once unblocked"
 up "$U4" "hostname=a.dyn.test&myip=192.0.2.34" -u "a.dyn.test:$TA"
 is "$BODY" "good 192.0.2.34|" "unblocked: updates work again"
 is "$(dz host unblock a.dyn.test 2>&1)" "dynzone: a.dyn.test. was not blocked" "unblock says when there was nothing to do"
