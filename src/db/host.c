@@ -298,11 +298,13 @@ static int sync_family(store_t *st, const struct host *h, uint16_t type,
 	return rc;
 }
 
-/* Rewrite the served A and AAAA of the name (and *.name) from h's state:
- * after a TTL or wildcard change. */
+/* Rewrite the served A and AAAA of the name (and *.name) from h's state,
+ * and give its TXT (_acme-challenge.name) h's TTL: after a TTL or
+ * wildcard change. */
 static int resync(store_t *st, const struct host *h)
 {
-	uint8_t wild[DNAME_MAX];
+	uint8_t wild[DNAME_MAX], towner[DNAME_MAX];
+	unsigned ntxt;
 	const uint8_t *v4 = !h->offline && h->addrs.has4 ? h->addrs.v4 : NULL;
 	const uint8_t *v6 = !h->offline && h->addrs.has6 ? h->addrs.v6 : NULL;
 	if (!wild_owner(h->name, wild))
@@ -310,6 +312,9 @@ static int resync(store_t *st, const struct host *h)
 	if (sync_owner(st, h, h->name, RR_A, v4, 4) || sync_owner(st, h, h->name, RR_AAAA, v6, 16) ||
 	    sync_owner(st, h, wild, RR_A, h->wildcard ? v4 : NULL, 4) ||
 	    sync_owner(st, h, wild, RR_AAAA, h->wildcard ? v6 : NULL, 16))
+		return DZ_EDB;
+	if (txt_owner(h->name, towner) &&
+	    store_rrset_ttl(st, h->zone_id, towner, RR_TXT, h->ttl, &ntxt))
 		return DZ_EDB;
 	return 0;
 }

@@ -33,8 +33,12 @@ is "$(qs deep.er.$H AAAA)" "2001:db8::7" "and AAAA, at any depth"
 up "$(api_base)/nic/update" "hostname=$H&myip=192.0.2.8" -u "$H:$tok"
 is "$BODY" "good 192.0.2.8,2001:db8::7|" "an update"
 is "$(qs anything.$H A)" "192.0.2.8" "moves the wildcard too"
+up "$(api_base)/nic/update" "hostname=$H&txt=token-1" -u "$H:$tok"
+is "$(q +noall +answer _acme-challenge.$H TXT | awk '{print $2}')" "120" "a TXT value has the host's TTL"
 call PATCH /hosts/$H '{"ttl":300}'
 is "$(q +noall +answer x.$H A | awk '{print $2}')" "300" "a TTL change reaches the wildcard"
+is "$(q +noall +answer _acme-challenge.$H TXT | awk '{print $2 " " $5}')" '300 "token-1"' \
+	"and the TXT value, kept"
 call PATCH /hosts/$H '{"wildcard":false}'
 is "$ST $(j .host.wildcard)" "200 false" "wildcard off"
 is "$(rcode anything.$H A)" "NXDOMAIN" "*.host is gone"
