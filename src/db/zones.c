@@ -268,6 +268,20 @@ static int del_rows_read(store_t *st, sqlite3_stmt *s, struct del_rows *r)
 	return store_rows_end(s, rc, src);
 }
 
+/* One of three statements on records at (zone, lo), bound: all of them
+ * (type < 0), those of one type (rd NULL), or one record by its RDATA. */
+static sqlite3_stmt *rows_stmt(store_t *st, const char *const sql[3], int64_t zone_id,
+                               const uint8_t *lo, size_t olen, int type,
+                               const uint8_t *rd, size_t rdlen)
+{
+	sqlite3_stmt *s = store_stmt(st, sql[type < 0 ? 0 : !rd ? 1 : 2]);
+	if (!bind_owner(s, zone_id, lo, olen, type))
+		return NULL;
+	if (rd)
+		sqlite3_bind_blob(s, 4, rdlen ? rd : (const uint8_t *)"", (int)rdlen, SQLITE_STATIC);
+	return s;
+}
+
 int store_record_del(store_t *st, int64_t zone_id, const uint8_t *owner,
                      int type, const uint8_t *rd, size_t rdlen, unsigned *ndel)
 {
@@ -278,20 +292,13 @@ int store_record_del(store_t *st, int64_t zone_id, const uint8_t *owner,
 		*ndel = 0;
 	if (store_bulk(st)) {
 		/* an import: nothing journalled, and whole names at a time */
-		if (type < 0)
-			s = store_stmt(st, "DELETE FROM records WHERE zone_id=?1 AND owner=?2");
-		else if (!rd)
-			s = store_stmt(st, "DELETE FROM records WHERE zone_id=?1 AND owner=?2 "
-			               "AND type=?3");
-		else
-			s = store_stmt(st, "DELETE FROM records WHERE zone_id=?1 AND owner=?2 "
-			               "AND type=?3 AND rdata=?4");
-		if (!bind_owner(s, zone_id, lo, olen, type))
-			return DZ_EDB;
-		if (rd)
-			sqlite3_bind_blob(s, 4, rdlen ? rd : (const uint8_t *)"", (int)rdlen,
-			                  SQLITE_STATIC);
-		if (store_done(s))
+		static const char *const del[3] = {
+			"DELETE FROM records WHERE zone_id=?1 AND owner=?2",
+			"DELETE FROM records WHERE zone_id=?1 AND owner=?2 AND type=?3",
+			"DELETE FROM records WHERE zone_id=?1 AND owner=?2 AND type=?3 AND rdata=?4",
+		};
+		s = rows_stmt(st, del, zone_id, lo, olen, type, rd, rdlen);
+		if (!s || store_done(s))
 			return DZ_EDB;
 		if (ndel)
 			*ndel = store_changes(st);
@@ -304,19 +311,14 @@ int store_record_del(store_t *st, int64_t zone_id, const uint8_t *owner,
 	 * each record with its TTL (an outgoing IXFR needs the exact records
 	 * deleted: src/db/transfer.h; the journal follower takes them too),
 	 * except one exact record, journalled once whatever its locations. */
-	if (type < 0)
-		s = store_stmt(st, "SELECT type, rdata, ttl, loc FROM records "
-		               "WHERE zone_id=?1 AND owner=?2");
-	else if (!rd)
-		s = store_stmt(st, "SELECT type, rdata, ttl, loc FROM records "
-		               "WHERE zone_id=?1 AND owner=?2 AND type=?3");
-	else
-		s = store_stmt(st, "SELECT type, rdata, ttl, loc FROM records "
-		               "WHERE zone_id=?1 AND owner=?2 AND type=?3 AND rdata=?4");
-	if (!bind_owner(s, zone_id, lo, olen, type))
+	static const char *const sel[3] = {
+		"SELECT type, rdata, ttl, loc FROM records WHERE zone_id=?1 AND owner=?2",
+		"SELECT type, rdata, ttl, loc FROM records WHERE zone_id=?1 AND owner=?2 AND type=?3",
+		"SELECT type, rdata, ttl, loc FROM records WHERE zone_id=?1 AND owner=?2 AND type=?3 "
+		"AND rdata=?4",
+	};
+	if (!(s = rows_stmt(st, sel, zone_id, lo, olen, type, rd, rdlen)))
 		return DZ_EDB;
-	if (rd)
-		sqlite3_bind_blob(s, 4, rdlen ? rd : (const uint8_t *)"", (int)rdlen, SQLITE_STATIC);
 	struct del_rows rows = { 0 };
 	int rc = del_rows_read(st, s, &rows);
 	sqlite3_stmt *d = rc ? NULL : store_stmt(st, "DELETE FROM records WHERE zone_id=?1 "
