@@ -75,6 +75,11 @@ struct out {
 	struct tsig_ctx *tsig;        /* NULL: unsigned */
 	wire_t w;
 	wire_ctab_t ct;
+	/* the last owner written and where its name starts in this message
+	 * (0: none yet): the next RR most often has the same owner */
+	uint16_t prev_off;
+	uint8_t prev_len;
+	uint8_t prev[DNAME_MAX];
 	uint16_t an;
 	unsigned long nrr, nmsg;
 	uint8_t buf[2 + XFR_MSG + TSIG_RR_MAX];
@@ -172,6 +177,7 @@ static void msg_begin(struct out *o, int rcode)
 	dns_resp_begin(&o->w, o->req, o->q, DNS_AA, rcode);
 	o->an = 0;
 	o->ct.n = 0;
+	o->prev_off = 0;
 	if (!o->q->qname_compressed)
 		for (unsigned i = 0; i < o->q->nlabels && o->ct.n < WIRE_CTAB_MAX; i++)
 			o->ct.off[o->ct.n++] = (uint16_t)(DNS_HDR + o->q->label_off[i]);
@@ -199,6 +205,41 @@ static int msg_flush(struct out *o)
 	return msg_send(o, wire_pos(&o->w));
 }
 
+/* Write the owner.  The next RR most often has the same owner (an A then
+ * an AAAA) and most owners are one label below the apex (the question's
+ * name, spelled out at DNS_HDR): those two cases are written as a pointer
+ * to the previous owner, or as the label and a pointer to the question,
+ * without a search of the compression table; the rest is compressed
+ * against it. */
+static void put_owner(struct out *o, const uint8_t *owner)
+{
+	size_t len = dname_len(owner, DNAME_MAX);
+	size_t at = wire_pos(&o->w), to = at, qlen = o->q->qname_len;
+	if (o->prev_off && len == o->prev_len && memcmp(owner, o->prev, len) == 0) {
+		wire_write_u16(&o->w, (uint16_t)(0xC000 | o->prev_off));
+		return;
+	}
+	o->prev_off = 0;
+	if (!o->q->qname_compressed && len == 1u + owner[0] + qlen &&
+	    memcmp(owner + 1 + owner[0], o->q->qname, qlen) == 0) {
+		wire_write_bytes(&o->w, owner, 1u + owner[0]);
+		wire_write_u16(&o->w, 0xC000 | DNS_HDR);
+		if (!o->w.err && at < 0x4000)
+			o->ct.off[o->ct.n < WIRE_CTAB_MAX ? o->ct.n++ : WIRE_CTAB_MAX - 1] = (uint16_t)at;
+	} else {
+		wire_write_name(&o->w, owner, &o->ct);
+		/* spelled out here, or where its pointer sends it */
+		const uint8_t *b = o->w.base + at;
+		if (!o->w.err && (b[0] & 0xC0) == 0xC0)
+			to = (size_t)(b[0] & 0x3F) << 8 | b[1];
+	}
+	if (o->w.err || to >= 0x4000)
+		return;
+	o->prev_off = (uint16_t)to;
+	o->prev_len = (uint8_t)len;
+	memcpy(o->prev, owner, len);
+}
+
 /* Append one RR, starting a new message when this one is full. */
 static int add_rr(struct out *o, const uint8_t *owner, uint16_t type, uint32_t ttl,
                   const uint8_t *rd, size_t rdlen)
@@ -206,7 +247,7 @@ static int add_rr(struct out *o, const uint8_t *owner, uint16_t type, uint32_t t
 	for (;;) {
 		size_t at = wire_pos(&o->w);
 		wire_ctab_t ct = o->ct;
-		wire_write_name(&o->w, owner, &o->ct);
+		put_owner(o, owner);
 		wire_write_u16(&o->w, type);
 		wire_write_u16(&o->w, CLASS_IN);
 		wire_write_u32(&o->w, ttl);
@@ -324,7 +365,7 @@ static int stream(xfr_t *x, struct out *o, const char **kind, uint32_t *serial)
 		rc = rc ? rc : add_soa(o, &z, z.soa.serial);
 		rc = rc ? rc : store_xfr_diff(st, z.id, pos, true, add_store_rr, o);
 	} else {
-		rc = rc ? rc : store_record_list(st, z.id, add_store_rr, o);
+		rc = rc ? rc : store_xfr_records(st, z.id, add_store_rr, o);
 	}
 	rc = rc ? rc : add_soa(o, &z, z.soa.serial);
 	rc = rc ? rc : msg_flush(o);
@@ -350,7 +391,10 @@ static void linger_close(xfr_t *x, struct slot *s, int fd)
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		if (poll(&p, 1, (int)(deadline - now)) <= 0)
 			break;
-		if (recv(fd, sink, sizeof sink, MSG_DONTWAIT) <= 0 && errno != EAGAIN)
+		ssize_t r = recv(fd, sink, sizeof sink, MSG_DONTWAIT);
+		/* 0 is the FIN: done (errno is stale then; testing it alone
+		 * spun here until the deadline) */
+		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
 			break;
 	}
 	pthread_mutex_lock(&x->mu);
