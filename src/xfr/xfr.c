@@ -78,7 +78,6 @@ struct out {
 	/* the last owner written and where its name starts in this message
 	 * (0: none yet): the next RR most often has the same owner */
 	uint16_t prev_off;
-	uint8_t prev_len;
 	uint8_t prev[DNAME_MAX];
 	uint16_t an;
 	unsigned long nrr, nmsg;
@@ -205,6 +204,18 @@ static int msg_flush(struct out *o)
 	return msg_send(o, wire_pos(&o->w));
 }
 
+/* Two valid wire names are the same bytes (label by label: neither is
+ * read past its end). */
+static bool same_name(const uint8_t *a, const uint8_t *b)
+{
+	for (size_t i = 0;; i += 1u + a[i]) {
+		if (a[i] != b[i] || memcmp(a + i + 1, b + i + 1, a[i]) != 0)
+			return false;
+		if (!a[i])
+			return true;
+	}
+}
+
 /* Write the owner.  The next RR most often has the same owner (an A then
  * an AAAA) and most owners are one label below the apex (the question's
  * name, spelled out at DNS_HDR): those two cases are written as a pointer
@@ -213,12 +224,12 @@ static int msg_flush(struct out *o)
  * against it. */
 static void put_owner(struct out *o, const uint8_t *owner)
 {
-	size_t len = dname_len(owner, DNAME_MAX);
-	size_t at = wire_pos(&o->w), to = at, qlen = o->q->qname_len;
-	if (o->prev_off && len == o->prev_len && memcmp(owner, o->prev, len) == 0) {
+	if (o->prev_off && same_name(owner, o->prev)) {
 		wire_write_u16(&o->w, (uint16_t)(0xC000 | o->prev_off));
 		return;
 	}
+	size_t len = dname_len(owner, DNAME_MAX);
+	size_t at = wire_pos(&o->w), to = at, qlen = o->q->qname_len;
 	o->prev_off = 0;
 	if (!o->q->qname_compressed && len == 1u + owner[0] + qlen &&
 	    memcmp(owner + 1 + owner[0], o->q->qname, qlen) == 0) {
@@ -236,7 +247,6 @@ static void put_owner(struct out *o, const uint8_t *owner)
 	if (o->w.err || to >= 0x4000)
 		return;
 	o->prev_off = (uint16_t)to;
-	o->prev_len = (uint8_t)len;
 	memcpy(o->prev, owner, len);
 }
 
@@ -247,11 +257,13 @@ static int add_rr(struct out *o, const uint8_t *owner, uint16_t type, uint32_t t
 	for (;;) {
 		size_t at = wire_pos(&o->w);
 		wire_ctab_t ct = o->ct;
+		uint8_t h[10];           /* TYPE CLASS TTL RDLENGTH */
+		wire_store_u16(h, type);
+		wire_store_u16(h + 2, CLASS_IN);
+		wire_store_u32(h + 4, ttl);
+		wire_store_u16(h + 8, (uint16_t)rdlen);
 		put_owner(o, owner);
-		wire_write_u16(&o->w, type);
-		wire_write_u16(&o->w, CLASS_IN);
-		wire_write_u32(&o->w, ttl);
-		wire_write_u16(&o->w, (uint16_t)rdlen);
+		wire_write_bytes(&o->w, h, sizeof h);
 		wire_write_bytes(&o->w, rd, rdlen);
 		if (!o->w.err) {
 			o->an++;
