@@ -16,6 +16,34 @@ int store_xfr_zone(store_t *st, const uint8_t *apex, struct store_zone *z)
 	return dname_equal_ci(z->apex, apex) ? 0 : DZ_ENOENT;
 }
 
+int store_xfr_records(store_t *st, int64_t zone_id, store_rr_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = STORE_PREP(st, "SELECT owner, type, ttl, rdata FROM records "
+	                             "WHERE zone_id = ?1 ORDER BY zone_id, owner, type", zone_id);
+	int rc = 0, src;
+	if (!s)
+		return DZ_EDB;
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		const uint8_t *o = store_col_name(s, 0);
+		const uint8_t *rd = sqlite3_column_blob(s, 3);
+		int rdlen = sqlite3_column_bytes(s, 3);
+		if (!o || rdlen > 65535)
+			continue;
+		struct store_rr rr = {
+			.zone_id = zone_id,
+			.owner = o,
+			.type = (uint16_t)sqlite3_column_int(s, 1),
+			.ttl = (uint32_t)sqlite3_column_int64(s, 2),
+			.rdata = rd ? rd : (const uint8_t *)"",
+			.rdlen = (size_t)rdlen,
+			.loc = "",
+		};
+		if ((rc = cb(ctx, &rr)) != 0)
+			break;
+	}
+	return store_rows_end(s, rc, src);
+}
+
 int store_xfr_ixfr_start(store_t *st, int64_t zone_id, uint32_t from, int64_t *pos)
 {
 	int64_t at, bad;

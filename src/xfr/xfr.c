@@ -76,6 +76,10 @@ struct out {
 	struct tsig_ctx *tsig;        /* NULL: unsigned */
 	wire_t w;
 	wire_ctab_t ct;
+	/* the last owner written and where its name starts in this message
+	 * (0: none yet): the next RR most often has the same owner */
+	uint16_t prev_off;
+	uint8_t prev[DNAME_MAX];
 	uint16_t an;
 	unsigned long nrr, nmsg;
 	uint8_t buf[2 + XFR_MSG + TSIG_RR_MAX];
@@ -173,6 +177,7 @@ static void msg_begin(struct out *o, int rcode)
 	dns_resp_begin(&o->w, o->req, o->q, DNS_AA, rcode);
 	o->an = 0;
 	o->ct.n = 0;
+	o->prev_off = 0;
 	if (!o->q->qname_compressed)
 		for (unsigned i = 0; i < o->q->nlabels && o->ct.n < WIRE_CTAB_MAX; i++)
 			o->ct.off[o->ct.n++] = (uint16_t)(DNS_HDR + o->q->label_off[i]);
@@ -200,6 +205,52 @@ static int msg_flush(struct out *o)
 	return msg_send(o, wire_pos(&o->w));
 }
 
+/* Two valid wire names are the same bytes (label by label: neither is
+ * read past its end). */
+static bool same_name(const uint8_t *a, const uint8_t *b)
+{
+	for (size_t i = 0;; i += 1u + a[i]) {
+		if (a[i] != b[i] || memcmp(a + i + 1, b + i + 1, a[i]) != 0)
+			return false;
+		if (!a[i])
+			return true;
+	}
+}
+
+/* Write the owner.  The next RR most often has the same owner (an A then
+ * an AAAA) and most owners are one label below the apex (the question's
+ * name, spelled out at DNS_HDR): those two cases are written as a pointer
+ * to the previous owner, or as the label and a pointer to the question,
+ * without a search of the compression table; the rest is compressed
+ * against it. */
+static void put_owner(struct out *o, const uint8_t *owner)
+{
+	if (o->prev_off && same_name(owner, o->prev)) {
+		wire_write_u16(&o->w, (uint16_t)(0xC000 | o->prev_off));
+		return;
+	}
+	size_t len = dname_len(owner, DNAME_MAX);
+	size_t at = wire_pos(&o->w), to = at, qlen = o->q->qname_len;
+	o->prev_off = 0;
+	if (!o->q->qname_compressed && len == 1u + owner[0] + qlen &&
+	    memcmp(owner + 1 + owner[0], o->q->qname, qlen) == 0) {
+		wire_write_bytes(&o->w, owner, 1u + owner[0]);
+		wire_write_u16(&o->w, 0xC000 | DNS_HDR);
+		if (!o->w.err && at < 0x4000)
+			o->ct.off[o->ct.n < WIRE_CTAB_MAX ? o->ct.n++ : WIRE_CTAB_MAX - 1] = (uint16_t)at;
+	} else {
+		wire_write_name(&o->w, owner, &o->ct);
+		/* spelled out here, or where its pointer sends it */
+		const uint8_t *b = o->w.base + at;
+		if (!o->w.err && (b[0] & 0xC0) == 0xC0)
+			to = (size_t)(b[0] & 0x3F) << 8 | b[1];
+	}
+	if (o->w.err || to >= 0x4000)
+		return;
+	o->prev_off = (uint16_t)to;
+	memcpy(o->prev, owner, len);
+}
+
 /* Append one RR, starting a new message when this one is full. */
 static int add_rr(struct out *o, const uint8_t *owner, uint16_t type, uint32_t ttl,
                   const uint8_t *rd, size_t rdlen)
@@ -207,11 +258,13 @@ static int add_rr(struct out *o, const uint8_t *owner, uint16_t type, uint32_t t
 	for (;;) {
 		size_t at = wire_pos(&o->w);
 		wire_ctab_t ct = o->ct;
-		wire_write_name(&o->w, owner, &o->ct);
-		wire_write_u16(&o->w, type);
-		wire_write_u16(&o->w, CLASS_IN);
-		wire_write_u32(&o->w, ttl);
-		wire_write_u16(&o->w, (uint16_t)rdlen);
+		uint8_t h[10];           /* TYPE CLASS TTL RDLENGTH */
+		wire_store_u16(h, type);
+		wire_store_u16(h + 2, CLASS_IN);
+		wire_store_u32(h + 4, ttl);
+		wire_store_u16(h + 8, (uint16_t)rdlen);
+		put_owner(o, owner);
+		wire_write_bytes(&o->w, h, sizeof h);
 		wire_write_bytes(&o->w, rd, rdlen);
 		if (!o->w.err) {
 			o->an++;
@@ -325,7 +378,7 @@ static int stream(xfr_t *x, struct out *o, const char **kind, uint32_t *serial)
 		rc = rc ? rc : add_soa(o, &z, z.soa.serial);
 		rc = rc ? rc : store_xfr_diff(st, z.id, pos, true, add_store_rr, o);
 	} else {
-		rc = rc ? rc : store_record_list(st, z.id, add_store_rr, o);
+		rc = rc ? rc : store_xfr_records(st, z.id, add_store_rr, o);
 	}
 	rc = rc ? rc : add_soa(o, &z, z.soa.serial);
 	rc = rc ? rc : msg_flush(o);
@@ -351,7 +404,10 @@ static void linger_close(xfr_t *x, struct slot *s, int fd)
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		if (poll(&p, 1, (int)(deadline - now)) <= 0)
 			break;
-		if (recv(fd, sink, sizeof sink, MSG_DONTWAIT) <= 0 && errno != EAGAIN)
+		ssize_t r = recv(fd, sink, sizeof sink, MSG_DONTWAIT);
+		/* 0 is the FIN: done (errno is stale then; testing it alone
+		 * spun here until the deadline) */
+		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
 			break;
 	}
 	pthread_mutex_lock(&x->mu);
