@@ -78,6 +78,25 @@ void dname_lower_len(uint8_t *name, size_t len)
 		name[i] = (uint8_t)(name[i] + 32 * ((unsigned)(name[i] - 'A') < 26u));
 }
 
+void dname_lower_copy(uint8_t *dst, const uint8_t *src, size_t len)
+{
+	uint64_t v;
+	if (len < 8) {
+		for (size_t i = 0; i < len; i++)
+			dst[i] = (uint8_t)(src[i] + 32 * ((unsigned)(src[i] - 'A') < 26u));
+		return;
+	}
+	for (size_t i = 0; i + 8 < len; i += 8) {
+		memcpy(&v, src + i, 8);
+		v = lower8(v);
+		memcpy(dst + i, &v, 8);
+	}
+	/* the last eight bytes, overlapping what the loop wrote */
+	memcpy(&v, src + len - 8, 8);
+	v = lower8(v);
+	memcpy(dst + len - 8, &v, 8);
+}
+
 size_t dname_copy_lower(uint8_t *dst, const uint8_t *src)
 {
 	size_t n = 0;

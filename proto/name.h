@@ -24,6 +24,9 @@ void dname_lower(uint8_t *name);
  * eight bytes at a time: length octets are at most 63, below 'A', so the
  * whole run is treated as text.  The query path's lowercasing. */
 void dname_lower_len(uint8_t *name, size_t len);
+/* The same into `dst` (len bytes, not overlapping `src`): the copy and the
+ * lowercasing in one pass, as the UDP fast path reads the question. */
+void dname_lower_copy(uint8_t *dst, const uint8_t *src, size_t len);
 
 /* Copy `src` lowercased into `dst`; returns the length. */
 size_t dname_copy_lower(uint8_t *dst, const uint8_t *src);
