@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "proto/wire.h"
 
@@ -27,6 +28,28 @@ void dname_lower_len(uint8_t *name, size_t len);
 /* The same into `dst` (len bytes, not overlapping `src`): the copy and the
  * lowercasing in one pass, as the UDP fast path reads the question. */
 void dname_lower_copy(uint8_t *dst, const uint8_t *src, size_t len);
+
+/* Whether the `len` bytes at a and b are equal: memcmp's answer for the
+ * short runs names are, inline, eight bytes at a time (the lookups of the
+ * query path compare a name or an apex once each). */
+static inline bool dname_eq(const uint8_t *a, const uint8_t *b, size_t len)
+{
+	uint64_t x, y, d = 0;
+	if (len < 8) {
+		for (size_t i = 0; i < len; i++)
+			d |= (uint64_t)(a[i] ^ b[i]);
+		return d == 0;
+	}
+	for (size_t i = 0; i + 8 < len; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		d |= x ^ y;
+	}
+	/* the last eight bytes, overlapping the loop's */
+	memcpy(&x, a + len - 8, 8);
+	memcpy(&y, b + len - 8, 8);
+	return (d | (x ^ y)) == 0;
+}
 
 /* Copy `src` lowercased into `dst`; returns the length. */
 size_t dname_copy_lower(uint8_t *dst, const uint8_t *src);

@@ -396,15 +396,24 @@ static void udp_drain(struct worker *w, struct udp_sock *s)
 	struct sockaddr_storage peer[BATCH];
 	union ctrl ctl[BATCH];
 
-	for (int round = 0; round < 64; round++) {
-		for (int i = 0; i < BATCH; i++) {
-			iin[i].iov_base = inbuf[i];
-			iin[i].iov_len = UDP_BUF;
-			memset(&in[i].msg_hdr, 0, sizeof in[i].msg_hdr);
-			in[i].msg_hdr.msg_name = &peer[i];
+	/* the headers once a drain; a round resets only the fields the
+	 * kernel (and fix_pktinfo) changed in the ones the last round used */
+	for (int i = 0; i < BATCH; i++) {
+		iin[i].iov_base = inbuf[i];
+		iin[i].iov_len = UDP_BUF;
+		memset(&in[i].msg_hdr, 0, sizeof in[i].msg_hdr);
+		in[i].msg_hdr.msg_name = &peer[i];
+		in[i].msg_hdr.msg_namelen = sizeof peer[i];
+		in[i].msg_hdr.msg_iov = &iin[i];
+		in[i].msg_hdr.msg_iovlen = 1;
+		if (s->wildcard) {
+			in[i].msg_hdr.msg_control = ctl[i].buf;
+			in[i].msg_hdr.msg_controllen = sizeof ctl[i].buf;
+		}
+	}
+	for (int round = 0, used = 0; round < 64; round++) {
+		for (int i = 0; i < used; i++) {
 			in[i].msg_hdr.msg_namelen = sizeof peer[i];
-			in[i].msg_hdr.msg_iov = &iin[i];
-			in[i].msg_hdr.msg_iovlen = 1;
 			if (s->wildcard) {
 				in[i].msg_hdr.msg_control = ctl[i].buf;
 				in[i].msg_hdr.msg_controllen = sizeof ctl[i].buf;
@@ -413,6 +422,7 @@ static void udp_drain(struct worker *w, struct udp_sock *s)
 		int n = recvmmsg(s->fd, in, BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			return;
+		used = n;
 		int nout = 0;
 		uint64_t now_ms = w->rrl ? clock_ms() : 0;   /* one clock read a batch */
 		/* one RCU read-side section for the batch's queries (answer's
