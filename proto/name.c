@@ -49,14 +49,6 @@ void dname_lower(uint8_t *name)
 /* A-Z to a-z in each byte of x, others kept: per byte, the high bit of
  * (b & 0x7f) + 0x3f says b >= 'A', of (b & 0x7f) + 0x25 says b > 'Z' (no
  * carry crosses a byte: at most 0x7f + 0x3f); bytes >= 0x80 are left out. */
-static inline uint64_t lower8(uint64_t x)
-{
-	const uint64_t lo7 = 0x7f7f7f7f7f7f7f7full, hi = 0x8080808080808080ull;
-	uint64_t h = x & lo7;
-	uint64_t ge_a = h + 0x3f3f3f3f3f3f3f3full;
-	uint64_t gt_z = h + 0x2525252525252525ull;
-	return x | (((ge_a & ~gt_z) & ~x & hi) >> 2);
-}
 
 void dname_lower_len(uint8_t *name, size_t len)
 {
@@ -64,54 +56,18 @@ void dname_lower_len(uint8_t *name, size_t len)
 	uint64_t v;
 	for (; i + 8 <= len; i += 8) {
 		memcpy(&v, name + i, 8);
-		v = lower8(v);
+		v = dname_lower8(v);
 		memcpy(name + i, &v, 8);
 	}
 	if (i < len && len >= 8) {
 		/* the tail as the last eight bytes: lowercasing twice is harmless */
 		memcpy(&v, name + len - 8, 8);
-		v = lower8(v);
+		v = dname_lower8(v);
 		memcpy(name + len - 8, &v, 8);
 		return;
 	}
 	for (; i < len; i++)   /* a name under 8 bytes: branch-free, no memcpy call */
 		name[i] = (uint8_t)(name[i] + 32 * ((unsigned)(name[i] - 'A') < 26u));
-}
-
-/* Sixteen bytes lowercased at once (GCC and clang vector extensions:
- * SSE2 on x86-64, NEON on arm64, plain code elsewhere). */
-typedef uint8_t v16b __attribute__((vector_size(16)));
-
-static inline void lower16_copy(uint8_t *dst, const uint8_t *src)
-{
-	v16b v, d;
-	memcpy(&v, src, 16);
-	d = v - (uint8_t)'A';
-	v += (v16b)(d < (uint8_t)26) & (uint8_t)32;
-	memcpy(dst, &v, 16);
-}
-
-void dname_lower_copy(uint8_t *dst, const uint8_t *src, size_t len)
-{
-	uint64_t v;
-	if (len >= 16) {
-		for (size_t i = 0; i + 16 < len; i += 16)
-			lower16_copy(dst + i, src + i);
-		/* the last sixteen bytes, overlapping what the loop wrote */
-		lower16_copy(dst + len - 16, src + len - 16);
-		return;
-	}
-	if (len < 8) {
-		for (size_t i = 0; i < len; i++)
-			dst[i] = (uint8_t)(src[i] + 32 * ((unsigned)(src[i] - 'A') < 26u));
-		return;
-	}
-	memcpy(&v, src, 8);
-	v = lower8(v);
-	memcpy(dst, &v, 8);
-	memcpy(&v, src + len - 8, 8);
-	v = lower8(v);
-	memcpy(dst + len - 8, &v, 8);
 }
 
 size_t dname_copy_lower(uint8_t *dst, const uint8_t *src)
