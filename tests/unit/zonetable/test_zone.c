@@ -248,33 +248,8 @@ static size_t fast_cmp(ztable_t *zt, const uint8_t *q, size_t ql, int *taken, in
 
 static void test_fast(ztable_t *zt)
 {
-	uint8_t apex[DNAME_MAX], ns[DNAME_MAX], q[600];
-	struct zsoa soa = { .serial = 9, .refresh = 3600, .retry = 600,
-	                    .expire = 86400, .minimum = 30, .ttl = 3600 };
-	fx_name(apex, "plain.test.");
-	fx_name(soa.mname, "ns1.plain.test.");
-	fx_name(soa.rname, "hostmaster.plain.test.");
-	size_t nslen = fx_name(ns, "ns1.plain.test.");
-	struct zrr apexrr[1] = { { RR_NS, 3600, (uint16_t)nslen, ns } };
-	zt_write_begin(zt);
-	zt_set_zone(zt, 4, apex, &soa, apexrr, 1);
-	fx_set(zt, 4, "h1.plain.test.", 2, (uint16_t[]){ RR_A, RR_AAAA },
-	       (const char *[]){ "192.0.2.1", "2001:db8::1" });
-	fx_set(zt, 4, "two.plain.test.", 2, (uint16_t[]){ RR_A, RR_A },
-	       (const char *[]){ "192.0.2.1", "192.0.2.2" });
-	fx_set(zt, 4, "x.ent.plain.test.", 1, (uint16_t[]){ RR_TXT }, (const char *[]){ "hi" });
-	fx_set(zt, 4, "alias.plain.test.", 1, (uint16_t[]){ RR_CNAME },
-	       (const char *[]){ "h1.plain.test." });
-	uint16_t t20[20];
-	const char *v20[20];
-	char addrs[20][40];
-	for (int i = 0; i < 20; i++) {
-		t20[i] = RR_AAAA;
-		snprintf(addrs[i], sizeof addrs[i], "2001:db8::%x", 0x200 + i);
-		v20[i] = addrs[i];
-	}
-	fx_set(zt, 4, "big.plain.test.", 20, t20, v20);
-	zt_write_end(zt);
+	uint8_t q[600];
+	fx_plain(zt);
 
 	static const char *const names[] = {
 		"h1.plain.test.", "H1.PlAiN.tEsT.", "plain.test.", "two.plain.test.",
