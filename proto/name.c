@@ -49,14 +49,6 @@ void dname_lower(uint8_t *name)
 /* A-Z to a-z in each byte of x, others kept: per byte, the high bit of
  * (b & 0x7f) + 0x3f says b >= 'A', of (b & 0x7f) + 0x25 says b > 'Z' (no
  * carry crosses a byte: at most 0x7f + 0x3f); bytes >= 0x80 are left out. */
-static inline uint64_t lower8(uint64_t x)
-{
-	const uint64_t lo7 = 0x7f7f7f7f7f7f7f7full, hi = 0x8080808080808080ull;
-	uint64_t h = x & lo7;
-	uint64_t ge_a = h + 0x3f3f3f3f3f3f3f3full;
-	uint64_t gt_z = h + 0x2525252525252525ull;
-	return x | (((ge_a & ~gt_z) & ~x & hi) >> 2);
-}
 
 void dname_lower_len(uint8_t *name, size_t len)
 {
@@ -64,13 +56,13 @@ void dname_lower_len(uint8_t *name, size_t len)
 	uint64_t v;
 	for (; i + 8 <= len; i += 8) {
 		memcpy(&v, name + i, 8);
-		v = lower8(v);
+		v = dname_lower8(v);
 		memcpy(name + i, &v, 8);
 	}
 	if (i < len && len >= 8) {
 		/* the tail as the last eight bytes: lowercasing twice is harmless */
 		memcpy(&v, name + len - 8, 8);
-		v = lower8(v);
+		v = dname_lower8(v);
 		memcpy(name + len - 8, &v, 8);
 		return;
 	}

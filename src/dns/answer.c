@@ -634,3 +634,166 @@ size_t answer_parsed(const ztable_t *zt, const uint8_t *pkt, const dns_query_t *
 		METRICS_INC(st->noerror);
 	return wire_pos(&a.w);
 }
+
+/* The fast path ----------------------------------------------------------- */
+
+/* Query types whose answer is the set copied, or NODATA: not the meta
+ * types answer_parsed refuses, nor those answer_node treats apart (ANY,
+ * RRSIG: every covered type; NS, MX, SRV: additional records). */
+static bool fast_type(uint16_t t)
+{
+	switch (t) {
+	case 0: case RR_OPT: case RR_TSIG: case RR_TKEY: case RR_MAILA: case RR_MAILB:
+	case RR_AXFR: case RR_IXFR: case RR_ANY: case RR_RRSIG:
+	case RR_NS: case RR_MX: case RR_SRV:
+		return false;
+	default:
+		return true;
+	}
+}
+
+/* memcpy for the short runs of a fast answer (a question, an RR), inline:
+ * sixteen bytes at a time, the last sixteen overlapping; n >= 4. */
+static inline void copy_short(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	uint64_t a, b;
+	uint32_t x, y;
+	if (n >= 16) {
+		dname_v16 v;
+		for (size_t i = 0; i + 16 < n; i += 16) {
+			memcpy(&v, src + i, 16);
+			memcpy(dst + i, &v, 16);
+		}
+		memcpy(&v, src + n - 16, 16);
+		memcpy(dst + n - 16, &v, 16);
+	} else if (n >= 8) {
+		memcpy(&a, src, 8);
+		memcpy(&b, src + n - 8, 8);
+		memcpy(dst, &a, 8);
+		memcpy(dst + n - 8, &b, 8);
+	} else {
+		memcpy(&x, src, 4);
+		memcpy(&y, src + n - 4, 4);
+		memcpy(dst, &x, 4);
+		memcpy(dst + n - 4, &y, 4);
+	}
+}
+
+size_t answer_udp_fast(const ztable_t *zt, const uint8_t *pkt, size_t len,
+                       uint8_t *out, struct answer_stats *st)
+{
+	uint8_t lname[DNAME_MAX], loff[128];
+
+	/* header: QR clear, opcode QUERY, one question, no answer or
+	 * authority records, at most one additional (the OPT) */
+	if (len < DNS_HDR + 5)
+		return 0;
+	uint16_t flags = wire_load_u16(pkt + 2);
+	unsigned ar = wire_load_u16(pkt + 10);
+	if ((flags & (DNS_QR | 0x7800)) || wire_load_u32(pkt + 4) != 0x00010000u ||
+	    wire_load_u16(pkt + 8) != 0 || ar > 1)
+		return 0;
+
+	/* the question: uncompressed labels (what wire_read_name accepts
+	 * without a pointer), then type and class */
+	size_t pos = DNS_HDR, qmax = len - 4;
+	unsigned nl = 0;
+	for (;;) {
+		if (pos >= qmax)
+			return 0;
+		uint8_t c = pkt[pos];
+		if (c == 0)
+			break;
+		if (c > 63 || nl >= sizeof loff)
+			return 0;
+		loff[nl++] = (uint8_t)(pos - DNS_HDR);
+		pos += 1 + (size_t)c;
+	}
+	size_t nlen = pos + 1 - DNS_HDR, qend = pos + 5;
+	uint16_t qtype = wire_load_u16(pkt + pos + 1);
+	if (nlen > DNAME_MAX || wire_load_u16(pkt + pos + 3) != CLASS_IN || !fast_type(qtype))
+		return 0;
+
+	/* nothing after it but a plain OPT: owner root, no options,
+	 * version 0, DO clear (DNSSEC answers take the full path) */
+	size_t max = DNS_UDP_MIN, limit = DNS_UDP_MIN;
+	if (ar) {
+		const uint8_t *opt = pkt + qend;
+		if (len - qend != 11 || opt[0] != 0 || wire_load_u16(opt + 1) != RR_OPT ||
+		    opt[6] != 0 || (wire_load_u16(opt + 7) & EDNS_DO) ||
+		    wire_load_u16(opt + 9) != 0)
+			return 0;
+		max = wire_load_u16(opt + 3);
+		max = max < DNS_UDP_MIN ? DNS_UDP_MIN : max > EDNS_OUR_SIZE ? EDNS_OUR_SIZE : max;
+		limit = max - 11;
+	} else if (len != qend) {
+		return 0;
+	}
+
+	dname_lower_copy(lname, pkt + DNS_HDR, nlen);
+	const struct zone *z = zt_find_zone(zt, lname, nlen, loff, nl);
+	if (!z || z->ndeleg)
+		return 0;        /* REFUSED, or delegations to look for on the way */
+	const struct znode *n = zt_lookup(zt, z->id, lname, nlen);
+	const struct zset *s = NULL;
+	int rcode = RCODE_NOERROR;
+	uint16_t an = 0, ns = 0, ptr = 0xC000 | DNS_HDR;
+	if (n) {
+		s = zn_find_set(n, qtype);
+		if (!s && (n->flags & ZN_CNAME))
+			return 0;    /* a CNAME to follow */
+	} else if (__atomic_load_n(&z->nwild, __ATOMIC_RELAXED)) {
+		return 0;        /* a wildcard may match */
+	} else {
+		rcode = RCODE_NXDOMAIN;
+	}
+	if (s) {
+		an = s->count;
+	} else {
+		/* NODATA or NXDOMAIN: the negative SOA, owner the apex's
+		 * suffix of the question */
+		n = rcu_dereference(z->apex_node);
+		s = zn_find_set(n, ZSET_NEG_SOA);
+		ns = s ? s->count : 0;
+		ptr = (uint16_t)(0xC000 | (DNS_HDR + (z->apex_labels ? loff[nl - z->apex_labels]
+		                                                     : nlen - 1)));
+	}
+	size_t rrs = s ? s->len + 2u * s->count : 0;
+	if (qend + rrs > limit)
+		return 0;        /* truncated: the full path does that */
+
+	uint8_t h[DNS_HDR];
+	wire_store_u16(h, wire_load_u16(pkt));
+	wire_store_u16(h + 2, (uint16_t)(DNS_QR | DNS_AA | (flags & (DNS_RD | DNS_CD)) | rcode));
+	wire_store_u16(h + 4, 1);
+	wire_store_u16(h + 6, an);
+	wire_store_u16(h + 8, ns);
+	wire_store_u16(h + 10, (uint16_t)ar);
+	memcpy(out, h, DNS_HDR);
+	copy_short(out + DNS_HDR, pkt + DNS_HDR, qend - DNS_HDR);
+	size_t at = qend;
+	if (s) {
+		const uint8_t *p = zn_data(n) + s->off, *end = p + s->len;
+		while (p < end) {
+			size_t rr = 10 + (size_t)wire_load_u16(p + 8);
+			wire_store_u16(out + at, ptr);
+			copy_short(out + at + 2, p, rr);
+			at += 2 + rr;
+			p += rr;
+		}
+	}
+	if (ar) {
+		/* as dns_resp_write_opt(w, 0, 0) */
+		static const uint8_t opt[11] = { 0, RR_OPT >> 8, RR_OPT & 0xFF,
+		                                 EDNS_OUR_SIZE >> 8, EDNS_OUR_SIZE & 0xFF };
+		memcpy(out + at, opt, sizeof opt);
+		at += sizeof opt;
+	}
+	METRICS_INC(st->queries);
+	METRICS_INC(st->qtype[qtype_slot(qtype)]);
+	if (rcode == RCODE_NXDOMAIN)
+		METRICS_INC(st->nxdomain);
+	else
+		METRICS_INC(st->noerror);
+	return at;
+}

@@ -43,4 +43,18 @@ size_t answer_parsed(const ztable_t *zt, const uint8_t *pkt, const dns_query_t *
                      dns_verdict_t verdict, int rcode, uint8_t *out, size_t cap,
                      bool tcp, size_t reserve, struct answer_stats *st);
 
+/* The fast path for the common UDP query: one question of class IN, an
+ * uncompressed name, no other record but a plain OPT (version 0, no
+ * options, DO clear), opcode QUERY, a type with no special handling (not
+ * ANY, AXFR/IXFR, RRSIG, NS, MX, SRV or a meta type), in a zone without
+ * delegations, and for a miss without wildcards.  It parses, looks the
+ * name up once and copies the RRset (or the negative SOA) into out
+ * (at least EDNS_OUR_SIZE bytes), writing exactly what answer_parsed
+ * would, and counts the query in *st.  Returns the response length, or 0
+ * for any other query (or one whose answer would be truncated): answer
+ * it with answer_query / answer_parsed, which count it then.  The caller
+ * (a UDP worker) holds the RCU read-side lock. */
+size_t answer_udp_fast(const ztable_t *zt, const uint8_t *pkt, size_t len,
+                       uint8_t *out, struct answer_stats *st);
+
 #endif

@@ -49,6 +49,10 @@ struct worker {
 	limiter_t *rrl;           /* response rate limiting (NULL: off) */
 	unsigned slip_n;          /* limited answers since the last slipped one */
 	int epfd;
+	bool block;               /* one socket, made blocking: the worker waits in
+	                             recvmmsg itself (as the echo floor does), not
+	                             in epoll_wait then recvmmsg: one system call a
+	                             batch less; dns_close wakes it with shutdown */
 } __attribute__((aligned(64)));
 
 struct tcp_conn {
@@ -88,6 +92,8 @@ struct dns_service {
 	unsigned rrl_slip;
 	const struct tsig_keyring *keys;   /* the config's, read-only */
 	int stopfd;      /* eventfd: readable when the service stops */
+	bool stopping;   /* set (atomically) by dns_close before it wakes the
+	                    workers that wait in recvmmsg itself */
 	int tcp_ep;      /* the TCP thread's epoll set */
 	xfr_t *xfr;      /* AXFR/IXFR queries go there (NULL: REFUSED) */
 	/* DNS UPDATE (src/dns/ddns.h): replies to TCP requests come from the
@@ -397,23 +403,38 @@ static void udp_drain(struct worker *w, struct udp_sock *s)
 	struct sockaddr_storage peer[BATCH];
 	union ctrl ctl[BATCH];
 
-	for (int round = 0; round < 64; round++) {
-		for (int i = 0; i < BATCH; i++) {
-			iin[i].iov_base = inbuf[i];
-			iin[i].iov_len = UDP_BUF;
-			memset(&in[i].msg_hdr, 0, sizeof in[i].msg_hdr);
-			in[i].msg_hdr.msg_name = &peer[i];
+	/* the headers once a drain; a round resets only the fields the
+	 * kernel (and fix_pktinfo) changed in the ones the last round used */
+	for (int i = 0; i < BATCH; i++) {
+		iin[i].iov_base = inbuf[i];
+		iin[i].iov_len = UDP_BUF;
+		memset(&in[i].msg_hdr, 0, sizeof in[i].msg_hdr);
+		in[i].msg_hdr.msg_name = &peer[i];
+		in[i].msg_hdr.msg_namelen = sizeof peer[i];
+		in[i].msg_hdr.msg_iov = &iin[i];
+		in[i].msg_hdr.msg_iovlen = 1;
+		if (s->wildcard) {
+			in[i].msg_hdr.msg_control = ctl[i].buf;
+			in[i].msg_hdr.msg_controllen = sizeof ctl[i].buf;
+		}
+	}
+	for (int round = 0, used = 0; w->block || round < 64; round += !w->block) {
+		for (int i = 0; i < used; i++) {
 			in[i].msg_hdr.msg_namelen = sizeof peer[i];
-			in[i].msg_hdr.msg_iov = &iin[i];
-			in[i].msg_hdr.msg_iovlen = 1;
 			if (s->wildcard) {
 				in[i].msg_hdr.msg_control = ctl[i].buf;
 				in[i].msg_hdr.msg_controllen = sizeof ctl[i].buf;
 			}
 		}
-		int n = recvmmsg(s->fd, in, BATCH, MSG_DONTWAIT, NULL);
-		if (n <= 0)
+		/* blocking: wait for the first datagram, take what else is there */
+		int n = recvmmsg(s->fd, in, BATCH, w->block ? MSG_WAITFORONE : MSG_DONTWAIT, NULL);
+		if (n < 0 && errno == EINTR && w->block)
+			continue;
+		/* after dns_close's shutdown a blocking recvmmsg returns empty
+		 * datagrams at once: stop */
+		if (n <= 0 || (w->block && __atomic_load_n(&w->d->stopping, __ATOMIC_ACQUIRE)))
 			return;
+		used = n;
 		int nout = 0;
 		uint64_t now_ms = w->rrl ? clock_ms() : 0;   /* one clock read a batch */
 		/* one RCU read-side section for the batch's queries (answer's
@@ -448,8 +469,13 @@ static void udp_drain(struct worker *w, struct udp_sock *s)
 					urcu_memb_read_lock();
 					in_rcu = true;
 				}
-				len = answer(w->d, inbuf[i], in[i].msg_len, outbuf[nout],
-				             EDNS_OUR_SIZE, false, &w->st);
+				/* the common query in a few hundred instructions; any
+				 * other takes the full path */
+				len = answer_udp_fast(w->d->zt, inbuf[i], in[i].msg_len,
+				                      outbuf[nout], &w->st);
+				if (!len)
+					len = answer(w->d, inbuf[i], in[i].msg_len, outbuf[nout],
+					             EDNS_OUR_SIZE, false, &w->st);
 			}
 			if (!len)
 				continue;
@@ -470,7 +496,7 @@ static void udp_drain(struct worker *w, struct udp_sock *s)
 		if (in_rcu)
 			urcu_memb_read_unlock();
 		for (int sent = 0; sent < nout;) {
-			int r = sendmmsg(s->fd, out + sent, (unsigned)(nout - sent), 0);
+			int r = sendmmsg(s->fd, out + sent, (unsigned)(nout - sent), MSG_DONTWAIT);
 			if (r <= 0) {
 				if (r < 0 && errno == EINTR)
 					continue;
@@ -480,7 +506,7 @@ static void udp_drain(struct worker *w, struct udp_sock *s)
 			}
 			sent += r;
 		}
-		if (n < BATCH)
+		if (n < BATCH && !w->block)
 			return;
 	}
 }
@@ -492,6 +518,11 @@ static void *udp_worker(void *arg)
 	struct epoll_event ev[16];
 
 	zt_thread_register();
+	while (w->block) {
+		udp_drain(w, &w->socks[0]);
+		if (__atomic_load_n(&w->d->stopping, __ATOMIC_ACQUIRE))
+			goto out;
+	}
 	for (;;) {
 		int n = epoll_wait(w->epfd, ev, 16, -1);
 		if (n < 0 && errno != EINTR)
@@ -884,7 +915,11 @@ int dns_start(dns_service_t *d)
 			return DZ_EIO;
 		struct epoll_event e = { .events = EPOLLIN, .data.u32 = UINT32_MAX };
 		epoll_ctl(wk->epfd, EPOLL_CTL_ADD, d->stopfd, &e);
-		for (unsigned a = 0; a < wk->nsocks; a++) {
+		int fl = wk->nsocks == 1 ? fcntl(wk->socks[0].fd, F_GETFL) : -1;
+		wk->block = fl >= 0 && fcntl(wk->socks[0].fd, F_SETFL, fl & ~O_NONBLOCK) == 0;
+		/* a blocking socket stays out of the set: each datagram would
+		 * run epoll's wake-up callback in the kernel for nothing */
+		for (unsigned a = 0; a < wk->nsocks && !wk->block; a++) {
 			e.data.u32 = a;
 			epoll_ctl(wk->epfd, EPOLL_CTL_ADD, wk->socks[a].fd, &e);
 		}
@@ -967,11 +1002,17 @@ void dns_close(dns_service_t *d)
 {
 	if (!d)
 		return;
+	__atomic_store_n(&d->stopping, true, __ATOMIC_RELEASE);
 	if (d->stopfd >= 0) {
 		uint64_t one = 1;
 		if (write(d->stopfd, &one, sizeof one) < 0)
 			(void)0;
 	}
+	/* a worker blocked in recvmmsg: shutdown wakes it (0 datagrams;
+	 * ENOTCONN on an unconnected socket, but it wakes the readers) */
+	for (unsigned w = 0; d->workers && w < d->nworkers; w++)
+		if (d->workers[w].block)
+			(void)shutdown(d->workers[w].socks[0].fd, SHUT_RD);
 	for (unsigned w = 0; d->workers && w < d->nworkers; w++) {
 		struct worker *wk = &d->workers[w];
 		if (wk->epfd >= 0) {

@@ -119,7 +119,7 @@ static struct znode **tab_find(const struct ztab *t, uint64_t h, uint32_t zone_i
 			unsigned i = (unsigned)__builtin_ctzll(m) / 8;
 			struct znode *n = __atomic_load_n(&bk->n[i], __ATOMIC_ACQUIRE);
 			if (n && n != ZTOMB && n->namelen == len && n->zone_id == zone_id &&
-			    memcmp(zn_name(n), lname, len) == 0)
+			    dname_eq(zn_name(n), lname, len))
 				return &bk->n[i];
 		}
 		if (zero_bytes(w))
@@ -277,8 +277,7 @@ const struct zone *zt_find_zone(const ztable_t *zt, const uint8_t *lname,
 		size_t off = z->apex_labels == nlabels ? 0
 		           : z->apex_labels == 0 ? len - 1
 		           : label_off[nlabels - z->apex_labels];
-		if (len - off == z->apex_len &&
-		    memcmp(lname + off, z->apex, z->apex_len) == 0)
+		if (len - off == z->apex_len && dname_eq(lname + off, z->apex, z->apex_len))
 			return z;
 	}
 	return NULL;

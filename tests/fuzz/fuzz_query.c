@@ -1,7 +1,9 @@
 /* libFuzzer: arbitrary packets into the whole answer path (parse, lookup,
- * response assembly), UDP and TCP sizes; and into what the transfer
+ * response assembly), UDP and TCP sizes; the UDP fast path against it
+ * (where it answers, the same bytes); and into what the transfer
  * service reads of a query (the QTYPE peek, an IXFR's SOA serial). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "proto/dnsmsg.h"
 #include "proto/rdata.h"
@@ -14,12 +16,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static ztable_t *zt;
-	static uint8_t out[65535];
+	static uint8_t out[65535], fast[EDNS_OUR_SIZE];
 	static struct answer_stats st;
 	if (!zt) {
 		zt_thread_register();
 		zt = fx_table();
+		fx_plain(zt);
 	}
+	urcu_memb_read_lock();
+	size_t fn = answer_udp_fast(zt, data, size, fast, &st);
+	urcu_memb_read_unlock();
+	if (fn && (answer_query(zt, data, size, out, EDNS_OUR_SIZE, false, &st) != fn ||
+	           memcmp(out, fast, fn) != 0))
+		abort();   /* the fast path's answer is the full path's, byte for byte */
 	size_t n = answer_query(zt, data, size, out, sizeof out, size & 1, &st);
 	if (n > sizeof out)
 		abort();

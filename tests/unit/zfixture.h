@@ -41,6 +41,21 @@ static inline int fx_set(ztable_t *zt, uint32_t zid, const char *name, int n,
 	return zt_set_name(zt, zid, owner, rr, (size_t)n);
 }
 
+/* Set `name` to 20 AAAA records, 2001:db8::first and up (more than 512
+ * bytes of answer: truncated without EDNS). */
+static inline int fx_set_big(ztable_t *zt, uint32_t zid, const char *name, unsigned first)
+{
+	uint16_t types[20];
+	const char *vals[20];
+	char addrs[20][40];
+	for (unsigned i = 0; i < 20; i++) {
+		types[i] = RR_AAAA;
+		snprintf(addrs[i], sizeof addrs[i], "2001:db8::%x", first + i);
+		vals[i] = addrs[i];
+	}
+	return fx_set(zt, zid, name, 20, types, vals);
+}
+
 /* zone "dyn.test." (id 1): NS ns1 (in zone, glue), h1 A+AAAA, *.w A,
  * a.b ENT, alias CNAME h1, sub delegation with glue, big with 20 AAAA. */
 static inline ztable_t *fx_table(void)
@@ -67,15 +82,7 @@ static inline ztable_t *fx_table(void)
 	fx_set(zt, 1, "mx.dyn.test.", 1, (uint16_t[]){ RR_MX }, (const char *[]){ "h1.dyn.test." });
 	fx_set(zt, 1, "sub.dyn.test.", 1, (uint16_t[]){ RR_NS }, (const char *[]){ "ns.sub.dyn.test." });
 	fx_set(zt, 1, "ns.sub.dyn.test.", 1, (uint16_t[]){ RR_A }, (const char *[]){ "192.0.2.54" });
-	uint16_t t60[20];
-	const char *v60[20];
-	char addrs[20][40];
-	for (int i = 0; i < 20; i++) {
-		t60[i] = RR_AAAA;
-		snprintf(addrs[i], sizeof addrs[i], "2001:db8::%x", 0x100 + i);
-		v60[i] = addrs[i];
-	}
-	fx_set(zt, 1, "big.dyn.test.", 20, t60, v60);
+	fx_set_big(zt, 1, "big.dyn.test.", 0x100);
 	zt_write_end(zt);
 	return zt;
 }
@@ -105,6 +112,32 @@ static inline size_t fx_query(uint8_t *buf, size_t cap, const char *name, uint16
 		wire_write_u16(&w, 0);
 	}
 	return w.pos;
+}
+
+/* zone "plain.test." (id 4), what answer_udp_fast answers from (no
+ * delegation, no wildcard): NS ns1 (no glue), h1 A+AAAA, two A, ENT ent
+ * above x.ent TXT, alias CNAME h1, big with 20 AAAA. */
+static inline void fx_plain(ztable_t *zt)
+{
+	uint8_t apex[DNAME_MAX], ns[DNAME_MAX];
+	struct zsoa soa = { .serial = 9, .refresh = 3600, .retry = 600,
+	                    .expire = 86400, .minimum = 30, .ttl = 3600 };
+	fx_name(apex, "plain.test.");
+	fx_name(soa.mname, "ns1.plain.test.");
+	fx_name(soa.rname, "hostmaster.plain.test.");
+	size_t nslen = fx_name(ns, "ns1.plain.test.");
+	struct zrr apexrr[1] = { { RR_NS, 3600, (uint16_t)nslen, ns } };
+	zt_write_begin(zt);
+	zt_set_zone(zt, 4, apex, &soa, apexrr, 1);
+	fx_set(zt, 4, "h1.plain.test.", 2, (uint16_t[]){ RR_A, RR_AAAA },
+	       (const char *[]){ "192.0.2.1", "2001:db8::1" });
+	fx_set(zt, 4, "two.plain.test.", 2, (uint16_t[]){ RR_A, RR_A },
+	       (const char *[]){ "192.0.2.1", "192.0.2.2" });
+	fx_set(zt, 4, "x.ent.plain.test.", 1, (uint16_t[]){ RR_TXT }, (const char *[]){ "hi" });
+	fx_set(zt, 4, "alias.plain.test.", 1, (uint16_t[]){ RR_CNAME },
+	       (const char *[]){ "h1.plain.test." });
+	fx_set_big(zt, 4, "big.plain.test.", 0x200);
+	zt_write_end(zt);
 }
 
 #endif

@@ -79,5 +79,28 @@ int main(void)
 			   "%s sorts before %s", canon[i], canon[k]);
 		}
 	}
+	{
+		/* dname_lower_copy and dname_eq against the byte-at-a-time
+		 * versions, at every length the vector and word paths split at */
+		uint8_t src[300], a[300], b[300];
+		int bad = 0, eqbad = 0;
+		for (size_t len = 1; len <= 255; len++) {
+			for (size_t i = 0; i < len; i++)
+				src[i] = (uint8_t)("aZ@[`{-9\x80\xC1QmA"[(i * 7 + len) % 14]);
+			memset(a, 0xEE, sizeof a);
+			dname_lower_copy(a, src, len);
+			for (size_t i = 0; i < len; i++)
+				b[i] = (uint8_t)(src[i] >= 'A' && src[i] <= 'Z' ? src[i] + 32 : src[i]);
+			bad += memcmp(a, b, len) != 0 || a[len] != 0xEE;
+			eqbad += !dname_eq(a, b, len);
+			for (size_t i = 0; i < len; i += 5) {
+				b[i] ^= 1;
+				eqbad += dname_eq(a, b, len);
+				b[i] ^= 1;
+			}
+		}
+		is_int(bad, 0, "dname_lower_copy lowercases A-Z only, every length, writes no further");
+		is_int(eqbad, 0, "dname_eq is memcmp's answer at every length and position");
+	}
 	return tap_done();
 }

@@ -228,6 +228,87 @@ static void test_growth(ztable_t *zt)
 	       "the last child gone, the ENT above it is gone too");
 }
 
+/* The UDP fast path: wherever it answers, its reply is the full path's,
+ * byte for byte, and counted alike; it leaves to the full path what it
+ * does not handle. */
+static size_t fast_cmp(ztable_t *zt, const uint8_t *q, size_t ql, int *taken, int *same)
+{
+	static uint8_t a[EDNS_OUR_SIZE], b[EDNS_OUR_SIZE];
+	struct answer_stats s1 = { 0 }, s2 = { 0 };
+	urcu_memb_read_lock();
+	size_t fl = answer_udp_fast(zt, q, ql, a, &s1);
+	urcu_memb_read_unlock();
+	size_t sl = answer_query(zt, q, ql, b, sizeof b, false, &s2);
+	if (fl) {
+		(*taken)++;
+		*same += fl == sl && memcmp(a, b, fl) == 0 && memcmp(&s1, &s2, sizeof s1) == 0;
+	}
+	return fl;
+}
+
+static void test_fast(ztable_t *zt)
+{
+	uint8_t q[600];
+	fx_plain(zt);
+
+	static const char *const names[] = {
+		"h1.plain.test.", "H1.PlAiN.tEsT.", "plain.test.", "two.plain.test.",
+		"nope.plain.test.", "a.nope.plain.test.", "ent.plain.test.", "x.ent.plain.test.",
+		"alias.plain.test.", "big.plain.test.", "h1.dyn.test.", "nope.dyn.test.",
+		"example.org.", ".", "a.sig.test.", "nope.sig.test.", "ns1.plain.test.",
+	};
+	static const uint16_t types[] = { RR_A, RR_AAAA, RR_TXT, RR_MX, RR_NS, RR_SOA,
+	                                  RR_CNAME, RR_ANY, RR_DS, RR_DNSKEY, RR_RRSIG,
+	                                  RR_NSEC, 65280, RR_AXFR, RR_OPT, 0 };
+	static const int edns[] = { 0, 100, 512, 600, 1232, 4096 };
+	static const uint16_t flags[] = { 0, DNS_RD, DNS_RD | DNS_CD | DNS_AD, DNS_TC, 0x0040,
+	                                  1 << 11, DNS_QR };
+	int taken = 0, same = 0, n = 0;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		for (size_t t = 0; t < sizeof types / sizeof types[0]; t++)
+			for (size_t e = 0; e < sizeof edns / sizeof edns[0]; e++)
+				for (size_t f = 0; f < sizeof flags / sizeof flags[0]; f++) {
+					size_t ql = fx_query(q, sizeof q, names[i], types[t], flags[f], edns[e]);
+					fast_cmp(zt, q, ql, &taken, &same);
+					if (edns[e]) {
+						q[ql - 4] = 0x80;   /* DO */
+						n += fast_cmp(zt, q, ql, &taken, &same) != 0;
+						q[ql - 4] = 0;
+						q[ql - 5] = 1;      /* EDNS version 1 */
+						n += fast_cmp(zt, q, ql, &taken, &same) != 0;
+						q[ql - 5] = 0;
+						q[ql - 1] = 4;      /* an option */
+						n += fast_cmp(zt, q, ql, &taken, &same) != 0;
+					}
+					ql = fx_query(q, sizeof q, names[i], types[t], flags[f], edns[e]);
+					for (size_t cut = 1; cut < 6; cut++)
+						n += fast_cmp(zt, q, ql - cut, &taken, &same) != 0;
+					q[ql] = 0;
+					n += fast_cmp(zt, q, ql + 1, &taken, &same) != 0;
+				}
+	ok(taken > 1000, "the fast path answers the common shapes (%d)", taken);
+	is_int(same, taken, "each of its answers is the full path's, byte for byte");
+	is_int(n, 0, "DO, EDNS version 1, options, short or long packets: full path");
+
+	/* the ones it must take, and a compressed question it must not */
+	size_t ql = fx_query(q, sizeof q, "h1.plain.test.", RR_A, DNS_RD, 0);
+	taken = same = 0;
+	fast_cmp(zt, q, ql, &taken, &same);
+	ql = fx_query(q, sizeof q, "nope.plain.test.", RR_AAAA, 0, 1232);
+	fast_cmp(zt, q, ql, &taken, &same);
+	is_int(taken, 2, "A, and a miss with EDNS, take the fast path");
+	static const uint8_t comp[] = { 0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0,
+	                                0xC0, 12, 0, 1, 0, 1 };
+	is_int(fast_cmp(zt, comp, sizeof comp, &taken, &same), 0, "a pointer in the question: full path");
+	/* a NODATA whose SOA does not fit 512 bytes is left to the full path */
+	char lab[64], qname[256];
+	memset(lab, 'q', 63);
+	lab[63] = 0;
+	snprintf(qname, sizeof qname, "%s.%s.%s.long.test.", lab, lab, lab);
+	ql = fx_query(q, sizeof q, qname, RR_A, 0, 0);
+	is_int(fast_cmp(zt, q, ql, &taken, &same), 0, "an answer to truncate: full path");
+}
+
 int main(void)
 {
 	zt_thread_register();
@@ -372,6 +453,7 @@ int main(void)
 
 	test_growth(zt);
 	test_signed(zt);
+	test_fast(zt);
 
 	zt_free(zt);
 	zt_thread_unregister();
