@@ -621,6 +621,8 @@ int main(int argc, char **argv)
 	char db[128], err[256] = "";
 	store_t *rd = NULL;
 	committer_t *c = NULL;
+	/* a line at a time: the checks before a crash or a hang still show */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	tmpdb_path("commit", db, sizeof db);
 	zt_thread_register();
 	zt = zt_new();
