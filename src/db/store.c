@@ -709,14 +709,19 @@ void store_read_end(store_t *st)
 
 int store_job_begin(store_t *st)
 {
+	if (sqlite3_get_autocommit(st->db))
+		return DZ_EDB;
 	return step_stmt(st, "SAVEPOINT job");
 }
 
-void store_job_end(store_t *st, bool undo)
+int store_job_end(store_t *st, bool undo)
 {
-	if (undo)
-		step_stmt(st, "ROLLBACK TO job");
-	step_stmt(st, "RELEASE job");
+	int rc = 0;
+	if (undo && step_stmt(st, "ROLLBACK TO job"))
+		rc = DZ_EDB;
+	if (step_stmt(st, "RELEASE job"))
+		rc = DZ_EDB;
+	return rc || sqlite3_get_autocommit(st->db) ? DZ_EDB : 0;
 }
 
 int store_checkpoint_every(store_t *st, unsigned frames)

@@ -94,9 +94,15 @@ int store_read_begin(store_t *st);
 void store_read_end(store_t *st);
 /* One job of a group transaction (a savepoint): store_job_end with undo
  * rolls the job's writes back, keeping the others'.  The zones the job
- * touched are still bumped at commit.  store_job_begin: 0 or DZ_EDB. */
+ * touched are still bumped at commit.  store_job_begin: 0, or DZ_EDB (also
+ * when no transaction is open: a SAVEPOINT outside one would start a
+ * transaction of its own).  store_job_end: 0, or DZ_EDB when the savepoint
+ * could not be undone or released, or SQLite has rolled the whole
+ * transaction back by itself (SQLITE_FULL, IOERR, NOMEM, an interrupt):
+ * the group's other jobs are then lost too, and the caller must fail the
+ * group (store_rollback) rather than commit what is left. */
 int store_job_begin(store_t *st);
-void store_job_end(store_t *st, bool undo);
+int store_job_end(store_t *st, bool undo);
 /* Checkpoint the WAL every `frames` pages (SQLite's default: 1000).
  * 0 or DZ_EDB. */
 int store_checkpoint_every(store_t *st, unsigned frames);

@@ -164,10 +164,15 @@ static void batch_add(committer_t *c, struct batch *b, struct commit_job *list,
 		}
 		if (store_job_begin(c->st)) {
 			j->rc = DZ_EDB;
+			b->failed = true;
 			continue;
 		}
 		j->rc = j->run(j, c->st);
-		store_job_end(c->st, j->rc != 0);
+		/* SQLite may have rolled the whole transaction back (disk
+		 * full, I/O error): the batch's earlier jobs are gone with
+		 * it, so every job fails, none is committed */
+		if (store_job_end(c->st, j->rc != 0))
+			b->failed = true;
 	}
 	*b->tail = list;
 	while (*b->tail)
@@ -186,10 +191,14 @@ static void batch_close(committer_t *c, struct batch *b)
 	unsigned n = b->n;
 	int txn = b->failed ? DZ_EDB : 0;
 	bool undone = false;
-	if (!txn && b->alone && batch->rc) {
+	if (txn) {
+		log_err("update batch failed: %s", store_errmsg(c->st));
+		store_rollback(c->st);
+		c->resync = true;
+	} else if (b->alone && batch->rc) {
 		store_rollback(c->st);
 		undone = true;
-	} else if (!txn && store_commit(c->st)) {
+	} else if (store_commit(c->st)) {
 		log_err("update commit failed: %s", store_errmsg(c->st));
 		txn = DZ_EDB;
 	}
@@ -256,7 +265,7 @@ static void *committer_main(void *arg)
 		/* a batch committed now would wait for the syncer's next
 		 * fdatasync, as would one committed when it is free */
 		bool syncer_busy = c->wal_fd >= 0 && (c->syncing || c->sync_head);
-		if (c->head && b.n < c->max_batch) {
+		if (c->head && b.n < c->max_batch && !b.failed) {
 			/* take what is queued, up to max_batch in the batch */
 			struct commit_job *list = c->head, *last = c->head;
 			unsigned k = 1;
@@ -276,7 +285,8 @@ static void *committer_main(void *arg)
 			continue;
 		}
 		if (b.n) {
-			if (syncer_busy && b.n < c->max_batch && !c->stopping) {
+			/* a failed batch is closed at once: nothing joins it */
+			if (syncer_busy && b.n < c->max_batch && !c->stopping && !b.failed) {
 				pthread_cond_wait(&c->cond, &c->lock);
 				continue;
 			}
