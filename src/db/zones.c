@@ -314,8 +314,8 @@ int store_record_del(store_t *st, int64_t zone_id, const uint8_t *owner,
 	static const char *const sel[3] = {
 		"SELECT type, rdata, ttl, loc FROM records WHERE zone_id=?1 AND owner=?2",
 		"SELECT type, rdata, ttl, loc FROM records WHERE zone_id=?1 AND owner=?2 AND type=?3",
-		"SELECT type, rdata, ttl, loc FROM records WHERE zone_id=?1 AND owner=?2 AND type=?3 "
-		"AND rdata=?4",
+		("SELECT type, rdata, ttl, loc FROM records WHERE zone_id=?1 AND owner=?2 AND type=?3 "
+		 "AND rdata=?4"),
 	};
 	if (!(s = rows_stmt(st, sel, zone_id, lo, olen, type, rd, rdlen)))
 		return DZ_EDB;
