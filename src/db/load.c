@@ -37,16 +37,10 @@ static int rrbuf_add(struct rrbuf *b, uint16_t type, uint32_t ttl,
 	if (!nr)
 		return DZ_ENOMEM;
 	b->rr = nr;
-	if (b->dlen + rdlen > b->dcap) {
-		size_t nc = b->dcap ? 2 * b->dcap : 4096;
-		while (nc < b->dlen + rdlen)
-			nc *= 2;
-		uint8_t *nd = realloc(b->data, nc);
-		if (!nd)
-			return DZ_ENOMEM;
-		b->data = nd;
-		b->dcap = nc;
-	}
+	uint8_t *nd = grow_bytes(b->data, &b->dcap, b->dlen, rdlen, 4096);
+	if (!nd)
+		return DZ_ENOMEM;
+	b->data = nd;
 	memcpy(b->data + b->dlen, rd, rdlen);
 	/* rdata pointers are fixed up in rrbuf_finish: data may move */
 	b->rr[b->n++] = (struct zrr){ type, ttl, (uint16_t)rdlen,

@@ -13,6 +13,7 @@
 #include "proto/name.h"
 #include "proto/nsec3.h"
 #include "proto/wire.h"
+#include "src/common/grow.h"
 #include "src/common/rand.h"
 #include "src/db/journal.h"
 #include "src/db/sql.h"
@@ -51,24 +52,14 @@ struct blobs {
 
 static int blobs_add(struct blobs *l, const void *p, size_t len)
 {
-	if (l->len + len + 2 > l->cap) {
-		size_t cap = l->cap ? l->cap : 4096;
-		while (l->len + len + 2 > cap)
-			cap *= 2;
-		uint8_t *nb = realloc(l->buf, cap);
-		if (!nb)
-			return DZ_ENOMEM;
-		l->buf = nb;
-		l->cap = cap;
-	}
-	if (l->n == l->ncap) {
-		size_t nc = l->ncap ? l->ncap * 2 : 64;
-		size_t *no = realloc(l->off, nc * sizeof *no);
-		if (!no)
-			return DZ_ENOMEM;
-		l->off = no;
-		l->ncap = nc;
-	}
+	uint8_t *nb = grow_bytes(l->buf, &l->cap, l->len, len + 2, 4096);
+	if (!nb)
+		return DZ_ENOMEM;
+	l->buf = nb;
+	size_t *no = grow_array(l->off, &l->ncap, l->n, sizeof *no, 64);
+	if (!no)
+		return DZ_ENOMEM;
+	l->off = no;
 	/* a 2-byte length before each, so RDATA of any length round-trips */
 	wire_store_u16(l->buf + l->len, (uint16_t)len);
 	memcpy(l->buf + l->len + 2, p, len);

@@ -9,6 +9,7 @@
 #include "proto/errors.h"
 #include "proto/wire.h"
 #include "proto/rdata.h"
+#include "src/common/grow.h"
 #include "src/db/journal.h"
 #include "src/db/sql.h"
 #include "src/db/tdstore.h"
@@ -241,18 +242,12 @@ static int del_rows_read(store_t *st, sqlite3_stmt *s, struct del_rows *r)
 			rc = DZ_EINVAL;            /* no such row is ever written */
 			break;
 		}
-		if (r->len + need > r->cap) {
-			size_t cap = r->cap ? r->cap : 512;
-			while (cap < r->len + need)
-				cap *= 2;
-			uint8_t *nb = realloc(r->buf, cap);
-			if (!nb) {
-				rc = DZ_ENOMEM;
-				break;
-			}
-			r->buf = nb;
-			r->cap = cap;
+		uint8_t *nb = grow_bytes(r->buf, &r->cap, r->len, need, 512);
+		if (!nb) {
+			rc = DZ_ENOMEM;
+			break;
 		}
+		r->buf = nb;
 		uint8_t *p = r->buf + r->len;
 		wire_store_u16(p, (uint16_t)sqlite3_column_int(s, 0));
 		wire_store_u32(p + 2, (uint32_t)sqlite3_column_int64(s, 2));
