@@ -26,9 +26,10 @@ struct commit_stats {
 };
 
 /* The committer thread's histograms (one writer: src/metrics/metrics.h):
- * jobs per batch, and microseconds from BEGIN to the zone table synced
- * (the fdatasync after it is not included: the syncer overlaps it with
- * the next batch). */
+ * jobs per batch, and microseconds the committer worked on a batch, from
+ * BEGIN to the zone table synced (not the time its transaction waited
+ * open for the syncer, nor the fdatasync after it, which the syncer
+ * overlaps with the next batch). */
 static const uint64_t batch_bounds[] = { 1, 2, 4, 8, 16, 32, 64, 128, 256, 512 };
 static const uint64_t latency_bounds[] = { 100, 250, 500, 1000, 2500, 5000, 10000, 25000,
                                            50000, 100000, 250000, 1000000 };
@@ -77,7 +78,8 @@ struct committer {
 struct batch {
 	struct commit_job *head, **tail;
 	unsigned n;
-	bool failed;               /* BEGIN failed: every job gets DZ_EDB */
+	bool failed;               /* BEGIN failed or the transaction was lost:
+	                              every job gets DZ_EDB */
 	bool alone;                /* one job, no savepoint (see batch_add) */
 	uint64_t busy_us;          /* time spent running it (not waiting) */
 };
@@ -439,6 +441,6 @@ void commit_metrics(void *arg, textbuf_t *o)
 	metrics_histogram(o, "dynzone_commit_batch_jobs", "Jobs committed in one transaction",
 	                  &c->batch_size, batch_bounds, NBOUNDS(batch_bounds), 1);
 	metrics_histogram(o, "dynzone_commit_duration_seconds",
-	                  "Time from BEGIN to the zone table synced, per batch",
+	                  "Time the committer worked on a batch, BEGIN to the zone table synced",
 	                  &c->latency, latency_bounds, NBOUNDS(latency_bounds), 1000000);
 }
