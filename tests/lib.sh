@@ -966,6 +966,14 @@ dnssec_presign() {
 	DNSSEC_KEY=$(grep -hv '^;' "$kd"/K*.key)
 }
 
+# dnssec_zone_head ZONE: the start of a test zone's master file served
+# from $DS_DZ_ADDR (dnssec_world's address for dynzone): SOA, NS ns1 and
+# ns1's address; the test appends its own names.
+dnssec_zone_head() {
+	printf '$ORIGIN %s.\n$TTL 300\n@ SOA ns1 hostmaster ( 7 3600 600 1209600 60 )\n' "$1"
+	printf '  NS ns1\nns1 A %s\n' "$DS_DZ_ADDR"
+}
+
 # dnssec_sign_zone ZONE FILE [--nsec3] [--ksk-zsk]: import ZONE from the
 # unsigned master file FILE into dynzone's store and sign it with dynzone's
 # own signer (`zone sign`, its arguments passed on); sets DNSSEC_DS (`zone

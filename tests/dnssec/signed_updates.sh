@@ -15,14 +15,7 @@ sec_key
 dz_config signed "dns-listen = $DS_DZ_ADDR:53" "update-rate-token = 0" "update-rate-client = 0" \
 	"tsig-key = upd hmac-sha256 $KEY" "allow-update = $ZN upd *.$ZN A,AAAA,TXT" \
 	"$SEC_KEY_LINE" "allow-transfer = $ZN $SEC_KEY_NAME"
-cat >"$TMP/$ZN.zone" <<ZONE
-\$ORIGIN $ZN.
-\$TTL 300
-@ SOA ns1 hostmaster ( 7 3600 600 1209600 60 )
-  NS ns1
-ns1 A $DS_DZ_ADDR
-host A 192.0.2.1
-ZONE
+{ dnssec_zone_head $ZN; echo "host A 192.0.2.1"; } >"$TMP/$ZN.zone"
 dnssec_sign_zone $ZN "$TMP/$ZN.zone" || { notok "sign and import $ZN"; t_done; exit 1; }
 echo "alice-password" | dz user add alice >/dev/null 2>&1
 TOK=$(dz host add home.$ZN --user alice)

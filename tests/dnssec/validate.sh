@@ -17,12 +17,7 @@ sec_key
 dz_config dnssec "dns-listen = $DS_DZ_ADDR:53" "$SEC_KEY_LINE" \
 	"allow-transfer = dyn.test $SEC_KEY_NAME" "allow-transfer = dyn3.test $SEC_KEY_NAME"
 for ZN in $ZONES; do
-	cat >"$TMP/$ZN.zone" <<ZONE
-\$ORIGIN $ZN.
-\$TTL 300
-@ SOA ns1 hostmaster ( 7 3600 600 1209600 60 )
-  NS ns1
-ns1 A $DS_DZ_ADDR
+	{ dnssec_zone_head $ZN; cat; } >"$TMP/$ZN.zone" <<ZONE
 host A 192.0.2.1
 host AAAA 2001:db8::1
 txt TXT "signed text"

@@ -17,6 +17,21 @@ static inline size_t fx_name(uint8_t *out, const char *text)
 	return dname_from_text(out, text, strlen(text), root);
 }
 
+/* A test zone's apex (zone "x.test.") and SOA: mname ns1.<zone>, rname
+ * hostmaster.<zone>, the serial given, refresh 3600, retry 600, expire
+ * 86400, minimum 30, TTL 3600. */
+static inline void fx_soa(struct zsoa *soa, uint8_t *apex, const char *zone, uint32_t serial)
+{
+	char t[300];
+	*soa = (struct zsoa){ .serial = serial, .refresh = 3600, .retry = 600,
+	                      .expire = 86400, .minimum = 30, .ttl = 3600 };
+	fx_name(apex, zone);
+	snprintf(t, sizeof t, "ns1.%s", zone);
+	fx_name(soa->mname, t);
+	snprintf(t, sizeof t, "hostmaster.%s", zone);
+	fx_name(soa->rname, t);
+}
+
 /* Set `name` to the records given as (type, text) pairs: A/AAAA as
  * addresses, names for NS/CNAME, raw strings for TXT. */
 static inline int fx_set(ztable_t *zt, uint32_t zid, const char *name, int n,
@@ -63,12 +78,7 @@ static inline ztable_t *fx_table(void)
 	ztable_t *zt = zt_new();
 	uint8_t apex[DNAME_MAX], ns[DNAME_MAX];
 	struct zsoa soa;
-	memset(&soa, 0, sizeof soa);
-	fx_name(apex, "dyn.test.");
-	fx_name(soa.mname, "ns1.dyn.test.");
-	fx_name(soa.rname, "hostmaster.dyn.test.");
-	soa.serial = 7; soa.refresh = 3600; soa.retry = 600; soa.expire = 86400;
-	soa.minimum = 30; soa.ttl = 3600;
+	fx_soa(&soa, apex, "dyn.test.", 7);
 	size_t nslen = fx_name(ns, "ns1.dyn.test.");
 	struct zrr apexrr[1] = { { RR_NS, 3600, (uint16_t)nslen, ns } };
 	zt_write_begin(zt);
@@ -120,11 +130,8 @@ static inline size_t fx_query(uint8_t *buf, size_t cap, const char *name, uint16
 static inline void fx_plain(ztable_t *zt)
 {
 	uint8_t apex[DNAME_MAX], ns[DNAME_MAX];
-	struct zsoa soa = { .serial = 9, .refresh = 3600, .retry = 600,
-	                    .expire = 86400, .minimum = 30, .ttl = 3600 };
-	fx_name(apex, "plain.test.");
-	fx_name(soa.mname, "ns1.plain.test.");
-	fx_name(soa.rname, "hostmaster.plain.test.");
+	struct zsoa soa;
+	fx_soa(&soa, apex, "plain.test.", 9);
 	size_t nslen = fx_name(ns, "ns1.plain.test.");
 	struct zrr apexrr[1] = { { RR_NS, 3600, (uint16_t)nslen, ns } };
 	zt_write_begin(zt);

@@ -58,10 +58,8 @@ static struct zrr sig_rr(uint16_t type, const char *text)
 static void sig_zone(ztable_t *zt)
 {
 	uint8_t apex[DNAME_MAX], owner[DNAME_MAX];
-	struct zsoa soa = { .serial = 1, .refresh = 3600, .retry = 600,
-	                    .expire = 86400, .minimum = 30, .ttl = 3600 };
-	fx_name(apex, "sig.test.");
-	fx_name(soa.mname, "ns1.sig.test.");
+	struct zsoa soa;
+	fx_soa(&soa, apex, "sig.test.", 1);
 	fx_name(soa.rname, "h.sig.test.");
 	struct zrr top[] = {
 		sig_rr(RR_NS, "ns1.sig.test."), sig_rr(RR_RRSIG, "NS " SIG()),
