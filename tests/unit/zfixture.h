@@ -32,6 +32,20 @@ static inline void fx_soa(struct zsoa *soa, uint8_t *apex, const char *zone, uin
 	fx_name(soa->rname, t);
 }
 
+/* Add zone `id` ("x.test.") to zt, its SOA by fx_soa and NS ns1.<zone>
+ * at the apex (call between zt_write_begin and zt_write_end). */
+static inline void fx_zone(ztable_t *zt, uint32_t id, const char *zone, uint32_t serial)
+{
+	uint8_t apex[DNAME_MAX], ns[DNAME_MAX];
+	char t[300];
+	struct zsoa soa;
+	fx_soa(&soa, apex, zone, serial);
+	snprintf(t, sizeof t, "ns1.%s", zone);
+	size_t nslen = fx_name(ns, t);
+	struct zrr apexrr[1] = { { RR_NS, 3600, (uint16_t)nslen, ns } };
+	zt_set_zone(zt, id, apex, &soa, apexrr, 1);
+}
+
 /* Set `name` to the records given as (type, text) pairs: A/AAAA as
  * addresses, names for NS/CNAME, raw strings for TXT. */
 static inline int fx_set(ztable_t *zt, uint32_t zid, const char *name, int n,
@@ -76,13 +90,8 @@ static inline int fx_set_big(ztable_t *zt, uint32_t zid, const char *name, unsig
 static inline ztable_t *fx_table(void)
 {
 	ztable_t *zt = zt_new();
-	uint8_t apex[DNAME_MAX], ns[DNAME_MAX];
-	struct zsoa soa;
-	fx_soa(&soa, apex, "dyn.test.", 7);
-	size_t nslen = fx_name(ns, "ns1.dyn.test.");
-	struct zrr apexrr[1] = { { RR_NS, 3600, (uint16_t)nslen, ns } };
 	zt_write_begin(zt);
-	zt_set_zone(zt, 1, apex, &soa, apexrr, 1);
+	fx_zone(zt, 1, "dyn.test.", 7);
 	fx_set(zt, 1, "ns1.dyn.test.", 1, (uint16_t[]){ RR_A }, (const char *[]){ "192.0.2.53" });
 	fx_set(zt, 1, "h1.dyn.test.", 2, (uint16_t[]){ RR_A, RR_AAAA },
 	       (const char *[]){ "192.0.2.1", "2001:db8::1" });
@@ -129,13 +138,8 @@ static inline size_t fx_query(uint8_t *buf, size_t cap, const char *name, uint16
  * above x.ent TXT, alias CNAME h1, big with 20 AAAA. */
 static inline void fx_plain(ztable_t *zt)
 {
-	uint8_t apex[DNAME_MAX], ns[DNAME_MAX];
-	struct zsoa soa;
-	fx_soa(&soa, apex, "plain.test.", 9);
-	size_t nslen = fx_name(ns, "ns1.plain.test.");
-	struct zrr apexrr[1] = { { RR_NS, 3600, (uint16_t)nslen, ns } };
 	zt_write_begin(zt);
-	zt_set_zone(zt, 4, apex, &soa, apexrr, 1);
+	fx_zone(zt, 4, "plain.test.", 9);
 	fx_set(zt, 4, "h1.plain.test.", 2, (uint16_t[]){ RR_A, RR_AAAA },
 	       (const char *[]){ "192.0.2.1", "2001:db8::1" });
 	fx_set(zt, 4, "two.plain.test.", 2, (uint16_t[]){ RR_A, RR_A },
