@@ -66,6 +66,15 @@ struct committer {
 	pthread_cond_t sync_cond;
 	struct commit_job *sync_head, **sync_tail;
 	bool syncing;              /* the syncer is in an fdatasync */
+	/* The committer hands a batch to the syncer as soon as it is
+	 * committed, then applies it to the zone table while the fdatasync
+	 * runs; the syncer answers a batch only once it is applied too:
+	 * handed counts the batches handed on, applied those applied (or
+	 * failed: nothing to apply). */
+	uint64_t handed, applied;
+	bool sync_waits;           /* the syncer waits on sync_cond for applied */
+	bool holding;              /* the committer holds a batch open until the
+	                              syncer is free (waits on cond for it) */
 };
 
 /* The batch the committer is building: one transaction, its jobs in
@@ -113,6 +122,7 @@ static void *syncer_main(void *arg)
 			continue;
 		}
 		struct commit_job *list = c->sync_head;
+		uint64_t seq = c->handed;
 		c->sync_head = NULL;
 		c->sync_tail = &c->sync_head;
 		c->syncing = true;
@@ -133,7 +143,15 @@ static void *syncer_main(void *arg)
 		c->sync_failed = failed;
 		c->stats.syncs++;
 		c->syncing = false;
-		pthread_cond_signal(&c->cond);
+		if (c->holding)
+			pthread_cond_signal(&c->cond);
+		/* served before answered: wait for the zone table (usually
+		 * applied during the fdatasync) */
+		while (c->applied < seq) {
+			c->sync_waits = true;
+			pthread_cond_wait(&c->sync_cond, &c->lock);
+		}
+		c->sync_waits = false;
 		pthread_mutex_unlock(&c->lock);
 		finish(list, rc);
 		pthread_mutex_lock(&c->lock);
@@ -183,9 +201,10 @@ static void batch_add(committer_t *c, struct batch *b, struct commit_job *list,
 	b->busy_us += clock_us() - t0;
 }
 
-/* Commit the batch, apply it to the zone table and hand it on: to the
- * syncer, or (synchronous commits) straight to every done.  The batch is
- * empty again afterwards.  Committer thread, outside the lock. */
+/* Commit the batch, hand it on and apply it to the zone table: to the
+ * syncer, whose fdatasync then runs while the committer applies it, or
+ * (synchronous commits) applied first, then straight to every done.  The
+ * batch is empty again afterwards.  Committer thread, outside the lock. */
 static void batch_close(committer_t *c, struct batch *b)
 {
 	uint64_t t0 = clock_us();
@@ -207,7 +226,29 @@ static void batch_close(committer_t *c, struct batch *b)
 	if (txn) {
 		for (struct commit_job *j = batch; j; j = j->next)
 			j->rc = DZ_EDB;
-	} else if (!undone && store_sync(c->st, c->zt, NULL)) {
+	}
+	uint64_t busy_us = b->busy_us;
+	*b = (struct batch){ .tail = &b->head };
+	pthread_mutex_lock(&c->lock);
+	if (txn)
+		c->stats.failed++;
+	else if (!undone)
+		c->stats.batches++;
+	c->stats.jobs += n;
+	if (n > c->stats.largest)
+		c->stats.largest = n;
+	bool deferred = c->wal_fd >= 0;
+	if (deferred) {
+		/* durable after the syncer's next fdatasync; a failed batch
+		 * waits too, which costs nothing and keeps replies in order */
+		*c->sync_tail = batch;
+		while (*c->sync_tail)
+			c->sync_tail = &(*c->sync_tail)->next;
+		c->handed++;
+		pthread_cond_signal(&c->sync_cond);
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (!txn && !undone && store_sync(c->st, c->zt, NULL)) {
 		/* committed (durable once synced); the next idle look
 		 * applies it (follow) */
 		log_err("applying updates to the zone table: %s", store_errmsg(c->st));
@@ -215,28 +256,16 @@ static void batch_close(committer_t *c, struct batch *b)
 	}
 	metrics_hist_observe(&c->batch_size, batch_bounds, NBOUNDS(batch_bounds), n);
 	metrics_hist_observe(&c->latency, latency_bounds, NBOUNDS(latency_bounds),
-	                     b->busy_us + clock_us() - t0);
-	*b = (struct batch){ .tail = &b->head };
-	pthread_mutex_lock(&c->lock);
-	if (txn)
-		c->stats.failed++;
-	else
-		c->stats.batches++;
-	c->stats.jobs += n;
-	if (n > c->stats.largest)
-		c->stats.largest = n;
-	if (c->wal_fd >= 0) {
-		/* durable after the syncer's next fdatasync; a failed batch
-		 * waits too, which costs nothing and keeps replies in order */
-		*c->sync_tail = batch;
-		while (*c->sync_tail)
-			c->sync_tail = &(*c->sync_tail)->next;
-		pthread_cond_signal(&c->sync_cond);
-		pthread_mutex_unlock(&c->lock);
+	                     busy_us + clock_us() - t0);
+	if (!deferred) {
+		finish(batch, 0);
 		return;
 	}
+	pthread_mutex_lock(&c->lock);
+	c->applied = c->handed;
+	if (c->sync_waits)
+		pthread_cond_signal(&c->sync_cond);
 	pthread_mutex_unlock(&c->lock);
-	finish(batch, 0);
 }
 
 /* Apply what other processes committed (a `dynzone record add` from a
@@ -289,7 +318,9 @@ static void *committer_main(void *arg)
 		if (b.n) {
 			/* a failed batch is closed at once: nothing joins it */
 			if (syncer_busy && b.n < c->max_batch && !c->stopping && !b.failed) {
+				c->holding = true;
 				pthread_cond_wait(&c->cond, &c->lock);
+				c->holding = false;
 				continue;
 			}
 			pthread_mutex_unlock(&c->lock);

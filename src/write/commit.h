@@ -1,10 +1,11 @@
 /* The group committer: one writer thread with its own store connection
  * and a queue of jobs.  The thread takes every job queued (up to a cap),
- * runs them all in one transaction (BEGIN IMMEDIATE .. COMMIT) and applies
- * the journal to the zone table (store_sync).  A second thread, the
- * syncer, then makes the batch durable with one fdatasync of the WAL,
- * shared by every batch committed since its last one, and only then calls
- * each job's `done`; meanwhile the committer already runs the next batch,
+ * runs them all in one transaction (BEGIN IMMEDIATE .. COMMIT).  A second
+ * thread, the syncer, then makes the batch durable with one fdatasync of
+ * the WAL, shared by every batch committed since its last one, while the
+ * committer applies the journal to the zone table (store_sync); once both
+ * are done the syncer calls each job's `done`.  Meanwhile the committer
+ * already runs the next batch,
  * and keeps its transaction open, taking every job that arrives, until
  * the syncer is free (those jobs would wait for its next fdatasync
  * anyway, so they share one COMMIT instead of paying one each).

@@ -41,6 +41,7 @@ struct tjob {
 	atomic_int ran;             /* run has executed */
 	int rc;                     /* done's rc (under mu) */
 	int seen;                   /* done: the row, seen by another connection */
+	int served;                 /* done: a J_REC's name in the zone table */
 };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -53,6 +54,7 @@ static bool done_gate_in;         /* under mu */
 static store_t *dconn;            /* dones' own connection (under mu) */
 static int64_t zone_id;
 static ztable_t *zt;
+static bool zt_has_now(int64_t n);
 
 static struct timespec deadline(void)
 {
@@ -165,8 +167,10 @@ static void job_done(struct commit_job *job, int rc)
 	t->rc = rc;
 	if (rc == 0 && (t->kind == J_ROW || t->kind == J_HOLD_DONE))
 		t->seen = row_count(dconn, t->key) == 1;
-	else if (rc == 0 && t->kind == J_REC)
+	else if (rc == 0 && t->kind == J_REC) {
 		t->seen = rec_count(dconn, t->key) == 1;
+		t->served = zt_has_now(t->key);
+	}
 	if (t->kind == J_HOLD_DONE) {
 		done_gate_in = true;
 		pthread_cond_broadcast(&cv);
@@ -282,6 +286,26 @@ static bool zt_has(int64_t n)
 	return has;
 }
 
+/* zt_has from a thread that is not an RCU reader (the syncer): as one
+ * for the lookup.  Not under the table's writer lock, which would wait
+ * for an apply in progress. */
+static bool zt_has_now(int64_t n)
+{
+	zt_thread_register();
+	bool has = zt_has(n);
+	zt_thread_unregister();
+	return has;
+}
+
+/* A zone table serial hook that makes the apply slow (a test may block
+ * in it; the server's must not). */
+static void slow_serial_hook(void *arg, uint32_t zone)
+{
+	(void)arg;
+	(void)zone;
+	nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
+}
+
 /* 1 and 6: one job at a time (an idle committer): done once, with run's
  * rc, its row visible to another connection and its name in the zone
  * table by then (sync-interval is an hour: only the batch's own sync can
@@ -302,7 +326,20 @@ static void test_single(committer_t *c, store_t *rd)
 	ok(wait_total(submitted), "a record job is done");
 	is_int(r.rc, 0, "with rc 0");
 	ok(r.seen, "its record was visible to another connection when done was called");
+	ok(r.served, "when its done was called, the zone table had the name it added");
 	ok(zt_has(1), "after its done, the zone table has the name it added");
+
+	/* the table is applied while the syncer's fdatasync runs: a slow
+	 * apply (a serial hook that takes 50 ms, far longer than a sync)
+	 * must still come before the done */
+	struct tjob slow;
+	tjob_init(&slow, J_REC, 90);
+	zt->serial_changed = slow_serial_hook;
+	submit(c, &slow);
+	ok(wait_total(submitted), "a record job with a slow zone table apply is done");
+	is_int(slow.rc, 0, "with rc 0");
+	ok(slow.served, "its name was in the zone table when its done was called");
+	zt->serial_changed = NULL;
 
 	tjob_init(&dup, J_REC, 1);
 	submit(c, &dup);
