@@ -61,31 +61,42 @@ answers() {
 	done <"$TMP/asked" | rrs
 }
 serial() { q +short $ZN SOA | awk '{print $3}'; }
+# served_checks WHAT: dynzone's AXFR into $TMP/axfr; it holds no RR twice
+# and is what dynzone answers (into $TMP/answers) for each of its names
+# and types, and for the names of records not served
+served_checks() {
+	axfr_of "$DZ_PORT" >"$TMP/axfr"
+	sed 's/^/#   AXFR: /' "$TMP/axfr"
+	is "$(uniq -d "$TMP/axfr")" "" "$1: the AXFR holds no RR twice"
+	{ awk '{ print $1, $3 }' "$TMP/axfr"; echo "other.loc.test. A"; echo "ttd.loc.test. A"; } |
+		sort -u >"$TMP/asked"
+	answers "$DZ_PORT" >"$TMP/answers"
+	is "$(diff "$TMP/axfr" "$TMP/answers")" "" \
+		"$1: the AXFR is, RR for RR, what dynzone answers for each of its names and types"
+}
+# secondaries_at SERIAL: each secondary reaches SERIAL, then holds the
+# zone of $TMP/axfr and answers as $TMP/answers says
+secondaries_at() {
+	local s
+	for s in $SECONDARIES; do
+		check "$s: at serial $1" wait_for "$1" 10000 sec_serial $s $ZN
+		is "$(axfr_of "${SEC_PORT[$s]}" | diff "$TMP/axfr" -)" "" "$s: holds the same zone"
+		is "$(answers "${SEC_PORT[$s]}" | diff "$TMP/answers" -)" "" \
+			"$s: answers each name and type as dynzone does"
+	done
+}
 
-axfr_of "$DZ_PORT" >"$TMP/axfr"
-sed 's/^/#   AXFR: /' "$TMP/axfr"
-is "$(uniq -d "$TMP/axfr")" "" "the AXFR holds no RR twice"
+served_checks "after the import"
 is "$(awk '$3 != "SOA" && $3 != "NS" { print $1, $3, $4 }' "$TMP/axfr" | tr '\n' ' ')" \
 	"a.ns.loc.test. A 192.0.2.1 both.loc.test. A 192.0.2.30 both.loc.test. A 192.0.2.31 dflt.loc.test. A 192.0.2.20 plain.loc.test. A 192.0.2.10 txt.loc.test. TXT \"hello\" " \
 	"the AXFR: no location and the default one, once each; not another location's, not a TTD's"
-# every name and type the AXFR has, and the names of records not served
-{ awk '{ print $1, $3 }' "$TMP/axfr"; echo "other.loc.test. A"; echo "ttd.loc.test. A"; } |
-	sort -u >"$TMP/asked"
-answers "$DZ_PORT" >"$TMP/answers"
-is "$(diff "$TMP/axfr" "$TMP/answers")" "" \
-	"the AXFR is, RR for RR, what dynzone answers for each of its names and types"
 is "$(rcode other.loc.test A) $(rcode ttd.loc.test A)" "NXDOMAIN NXDOMAIN" \
 	"dynzone does not answer for another location's name or a TTD record's"
 
 S0=$(serial)
 sec_nsd $ZN && sec_knot $ZN || { notok "secondaries start"; t_done; exit 1; }
 ok "NSD and Knot start"
-for s in $SECONDARIES; do
-	check "$s: transfers the zone (serial $S0)" wait_for "$S0" 10000 sec_serial $s $ZN
-	is "$(axfr_of "${SEC_PORT[$s]}" | diff "$TMP/axfr" -)" "" "$s: holds the same zone"
-	is "$(answers "${SEC_PORT[$s]}" | diff "$TMP/answers" -)" "" \
-		"$s: answers each name and type as dynzone does"
-done
+secondaries_at "$S0"
 
 # IXFR: one change, the condensed difference carries only it
 dz record add new.loc.test A 192.0.2.60 >/dev/null
@@ -96,9 +107,8 @@ ixfr() {
 		grep -v '^;\|^$' | awk '$4 != "SOA" { print $1, $4, $5 }' | tr '\n' ' '
 }
 is "$(ixfr "$S0")" "new.loc.test. A 192.0.2.60 " "IXFR=$S0: the new record and nothing else"
-for s in $SECONDARIES; do
-	check "$s: follows to serial $S1" wait_for "$S1" 10000 sec_serial $s $ZN
-done
+served_checks "after a record added"
+secondaries_at "$S1"
 
 # the default location's record added without a location, then deleted
 # (both rows go); the secondaries, stopped from following meanwhile (dynzone
@@ -111,8 +121,9 @@ S3=$((S1 + 2))
 check "dynzone is at serial $S3" wait_for "$S3" 3000 serial
 is "$(qs dflt.loc.test A)" "" "dynzone no longer serves dflt.loc.test"
 is "$(ixfr "$S1")" "dflt.loc.test. A 192.0.2.20 " "IXFR=$S1: dflt's record deleted, nothing added"
+served_checks "after dflt's record added and deleted"
+secondaries_at "$S3"
 for s in $SECONDARIES; do
-	check "$s: follows to serial $S3" wait_for "$S3" 10000 sec_serial $s $ZN
 	is "$(sec_ask $s dflt.loc.test A)" "" "$s: no longer serves dflt.loc.test"
 done
 
@@ -127,20 +138,10 @@ dz import tinydns "$TMP/data2" >/dev/null 2>&1
 S4=$((S3 + 1))
 check "dynzone is at serial $S4 after the second import" wait_for "$S4" 3000 serial
 is "$(qs plain.loc.test A)" "192.0.2.10 192.0.2.12" "dynzone serves the default location's new record"
+served_checks "after the second import"
 ix=$(kdig @127.0.0.1 -p "$DZ_PORT" +timeout=5 +retry=0 $ZN IXFR="$S3" 2>/dev/null |
 	grep -v '^;\|^$' | sed '$d' | rrs)
-axfr_of "$DZ_PORT" >"$TMP/axfr"
 is "$(diff "$TMP/axfr" - <<<"$ix")" "" "IXFR=$S3 across the reload: the whole zone, as the AXFR"
-is "$(uniq -d "$TMP/axfr")" "" "  which holds no RR twice"
-unlike "$(cat "$TMP/axfr")" "192\\.0\\.2\\.(11|32|40|50)" "  and no record dynzone does not serve"
-{ awk '{ print $1, $3 }' "$TMP/axfr"; echo "other.loc.test. A"; echo "ttd.loc.test. A"; } |
-	sort -u >"$TMP/asked"
-answers "$DZ_PORT" >"$TMP/answers"
-is "$(diff "$TMP/axfr" "$TMP/answers")" "" "  and is what dynzone answers"
-for s in $SECONDARIES; do
-	check "$s: follows to serial $S4" wait_for "$S4" 10000 sec_serial $s $ZN
-	is "$(axfr_of "${SEC_PORT[$s]}" | diff "$TMP/axfr" -)" "" "$s: holds the same zone"
-	is "$(answers "${SEC_PORT[$s]}" | diff "$TMP/answers" -)" "" \
-		"$s: answers each name and type as dynzone does"
-done
+unlike "$(cat "$TMP/axfr")" "192\\.0\\.2\\.(11|32|40|50)" "  which holds no record dynzone does not serve"
+secondaries_at "$S4"
 t_done

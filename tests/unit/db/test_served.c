@@ -16,24 +16,6 @@
 #include "src/db/zones.h"
 #include "tests/unit/db/dbtest.h"
 
-struct seen {
-	int n;
-	char list[1024];
-};
-
-static int seen_cb(void *ctx, const struct store_rr *rr)
-{
-	struct seen *s = ctx;
-	char owner[300], val[300];
-	dname_to_text(rr->owner, owner, sizeof owner);
-	if (rdata_to_text(rr->type, rr->rdata, rr->rdlen, val, sizeof val) < 0)
-		val[0] = 0;
-	size_t l = strlen(s->list);
-	snprintf(s->list + l, sizeof s->list - l, "%s%s %s/%u", s->n ? " " : "", owner, val, rr->ttl);
-	s->n++;
-	return 0;
-}
-
 /* An A record at owner with a location ("" none), TTL and TTD. */
 static int add_a(store_t *st, int64_t zid, const char *owner, const char *addr,
                  const char *loc, uint32_t ttl, uint64_t ttd)
@@ -56,20 +38,25 @@ static int del_a(store_t *st, int64_t zid, const char *owner, const char *addr)
 	return store_record_del(st, zid, dbt_name(owner, o), RR_A, rd, rdlen, NULL);
 }
 
-static const char *axfr(store_t *st, int64_t zid, struct seen *s)
+static const char *axfr(store_t *st, int64_t zid, struct dbt_seen *s)
 {
 	memset(s, 0, sizeof *s);
-	if (store_xfr_records(st, zid, seen_cb, s))
+	if (store_xfr_records(st, zid, dbt_seen_cb, s))
 		return "(error)";
 	return s->list;
 }
 
-static const char *diff(store_t *st, int64_t zid, int64_t pos, bool adds, struct seen *s)
+/* The condensed difference from journal position pos: its deletions and
+ * its additions are dels and adds. */
+static void ixfr_is(store_t *st, int64_t zid, int64_t pos, const char *dels, const char *adds,
+                    const char *what)
 {
-	memset(s, 0, sizeof *s);
-	if (store_xfr_diff(st, zid, pos, adds, seen_cb, s))
-		return "(error)";
-	return s->list;
+	struct dbt_seen d = { 0 }, a = { 0 };
+	int rc = store_xfr_diff(st, zid, pos, false, dbt_seen_cb, &d);
+	rc = rc ? rc : store_xfr_diff(st, zid, pos, true, dbt_seen_cb, &a);
+	is_int(rc, 0, "%s: the difference walks", what);
+	is_str(d.list, dels, "%s: deletions", what);
+	is_str(a.list, adds, "%s: additions", what);
 }
 
 /* What the zone table serves at name for A: "count/ttl", or "-". */
@@ -88,6 +75,16 @@ static const char *zt_a(ztable_t *zt, int64_t zid, const char *name, char out[32
 	return out;
 }
 
+/* The journal follower applies what is new; then name's A in the table
+ * is want. */
+static void synced_is(store_t *st, ztable_t *zt, int64_t zid, const char *name,
+                      const char *want, const char *what)
+{
+	char b[32];
+	is_int(store_sync(st, zt, NULL), 0, "%s: the follower applies the journal", what);
+	is_str(zt_a(zt, zid, name, b), want, "%s", what);
+}
+
 /* The last journal position. */
 static int64_t jpos(store_t *st)
 {
@@ -100,7 +97,7 @@ int main(void)
 	store_t *st = NULL;
 	uint8_t apex[DNAME_MAX], o[DNAME_MAX];
 	struct zsoa soa;
-	struct seen s;
+	struct dbt_seen s;
 	int64_t zid = 0;
 	zt_thread_register();
 	ztable_t *zt = zt_new();
@@ -152,18 +149,14 @@ int main(void)
 	rc = store_begin(st) || add_a(st, zid, "dflt.x.test", "192.0.2.6", "", 60, 0) ||
 	     store_commit(st);
 	is_int(rc, 0, "the default location's record added without a location");
-	is_str(diff(st, zid, pos, false, &s), "dflt.x.test. 192.0.2.6/120",
-	       "journalled: the old row's RR deleted (its TTL)...");
-	is_str(diff(st, zid, pos, true, &s), "dflt.x.test. 192.0.2.6/60", "... and added (the new TTL)");
-	is_int(store_sync(st, zt, NULL), 0, "the follower applies it");
-	is_str(zt_a(zt, zid, "dflt.x.test", b), "1/60", "the table serves it once, the new TTL");
+	ixfr_is(st, zid, pos, "dflt.x.test. 192.0.2.6/120", "dflt.x.test. 192.0.2.6/60",
+	        "journalled as the old row's RR deleted (its TTL) and added (the new TTL)");
+	synced_is(st, zt, zid, "dflt.x.test", "1/60", "the table serves it once, the new TTL");
 	rc = store_begin(st) || del_a(st, zid, "dflt.x.test", "192.0.2.6") || store_commit(st);
 	is_int(rc, 0, "that record deleted (both rows)");
-	is_str(diff(st, zid, pos, false, &s), "dflt.x.test. 192.0.2.6/120",
-	       "from before the two changes: a deletion...");
-	is_str(diff(st, zid, pos, true, &s), "", "... and no addition");
-	is_int(store_sync(st, zt, NULL), 0, "the follower applies it");
-	is_str(zt_a(zt, zid, "dflt.x.test", b), "-", "the name is gone from the table");
+	ixfr_is(st, zid, pos, "dflt.x.test. 192.0.2.6/120", "",
+	        "from before the two changes: the RR deleted, nothing added");
+	synced_is(st, zt, zid, "dflt.x.test", "-", "the name is gone from the table");
 
 	pos = jpos(st);
 	uint8_t a4[4] = { 192, 0, 2, 4 };
@@ -177,16 +170,14 @@ int main(void)
 	snprintf(q, sizeof q, "SELECT count(*) FROM journal WHERE op IN (1, 2) AND id > %lld",
 	         (long long)pos);
 	is_int(dbt_one(st, q), 0, "none of them is journalled");
-	is_str(diff(st, zid, pos, true, &s), "", "IXFR: no addition");
-	is_str(diff(st, zid, pos, false, &s), "", "IXFR: no deletion");
+	ixfr_is(st, zid, pos, "", "", "IXFR over them");
 	pos = jpos(st);
 	rc = store_begin(st) || store_record_del(st, zid, dbt_name("both.x.test", o), RR_A, NULL, 0, NULL) ||
 	     store_commit(st);
 	is_int(rc, 0, "both's A records deleted as a type");
-	is_str(diff(st, zid, pos, false, &s), "both.x.test. 192.0.2.2/300 both.x.test. 192.0.2.3/300",
-	       "IXFR: the two served RRs deleted, once each");
-	is_int(store_sync(st, zt, NULL), 0, "the follower applies it");
-	is_str(zt_a(zt, zid, "both.x.test", b), "-", "both is gone from the table");
+	ixfr_is(st, zid, pos, "both.x.test. 192.0.2.2/300 both.x.test. 192.0.2.3/300", "",
+	        "IXFR: the two served RRs deleted, once each");
+	synced_is(st, zt, zid, "both.x.test", "-", "both is gone from the table");
 	store_close(st);
 	tmpdb_remove(db);
 
