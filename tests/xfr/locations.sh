@@ -3,8 +3,9 @@
 # tinydns `data` (src/db/served.h): records with no location or the
 # default one (the first `%` line with an empty prefix), each RR once;
 # not another location's, not a TTD record.  The AXFR has no duplicate and
-# is, RR for RR, what dynzone answers to a query for each name; NSD and
-# Knot as secondaries hold the same zone and answer the same.  IXFR: after
+# is, RR for RR, what dynzone answers to a query for each name (and what
+# `zone show` prints); NSD and Knot as secondaries hold the same zone and
+# answer the same.  IXFR: after
 # a change the condensed difference carries only served records; a record
 # added over its default-location copy and then deleted is deleted on a
 # secondary that skipped the serial in between; a second import into the
@@ -92,6 +93,7 @@ is "$(awk '$3 != "SOA" && $3 != "NS" { print $1, $3, $4 }' "$TMP/axfr" | tr '\n'
 	"the AXFR: no location and the default one, once each; not another location's, not a TTD's"
 is "$(rcode other.loc.test A) $(rcode ttd.loc.test A)" "NXDOMAIN NXDOMAIN" \
 	"dynzone does not answer for another location's name or a TTD record's"
+is "$(dz zone show $ZN | rrs | diff "$TMP/axfr" -)" "" "zone show prints the zone the AXFR carries"
 
 S0=$(serial)
 sec_nsd $ZN && sec_knot $ZN || { notok "secondaries start"; t_done; exit 1; }
