@@ -176,12 +176,20 @@ static void *load_reader(void *arg)
 	struct load_pipe *p = arg;
 	struct load_chunk *c = NULL;
 	int rc = 0, src;
-	sqlite3_stmt *s = store_stmt(p->st, p->zone_id
-		? "SELECT zone_id, owner, type, ttl, rdata FROM records WHERE zone_id = ?1 "
-		  "AND " SERVED("records") " ORDER BY zone_id, owner"
-		: "SELECT zone_id, owner, type, ttl, rdata FROM records WHERE " SERVED("records")
-		  " ORDER BY zone_id, owner");
-	if (!s) {
+	/* [one zone][every row served] */
+#define LOAD_ROWS(cond) "SELECT zone_id, owner, type, ttl, rdata FROM records " cond \
+	                " ORDER BY zone_id, owner"
+	static const char *const sql[2][2] = {
+		{ LOAD_ROWS("WHERE " SERVED("records")), LOAD_ROWS("") },
+		{ LOAD_ROWS("WHERE zone_id = ?1 AND " SERVED("records")),
+		  LOAD_ROWS("WHERE zone_id = ?1") },
+	};
+#undef LOAD_ROWS
+	bool all;
+	sqlite3_stmt *s = NULL;
+	if ((rc = served_all(p->st, &all)) != 0)
+		goto out;
+	if (!(s = store_stmt(p->st, sql[p->zone_id != 0][all]))) {
 		rc = DZ_EDB;
 		goto out;
 	}

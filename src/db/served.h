@@ -18,9 +18,19 @@
  * keeps a row that reaches records any other way from being served by
  * some readers and not others.  Cost per row of a usual zone: two column
  * compares; the twin lookup (one primary-key seek) runs only for rows with
- * a location.  No per-row statement of its own. */
+ * a location.  No per-row statement of its own.  A row with neither a
+ * location nor a TTD is always served, so the big walks (the loader, AXFR)
+ * ask served_all first and, while no row has either (index
+ * records_tagged: a look at an empty index), read without the condition
+ * at all: the rule costs them nothing until a site imports tinydns
+ * locations or TTDs. */
 #ifndef DZ_DB_SERVED_H
 #define DZ_DB_SERVED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "src/db/sql.h"
 
 /* The default location's code (2 bytes), or no row. */
 #define SERVED_LOC_DEFAULT_CODE \
@@ -39,5 +49,21 @@
 	" AND NOT EXISTS (SELECT 1 FROM records twin WHERE twin.zone_id = " t        \
 	".zone_id AND twin.owner = " t ".owner AND twin.type = " t ".type AND "      \
 	"twin.rdata = " t ".rdata AND twin.loc = ''))))"
+
+/* A row of records that has a location or a TTD: only such a row can be
+ * left out.  Spelt as migration 13's records_tagged index says it, so
+ * that the index answers served_all. */
+#define SERVED_TAGGED "(loc <> '' OR ttd <> 0)"
+
+/* Whether every row of records is served (no row has a location or a
+ * TTD) into *all.  0 or DZ_EDB. */
+static inline int served_all(store_t *st, bool *all)
+{
+	int64_t v = 0;
+	int rc = store_int(st, "SELECT NOT EXISTS (SELECT 1 FROM records WHERE "
+	                   SERVED_TAGGED ")", NULL, 0, &v);
+	*all = v != 0;
+	return rc;
+}
 
 #endif

@@ -109,6 +109,8 @@ int main(void)
 
 	is_int(dbt_one(st, "SELECT " SERVED_LOC_DEFAULT_TEXT " IS NULL"), 1,
 	       "no %% line: no default location");
+	bool all = false;
+	ok(served_all(st, &all) == 0 && all, "an empty store: every row served (the fast walks)");
 	/* as a tinydns import leaves it (bulk: one reload journalled) */
 	tinydns_loc_t in = { .code = { 'i', 'n' }, .prefix = (const uint8_t *)"\300\250", .plen = 2 };
 	tinydns_loc_t ex = { .code = { 'e', 'x' }, .prefix = (const uint8_t *)"", .plen = 0 };
@@ -133,6 +135,7 @@ int main(void)
 	       "the default location is the first %% line with an empty prefix");
 	is_int(dbt_one(st, "SELECT count(*) FROM records WHERE " SERVED("records")), 4,
 	       "four of the nine rows are served");
+	ok(served_all(st, &all) == 0 && !all, "rows with locations: not every row is served");
 	is_str(axfr(st, zid, &s),
 	       "both.x.test. 192.0.2.2/300 both.x.test. 192.0.2.3/300 dflt.x.test. 192.0.2.6/120 "
 	       "plain.x.test. 192.0.2.1/300",
