@@ -250,8 +250,8 @@ static const char *const migrations[] = {
 	 * read as fast as before the rule.  (`<>`, not `=`: no `loc = ?` of
 	 * a record statement can match the condition, so the planner never
 	 * reads bound values for it; see 12.) */
-	"CREATE INDEX records_tagged ON records(zone_id, loc, ttd) "
-	"WHERE loc <> '' OR ttd <> 0;",
+	("CREATE INDEX records_tagged ON records(zone_id, loc, ttd) "
+	 "WHERE loc <> '' OR ttd <> 0;"),
 };
 
 static void seterr(char *buf, size_t len, const char *what, sqlite3 *db)
