@@ -1,7 +1,9 @@
 /* What dynzone serves from the records table: THE rule, as SQL, for every
  * reader whose output must be what the DNS answers with -- the zone table
  * loader and journal follower (src/db/load.c), outgoing AXFR and IXFR
- * (src/db/transfer.c) and the signer's RRsets (src/db/signer.c).  Inside
+ * (src/db/transfer.c), the signer's RRsets (src/db/signer.c), and the
+ * record writers, which journal only changes of what is served
+ * (src/db/zones.c: the journal is what IXFR sends).  Inside
  * src/db only (it is SQL text, like sql.h); the CDB export reads every row,
  * locations and TTDs included, and does not use it.
  *
