@@ -15,6 +15,7 @@
 #include "proto/zonefile.h"
 #include "src/cli/cmd.h"
 #include "src/common/clock.h"
+#include "src/db/transfer.h"
 #include "src/db/zones.h"
 
 #define MAX_NS 16
@@ -299,6 +300,8 @@ static int print_rr(void *ctx, const struct store_rr *rr)
 	return 0;
 }
 
+/* ctx: the store, a value buffer, and (if not NULL) "served": only the
+ * records dynzone serves, as a transfer sends them (else every row). */
 static int print_zone_records(void *ctx, const struct store_zone *z)
 {
 	void **a = ctx;
@@ -309,7 +312,7 @@ static int print_zone_records(void *ctx, const struct store_zone *z)
 	printf("%s\t%u\tIN\tSOA\t%s %s %u %u %u %u %u\n", z->name, z->soa.ttl, mname,
 	       rname, z->soa.serial, z->soa.refresh, z->soa.retry, z->soa.expire,
 	       z->soa.minimum);
-	return store_record_list(st, z->id, print_rr, a[1]);
+	return (a[2] ? store_xfr_records : store_record_list)(st, z->id, print_rr, a[1]);
 }
 
 int cmd_record_list(struct cmd_ctx *ctx, int argc, char **argv)
@@ -323,7 +326,7 @@ int cmd_record_list(struct cmd_ctx *ctx, int argc, char **argv)
 	char *value = malloc(200000);
 	if (!value)
 		return cmd_fail("out of memory");
-	void *a[2] = { st, value };
+	void *a[3] = { st, value, NULL };
 	int rc;
 	if (np == 1) {
 		uint8_t apex[DNAME_MAX];
@@ -342,7 +345,8 @@ int cmd_record_list(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 /* The zone as an RFC 1035 master file: $ORIGIN, the SOA, then one record
- * per line, all read in one snapshot so that serial and records agree. */
+ * per line (those served: what a secondary gets), all read in one
+ * snapshot so that serial and records agree. */
 int cmd_zone_show(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const char *pos[1];
@@ -357,7 +361,7 @@ int cmd_zone_show(struct cmd_ctx *ctx, int argc, char **argv)
 	char *value = malloc(200000);
 	if (!value)
 		return cmd_fail("out of memory");
-	void *a[2] = { st, value };
+	void *a[3] = { st, value, "served" };
 	if (store_read_begin(st)) {
 		rc = cmd_fail("store: %s", store_errmsg(st));
 	} else {

@@ -15,6 +15,7 @@
 #include "src/common/grow.h"
 #include "src/common/thread.h"
 #include "src/db/journal.h"
+#include "src/db/served.h"
 #include "src/db/sql.h"
 #include "src/db/zones.h"
 
@@ -61,12 +62,14 @@ static void rrbuf_free(struct rrbuf *b)
 	free(b->data);
 }
 
-/* Read the records at (zone, owner) into b (SOA rows, if any, skipped). */
+/* Read the served records at (zone, owner) into b (SOA rows, if any,
+ * skipped). */
 static int read_name(store_t *st, int64_t zone_id, const uint8_t *owner,
                      size_t olen, struct rrbuf *b)
 {
 	sqlite3_stmt *s = store_stmt(st,
-		"SELECT type, ttl, rdata FROM records WHERE zone_id=?1 AND owner=?2");
+		"SELECT type, ttl, rdata FROM records WHERE zone_id=?1 AND owner=?2 AND "
+		SERVED("records"));
 	int rc = 0, src;
 	if (!s)
 		return DZ_EDB;
@@ -173,11 +176,20 @@ static void *load_reader(void *arg)
 	struct load_pipe *p = arg;
 	struct load_chunk *c = NULL;
 	int rc = 0, src;
-	sqlite3_stmt *s = store_stmt(p->st, p->zone_id
-		? "SELECT zone_id, owner, type, ttl, rdata FROM records WHERE zone_id = ?1 "
-		  "ORDER BY zone_id, owner"
-		: "SELECT zone_id, owner, type, ttl, rdata FROM records ORDER BY zone_id, owner");
-	if (!s) {
+	/* [one zone][every row served] */
+#define LOAD_ROWS(cond) "SELECT zone_id, owner, type, ttl, rdata FROM records " cond \
+	                " ORDER BY zone_id, owner"
+	static const char *const sql[2][2] = {
+		{ LOAD_ROWS("WHERE " SERVED("records")), LOAD_ROWS("") },
+		{ LOAD_ROWS("WHERE zone_id = ?1 AND " SERVED("records")),
+		  LOAD_ROWS("WHERE zone_id = ?1") },
+	};
+#undef LOAD_ROWS
+	bool all;
+	sqlite3_stmt *s = NULL;
+	if ((rc = served_all(p->st, &all)) != 0)
+		goto out;
+	if (!(s = store_stmt(p->st, sql[p->zone_id != 0][all]))) {
 		rc = DZ_EDB;
 		goto out;
 	}

@@ -1,5 +1,7 @@
 /* Zone table synchronisation: the loader and the journal follower.  Both
- * take zt->wlock and read in one snapshot of the store. */
+ * take zt->wlock and read in one snapshot of the store, and both put in
+ * the table exactly the records src/db/served.h says are served (the
+ * rows an AXFR sends). */
 #ifndef DZ_LOAD_H
 #define DZ_LOAD_H
 

@@ -16,6 +16,7 @@
 #include "src/common/grow.h"
 #include "src/common/rand.h"
 #include "src/db/journal.h"
+#include "src/db/served.h"
 #include "src/db/sql.h"
 #include "src/db/zones.h"
 
@@ -249,7 +250,8 @@ static int rdata_at(struct zctx *zc, const uint8_t *owner, int type, int covered
                     struct blobs *l, uint32_t *minttl)
 {
 	sqlite3_stmt *s = STORE_PREP_KEY(zc->st,
-		"SELECT rdata, ttl FROM records WHERE zone_id = ?2 AND owner = ?1 AND type = ?3",
+		"SELECT rdata, ttl FROM records WHERE zone_id = ?2 AND owner = ?1 AND type = ?3 "
+		"AND " SERVED("records"),
 		owner, dname_len(owner, DNAME_MAX), zc->z.id, type);
 	int rc = 0, src;
 	if (!s)

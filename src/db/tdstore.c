@@ -7,6 +7,7 @@
 
 #include "proto/errors.h"
 #include "proto/name.h"
+#include "src/db/served.h"
 #include "src/db/sql.h"
 #include "src/db/zones.h"
 #include "src/common/grow.h"
@@ -151,8 +152,7 @@ int tdstore_loc_list(store_t *st, int (*cb)(void *ctx, const tinydns_loc_t *loc)
 
 int tdstore_loc_default(store_t *st, uint8_t code[2])
 {
-	sqlite3_stmt *s = store_stmt(st,
-		"SELECT code FROM tinydns_loc WHERE length(prefix) = 0 ORDER BY id LIMIT 1");
+	sqlite3_stmt *s = store_stmt(st, SERVED_LOC_DEFAULT_CODE);
 	if (!s)
 		return DZ_EDB;
 	int src = sqlite3_step(s);

@@ -6,6 +6,7 @@
 
 #include "proto/errors.h"
 #include "src/db/journal.h"
+#include "src/db/served.h"
 #include "src/db/sql.h"
 
 int store_xfr_zone(store_t *st, const uint8_t *apex, struct store_zone *z)
@@ -18,9 +19,16 @@ int store_xfr_zone(store_t *st, const uint8_t *apex, struct store_zone *z)
 
 int store_xfr_records(store_t *st, int64_t zone_id, store_rr_cb cb, void *ctx)
 {
-	sqlite3_stmt *s = STORE_PREP(st, "SELECT owner, type, ttl, rdata FROM records "
-	                             "WHERE zone_id = ?1 ORDER BY zone_id, owner, type", zone_id);
-	int rc = 0, src;
+#define XFR_RECORDS(cond) "SELECT owner, type, ttl, rdata FROM records " \
+	                  "WHERE zone_id = ?1" cond " ORDER BY zone_id, owner, type"
+	static const char *const sql[2] = { XFR_RECORDS(" AND " SERVED("records")),
+	                                    XFR_RECORDS("") };
+#undef XFR_RECORDS
+	bool all;
+	int rc = served_all(st, &all), src;
+	if (rc)
+		return rc;
+	sqlite3_stmt *s = STORE_PREP(st, sql[all], zone_id);
 	if (!s)
 		return DZ_EDB;
 	while ((src = sqlite3_step(s)) == SQLITE_ROW) {

@@ -11,6 +11,7 @@
 #include "proto/rdata.h"
 #include "src/common/grow.h"
 #include "src/db/journal.h"
+#include "src/db/served.h"
 #include "src/db/sql.h"
 #include "src/db/tdstore.h"
 
@@ -180,10 +181,50 @@ int store_zone_list(store_t *st, store_zone_cb cb, void *ctx)
 
 /* Records -------------------------------------------------------------- */
 
+/* The number a query about one record key gives (a count, a TTL): the
+ * statement binds ?1 zone, ?2 owner (lowercased here), ?3 type, ?4 rdata
+ * and (if loc is not NULL) ?5 location.  -1 on a store error. */
+static long long count_rdata(store_t *st, const char *sql, int64_t zone_id,
+                             const uint8_t *owner, uint16_t type, const uint8_t *rd,
+                             size_t rdlen, const char *loc)
+{
+	uint8_t lo[DNAME_MAX];
+	size_t olen = dname_copy_lower(lo, owner);
+	sqlite3_stmt *s = store_stmt(st, sql);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, zone_id);
+	sqlite3_bind_blob(s, 2, lo, (int)olen, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, type);
+	sqlite3_bind_blob(s, 4, rdlen ? rd : (const uint8_t *)"", (int)rdlen, SQLITE_STATIC);
+	if (loc)
+		sqlite3_bind_text(s, 5, loc, -1, SQLITE_STATIC);
+	return store_count(s);
+}
+
+/* The journal says what changes in the served records (src/db/served.h),
+ * which IXFR sends and the zone table follows.  A row added without a
+ * location may take the place of a served row of the same record with the
+ * default location (a tinydns import's): the same RR, perhaps another TTL.
+ * That row's TTL (-2: there is none; -1: a store error). */
+static const char TWIN_TTL[] =
+	"SELECT coalesce((SELECT ttl FROM records WHERE zone_id = ?1 AND owner = ?2 "
+	"AND type = ?3 AND rdata = ?4 AND loc <> '' AND " SERVED("records") "), -2)";
+/* And a row added with a location or a TTD may not be served at all. */
+static const char ROW_SERVED[] =
+	"SELECT count(*) FROM records WHERE zone_id = ?1 AND owner = ?2 AND type = ?3 "
+	"AND rdata = ?4 AND loc = ?5 AND " SERVED("records");
+
 int store_record_add(store_t *st, const struct store_rr *rr)
 {
 	uint8_t lo[DNAME_MAX];
 	size_t olen = dname_copy_lower(lo, rr->owner);
+	const uint8_t *rd = rr->rdlen ? rr->rdata : (const uint8_t *)"";
+	bool located = (rr->loc && rr->loc[0]) || rr->ttd;
+	long long twin = -2;
+	if (!store_bulk(st) && !located &&
+	    (twin = count_rdata(st, TWIN_TTL, rr->zone_id, lo, rr->type, rd, rr->rdlen, NULL)) == -1)
+		return DZ_EDB;
 	sqlite3_stmt *s = STORE_PREP(st,
 		"INSERT INTO records(zone_id, owner, type, rdata, loc, ttl, ttd, host_id) "
 		"VALUES(?1,?2,?3,?4,?5,?6,?7,?8)", rr->zone_id);
@@ -191,17 +232,25 @@ int store_record_add(store_t *st, const struct store_rr *rr)
 		return DZ_EDB;
 	sqlite3_bind_blob(s, 2, lo, (int)olen, SQLITE_STATIC);
 	sqlite3_bind_int(s, 3, rr->type);
-	sqlite3_bind_blob(s, 4, rr->rdlen ? rr->rdata : (const uint8_t *)"", (int)rr->rdlen, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 4, rd, (int)rr->rdlen, SQLITE_STATIC);
 	sqlite3_bind_text(s, 5, rr->loc ? rr->loc : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, rr->ttl);
 	sqlite3_bind_int64(s, 7, (int64_t)rr->ttd);
 	if (rr->host_id)
 		sqlite3_bind_int64(s, 8, rr->host_id);
 	int rc = store_done(s);
-	if (rc)
-		return rc;
-	rc = store_bulk(st) ? 0 : journal_rr(st, JOURNAL_ADD, rr->zone_id, lo, olen, rr->type, rr->ttl,
-	                rr->rdata, rr->rdlen);
+	if (rc || store_bulk(st))
+		return rc ? rc : store_touch_zone(st, rr->zone_id);
+	long long served = located ? count_rdata(st, ROW_SERVED, rr->zone_id, lo, rr->type, rd,
+	                                         rr->rdlen, rr->loc ? rr->loc : "") : 1;
+	if (served < 0)
+		return DZ_EDB;
+	if (twin >= 0)
+		rc = journal_rr(st, JOURNAL_DEL, rr->zone_id, lo, olen, rr->type, (uint32_t)twin,
+		                rd, rr->rdlen);
+	if (!rc && served)
+		rc = journal_rr(st, JOURNAL_ADD, rr->zone_id, lo, olen, rr->type, rr->ttl,
+		                rd, rr->rdlen);
 	return rc ? rc : store_touch_zone(st, rr->zone_id);
 }
 
@@ -222,11 +271,13 @@ static bool bind_owner(sqlite3_stmt *s, int64_t zone_id, const uint8_t *lo, size
 
 /* The rows a delete removes, read before it: their keys, and what the
  * journal needs.  Held in one buffer: per row, type (2 bytes), ttl (4),
- * rdata length (2), loc length (1), rdata, loc. */
+ * rdata length (2), loc length (1), served (1: src/db/served.h), rdata,
+ * loc.  nserved: how many were served. */
+#define DEL_ROW_HEAD 10
 struct del_rows {
 	uint8_t *buf;
 	size_t len, cap;
-	unsigned n;
+	unsigned n, nserved;
 };
 
 static int del_rows_read(store_t *st, sqlite3_stmt *s, struct del_rows *r)
@@ -237,7 +288,7 @@ static int del_rows_read(store_t *st, sqlite3_stmt *s, struct del_rows *r)
 		size_t rdlen = (size_t)sqlite3_column_bytes(s, 1);
 		const char *loc = (const char *)sqlite3_column_text(s, 3);
 		size_t loclen = (size_t)sqlite3_column_bytes(s, 3);
-		size_t need = 9 + rdlen + loclen;
+		size_t need = DEL_ROW_HEAD + rdlen + loclen;
 		if (rdlen > 65535 || loclen > 255) {
 			rc = DZ_EINVAL;            /* no such row is ever written */
 			break;
@@ -253,12 +304,14 @@ static int del_rows_read(store_t *st, sqlite3_stmt *s, struct del_rows *r)
 		wire_store_u32(p + 2, (uint32_t)sqlite3_column_int64(s, 2));
 		wire_store_u16(p + 6, (uint16_t)rdlen);
 		p[8] = (uint8_t)loclen;
+		p[9] = sqlite3_column_int(s, 4) != 0;
 		if (rdlen)
-			memcpy(p + 9, rd, rdlen);
+			memcpy(p + DEL_ROW_HEAD, rd, rdlen);
 		if (loclen)
-			memcpy(p + 9 + rdlen, loc, loclen);
+			memcpy(p + DEL_ROW_HEAD + rdlen, loc, loclen);
 		r->len += need;
 		r->n++;
+		r->nserved += p[9];
 	}
 	return store_rows_end(s, rc, src);
 }
@@ -303,15 +356,18 @@ int store_record_del(store_t *st, int64_t zone_id, const uint8_t *owner,
 	 * the foreign key on zone_id, SQLite deletes by a key prefix in two
 	 * passes through a temporary b-tree (a third of a host update's
 	 * instructions); by the whole key it is one seek.  The journal gets
-	 * each record with its TTL (an outgoing IXFR needs the exact records
-	 * deleted: src/db/transfer.h; the journal follower takes them too),
-	 * except one exact record, journalled once whatever its locations. */
+	 * each served record with its TTL (an outgoing IXFR needs the exact
+	 * records deleted: src/db/transfer.h; the journal follower takes them
+	 * too), except one exact record, journalled once whatever its
+	 * locations; a row not served (src/db/served.h) is no news. */
+#define DEL_SEL "SELECT type, rdata, ttl, loc, " SERVED("records") \
+	        " FROM records WHERE zone_id=?1 AND owner=?2"
 	static const char *const sel[3] = {
-		"SELECT type, rdata, ttl, loc FROM records WHERE zone_id=?1 AND owner=?2",
-		"SELECT type, rdata, ttl, loc FROM records WHERE zone_id=?1 AND owner=?2 AND type=?3",
-		("SELECT type, rdata, ttl, loc FROM records WHERE zone_id=?1 AND owner=?2 AND type=?3 "
-		 "AND rdata=?4"),
+		DEL_SEL,
+		DEL_SEL " AND type=?3",
+		DEL_SEL " AND type=?3 AND rdata=?4",
 	};
+#undef DEL_SEL
 	if (!(s = rows_stmt(st, sel, zone_id, lo, olen, type, rd, rdlen)))
 		return DZ_EDB;
 	struct del_rows rows = { 0 };
@@ -324,18 +380,19 @@ int store_record_del(store_t *st, int64_t zone_id, const uint8_t *owner,
 		const uint8_t *p = rows.buf + off;
 		uint16_t rtype = wire_load_u16(p), rl = wire_load_u16(p + 6);
 		uint8_t ll = p[8];
-		const uint8_t *rrd = p + 9;
-		off += 9u + rl + ll;
+		bool served = p[9];
+		const uint8_t *rrd = p + DEL_ROW_HEAD;
+		off += DEL_ROW_HEAD + rl + ll;
 		bind_owner(d, zone_id, lo, olen, rtype);
 		sqlite3_bind_blob(d, 4, rl ? rrd : (const uint8_t *)"", rl, SQLITE_STATIC);
 		sqlite3_bind_text(d, 5, (const char *)rrd + rl, ll, SQLITE_STATIC);
 		if (store_done(d))
 			rc = DZ_EDB;
-		else if (!rd)
+		else if (!rd && served)
 			rc = journal_rr(st, JOURNAL_DEL, zone_id, lo, olen, rtype, wire_load_u32(p + 2),
 			                rrd, rl);
 	}
-	unsigned n = rows.n;
+	unsigned n = rows.n, nserved = rows.nserved;
 	free(rows.buf);
 	if (rc)
 		return rc;
@@ -343,7 +400,7 @@ int store_record_del(store_t *st, int64_t zone_id, const uint8_t *owner,
 		*ndel = n;
 	if (!n)
 		return 0;
-	rc = rd ? journal_rr(st, JOURNAL_DEL, zone_id, lo, olen, type, 0, rd, rdlen) : 0;
+	rc = rd && nserved ? journal_rr(st, JOURNAL_DEL, zone_id, lo, olen, type, 0, rd, rdlen) : 0;
 	return rc ? rc : store_touch_zone(st, zone_id);
 }
 
@@ -354,12 +411,13 @@ int store_rrset_ttl(store_t *st, int64_t zone_id, const uint8_t *owner, uint16_t
 	size_t olen = dname_copy_lower(lo, owner);
 	int rc = 0, src;
 	*nset = 0;
-	/* each record that changes: its deletion and its new TTL, journalled
-	 * exactly (IXFR, the signer and the zone table take them as usual) */
+	/* each served record that changes: its deletion and its new TTL,
+	 * journalled exactly (IXFR, the signer and the zone table take them
+	 * as usual) */
 	sqlite3_stmt *s;
 	if (!store_bulk(st)) {
 		s = store_stmt(st, "SELECT rdata, ttl FROM records WHERE zone_id=?1 AND owner=?2 "
-		               "AND type=?3 AND ttl<>?4");
+		               "AND type=?3 AND ttl<>?4 AND " SERVED("records"));
 		if (!bind_owner(s, zone_id, lo, olen, type))
 			return DZ_EDB;
 		sqlite3_bind_int64(s, 4, ttl);
@@ -453,26 +511,6 @@ long long store_record_count(store_t *st, int64_t zone_id, const uint8_t *owner,
 		sqlite3_bind_int(s, 2, type);
 	if (owner)
 		sqlite3_bind_blob(s, 3, lo, (int)olen, SQLITE_STATIC);
-	return store_count(s);
-}
-
-/* A count of records at (zone, owner) by a statement that binds ?3 type,
- * ?4 rdata and (if loc is not NULL) ?5 location. */
-static long long count_rdata(store_t *st, const char *sql, int64_t zone_id,
-                             const uint8_t *owner, uint16_t type, const uint8_t *rd,
-                             size_t rdlen, const char *loc)
-{
-	uint8_t lo[DNAME_MAX];
-	size_t olen = dname_copy_lower(lo, owner);
-	sqlite3_stmt *s = store_stmt(st, sql);
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, zone_id);
-	sqlite3_bind_blob(s, 2, lo, (int)olen, SQLITE_STATIC);
-	sqlite3_bind_int(s, 3, type);
-	sqlite3_bind_blob(s, 4, rdlen ? rd : (const uint8_t *)"", (int)rdlen, SQLITE_STATIC);
-	if (loc)
-		sqlite3_bind_text(s, 5, loc, -1, SQLITE_STATIC);
 	return store_count(s);
 }
 

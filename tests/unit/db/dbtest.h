@@ -3,11 +3,14 @@
 #ifndef DZ_DBTEST_H
 #define DZ_DBTEST_H
 
+#include <stdio.h>
 #include <string.h>
 
 #include "proto/name.h"
+#include "proto/rdata.h"
 #include "src/db/sql.h"
 #include "src/db/store.h"
+#include "src/db/zones.h"
 #include "tests/unit/tap.h"
 #include "tests/unit/tmpdb.h"
 
@@ -28,5 +31,24 @@ static inline const uint8_t *dbt_name(const char *text, uint8_t *out)
 	if (!dname_from_text(out, text, strlen(text), root))
 		out[0] = 0;
 	return out;
+}
+/* Records a walk hands over (a store_rr_cb), as one line of
+ * "owner rdata/ttl" separated by spaces.  Zero it before the walk. */
+struct dbt_seen {
+	int n;
+	char list[1024];
+};
+
+static inline int dbt_seen_cb(void *ctx, const struct store_rr *rr)
+{
+	struct dbt_seen *s = ctx;
+	char owner[300], val[300];
+	dname_to_text(rr->owner, owner, sizeof owner);
+	if (rdata_to_text(rr->type, rr->rdata, rr->rdlen, val, sizeof val) < 0)
+		val[0] = 0;
+	size_t l = strlen(s->list);
+	snprintf(s->list + l, sizeof s->list - l, "%s%s %s/%u", s->n ? " " : "", owner, val, rr->ttl);
+	s->n++;
+	return 0;
 }
 #endif

@@ -89,7 +89,9 @@ int main(void)
 	tmpdb_path("store-log", db, sizeof db);
 	ok(store_open(db, &st, err, sizeof err) == 0, "a store (%s)", err);
 	if (st) {
-		is_int(one(st, "PRAGMA user_version"), 12, "the schema is at migration 12");
+		is_int(one(st, "PRAGMA user_version"), 13, "the schema is at migration 13");
+		is_int(one(st, "SELECT count(*) FROM sqlite_master WHERE name = 'records_tagged'"), 1,
+		       "with the index of records with a location or a TTD");
 		is_int(one(st, "SELECT count(*) FROM sqlite_master WHERE name = 'hosts_prefix_of'"), 1,
 		       "with the prefix hosts' columns and index");
 		is_int(one(st, "SELECT count(*) FROM sqlite_master WHERE name = 'host_blocks'"), 1,

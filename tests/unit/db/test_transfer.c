@@ -10,24 +10,6 @@
 #include "src/db/zones.h"
 #include "tests/unit/db/dbtest.h"
 
-struct seen {
-	int n;
-	char list[512];
-};
-
-static int seen_cb(void *ctx, const struct store_rr *rr)
-{
-	struct seen *s = ctx;
-	char owner[300], val[300];
-	dname_to_text(rr->owner, owner, sizeof owner);
-	if (rdata_to_text(rr->type, rr->rdata, rr->rdlen, val, sizeof val) < 0)
-		val[0] = 0;
-	size_t l = strlen(s->list);
-	snprintf(s->list + l, sizeof s->list - l, "%s%s %s/%u", s->n ? " " : "", owner, val, rr->ttl);
-	s->n++;
-	return 0;
-}
-
 static int add_a(store_t *st, int64_t zid, const char *owner, const char *addr)
 {
 	uint8_t o[DNAME_MAX], rd[16];
@@ -39,10 +21,10 @@ static int add_a(store_t *st, int64_t zid, const char *owner, const char *addr)
 	return store_record_add(st, &rr);
 }
 
-static void diff(store_t *st, int64_t zid, int64_t pos, bool adds, struct seen *s)
+static void diff(store_t *st, int64_t zid, int64_t pos, bool adds, struct dbt_seen *s)
 {
 	memset(s, 0, sizeof *s);
-	int rc = store_xfr_diff(st, zid, pos, adds, seen_cb, s);
+	int rc = store_xfr_diff(st, zid, pos, adds, dbt_seen_cb, s);
 	is_int(rc, 0, "diff (%s) walks", adds ? "adds" : "dels");
 }
 
@@ -53,7 +35,7 @@ int main(void)
 	uint8_t apex[DNAME_MAX], o[DNAME_MAX];
 	struct zsoa soa;
 	struct store_zone z;
-	struct seen s;
+	struct dbt_seen s;
 	int64_t zid = 0, pos = 0;
 	tmpdb_path("db-transfer", db, sizeof db);
 	int rc = store_open(db, &st, err, sizeof err);
