@@ -67,11 +67,15 @@ static void rrbuf_free(struct rrbuf *b)
 static int read_name(store_t *st, int64_t zone_id, const uint8_t *owner,
                      size_t olen, struct rrbuf *b)
 {
-	sqlite3_stmt *s = store_stmt(st,
+	static const char *const sql[2] = {   /* [every row served] */
 		"SELECT type, ttl, rdata FROM records WHERE zone_id=?1 AND owner=?2 AND "
-		SERVED("records"));
+		SERVED("records"),
+		"SELECT type, ttl, rdata FROM records WHERE zone_id=?1 AND owner=?2",
+	};
+	bool all;
+	sqlite3_stmt *s;
 	int rc = 0, src;
-	if (!s)
+	if (store_served_all(st, &all) || !(s = store_stmt(st, sql[all])))
 		return DZ_EDB;
 	b->n = b->dlen = 0;
 	sqlite3_bind_int64(s, 1, zone_id);
@@ -187,7 +191,7 @@ static void *load_reader(void *arg)
 #undef LOAD_ROWS
 	bool all;
 	sqlite3_stmt *s = NULL;
-	if ((rc = served_all(p->st, &all)) != 0)
+	if ((rc = store_served_all(p->st, &all)) != 0)
 		goto out;
 	if (!(s = store_stmt(p->st, sql[p->zone_id != 0][all]))) {
 		rc = DZ_EDB;

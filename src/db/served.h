@@ -22,10 +22,11 @@
  * compares; the twin lookup (one primary-key seek) runs only for rows with
  * a location.  No per-row statement of its own.  A row with neither a
  * location nor a TTD is always served, so the big walks (the loader, AXFR)
- * ask served_all first and, while no row has either (index
- * records_tagged: a look at an empty index), read without the condition
- * at all: the rule costs them nothing until a site imports tinydns
- * locations or TTDs. */
+ * and the record writers ask store_served_all first and, while no row has
+ * either (index records_tagged: a look at an empty index, remembered in a
+ * transaction until the database changes), read without the condition at
+ * all: the rule costs them nothing until a site imports tinydns locations
+ * or TTDs. */
 #ifndef DZ_DB_SERVED_H
 #define DZ_DB_SERVED_H
 
@@ -57,15 +58,6 @@
  * that the index answers served_all. */
 #define SERVED_TAGGED "(loc <> '' OR ttd <> 0)"
 
-/* Whether every row of records is served (no row has a location or a
- * TTD) into *all.  0 or DZ_EDB. */
-static inline int served_all(store_t *st, bool *all)
-{
-	int64_t v = 0;
-	int rc = store_int(st, "SELECT NOT EXISTS (SELECT 1 FROM records WHERE "
-	                   SERVED_TAGGED ")", NULL, 0, &v);
-	*all = v != 0;
-	return rc;
-}
+/* store_served_all (src/db/sql.h) says whether any row is tagged. */
 
 #endif

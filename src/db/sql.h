@@ -70,4 +70,12 @@ static inline const uint8_t *store_col_name(sqlite3_stmt *s, int col)
 /* Run one statement (no parameters, no rows), prepared once and kept
  * like store_stmt's: 0 or DZ_EDB. */
 int store_exec(store_t *st, const char *sql);
+
+/* Whether every row of records is served (src/db/served.h: no row has a
+ * location or a TTD) into *all; inside a transaction remembered until the
+ * database changes.  0 or DZ_EDB (then *all is false). */
+int store_served_all(store_t *st, bool *all);
+/* This connection has written a row with a location or a TTD: the next
+ * store_served_all looks again. */
+void store_served_forget(store_t *st);
 #endif

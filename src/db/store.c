@@ -1,6 +1,7 @@
 /* The SQLite connection: opening, migrations, the statement cache, the
  * step and transaction helpers. */
 #include "src/db/store.h"
+#include "src/db/served.h"
 #include "src/db/sql.h"
 
 #include <errno.h>
@@ -34,6 +35,13 @@ struct store {
 	bool in_txn;
 	bool bulk;                /* journal whole-zone reloads, not rows */
 	int64_t data_version;
+	/* served_all remembered (src/db/served.h) at the database's data
+	 * version served_ver (SQLITE_FCNTL_DATA_VERSION: any connection's
+	 * commit moves it); served_known false after this connection wrote
+	 * a row with a location or a TTD, which no version shows yet, and
+	 * after a rollback, which undoes rows the answer may have seen. */
+	bool served_known, served_all;
+	unsigned served_ver;
 };
 
 /* Numbered migrations, applied in order; PRAGMA user_version is the number
@@ -633,6 +641,7 @@ void store_rollback(store_t *st)
 		exec(st->db, "ROLLBACK");
 	st->in_txn = false;
 	st->bulk = false;
+	st->served_known = false;   /* may have seen rows now undone */
 }
 
 int store_txn(store_t *st, int (*fn)(store_t *st, void *arg), void *arg)
@@ -725,8 +734,11 @@ int store_job_begin(store_t *st)
 int store_job_end(store_t *st, bool undo)
 {
 	int rc = 0;
-	if (undo && step_stmt(st, "ROLLBACK TO job"))
-		rc = DZ_EDB;
+	if (undo) {
+		st->served_known = false;   /* may have seen rows now undone */
+		if (step_stmt(st, "ROLLBACK TO job"))
+			rc = DZ_EDB;
+	}
 	if (step_stmt(st, "RELEASE job"))
 		rc = DZ_EDB;
 	return rc || sqlite3_get_autocommit(st->db) ? DZ_EDB : 0;
@@ -759,6 +771,14 @@ int store_commit(store_t *st)
 	}
 	st->in_txn = false;
 	st->bulk = false;
+	/* this commit moved the data version but, unless it wrote a tagged
+	 * row (store_served_forget), not the answer; another connection's
+	 * commit after it moves the version again when the next transaction
+	 * starts */
+	unsigned v;
+	if (st->served_known &&
+	    sqlite3_file_control(st->db, "main", SQLITE_FCNTL_DATA_VERSION, &v) == SQLITE_OK)
+		st->served_ver = v;
 	return 0;
 }
 
@@ -790,4 +810,31 @@ void store_metrics(void *arg, textbuf_t *o)
 	metrics_family(o, n, "gauge", "Size of the SQLite store's files on disk");
 	metrics_sample(o, n, "file=\"db\"", db);
 	metrics_sample(o, n, "file=\"wal\"", w);
+}
+
+int store_served_all(store_t *st, bool *all)
+{
+	unsigned v = 0;
+	/* only while a read or write transaction holds its snapshot (not
+	 * just after a deferred BEGIN) is the version that of the rows the
+	 * caller's statements will read */
+	bool txn = sqlite3_txn_state(st->db, "main") != SQLITE_TXN_NONE &&
+	           sqlite3_file_control(st->db, "main", SQLITE_FCNTL_DATA_VERSION, &v) == SQLITE_OK;
+	if (txn && st->served_known && v == st->served_ver) {
+		*all = st->served_all;
+		return 0;
+	}
+	int64_t none = 0;
+	int rc = store_int(st, "SELECT NOT EXISTS (SELECT 1 FROM records WHERE "
+	                   SERVED_TAGGED ")", NULL, 0, &none);
+	*all = !rc && none != 0;
+	st->served_known = txn && !rc;
+	st->served_all = *all;
+	st->served_ver = v;
+	return rc;
+}
+
+void store_served_forget(store_t *st)
+{
+	st->served_known = false;
 }

@@ -25,7 +25,7 @@ int store_xfr_records(store_t *st, int64_t zone_id, store_rr_cb cb, void *ctx)
 	                                    XFR_RECORDS("") };
 #undef XFR_RECORDS
 	bool all;
-	int rc = served_all(st, &all), src;
+	int rc = store_served_all(st, &all), src;
 	if (rc)
 		return rc;
 	sqlite3_stmt *s = STORE_PREP(st, sql[all], zone_id);

@@ -220,10 +220,13 @@ int store_record_add(store_t *st, const struct store_rr *rr)
 	uint8_t lo[DNAME_MAX];
 	size_t olen = dname_copy_lower(lo, rr->owner);
 	const uint8_t *rd = rr->rdlen ? rr->rdata : (const uint8_t *)"";
-	bool located = (rr->loc && rr->loc[0]) || rr->ttd;
+	bool located = (rr->loc && rr->loc[0]) || rr->ttd, all = false;
 	long long twin = -2;
+	/* a twin has a location: none while no row has one */
 	if (!store_bulk(st) && !located &&
-	    (twin = count_rdata(st, TWIN_TTL, rr->zone_id, lo, rr->type, rd, rr->rdlen, NULL)) == -1)
+	    (store_served_all(st, &all) || (!all &&
+	     (twin = count_rdata(st, TWIN_TTL, rr->zone_id, lo, rr->type, rd, rr->rdlen,
+	                         NULL)) == -1)))
 		return DZ_EDB;
 	sqlite3_stmt *s = STORE_PREP(st,
 		"INSERT INTO records(zone_id, owner, type, rdata, loc, ttl, ttd, host_id) "
@@ -239,6 +242,8 @@ int store_record_add(store_t *st, const struct store_rr *rr)
 	if (rr->host_id)
 		sqlite3_bind_int64(s, 8, rr->host_id);
 	int rc = store_done(s);
+	if (!rc && located)
+		store_served_forget(st);
 	if (rc || store_bulk(st))
 		return rc ? rc : store_touch_zone(st, rr->zone_id);
 	long long served = located ? count_rdata(st, ROW_SERVED, rr->zone_id, lo, rr->type, rd,
@@ -360,15 +365,18 @@ int store_record_del(store_t *st, int64_t zone_id, const uint8_t *owner,
 	 * records deleted: src/db/transfer.h; the journal follower takes them
 	 * too), except one exact record, journalled once whatever its
 	 * locations; a row not served (src/db/served.h) is no news. */
-#define DEL_SEL "SELECT type, rdata, ttl, loc, " SERVED("records") \
-	        " FROM records WHERE zone_id=?1 AND owner=?2"
-	static const char *const sel[3] = {
-		DEL_SEL,
-		DEL_SEL " AND type=?3",
-		DEL_SEL " AND type=?3 AND rdata=?4",
+#define DEL_SEL(served) "SELECT type, rdata, ttl, loc, " served \
+	                " FROM records WHERE zone_id=?1 AND owner=?2"
+	/* [every row served] */
+	static const char *const sel[2][3] = {
+		{ DEL_SEL(SERVED("records")), DEL_SEL(SERVED("records")) " AND type=?3",
+		  DEL_SEL(SERVED("records")) " AND type=?3 AND rdata=?4" },
+		{ DEL_SEL("1"), DEL_SEL("1") " AND type=?3", DEL_SEL("1") " AND type=?3 AND rdata=?4" },
 	};
 #undef DEL_SEL
-	if (!(s = rows_stmt(st, sel, zone_id, lo, olen, type, rd, rdlen)))
+	bool all;
+	if (store_served_all(st, &all) ||
+	    !(s = rows_stmt(st, sel[all], zone_id, lo, olen, type, rd, rdlen)))
 		return DZ_EDB;
 	struct del_rows rows = { 0 };
 	int rc = del_rows_read(st, s, &rows);

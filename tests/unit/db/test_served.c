@@ -110,7 +110,7 @@ int main(void)
 	is_int(dbt_one(st, "SELECT " SERVED_LOC_DEFAULT_TEXT " IS NULL"), 1,
 	       "no %% line: no default location");
 	bool all = false;
-	ok(served_all(st, &all) == 0 && all, "an empty store: every row served (the fast walks)");
+	ok(store_served_all(st, &all) == 0 && all, "an empty store: every row served (the fast walks)");
 	/* as a tinydns import leaves it (bulk: one reload journalled) */
 	tinydns_loc_t in = { .code = { 'i', 'n' }, .prefix = (const uint8_t *)"\300\250", .plen = 2 };
 	tinydns_loc_t ex = { .code = { 'e', 'x' }, .prefix = (const uint8_t *)"", .plen = 0 };
@@ -135,7 +135,7 @@ int main(void)
 	       "the default location is the first %% line with an empty prefix");
 	is_int(dbt_one(st, "SELECT count(*) FROM records WHERE " SERVED("records")), 4,
 	       "four of the nine rows are served");
-	ok(served_all(st, &all) == 0 && !all, "rows with locations: not every row is served");
+	ok(store_served_all(st, &all) == 0 && !all, "rows with locations: not every row is served");
 	is_str(axfr(st, zid, &s),
 	       "both.x.test. 192.0.2.2/300 both.x.test. 192.0.2.3/300 dflt.x.test. 192.0.2.6/120 "
 	       "plain.x.test. 192.0.2.1/300",
@@ -195,6 +195,39 @@ int main(void)
 	     add_a(st, zid, "one.x.test", "192.0.2.11", "e", 300, 0) || store_commit(st);
 	is_int(rc, 0, "a record for a one-letter default location");
 	is_str(axfr(st, zid, &s), "one.x.test. 192.0.2.11/300", "it is served");
+	store_close(st);
+	tmpdb_remove(db);
+
+	/* store_served_all remembers its answer in a transaction until the
+	 * database changes: a tagged row this connection writes, or another
+	 * connection's commit, must show at once */
+	store_t *other = NULL;
+	tmpdb_path("db-served2", db, sizeof db);
+	rc = store_open(db, &st, err, sizeof err) || store_open(db, &other, err, sizeof err);
+	is_int(rc, 0, "a third store, two connections (%s)", err);
+	if (!st || !other)
+		return tap_done();
+	rc = store_begin(st) || store_zone_add(st, apex, &soa, 60, &zid) ||
+	     add_a(st, zid, "p.x.test", "192.0.2.12", "", 300, 0) || store_commit(st);
+	is_int(rc, 0, "a zone with a plain record");
+	rc = store_begin(st);
+	ok(!rc && store_served_all(st, &all) == 0 && all, "in a transaction: every row served");
+	rc = rc || add_a(st, zid, "p.x.test", "192.0.2.13", "in", 300, 0);
+	ok(!rc && store_served_all(st, &all) == 0 && !all,
+	   "after this connection adds a located row in it: not every row");
+	store_rollback(st);
+	rc = store_begin(st);
+	ok(!rc && store_served_all(st, &all) == 0 && all, "rolled back: every row again");
+	rc = rc || add_a(st, zid, "q.x.test", "192.0.2.14", "", 300, 0) || store_commit(st);
+	is_int(rc, 0, "a plain record committed by this connection");
+	rc = store_begin(other) || add_a(other, zid, "p.x.test", "192.0.2.15", "", 300, 7) ||
+	     store_commit(other);
+	is_int(rc, 0, "another connection commits a TTD row");
+	rc = store_begin(st);
+	ok(!rc && store_served_all(st, &all) == 0 && !all,
+	   "this connection's next transaction sees it: not every row");
+	store_rollback(st);
+	store_close(other);
 	store_close(st);
 	tmpdb_remove(db);
 	zt_free(zt);
