@@ -44,10 +44,12 @@ size_t answer_parsed(const ztable_t *zt, const uint8_t *pkt, const dns_query_t *
                      bool tcp, size_t reserve, struct answer_stats *st);
 
 /* The fast path for the common UDP query: one question of class IN, an
- * uncompressed name, no other record but a plain OPT (version 0, no
- * options, DO clear), opcode QUERY, a type with no special handling (not
- * ANY, AXFR/IXFR, RRSIG, NS, MX, SRV or a meta type), in a zone without
- * delegations, and for a miss without wildcards.  It parses, looks the
+ * uncompressed name, no other record but an OPT (version 0, any options
+ * that pass the full path's length checks, DO set only if the zone is not
+ * signed: no DNSKEY at its apex, ZN_DNSKEY), opcode QUERY, a type with no
+ * special handling (not ANY, AXFR/IXFR, RRSIG, NS, MX, SRV or a meta
+ * type), in a zone without delegations, and for a miss without
+ * wildcards.  The reply's OPT echoes DO, as the full path's does.  It parses, looks the
  * name up once and copies the RRset (or the negative SOA) into out
  * (at least EDNS_OUR_SIZE bytes), writing exactly what answer_parsed
  * would, and counts the query in *st.  Returns the response length, or 0

@@ -651,6 +651,8 @@ static struct znode *node_build(uint32_t zone_id, const uint8_t *lname,
 			node->flags |= ZN_DELEG;
 		if (s->type == RR_CNAME)
 			node->flags |= ZN_CNAME;
+		if (s->type == RR_DNSKEY)
+			node->flags |= ZN_DNSKEY;
 		i = j;
 	}
 	if (w.err || si != nsets || w.pos != datalen)

@@ -33,6 +33,9 @@ struct zset {
 #define ZN_APEX   0x01   /* zone apex (has SOA, NS) */
 #define ZN_DELEG  0x02   /* NS below the apex: a delegation point */
 #define ZN_CNAME  0x04   /* has a CNAME */
+#define ZN_DNSKEY 0x08   /* has a DNSKEY RRset: at the apex, the zone is
+                            signed (set with the node, so a reader sees
+                            the flag of the node it has) */
 #define ZSET_NEG_SOA 0   /* apex only: SOA with TTL min(ttl, minimum); in a
                             signed zone a second such set follows: the
                             SOA's RRSIGs with that TTL */

@@ -22,6 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		zt_thread_register();
 		zt = fx_table();
 		fx_plain(zt);
+		fx_keyed(zt, 5, "keyed.test.", true);   /* DO: the full path's */
 	}
 	urcu_memb_read_lock();
 	size_t fn = answer_udp_fast(zt, data, size, fast, &st);

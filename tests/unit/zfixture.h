@@ -106,6 +106,36 @@ static inline ztable_t *fx_table(void)
 	return zt;
 }
 
+/* Zone `id` ("x.test."): SOA and NS as fx_zone, with `signed_` a DNSKEY
+ * at the apex (what makes DO answers DNSSEC answers); h1.<zone> with an A
+ * and an RRSIG over it (copied into DO answers of a signed zone only).
+ * Called again with the other `signed_`, it swaps the apex. */
+static inline void fx_keyed(ztable_t *zt, uint32_t id, const char *zone, bool signed_)
+{
+	uint8_t apex[DNAME_MAX], ns[DNAME_MAX], owner[DNAME_MAX], sig[18 + DNAME_MAX + 3];
+	static const uint8_t key[] = { 1, 1, 3, 13, 1, 2, 3 }, a[] = { 192, 0, 2, 1 };
+	static const uint8_t sighead[18] = { 0, 1, 13, 3, 0, 0, 1, 44, 0x70, 0, 0, 0,
+	                                     0x60, 0, 0, 0, 0, 1 };
+	char t[300];
+	struct zsoa soa;
+	fx_soa(&soa, apex, zone, 1);
+	snprintf(t, sizeof t, "ns1.%s", zone);
+	size_t nslen = fx_name(ns, t);
+	size_t alen = fx_name(sig + sizeof sighead, zone);
+	memcpy(sig, sighead, sizeof sighead);
+	memcpy(sig + sizeof sighead + alen, key, 3);
+	struct zrr apexrr[2] = { { RR_NS, 3600, (uint16_t)nslen, ns },
+	                         { RR_DNSKEY, 3600, sizeof key, key } };
+	struct zrr h1[2] = { { RR_A, 300, sizeof a, a },
+	                     { RR_RRSIG, 300, (uint16_t)(sizeof sighead + alen + 3), sig } };
+	snprintf(t, sizeof t, "h1.%s", zone);
+	fx_name(owner, t);
+	zt_write_begin(zt);
+	zt_set_zone(zt, id, apex, &soa, apexrr, signed_ ? 2 : 1);
+	zt_set_name(zt, id, owner, h1, 2);
+	zt_write_end(zt);
+}
+
 /* Build a query into buf; returns its length. */
 static inline size_t fx_query(uint8_t *buf, size_t cap, const char *name, uint16_t type,
                        uint16_t flags, int edns_size)

@@ -244,6 +244,43 @@ static size_t fast_cmp(ztable_t *zt, const uint8_t *q, size_t ql, int *taken, in
 	return fl;
 }
 
+/* OPT RDATA variants put after a query's OPT: the options' bytes, and the
+ * RDLENGTH to claim (0: their length); `regular` if dns_query_parse
+ * accepts them (the fast path may answer), else its FORMERR. */
+struct optv {
+	uint8_t len;
+	uint8_t rdlen;
+	bool regular;
+	uint8_t data[40];
+};
+
+#define COOKIE8 0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8
+static const struct optv optv[] = {
+	{ 0, 0, true, { 0 } },                                    /* none */
+	{ 12, 0, true, { COOKIE8 } },                             /* client cookie */
+	{ 28, 0, true, { 0, 10, 0, 24, 1, 2, 3, 4, 5, 6, 7, 8,    /* with a server cookie */
+	                 1, 0, 0, 0, 0x67, 0x89, 0xab, 0xcd, 9, 8, 7, 6, 5, 4, 3, 2 } },
+	{ 20, 0, true, { 0, 12, 0, 16 } },                        /* padding */
+	{ 24, 0, true, { COOKIE8, 0, 12, 0, 8 } },                /* two options */
+	{ 4, 0, true, { 0, 8 } },                                 /* an empty option */
+	{ 2, 0, false, { 0, 10 } },                               /* truncated header */
+	{ 14, 0, false, { COOKIE8, 0, 12 } },                     /* ... after an option */
+	{ 12, 0, false, { 0, 10, 0, 9, 1, 2, 3, 4, 5, 6, 7, 8 } }, /* longer than RDATA */
+	{ 12, 13, false, { COOKIE8 } },                           /* RDATA past the end */
+	{ 12, 11, false, { COOKIE8 } },                           /* RDATA short of it */
+};
+
+/* The query in q[0..ql) (with an OPT) given DO, EDNS version `ver` and
+ * option variant v; its new length. */
+static size_t opt_variant(uint8_t *q, size_t ql, bool dnssec, uint8_t ver, const struct optv *v)
+{
+	q[ql - 5] = ver;
+	q[ql - 4] = dnssec ? 0x80 : 0;
+	wire_store_u16(q + ql - 2, v->rdlen ? v->rdlen : v->len);
+	memcpy(q + ql, v->data, v->len);
+	return ql + v->len;
+}
+
 static void test_fast(ztable_t *zt)
 {
 	uint8_t q[600];
@@ -254,6 +291,7 @@ static void test_fast(ztable_t *zt)
 		"nope.plain.test.", "a.nope.plain.test.", "ent.plain.test.", "x.ent.plain.test.",
 		"alias.plain.test.", "big.plain.test.", "h1.dyn.test.", "nope.dyn.test.",
 		"example.org.", ".", "a.sig.test.", "nope.sig.test.", "ns1.plain.test.",
+		"sig.test.", "c.sig.test.",
 	};
 	static const uint16_t types[] = { RR_A, RR_AAAA, RR_TXT, RR_MX, RR_NS, RR_SOA,
 	                                  RR_CNAME, RR_ANY, RR_DS, RR_DNSKEY, RR_RRSIG,
@@ -261,32 +299,44 @@ static void test_fast(ztable_t *zt)
 	static const int edns[] = { 0, 100, 512, 600, 1232, 4096 };
 	static const uint16_t flags[] = { 0, DNS_RD, DNS_RD | DNS_CD | DNS_AD, DNS_TC, 0x0040,
 	                                  1 << 11, DNS_QR };
-	int taken = 0, same = 0, n = 0;
+	int taken = 0, same = 0, n = 0, shapes = 0, do_taken = 0, opt_taken = 0;
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		for (size_t t = 0; t < sizeof types / sizeof types[0]; t++)
 			for (size_t e = 0; e < sizeof edns / sizeof edns[0]; e++)
 				for (size_t f = 0; f < sizeof flags / sizeof flags[0]; f++) {
 					size_t ql = fx_query(q, sizeof q, names[i], types[t], flags[f], edns[e]);
+					shapes++;
 					fast_cmp(zt, q, ql, &taken, &same);
-					if (edns[e]) {
-						q[ql - 4] = 0x80;   /* DO */
-						n += fast_cmp(zt, q, ql, &taken, &same) != 0;
-						q[ql - 4] = 0;
-						q[ql - 5] = 1;      /* EDNS version 1 */
-						n += fast_cmp(zt, q, ql, &taken, &same) != 0;
-						q[ql - 5] = 0;
-						q[ql - 1] = 4;      /* an option */
-						n += fast_cmp(zt, q, ql, &taken, &same) != 0;
-					}
+					/* DO, version and options: the full path answers
+					 * BADVERS, FORMERR and DNSSEC (DO in the signed
+					 * sig.test.) */
+					bool sig = strstr(names[i], "sig.test.") != NULL;
+					for (int k = 0; edns[e] && k < 4; k++)
+						for (size_t v = k ? 0 : 1; v < sizeof optv / sizeof optv[0]; v++) {
+							bool dnssec = k & 1;
+							uint8_t ver = (uint8_t)(k >> 1);
+							size_t vl = opt_variant(q, ql, dnssec, ver, &optv[v]);
+							shapes++;
+							size_t fl = fast_cmp(zt, q, vl, &taken, &same);
+							if (ver || !optv[v].regular || (dnssec && sig))
+								n += fl != 0;
+							do_taken += fl && dnssec;
+							opt_taken += fl && v;
+						}
 					ql = fx_query(q, sizeof q, names[i], types[t], flags[f], edns[e]);
 					for (size_t cut = 1; cut < 6; cut++)
 						n += fast_cmp(zt, q, ql - cut, &taken, &same) != 0;
 					q[ql] = 0;
 					n += fast_cmp(zt, q, ql + 1, &taken, &same) != 0;
+					shapes += 6;
 				}
+	printf("# %d query shapes\n", shapes);
+	ok(do_taken > 1000, "DO in an unsigned zone: the fast path (%d)", do_taken);
+	ok(opt_taken > 1000, "EDNS options: the fast path (%d)", opt_taken);
 	ok(taken > 1000, "the fast path answers the common shapes (%d)", taken);
 	is_int(same, taken, "each of its answers is the full path's, byte for byte");
-	is_int(n, 0, "DO, EDNS version 1, options, short or long packets: full path");
+	is_int(n, 0, "DO in a signed zone, EDNS version 1, irregular options, short or long "
+	       "packets: full path");
 
 	/* the ones it must take, and a compressed question it must not */
 	size_t ql = fx_query(q, sizeof q, "h1.plain.test.", RR_A, DNS_RD, 0);
@@ -295,6 +345,37 @@ static void test_fast(ztable_t *zt)
 	ql = fx_query(q, sizeof q, "nope.plain.test.", RR_AAAA, 0, 1232);
 	fast_cmp(zt, q, ql, &taken, &same);
 	is_int(taken, 2, "A, and a miss with EDNS, take the fast path");
+	/* DO and a cookie, as resolvers send: answered there, DO echoed */
+	static uint8_t a[EDNS_OUR_SIZE];
+	struct answer_stats fst = { 0 };
+	ql = opt_variant(q, fx_query(q, sizeof q, "h1.plain.test.", RR_AAAA, 0, 1232), true, 0,
+	                 &optv[1]);
+	urcu_memb_read_lock();
+	size_t al = answer_udp_fast(zt, q, ql, a, &fst);
+	urcu_memb_read_unlock();
+	ok(al > 11 && a[al - 11] == 0 && wire_load_u16(a + al - 10) == RR_OPT &&
+	   wire_load_u16(a + al - 4) == EDNS_DO && wire_load_u16(a + al - 2) == 0,
+	   "DO and a cookie in an unsigned zone: fast path, DO echoed, no options");
+	/* a zone's DNSKEY comes and goes with its apex (the writer's
+	 * ZN_DNSKEY): DO answers move to the full path and back */
+	int moved = 0;
+	ql = opt_variant(q, fx_query(q, sizeof q, "h1.keyed.test.", RR_A, 0, 1232), true, 0,
+	                 &optv[1]);
+	taken = same = 0;
+	for (int k = 0; k < 3; k++) {
+		fx_keyed(zt, 6, "keyed.test.", k == 1);
+		moved += (fast_cmp(zt, q, ql, &taken, &same) != 0) == (k != 1);
+	}
+	ok(moved == 3 && same == taken, "DO: fast path while unsigned, full path once signed, "
+	   "fast again when unsigned");
+	size_t fl = answer_query(zt, q, ql, a, sizeof a, false, &fst);
+	fx_keyed(zt, 6, "keyed.test.", true);
+	ok(answer_query(zt, q, ql, a, sizeof a, false, &fst) > fl, "... the signed answer has the RRSIG");
+	/* version 1: the full path's BADVERS (extended rcode 1 in the OPT) */
+	ql = opt_variant(q, fx_query(q, sizeof q, "h1.plain.test.", RR_A, 0, 1232), true, 1,
+	                 &optv[1]);
+	al = answer_query(zt, q, ql, a, sizeof a, false, &fst);
+	ok(al > 11 && (a[3] & 0xF) == 0 && a[al - 6] == 1, "EDNS version 1: BADVERS");
 	static const uint8_t comp[] = { 0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0,
 	                                0xC0, 12, 0, 1, 0, 1 };
 	is_int(fast_cmp(zt, comp, sizeof comp, &taken, &same), 0, "a pointer in the question: full path");
