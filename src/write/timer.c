@@ -30,8 +30,11 @@ static void *timer_main(void *arg)
 			pthread_cond_wait(&ts->cond, &ts->lock);
 			continue;
 		}
-		if (t->at > clock_ms()) {
-			clock_cond_wait_until(&ts->cond, &ts->lock, t->at);
+		/* due once clock_ms() has passed `at`: clock_ms truncates, so
+		 * a time armed as clock_ms() + d, reached exactly, could be up
+		 * to a millisecond short of d */
+		if (t->at >= clock_ms()) {
+			clock_cond_wait_until(&ts->cond, &ts->lock, t->at + 1);
 			continue;
 		}
 		ts->armed = t->next;

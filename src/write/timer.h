@@ -31,7 +31,8 @@ struct timer {
 /* Start the timer thread.  0, or DZ_ENOMEM/DZ_EIO with a message in err. */
 int timer_start(timers_t **out, char *err, size_t errlen);
 /* Arm t to fire at clock_ms() time `at` (any thread; a time already past
- * fires at once, on the timer thread).  t must stay valid and unarmed
+ * fires at once, on the timer thread): once clock_ms() has passed it, so
+ * that `at` = clock_ms() + d fires no less than d ms after the call.  t must stay valid and unarmed
  * until it fires.  0, or DZ_ENOTSUP if the timers have stopped (t is then
  * not armed: the caller does the work at once or refuses it). */
 int timer_at(timers_t *ts, struct timer *t, uint64_t at);

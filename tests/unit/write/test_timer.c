@@ -13,7 +13,7 @@
 
 struct probe {
 	struct timer t;
-	uint64_t fired_at;
+	uint64_t fired_at, fired_us;
 	int order;
 	pthread_t thread;
 };
@@ -25,6 +25,7 @@ static void probe_fire(struct timer *t)
 {
 	struct probe *p = (struct probe *)((char *)t - offsetof(struct probe, t));
 	p->fired_at = clock_ms();
+	p->fired_us = clock_us();
 	p->thread = pthread_self();
 	p->order = atomic_fetch_add(&seq, 1) + 1;
 	atomic_fetch_add(&fired, 1);
@@ -81,6 +82,31 @@ int main(void)
 	ok(d.fired_at < t1 + 5000, "without waiting for their time");
 	ok(pthread_equal(d.thread, pthread_self()), "on the thread that stops them");
 	is_int(timer_at(ts, &a.t, clock_ms()), DZ_ENOTSUP, "arming after the stop is refused");
+	timer_free(ts);
+
+	/* a time made of clock_ms() + d (clock_ms truncates to the ms) never
+	 * fires less than d after it was armed: a held request is held at
+	 * least as long as it says; ten tries, each armed somewhere inside
+	 * its millisecond */
+	is_int(timer_start(&ts, err, sizeof err), 0, "a second timer thread starts");
+	uint64_t least = UINT64_MAX;
+	for (int i = 0; i < 10; i++) {
+		struct probe f = { .t.fire = probe_fire };
+		int before = atomic_load(&fired);
+		uint64_t armed_us = clock_us();
+		if (timer_at(ts, &f.t, clock_ms() + 5))
+			break;
+		wait_fired(before + 1);
+		if (atomic_load(&fired) != before + 1)
+			break;
+		if (f.fired_us - armed_us < least)
+			least = f.fired_us - armed_us;
+		sleep_ms(1 + i % 3);
+	}
+	ok(least != UINT64_MAX && least >= 5000,
+	   "armed at clock_ms() + 5: fired at least 5 ms later (shortest %llu us)",
+	   (unsigned long long)least);
+	timer_stop(ts);
 	timer_free(ts);
 	timer_free(NULL);
 	timer_stop(NULL);
