@@ -30,11 +30,6 @@
 #ifndef DZ_DB_SERVED_H
 #define DZ_DB_SERVED_H
 
-#include <stdbool.h>
-#include <stdint.h>
-
-#include "src/db/sql.h"
-
 /* The default location's code (2 bytes), or no row. */
 #define SERVED_LOC_DEFAULT_CODE \
 	"SELECT code FROM tinydns_loc WHERE length(prefix) = 0 ORDER BY id LIMIT 1"
@@ -55,9 +50,7 @@
 
 /* A row of records that has a location or a TTD: only such a row can be
  * left out.  Spelt as migration 13's records_tagged index says it, so
- * that the index answers served_all. */
+ * that the index answers store_served_all (src/db/sql.h). */
 #define SERVED_TAGGED "(loc <> '' OR ttd <> 0)"
-
-/* store_served_all (src/db/sql.h) says whether any row is tagged. */
 
 #endif

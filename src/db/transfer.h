@@ -22,8 +22,8 @@ int store_xfr_zone(store_t *st, const uint8_t *apex, struct store_zone *z);
  * zones row, is not one), ordered by owner and type, to cb with zone_id,
  * owner, type, ttl and rdata set (loc ""; ttd and host_id 0): the rows
  * the zone table is loaded from, with only the columns a transfer sends,
- * which is most of a transfer's CPU.  A non-zero return from cb stops the walk and is returned; else 0
- * or DZ_EDB. */
+ * which is most of a transfer's CPU.  A non-zero return from cb stops the
+ * walk and is returned; else 0 or DZ_EDB. */
 int store_xfr_records(store_t *st, int64_t zone_id, store_rr_cb cb, void *ctx);
 
 /* Where an IXFR from serial `from` starts: the journal id of the SOA row

@@ -220,14 +220,17 @@ int store_record_add(store_t *st, const struct store_rr *rr)
 	uint8_t lo[DNAME_MAX];
 	size_t olen = dname_copy_lower(lo, rr->owner);
 	const uint8_t *rd = rr->rdlen ? rr->rdata : (const uint8_t *)"";
-	bool located = (rr->loc && rr->loc[0]) || rr->ttd, all = false;
+	bool located = (rr->loc && rr->loc[0]) || rr->ttd;
 	long long twin = -2;
-	/* a twin has a location: none while no row has one */
-	if (!store_bulk(st) && !located &&
-	    (store_served_all(st, &all) || (!all &&
-	     (twin = count_rdata(st, TWIN_TTL, rr->zone_id, lo, rr->type, rd, rr->rdlen,
-	                         NULL)) == -1)))
-		return DZ_EDB;
+	if (!store_bulk(st) && !located) {
+		bool all;
+		if (store_served_all(st, &all))
+			return DZ_EDB;
+		/* a twin has a location: none while no row has one */
+		if (!all && (twin = count_rdata(st, TWIN_TTL, rr->zone_id, lo, rr->type, rd,
+		                                rr->rdlen, NULL)) == -1)
+			return DZ_EDB;
+	}
 	sqlite3_stmt *s = STORE_PREP(st,
 		"INSERT INTO records(zone_id, owner, type, rdata, loc, ttl, ttd, host_id) "
 		"VALUES(?1,?2,?3,?4,?5,?6,?7,?8)", rr->zone_id);
