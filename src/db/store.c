@@ -401,8 +401,19 @@ static int busy_wait(void *arg, int tries)
 	return 1;
 }
 
+/* Before SQLite's first use in the process: no memory statistics.  Nothing
+ * reads them (sqlite3_status), and keeping them takes a process-wide mutex
+ * around every one of SQLite's allocations, about 200 lock/unlock pairs per
+ * HTTP update. */
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_open(const char *path, store_t **out, char *errbuf, size_t errlen)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, sqlite_setup);
 	store_t *st = calloc(1, sizeof *st);
 	if (!st) {
 		seterr(errbuf, errlen, path, NULL);
