@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "proto/errors.h"
+#include "proto/iptext.h"
 
 void dd2_req_init(struct dd2_req *r)
 {
@@ -254,15 +255,17 @@ bool dd2_addrs_equal(const struct dd2_addrs *a, const struct dd2_addrs *b)
 
 int dd2_addrs_text(const struct dd2_addrs *set, char *out, size_t cap)
 {
-	char t4[INET_ADDRSTRLEN], t6[INET6_ADDRSTRLEN];
-	int n;
-	if (set->has4 && !inet_ntop(AF_INET, set->v4, t4, sizeof t4))
+	char t[16 + 1 + IPTEXT_MAX];
+	size_t n = set->has4 ? ip4_text(set->v4, t) : 0;
+	if (set->has4 && set->has6)
+		t[n++] = ',';
+	if (set->has6)
+		n += ip6_text(set->v6, t + n);
+	if (n >= cap)
 		return -1;
-	if (set->has6 && !inet_ntop(AF_INET6, set->v6, t6, sizeof t6))
-		return -1;
-	n = snprintf(out, cap, "%s%s%s", set->has4 ? t4 : "",
-	             set->has4 && set->has6 ? "," : "", set->has6 ? t6 : "");
-	return n < 0 || (size_t)n >= cap ? -1 : n;
+	memcpy(out, t, n);
+	out[n] = 0;
+	return (int)n;
 }
 
 /* A comma list of addresses (myip=v4,v6 in either order). */

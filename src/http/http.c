@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "proto/errors.h"
+#include "proto/iptext.h"
 #include "src/common/cidr.h"
 #include "src/common/clock.h"
 #include "src/common/log.h"
@@ -88,7 +89,7 @@ struct http_req {
 	char *body;
 	size_t body_len;
 	struct sockaddr_storage client;
-	char client_text[INET6_ADDRSTRLEN];
+	char client_text[IPTEXT_MAX];
 	/* the reply */
 	bool replied, close;
 	unsigned status;
@@ -123,12 +124,12 @@ static void set_client(http_req_t *rq, const struct sockaddr *sa)
 		struct sockaddr_in *s4 = (struct sockaddr_in *)&rq->client;
 		s4->sin_family = AF_INET;
 		memcpy(&s4->sin_addr, a, 4);
-		inet_ntop(AF_INET, a, rq->client_text, sizeof rq->client_text);
+		ip4_text(a, rq->client_text);
 	} else if (fam == 6) {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&rq->client;
 		s6->sin6_family = AF_INET6;
 		memcpy(&s6->sin6_addr, a, 16);
-		inet_ntop(AF_INET6, a, rq->client_text, sizeof rq->client_text);
+		ip6_text(a, rq->client_text);
 	} else {
 		rq->client.ss_family = AF_UNSPEC;
 		snprintf(rq->client_text, sizeof rq->client_text, "unknown");
