@@ -292,6 +292,10 @@ static void test_fast(ztable_t *zt)
 		"alias.plain.test.", "big.plain.test.", "h1.dyn.test.", "nope.dyn.test.",
 		"example.org.", ".", "a.sig.test.", "nope.sig.test.", "ns1.plain.test.",
 		"sig.test.", "c.sig.test.",
+		/* dyn.test. has a delegation (sub): one label below its apex
+		 * the fast path answers unless the name is the delegation */
+		"dyn.test.", "sub.dyn.test.", "SUB.dyn.test.", "ns.sub.dyn.test.", "x.sub.dyn.test.",
+		"b.dyn.test.", "a.b.dyn.test.", "alias.dyn.test.", "big.dyn.test.",
 	};
 	static const uint16_t types[] = { RR_A, RR_AAAA, RR_TXT, RR_MX, RR_NS, RR_SOA,
 	                                  RR_CNAME, RR_ANY, RR_DS, RR_DNSKEY, RR_RRSIG,
@@ -345,6 +349,21 @@ static void test_fast(ztable_t *zt)
 	ql = fx_query(q, sizeof q, "nope.plain.test.", RR_AAAA, 0, 1232);
 	fast_cmp(zt, q, ql, &taken, &same);
 	is_int(taken, 2, "A, and a miss with EDNS, take the fast path");
+	/* in a zone with a delegation: names one label below the apex, not
+	 * the delegation itself nor anything below it */
+	static const struct { const char *name; uint16_t type; int fast; } dl[] = {
+		{ "h1.dyn.test.", RR_A, 1 }, { "nope.dyn.test.", RR_AAAA, 1 },
+		{ "dyn.test.", RR_SOA, 1 }, { "sub.dyn.test.", RR_A, 0 },
+		{ "sub.dyn.test.", RR_DS, 0 }, { "ns.sub.dyn.test.", RR_A, 0 },
+		{ "a.b.dyn.test.", RR_A, 0 },
+	};
+	for (size_t i = 0; i < sizeof dl / sizeof dl[0]; i++) {
+		taken = same = 0;
+		ql = fx_query(q, sizeof q, dl[i].name, dl[i].type, 0, 0);
+		fast_cmp(zt, q, ql, &taken, &same);
+		ok(taken == dl[i].fast && same == taken, "zone with a delegation: %s type %u: %s path",
+		   dl[i].name, dl[i].type, dl[i].fast ? "fast" : "full");
+	}
 	/* DO and a cookie, as resolvers send: answered there, DO echoed */
 	static uint8_t a[EDNS_OUR_SIZE];
 	struct answer_stats fst = { 0 };
