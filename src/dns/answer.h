@@ -48,8 +48,10 @@ size_t answer_parsed(const ztable_t *zt, const uint8_t *pkt, const dns_query_t *
  * that pass the full path's length checks, DO set only if the zone is not
  * signed: no DNSKEY at its apex, ZN_DNSKEY), opcode QUERY, a type with no
  * special handling (not ANY, AXFR/IXFR, RRSIG, NS, MX, SRV or a meta
- * type), in a zone without delegations, and for a miss without
- * wildcards.  The reply's OPT echoes DO, as the full path's does.  It parses, looks the
+ * type), in a zone without delegations or, in one with them, for a
+ * name at most one label below the apex that is not itself a delegation
+ * point, and for a miss without wildcards.  The reply's OPT echoes DO, as
+ * the full path's does.  It parses, looks the
  * name up once and copies the RRset (or the negative SOA) into out
  * (at least EDNS_OUR_SIZE bytes), writing exactly what answer_parsed
  * would, and counts the query in *st.  Returns the response length, or 0
