@@ -739,9 +739,8 @@ size_t answer_udp_fast(const ztable_t *zt, const uint8_t *pkt, size_t len,
 	const struct zone *z = zt_find_zone(zt, lname, nlen, loff, nl);
 	/* REFUSED; or, in a zone with delegations, a name deeper than one
 	 * label below the apex: a delegation to look for on the way (one
-	 * label below, the name itself is the only candidate: see below) */
-	bool deleg = z && z->ndeleg;
-	if (!z || (deleg && nl > z->apex_labels + 1u))
+	 * label below, the name itself is the only candidate: ZN_DELEG) */
+	if (!z || (z->ndeleg && nl > z->apex_labels + 1u))
 		return 0;
 	/* DO is read from the packet where needed rather than kept in a
 	 * variable across the calls: fewer spills (callgrind) */
@@ -753,8 +752,9 @@ size_t answer_udp_fast(const ztable_t *zt, const uint8_t *pkt, size_t len,
 	int rcode = RCODE_NOERROR;
 	uint16_t an = 0, ns = 0, ptr = 0xC000 | DNS_HDR;
 	if (n) {
-		if (deleg && (n->flags & ZN_DELEG))
-			return 0;    /* a referral, or DS at the parent side */
+		if (n->flags & ZN_DELEG)
+			return 0;    /* a referral, or DS at the parent side (the
+			                flag comes with the node: no count to trust) */
 		s = zn_find_set(n, qtype);
 		if (!s && (n->flags & ZN_CNAME))
 			return 0;    /* a CNAME to follow */

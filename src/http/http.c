@@ -43,7 +43,7 @@ struct conn_slot {
 	struct conn_slot *prev, *next;
 	int fd;
 	uint64_t deadline;         /* clock_ms; 0: none (a request is being answered) */
-	char client[INET6_ADDRSTRLEN];
+	char client[IPTEXT_MAX];
 };
 
 #define REAP_MS 1000           /* how often the deadline is looked at */
@@ -453,11 +453,11 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		s->deadline = clock_ms() + 1000ull * h->timeout;
 		if (ca && ca->client_addr) {
 			const struct sockaddr *sa = ca->client_addr;
-			const void *a = sa->sa_family == AF_INET6
-				? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
-				: (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
-			if (!inet_ntop(sa->sa_family, a, s->client, sizeof s->client))
-				s->client[0] = 0;
+			if (sa->sa_family == AF_INET6)
+				ip6_text(((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr, s->client);
+			else if (sa->sa_family == AF_INET)
+				ip4_text((const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr,
+				         s->client);
 		}
 		pthread_mutex_lock(&h->slots_lock);
 		s->next = h->slots;
@@ -487,7 +487,7 @@ static void reap(struct timer *t)
 	http_t *h = (http_t *)((char *)t - offsetof(http_t, reaper));
 	uint64_t now = clock_ms();
 	unsigned n = 0;
-	char last[INET6_ADDRSTRLEN] = "";
+	char last[IPTEXT_MAX] = "";
 	pthread_mutex_lock(&h->slots_lock);
 	for (struct conn_slot *s = h->slots; s; s = s->next) {
 		if (s->deadline && now >= s->deadline) {

@@ -32,8 +32,8 @@ struct timer {
 int timer_start(timers_t **out, char *err, size_t errlen);
 /* Arm t to fire at clock_ms() time `at` (any thread; a time already past
  * fires at once, on the timer thread): once clock_ms() has passed it, so
- * that `at` = clock_ms() + d fires no less than d ms after the call.  t must stay valid and unarmed
- * until it fires.  0, or DZ_ENOTSUP if the timers have stopped (t is then
+ * that `at` = clock_ms() + d fires no less than d ms after the call.  t
+ * must stay valid and unarmed until it fires.  0, or DZ_ENOTSUP if the timers have stopped (t is then
  * not armed: the caller does the work at once or refuses it). */
 int timer_at(timers_t *ts, struct timer *t, uint64_t at);
 /* Fire every armed timer now, without waiting for its time, and stop the
